@@ -1,0 +1,53 @@
+# webwork-server: `make run` to serve a demo, `make test` for lint + types + both databases.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+export WEBWORK_DATABASE_URL ?= sqlite+aiosqlite:///./webwork.db
+
+.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres migration contract bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/webwork db upgrade
+	$(BIN)/webwork demo
+	$(BIN)/webwork serve --no-migrate
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+fmt: setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+typecheck: setup
+	$(BIN)/mypy src
+
+test-sqlite: setup
+	WEBWORK_TEST_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: setup
+	WEBWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+test: lint typecheck test-sqlite test-postgres
+
+migration: setup
+	./scripts/regen_initial_migration.sh
+
+contract: setup
+	../shared/contract/run
+
+bench: setup
+	$(BIN)/python bench/time_entries.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

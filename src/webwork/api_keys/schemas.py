@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from webwork.kit.types import Timestamp
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field("default", min_length=1, max_length=100)
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None = None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The key itself; shown only in this response.")

@@ -1,0 +1,1 @@
+"""Who is calling (principal), in which workspace and with which role (actor)."""

@@ -1,0 +1,63 @@
+"""The authenticated caller, and the caller as a member of one workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from webwork.auth.roles import ADMINS, MANAGERS, Role
+from webwork.models import Membership, User, Workspace
+
+TokenKind = Literal["api_key", "oauth"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling. ``scopes`` matters for OAuth tokens; API keys carry all scopes."""
+
+    user: User
+    kind: TokenKind
+    credential_id: int
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset({"read", "write", "admin"}))
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A principal acting inside one workspace with the role of its membership."""
+
+    principal: Principal
+    workspace: Workspace
+    membership: Membership
+
+    @property
+    def user(self) -> User:
+        return self.principal.user
+
+    @property
+    def user_id(self) -> int:
+        return self.principal.user.id
+
+    @property
+    def workspace_id(self) -> int:
+        return self.workspace.id
+
+    @property
+    def role(self) -> Role:
+        return Role(self.membership.role)
+
+    @property
+    def is_admin(self) -> bool:
+        """Owner or executive manager: sees and manages everything in the workspace."""
+        return self.role in ADMINS
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGERS
+
+    def may_see_rate_of(self, user_id: int) -> bool:
+        """Admins see every rate; a member with rate_status=1 sees their own."""
+        return self.is_admin or (self.membership.rate_status == 1 and user_id == self.user_id)

@@ -1,0 +1,148 @@
+"""The ``webwork`` command: serve the API, migrate the database, bootstrap users."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.roles import ROLE_HELP, parse_role
+from webwork.config import get_settings
+from webwork.kit.db import Database
+from webwork.kit.errors import ApiError
+
+app = typer.Typer(help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+T = TypeVar("T")
+
+
+def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        database = Database.from_url(get_settings().database_url)
+        try:
+            async with database.sessionmaker() as session, session.begin():
+                return await work(session)
+        finally:
+            await database.engine.dispose()
+
+    return asyncio.run(run())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply Alembic migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    from webwork.migrations import alembic_config
+
+    command.upgrade(alembic_config(get_settings().database_url), revision)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (WEBWORK_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WEBWORK_PORT)")] = None,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = True,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    if migrate:
+        db_upgrade()
+    uvicorn.run(
+        "webwork.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def bootstrap(
+    email: Annotated[str, typer.Option(help="The user's email (created if missing)")],
+    firstname: Annotated[str, typer.Option(help="First name for a new user")] = "",
+    lastname: Annotated[str, typer.Option(help="Last name for a new user")] = "",
+    workspace: Annotated[
+        str | None, typer.Option(help="Create a workspace with this name, owned by the user")
+    ] = None,
+    workspace_id: Annotated[
+        int | None, typer.Option("--workspace-id", help="Add the user to this workspace")
+    ] = None,
+    role: Annotated[str, typer.Option(help="Role with --workspace-id: " + ROLE_HELP)] = "member",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")] = False,
+) -> None:
+    """Create a user, a workspace or membership, and a new API key (printed once)."""
+    from webwork.bootstrap import bootstrap as run_bootstrap
+
+    if (workspace is None) == (workspace_id is None):
+        raise typer.BadParameter("give exactly one of --workspace or --workspace-id")
+    parsed = parse_role(role)
+    if parsed is None:
+        raise typer.BadParameter(f"unknown role {role!r}; {ROLE_HELP}")
+    try:
+        result = _in_transaction(
+            lambda s: run_bootstrap(
+                s,
+                email=email,
+                firstname=firstname,
+                lastname=lastname,
+                workspace_name=workspace,
+                workspace_id=workspace_id,
+                role=parsed,
+            )
+        )
+    except ApiError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    payload = {"user_id": result.user_id, "workspace_id": result.workspace_id, "api_key": result.api_key}
+    if as_json:
+        typer.echo(json.dumps(payload))
+    else:
+        typer.echo(
+            f"user {result.user_id} in workspace {result.workspace_id}; "
+            f"API key (shown once): {result.api_key}"
+        )
+
+
+@app.command()
+def demo() -> None:
+    """On an empty database: create a demo owner, workspace and API key, and print the key."""
+    from webwork.bootstrap import bootstrap as run_bootstrap
+    from webwork.bootstrap import has_users
+
+    async def work(session: AsyncSession) -> str | None:
+        if await has_users(session):
+            return None
+        result = await run_bootstrap(
+            session,
+            email="owner@example.com",
+            firstname="Demo",
+            lastname="Owner",
+            workspace_name="Demo workspace",
+        )
+        return f"workspace_id={result.workspace_id} api_key={result.api_key}"
+
+    created = _in_transaction(work)
+    if created is None:
+        typer.echo("Database already has users; no demo data created.")
+        return
+    settings = get_settings()
+    typer.echo("Created demo owner owner@example.com. Keep this API key, it is shown only once:")
+    typer.echo(f"  {created}")
+    typer.echo(
+        f"Try: curl -H 'Authorization: Bearer <api_key>' http://{settings.host}:{settings.port}/api/v2/workspaces"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,7 @@
+"""`/contracts`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/contracts", tags=["Contracts"])

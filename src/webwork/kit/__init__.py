@@ -1,0 +1,1 @@
+"""Building blocks shared by every domain; nothing here knows about time tracking."""

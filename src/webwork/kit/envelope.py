@@ -1,0 +1,118 @@
+"""The success and error envelopes every response of the API is wrapped in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from webwork import API_VERSION
+from webwork.kit.clock import utcnow
+from webwork.kit.pagination import Pagination
+
+T = TypeVar("T")
+
+
+def meta(pagination: Pagination | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"api_version": API_VERSION, "timestamp": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if pagination is not None:
+        body["pagination"] = pagination.as_dict()
+    return body
+
+
+def error_body(
+    message: str, code: str, errors: Mapping[str, list[str]] | None = None, data: Any = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"success": False, "message": message, "error": code}
+    if errors is not None:
+        body["errors"] = dict(errors)
+    if data is not None:
+        body["data"] = data
+    body["meta"] = meta()
+    return body
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    return value
+
+
+def respond(
+    data: Any = None,
+    message: str = "",
+    *,
+    status_code: int = 200,
+    pagination: Pagination | None = None,
+    extra: Mapping[str, Any] | None = None,
+    include_data: bool = True,
+) -> JSONResponse:
+    """Build the success envelope. Models are dumped with ``exclude_unset`` so that a
+    field a caller may not see (a contract's rate) can be left out rather than nulled."""
+    body: dict[str, Any] = {"success": True}
+    if message:
+        body["message"] = message
+    if extra:
+        body.update({k: _dump(v) for k, v in extra.items()})
+    if include_data:
+        body["data"] = _dump(data)
+    body["meta"] = meta(pagination)
+    return JSONResponse(body, status_code=status_code)
+
+
+class PaginationModel(BaseModel):
+    current_page: int
+    last_page: int
+    per_page: int
+    total: int
+    from_: int | None = Field(None, alias="from")
+    to: int | None = None
+
+
+class Meta(BaseModel):
+    api_version: str = API_VERSION
+    timestamp: str
+    pagination: PaginationModel | None = None
+
+
+class Envelope(BaseModel, Generic[T]):
+    """Documents the success envelope in OpenAPI; responses are built by ``respond``."""
+
+    success: bool = True
+    data: T
+    message: str
+    meta: Meta
+
+
+class MessageEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    meta: Meta
+
+
+class ErrorEnvelope(BaseModel):
+    success: bool = False
+    message: str
+    error: str
+    errors: dict[str, list[str]] | None = None
+    meta: Meta
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "Malformed request"),
+        (401, "Unauthenticated"),
+        (403, "Forbidden for the caller's role"),
+        (404, "Not found (also for ids of another workspace)"),
+        (409, "Conflict with the resource's state"),
+        (422, "Validation failed"),
+        (429, "Rate limited"),
+    )
+}

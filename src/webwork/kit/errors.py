@@ -1,0 +1,201 @@
+"""Domain errors and the handlers that turn every failure into the error envelope."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from webwork.kit.envelope import error_body
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    status_code = 400
+    code = "bad_request"
+    default_message = "The request could not be processed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+        if code:
+            self.code = code
+        self.errors = {k: list(v) for k, v in errors.items()} if errors else None
+        self.data = data
+        self.headers = dict(headers) if headers else None
+
+
+class BadRequest(ApiError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthenticated(ApiError):
+    status_code = 401
+    code = "unauthenticated"
+    default_message = "Unauthenticated."
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+    default_message = "You do not have permission to perform this action."
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Resource not found."
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state of the resource."
+
+
+class ValidationFailed(ApiError):
+    status_code = 422
+    code = "validation_error"
+    default_message = "The given data was invalid."
+
+    def __init__(self, errors: Mapping[str, Sequence[str]], message: str | None = None, **kw: Any) -> None:
+        first = next((msgs[0] for msgs in errors.values() if msgs), None)
+        super().__init__(message or first or self.default_message, errors=errors, **kw)
+
+
+class RateLimited(ApiError):
+    status_code = 429
+    code = "rate_limited"
+    default_message = "Too many requests."
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    """The common case: one field, one message."""
+    return ValidationFailed({field: [message]})
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+_TEMPLATES = {
+    "missing": "The {field} field is required.",
+    "int_parsing": "The {field} field must be an integer.",
+    "int_type": "The {field} field must be an integer.",
+    "int_from_float": "The {field} field must be an integer.",
+    "bool_parsing": "The {field} field must be true or false.",
+    "date_from_datetime_parsing": "The {field} field must be a valid date (YYYY-MM-DD).",
+    "date_parsing": "The {field} field must be a valid date (YYYY-MM-DD).",
+    "datetime_parsing": "The {field} field must be a valid ISO-8601 timestamp.",
+    "datetime_from_date_parsing": "The {field} field must be a valid ISO-8601 timestamp.",
+    "decimal_parsing": "The {field} field must be a number.",
+    "string_too_long": "The {field} field must not be greater than {max_length} characters.",
+    "string_too_short": "The {field} field must be at least {min_length} characters.",
+    "greater_than_equal": "The {field} field must be at least {ge}.",
+    "less_than_equal": "The {field} field must not be greater than {le}.",
+    "greater_than": "The {field} field must be greater than {gt}.",
+    "less_than": "The {field} field must be less than {lt}.",
+    "list_type": "The {field} field must be an array.",
+    "value_error": "{msg}",
+}
+
+
+def _message(err: Mapping[str, Any], field: str) -> str:
+    template = _TEMPLATES.get(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    msg = str(err.get("msg", "Invalid value."))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if template is None:
+        return f"The {field} field is invalid: {msg}"
+    try:
+        return template.format(
+            field=field.replace("_", " ") if template != "{msg}" else field, msg=msg, **ctx
+        )
+    except (KeyError, IndexError):
+        return msg
+
+
+def validation_errors(raw: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for err in raw:
+        field = _field_name(err.get("loc", ()))
+        errors.setdefault(field, []).append(_message(err, field))
+    return errors
+
+
+def _response(
+    status: int,
+    message: str,
+    code: str,
+    errors: Mapping[str, list[str]] | None = None,
+    data: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(message, code, errors, data), status_code=status, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+_HTTP_MESSAGES = {404: "The requested route was not found.", 405: "Method not allowed."}
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return _response(exc.status_code, exc.message, exc.code, exc.errors, exc.data, exc.headers)
+
+
+async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return _response(400, "The request body is not valid JSON.", "malformed_json")
+    errors = validation_errors(raw)
+    first = next(iter(errors.values()))[0]
+    return _response(422, first, "validation_error", errors)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    message = _HTTP_MESSAGES.get(exc.status_code) or detail or "Request failed."
+    return _response(exc.status_code, message, code, headers=exc.headers)
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return _response(500, "Internal server error.", "server_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,75 @@
+"""Page parameters and SQL-side pagination (COUNT + LIMIT/OFFSET)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, description="Page number")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="Items per page (1..100)")] = 20,
+) -> PageParams:
+    return PageParams(page, per_page)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    per_page: int
+    total: int
+    count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        first = (self.page - 1) * self.per_page + 1
+        return {
+            "current_page": self.page,
+            "last_page": max(1, math.ceil(self.total / self.per_page)),
+            "per_page": self.per_page,
+            "total": self.total,
+            "from": first if self.count else None,
+            "to": first + self.count - 1 if self.count else None,
+        }
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    pagination: Pagination
+
+
+async def paginate(session: AsyncSession, stmt: AnySelect, params: PageParams) -> Page[Any]:
+    """Two queries whatever the page size: the count and the page itself.
+
+    ``stmt`` must select ORM entities (or rows) with a deterministic ORDER BY; eager
+    loads declared on it (selectinload) add a fixed number of queries per relationship."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    result = await session.execute(stmt.limit(params.per_page).offset(params.offset))
+    items = result.scalars().unique().all() if _selects_one_entity(stmt) else result.all()
+    return Page(items, Pagination(params.page, params.per_page, int(total or 0), len(items)))
+
+
+def _selects_one_entity(stmt: AnySelect) -> bool:
+    return len(stmt.column_descriptions) == 1

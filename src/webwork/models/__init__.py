@@ -1,0 +1,27 @@
+"""All SQLAlchemy models, imported here so Alembic and the mappers see every table."""
+
+from webwork.kit.db import Base
+from webwork.models.contracts import Contract
+from webwork.models.projects import Project, ProjectManager
+from webwork.models.tasks import Task, TaskAssignee
+from webwork.models.time import TimeEntry, TimeRequest, Timesheet
+from webwork.models.users import ApiKey, User
+from webwork.models.workspaces import Membership, Team, TeamMember, Workspace
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Contract",
+    "Membership",
+    "Project",
+    "ProjectManager",
+    "Task",
+    "TaskAssignee",
+    "Team",
+    "TeamMember",
+    "TimeEntry",
+    "TimeRequest",
+    "Timesheet",
+    "User",
+    "Workspace",
+]

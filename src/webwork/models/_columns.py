@@ -1,0 +1,24 @@
+"""Column shapes repeated across tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from sqlalchemy import ForeignKey, Integer, Numeric
+from sqlalchemy.orm import mapped_column
+
+from webwork.kit.clock import utcnow
+from webwork.kit.db import UTCDateTime
+
+IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+CreatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, nullable=False)]
+UpdatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)]
+DeletedAt = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
+MoneyColumn = Annotated[Decimal | None, mapped_column(Numeric(12, 2), nullable=True)]
+HoursColumn = Annotated[Decimal | None, mapped_column(Numeric(6, 2), nullable=True)]
+WorkspaceFk = Annotated[
+    int, mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=True)
+]
+UserFk = Annotated[int, mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)]

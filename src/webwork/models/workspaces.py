@@ -1,0 +1,71 @@
+"""Workspaces, the people in them (memberships) and teams."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webwork.kit.db import Base
+from webwork.models._columns import CreatedAt, DeletedAt, HoursColumn, IntPk, UpdatedAt, UserFk, WorkspaceFk
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[IntPk]
+    name: Mapped[str] = mapped_column(String(255))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    # weekly | biweekly | monthly: the length of a member's timesheet.
+    timesheet_period: Mapped[str] = mapped_column(String(20), default="weekly")
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class Membership(Base):
+    """A user's place in a workspace: role, status and the member's own settings.
+
+    ``status``: active, invited (until the invitation is accepted), inactive (archived)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[IntPk]
+    workspace_id: Mapped[WorkspaceFk]
+    user_id: Mapped[UserFk]
+    role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weekly_hours_limit: Mapped[HoursColumn]
+    rate_status: Mapped[int] = mapped_column(Integer, default=0)
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+    deleted_at: Mapped[DeletedAt]
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[IntPk]
+    workspace_id: Mapped[WorkspaceFk]
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class TeamMember(Base):
+    """A user in a team; ``is_manager`` marks the team's managers."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,7 @@
+"""`/tasks`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/tasks", tags=["Tasks"])

@@ -1,0 +1,7 @@
+"""`/timesheets`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/timesheets", tags=["Timesheets"])

@@ -1,0 +1,25 @@
+"""Users exist once per installation; workspaces reach them through memberships."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.models import User
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def get_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+async def get_or_create(session: AsyncSession, email: str, firstname: str = "", lastname: str = "") -> User:
+    user = await get_by_email(session, email)
+    if user is None:
+        user = User(email=normalize_email(email), firstname=firstname, lastname=lastname)
+        session.add(user)
+        await session.flush()
+    return user

@@ -1,0 +1,114 @@
+"""Fixtures: one migrated database per run, one rolled-back transaction per test, an
+ASGI client, factories, and clients authenticated as people with each role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+import webwork.models
+from tests.database import test_database_url
+from tests.factories import Factory, QueryCounter
+from webwork.app import create_app
+from webwork.config import Settings
+from webwork.kit.db import Database, create_engine
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with test_database_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, rate_limit="off", public_url="http://testserver")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: AsyncEngine) -> FastAPI:
+    return create_app(settings, Database(engine, async_sessionmaker(engine)))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection: everything it and the app write is rolled back after."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def session(connection: AsyncConnection, app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """The factories' session; the app gets sessions on the same connection, whose
+    commits only release SAVEPOINTs inside the test's transaction."""
+    maker = async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
+    previous = app.state.database
+    app.state.database = Database(connection.engine, maker)
+    async with maker() as s:
+        try:
+            yield s
+        finally:
+            app.state.database = previous
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def factory(session: AsyncSession, http: httpx.AsyncClient) -> Factory:
+    return Factory(session, http)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def committed_database(engine: AsyncEngine, app: FastAPI) -> AsyncIterator[Database]:
+    """For tests that need real commits on separate connections (races): the app uses
+    the real engine; every table is emptied afterwards."""
+    database = Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
+    previous = app.state.database
+    app.state.database = database
+    try:
+        yield database
+    finally:
+        app.state.database = previous
+        async with engine.begin() as conn:
+            for table in reversed(webwork.models.Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
+
+
+@pytest.fixture()
+def query_counter(engine: AsyncEngine) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+
+    def count(*args: Any, **kwargs: Any) -> None:
+        counter.record(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)

@@ -1,0 +1,203 @@
+"""Test data builders and authenticated API clients.
+
+Every builder writes through the ORM and commits (inside a test that commit only
+releases a SAVEPOINT of the test's transaction)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.api_keys import service as api_keys
+from webwork.auth.roles import Role
+from webwork.models import (
+    Contract,
+    Membership,
+    Project,
+    ProjectManager,
+    Task,
+    TaskAssignee,
+    Team,
+    TeamMember,
+    User,
+    Workspace,
+)
+
+_seq = itertools.count(1)
+
+
+class ApiClient:
+    """An httpx client speaking as one API key; ``delete`` takes a JSON body as the
+    hosted API's DELETEs do."""
+
+    def __init__(self, http: httpx.AsyncClient, key: str | None) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
+
+    async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return await self.http.request(method, url, headers=headers, **kw)
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("GET", url, **kw)
+
+    async def post(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("POST", url, **kw)
+
+    async def put(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("PUT", url, **kw)
+
+    async def delete(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("DELETE", url, **kw)
+
+
+@dataclass
+class Person:
+    user: User
+    membership: Membership
+    key: str
+    api: ApiClient
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def workspace_id(self) -> int:
+        return self.membership.workspace_id
+
+
+@dataclass
+class Space:
+    """A workspace with its owner; ``ws`` is the query-string dict for requests."""
+
+    workspace: Workspace
+    owner: Person
+
+    @property
+    def id(self) -> int:
+        return self.workspace.id
+
+    @property
+    def ws(self) -> dict[str, int]:
+        return {"workspace_id": self.workspace.id}
+
+
+class QueryCounter:
+    """Counts SQL statements (transaction control excluded)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def record(self, statement: str) -> None:
+        head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if head not in ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"):
+            self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@dataclass
+class Factory:
+    session: AsyncSession
+    http: httpx.AsyncClient
+    anonymous: ApiClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.anonymous = ApiClient(self.http, None)
+
+    async def _save(self, *rows: Any) -> None:
+        self.session.add_all(rows)
+        await self.session.flush()
+        await self.session.commit()
+
+    async def user(self, **fields: Any) -> User:
+        n = next(_seq)
+        values = {"email": f"user{n}@example.com", "firstname": f"First{n}", "lastname": f"Last{n}", **fields}
+        user = User(**values)
+        await self._save(user)
+        return user
+
+    async def space(self, name: str | None = None, **workspace_fields: Any) -> Space:
+        """A workspace and its owner (with an API key and a client)."""
+        owner_user = await self.user()
+        workspace = Workspace(
+            name=name or f"Workspace {next(_seq)}", owner_id=owner_user.id, **workspace_fields
+        )
+        await self._save(workspace)
+        owner = await self._person(workspace, owner_user, Role.OWNER, rate_status=1)
+        return Space(workspace, owner)
+
+    async def person(self, space: Space | Workspace, role: Role | str = Role.MEMBER, **fields: Any) -> Person:
+        """A new user with ``role`` in the workspace; ``fields`` go to the membership
+        (status, timezone, weekly_hours_limit, rate_status, rate) or the user."""
+        workspace = space.workspace if isinstance(space, Space) else space
+        user_fields = {k: fields.pop(k) for k in ("email", "firstname", "lastname") if k in fields}
+        user = await self.user(**user_fields)
+        return await self._person(workspace, user, Role(role), **fields)
+
+    async def _person(self, workspace: Workspace, user: User, role: Role, **fields: Any) -> Person:
+        membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role.value, **fields)
+        await self._save(membership)
+        _, key = await api_keys.issue(self.session, user, "test")
+        await self.session.commit()
+        return Person(user, membership, key, ApiClient(self.http, key))
+
+    async def project(
+        self, space: Space | Workspace, *, managers: list[Person] | None = None, **fields: Any
+    ) -> Project:
+        workspace = space.workspace if isinstance(space, Space) else space
+        values: dict[str, Any] = {"name": f"Project {next(_seq)}", "owner_id": workspace.owner_id, **fields}
+        project = Project(workspace_id=workspace.id, **values)
+        await self._save(project)
+        for manager in managers or []:
+            await self._save(ProjectManager(project_id=project.id, user_id=manager.id))
+        return project
+
+    async def contract(self, project: Project, person: Person | User, **fields: Any) -> Contract:
+        user = person.user if isinstance(person, Person) else person
+        contract = Contract(
+            workspace_id=project.workspace_id, project_id=project.id, user_id=user.id, **fields
+        )
+        await self._save(contract)
+        return contract
+
+    async def task(self, project: Project, *, assignees: list[Person] | None = None, **fields: Any) -> Task:
+        values: dict[str, Any] = {
+            "title": f"Task {next(_seq)}",
+            "owner_id": project.owner_id,
+            "creator_id": project.owner_id,
+            **fields,
+        }
+        task = Task(workspace_id=project.workspace_id, project_id=project.id, **values)
+        await self._save(task)
+        for person in assignees or []:
+            await self._save(TaskAssignee(task_id=task.id, user_id=person.id))
+        return task
+
+    async def team(
+        self,
+        space: Space | Workspace,
+        *,
+        members: Sequence[Person] = (),
+        managers: Sequence[Person] = (),
+        name: str = "Team",
+    ) -> Team:
+        workspace = space.workspace if isinstance(space, Space) else space
+        team = Team(workspace_id=workspace.id, name=name)
+        await self._save(team)
+        for person in members:
+            await self._save(TeamMember(team_id=team.id, user_id=person.id, is_manager=False))
+        for person in managers:
+            await self._save(TeamMember(team_id=team.id, user_id=person.id, is_manager=True))
+        return team

@@ -1,0 +1,89 @@
+"""The operator CLI interface that black-box tests and operators rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "webwork.cli", *args],
+        env=env,
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    result = _cli(tmp, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return tmp
+
+
+def test_bootstrap_prints_one_json_object(cli_db: Path) -> None:
+    result = _cli(
+        cli_db,
+        "bootstrap",
+        "--email",
+        "Owner@Example.com",
+        "--firstname",
+        "O",
+        "--workspace",
+        "Acme",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"user_id", "workspace_id", "api_key"}
+    assert data["api_key"].startswith("wwk_")
+
+    member = _cli(
+        cli_db,
+        "bootstrap",
+        "--email",
+        "m@example.com",
+        "--workspace-id",
+        str(data["workspace_id"]),
+        "--role",
+        "Executive manager",
+        "--json",
+    )
+    assert member.returncode == 0, member.stderr
+    joined = json.loads(member.stdout)
+    assert joined["workspace_id"] == data["workspace_id"] and joined["user_id"] != data["user_id"]
+
+    again = _cli(cli_db, "bootstrap", "--email", "owner@example.com", "--workspace", "Second", "--json")
+    assert json.loads(again.stdout)["user_id"] == data["user_id"]
+
+
+def test_bootstrap_rejects_unknown_role_and_workspace(cli_db: Path) -> None:
+    assert (
+        _cli(
+            cli_db, "bootstrap", "--email", "x@example.com", "--workspace-id", "1", "--role", "boss"
+        ).returncode
+        != 0
+    )
+    assert (
+        _cli(cli_db, "bootstrap", "--email", "x@example.com", "--workspace-id", "999", "--json").returncode
+        != 0
+    )
+    assert _cli(cli_db, "bootstrap", "--email", "x@example.com", "--json").returncode != 0
+
+
+def test_demo_creates_once(cli_db: Path, tmp_path: Path) -> None:
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    first = _cli(tmp_path, "demo")
+    assert first.returncode == 0 and "wwk_" in first.stdout
+    second = _cli(tmp_path, "demo")
+    assert second.returncode == 0 and "wwk_" not in second.stdout
