@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 import webwork.models
 from tests.database import test_database_url
-from tests.factories import Factory, QueryCounter
+from tests.factories import Factory, QueryCounter, Space
 from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit.db import Database, create_engine
@@ -112,3 +112,10 @@ def query_counter(engine: AsyncEngine) -> Iterator[QueryCounter]:
         yield counter
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def two_spaces(factory: Factory) -> tuple[Space, Space]:
+    """Two workspaces with their owners: every endpoint test uses ``b`` to prove that
+    ``a``'s rows are invisible and unchangeable from another workspace (404)."""
+    return await factory.space(name="Acme"), await factory.space(name="Rival")

@@ -1,0 +1,27 @@
+"""Base models for request bodies and the helpers every domain's schemas share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RequestBody(BaseModel):
+    """A request body. Unknown keys are ignored (clients send extra fields); string
+    values are stripped. ``workspace_id`` is declared so OpenAPI shows it, but it is read
+    and checked against the query by the ``get_workspace_id`` dependency."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    workspace_id: int | None = Field(None, description="ID of the workspace (or in the query string)")
+
+    def provided(self, *exclude: str) -> dict[str, Any]:
+        """The fields the client actually sent (for partial updates)."""
+        return {
+            k: getattr(self, k) for k in self.model_fields_set if k not in exclude and k != "workspace_id"
+        }
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
