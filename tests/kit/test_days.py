@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from webwork.kit.days import day_bounds, seconds_by_local_day, week_bounds
+
+
+def test_midnight_spanning_entry_counts_on_both_days() -> None:
+    start = datetime(2024, 1, 15, 21, 0, tzinfo=UTC)  # 22:00 in Berlin
+    end = datetime(2024, 1, 16, 1, 0, tzinfo=UTC)  # 02:00 in Berlin
+    assert seconds_by_local_day(start, end, "Europe/Berlin") == {
+        date(2024, 1, 15): 7200,
+        date(2024, 1, 16): 7200,
+    }
+    assert seconds_by_local_day(start, end, "UTC") == {date(2024, 1, 15): 10800, date(2024, 1, 16): 3600}
+
+
+def test_dst_days_have_23_and_25_hours() -> None:
+    spring = day_bounds(date(2024, 3, 31), "Europe/Berlin")
+    autumn = day_bounds(date(2024, 10, 27), "Europe/Berlin")
+    assert (spring[1] - spring[0]).total_seconds() == 23 * 3600
+    assert (autumn[1] - autumn[0]).total_seconds() == 25 * 3600
+    assert seconds_by_local_day(autumn[0], autumn[1], "Europe/Berlin") == {date(2024, 10, 27): 25 * 3600}
+
+
+def test_week_is_monday_to_sunday() -> None:
+    assert week_bounds(date(2024, 1, 17)) == (date(2024, 1, 15), date(2024, 1, 21))
+    assert week_bounds(date(2024, 1, 21)) == (date(2024, 1, 15), date(2024, 1, 21))
