@@ -1,0 +1,266 @@
+"""The recording engine: the one way time becomes time entries.
+
+Manual entries (``POST /time-entries``), approved time requests and stopped timers all
+go through :func:`record_time`, so the same rules hold whichever way time arrives:
+locked periods refuse writes (409), a person cannot work twice at once (time that
+overlaps any of the user's entries, in any workspace, running timers included, is not
+saved twice), and member / contract weekly limits cut what does not fit. The pure part of
+the computation lives in :mod:`webwork.time_entries.splitter`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.kit.clock import as_utc, utcnow
+from webwork.kit.days import range_bounds, week_bounds
+from webwork.kit.errors import ValidationFailed, invalid
+from webwork.models import Contract, Membership, Project, Task, TimeEntry, User, Workspace
+from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, WeekBudget, split
+from webwork.timesheets.locks import ensure_unlocked
+
+METHODS = ("manual", "tracked", "time_request")
+METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    entries: list[TimeEntry]  # rows saved (possibly several, the free parts)
+    requested_minutes: int
+    saved_minutes: int
+    reasons: list[str]  # why anything was not saved, human text
+
+    @property
+    def unsaved_minutes(self) -> int:
+        return self.requested_minutes - self.saved_minutes
+
+
+def whole_minutes(seconds: int) -> int:
+    """Totals are shown in whole minutes, rounded down; seconds are what is stored."""
+    return max(0, seconds) // 60
+
+
+def format_minutes(minutes: int) -> str:
+    """``480`` -> "8 hr", ``90`` -> "1 hr 30 min", ``45`` -> "45 min"."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if hours and rest:
+        return f"{hours} hr {rest} min"
+    if hours:
+        return f"{hours} hr"
+    return f"{rest} min"
+
+
+def describe(recorded: Recorded, user: User) -> str:
+    """The human message of a save, e.g. "8 hr successfully added for John Doe." or
+    "6 hr successfully added for John Doe. 2 hr were not added: overlaps existing time."."""
+    message = f"{format_minutes(recorded.saved_minutes)} successfully added for {user.fullname}."
+    if recorded.unsaved_minutes > 0:
+        verb = "was" if recorded.unsaved_minutes in (1, 60) else "were"
+        message += (
+            f" {format_minutes(recorded.unsaved_minutes)} {verb} not added: {'; '.join(recorded.reasons)}."
+        )
+    return message
+
+
+def _hours(value: Decimal) -> str:
+    return format_minutes(int(value * 60))
+
+
+async def check_assignment(
+    session: AsyncSession, *, workspace: Workspace, user: User, contract: Contract | None, task: Task | None
+) -> Project | None:
+    """The contract must be the user's, active, in this workspace, on a project that is
+    not archived; a task needs a contract and must belong to its project (422 otherwise).
+    Returns the contract's project."""
+    if contract is None:
+        if task is not None:
+            raise invalid("task_id", "A task can only be used with a contract (contract_id).")
+        return None
+    if contract.workspace_id != workspace.id:
+        raise invalid("contract_id", "The selected contract id is invalid.")
+    if contract.user_id != user.id:
+        raise invalid("contract_id", "The contract does not belong to this user.")
+    if contract.status != "active":
+        raise invalid("contract_id", "The contract is not active.")
+    project = await session.get(Project, contract.project_id)
+    if project is None or project.deleted_at is not None or project.status != 1:
+        raise invalid("contract_id", "The contract's project is archived.")
+    if task is not None and (task.project_id != project.id or task.deleted_at is not None):
+        raise invalid("task_id", "The task does not belong to the contract's project.")
+    return project
+
+
+def _weeks(start: datetime, end: datetime, timezone: str) -> list[Interval]:
+    """The member's local weeks (Monday..Sunday) touched by [start, end), in UTC."""
+    zone = ZoneInfo(timezone)
+    weeks: list[Interval] = []
+    day: date = start.astimezone(zone).date()
+    while True:
+        monday, sunday = week_bounds(day)
+        window = Interval(*range_bounds(monday, sunday, timezone))
+        weeks.append(window)
+        if window.end >= end:
+            return weeks
+        day = sunday + timedelta(days=1)
+
+
+def _clip(entry_start: datetime, entry_end: datetime, window: Interval) -> int:
+    return max(0, int((min(entry_end, window.end) - max(entry_start, window.start)).total_seconds()))
+
+
+async def _lock_user(session: AsyncSession, user_id: int) -> None:
+    """Serialise recordings of one person on PostgreSQL (row lock on the user), so two
+    concurrent saves cannot both see the same time as free. SQLite serialises writers
+    already (BEGIN IMMEDIATE)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+@dataclass(frozen=True)
+class _Known:
+    """One of the user's entries as far as the rules care."""
+
+    workspace_id: int
+    contract_id: int | None
+    interval: Interval
+
+
+async def _known_entries(
+    session: AsyncSession, user_id: int, window: Interval, now: datetime, exclude: Sequence[UUID]
+) -> list[_Known]:
+    """The user's entries (every workspace) touching ``window``; a running timer
+    occupies [its start, now)."""
+    stmt = select(
+        TimeEntry.id, TimeEntry.workspace_id, TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at
+    ).where(
+        TimeEntry.user_id == user_id,
+        TimeEntry.start_at < window.end,
+        or_(TimeEntry.end_at.is_(None), and_(TimeEntry.end_at > window.start)),
+    )
+    if exclude:
+        stmt = stmt.where(TimeEntry.id.not_in(list(exclude)))
+    known: list[_Known] = []
+    for _id, workspace_id, contract_id, start_at, end_at in (await session.execute(stmt)).all():
+        begin = as_utc(start_at)
+        finish = as_utc(end_at) if end_at is not None else max(begin, now)
+        known.append(_Known(workspace_id, contract_id, Interval(begin, finish)))
+    return known
+
+
+def _limit(reason: str, weeks: list[Interval], hours: Decimal, used: list[int]) -> Limit:
+    budget = int(hours * 3600)
+    return Limit(
+        reason=reason,
+        weeks=[WeekBudget(window, max(0, budget - spent)) for window, spent in zip(weeks, used, strict=True)],
+    )
+
+
+def _limits(
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    contract: Contract | None,
+    weeks: list[Interval],
+    known: list[_Known],
+) -> list[Limit]:
+    limits: list[Limit] = []
+    if membership.weekly_hours_limit is not None:
+        mine = [k.interval for k in known if k.workspace_id == workspace.id]
+        used = [sum(_clip(i.start, i.end, w) for i in mine) for w in weeks]
+        reason = f"the member's weekly limit of {_hours(membership.weekly_hours_limit)} is reached"
+        limits.append(_limit(reason, weeks, membership.weekly_hours_limit, used))
+    if contract is not None and contract.weekly_hours_limit is not None:
+        on_contract = [k.interval for k in known if k.contract_id == contract.id]
+        used = [sum(_clip(i.start, i.end, w) for i in on_contract) for w in weeks]
+        reason = f"the contract's weekly limit of {_hours(contract.weekly_hours_limit)} is reached"
+        limits.append(_limit(reason, weeks, contract.weekly_hours_limit, used))
+    return limits
+
+
+def nothing_saved(reasons: list[str]) -> ValidationFailed:
+    """The 422 raised when no second of the request can be saved."""
+    messages = []
+    for reason in reasons:
+        if reason == OVERLAP_REASON:
+            messages.append("The time overlaps existing entries; nothing was saved.")
+        else:
+            messages.append(f"{reason[0].upper()}{reason[1:]}; nothing was saved.")
+    return ValidationFailed({"end_time": messages or ["The end time must be a time after start time."]})
+
+
+async def record_time(
+    session: AsyncSession,
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    user: User,
+    contract: Contract | None,
+    task: Task | None,
+    start: datetime,
+    end: datetime,
+    description: str | None,
+    method: str,
+    created_by: int,
+    exclude: Sequence[UUID] = (),
+) -> Recorded:
+    """Save the free, within-limit parts of [start, end) for ``user`` as time entries.
+
+    Raises 409 if the interval touches an approved timesheet, 422 if the contract/task
+    are not usable or nothing at all can be saved. ``exclude`` names entries the rules
+    must ignore (the entry being replaced)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    start, end = as_utc(start), as_utc(end)
+    if end <= start:
+        raise invalid("end_time", "The end time must be a time after start time.")
+    project = await check_assignment(session, workspace=workspace, user=user, contract=contract, task=task)
+    await ensure_unlocked(
+        session,
+        workspace_id=workspace.id,
+        user_id=user.id,
+        start=start,
+        end=end,
+        timezone=membership.timezone,
+    )
+    await _lock_user(session, user.id)
+
+    now = utcnow()
+    weeks = _weeks(start, end, membership.timezone)
+    known = await _known_entries(session, user.id, Interval(weeks[0].start, weeks[-1].end), now, exclude)
+    limits = _limits(workspace=workspace, membership=membership, contract=contract, weeks=weeks, known=known)
+    result = split(Interval(start, end), [k.interval for k in known], limits)
+    if not result.saved:
+        raise nothing_saved(result.reasons)
+
+    entries = [
+        TimeEntry(
+            workspace_id=workspace.id,
+            user_id=user.id,
+            contract_id=contract.id if contract is not None else None,
+            project_id=project.id if project is not None else None,
+            task_id=task.id if task is not None else None,
+            start_at=part.start,
+            end_at=part.end,
+            duration_seconds=part.seconds,
+            activity_description=description,
+            method=method,
+            created_by=created_by,
+        )
+        for part in result.saved
+    ]
+    session.add_all(entries)
+    await session.flush()
+    return Recorded(
+        entries=entries,
+        requested_minutes=whole_minutes(result.requested_seconds),
+        saved_minutes=whole_minutes(result.saved_seconds),
+        reasons=result.reasons,
+    )
