@@ -11,6 +11,7 @@ One place decides row scoping for every domain (the role table of the reference)
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, literal, select, union
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
@@ -74,7 +75,9 @@ def visible_project_ids(actor: Actor) -> Select[int] | None:
     return contracted_project_ids(actor)
 
 
-def restrict(column: ColumnElement[int], ids: Select[int] | None) -> ColumnElement[bool]:
+def restrict(
+    column: ColumnElement[int] | InstrumentedAttribute[int], ids: Select[int] | None
+) -> ColumnElement[bool]:
     """``column IN ids`` or TRUE when the actor is unrestricted."""
     return column.in_(ids) if ids is not None else literal(True)
 
