@@ -1,0 +1,97 @@
+"""Request and response models of ``/contracts``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, field_validator
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import Hours, Money, Timestamp
+from webwork.models import Contract, User
+from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
+
+CONTRACT_STATUSES = ("active", "paused")
+
+
+def _contract_status(value: str) -> str:
+    if value not in CONTRACT_STATUSES:
+        raise ValueError("The selected status is invalid. Allowed: active, paused.")
+    return value
+
+
+ContractStatus = Annotated[str, AfterValidator(_contract_status)]
+_SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
+
+
+class ContractCreate(RequestBody):
+    project_id: int = Field(description="A project of the workspace that is not archived")
+    user_id: int = Field(description="An active member of the workspace")
+    weekly_hours_limit: Hours | None = None
+    screenshots: ScreenshotMode = Field("full", description=_SCREENSHOTS_HELP)
+    rate: Money | None = Field(None, description="Saved only if the caller may see rates")
+    notes: str | None = None
+
+
+class ContractUpdate(RequestBody):
+    weekly_hours_limit: Hours | None = None
+    screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
+    rate: Money | None = None
+    status: ContractStatus | None = Field(None, description="active or paused")
+    notes: str | None = None
+
+    @field_validator("screenshots", "status", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: Any) -> Any:
+        """Validators run only on values the client sent: an explicit null is refused."""
+        if value is None:
+            raise ValueError(f"The {info.field_name} field is required.")
+        return value
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """A contract with the project and user columns its query joined in."""
+
+    contract: Contract
+    project_name: str
+    project_is_billable: bool
+    user: User
+
+
+class ContractOut(BaseModel):
+    id: int
+    user_id: int
+    project_id: int
+    project_name: str
+    user_name: str
+    notes: str | None
+    weekly_hours_limit: Hours | None
+    screenshots: str
+    rate: Money | None = None
+    currency: str
+    status: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, view: ContractView, *, currency: str, with_rate: bool) -> ContractOut:
+        """``rate`` is left unset (so omitted from the JSON) unless the caller may see it."""
+        c = view.contract
+        extra: dict[str, Any] = {"rate": c.rate} if with_rate else {}
+        return cls(
+            id=c.id,
+            user_id=c.user_id,
+            project_id=c.project_id,
+            project_name=view.project_name,
+            user_name=view.user.fullname,
+            notes=c.notes,
+            weekly_hours_limit=c.weekly_hours_limit,
+            screenshots=c.screenshots,
+            currency=currency,
+            status=c.status,
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            **extra,
+        )

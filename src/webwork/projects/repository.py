@@ -1,0 +1,101 @@
+"""All SQL of the projects domain; every statement starts from ``scoped(actor)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ScalarSelect, Select, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth import visibility
+from webwork.auth.principal import Actor
+from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.models import Contract, Membership, Project, ProjectManager
+from webwork.projects.schemas import ProjectView
+
+
+def _contracts_count() -> ScalarSelect[int]:
+    """Counted in the same statement as the projects (a correlated subquery)."""
+    return (
+        select(func.count(Contract.id))
+        .where(Contract.project_id == Project.id)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def scoped(actor: Actor) -> Select[Project, int]:
+    """Projects of the actor's workspace that the actor's role may see, with their contract count."""
+    return select(Project, _contracts_count().label("contracts_count")).where(
+        Project.workspace_id == actor.workspace_id,
+        visibility.restrict(Project.id, visibility.visible_project_ids(actor)),
+    )
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive substring pattern with LIKE's wildcards taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_projects(
+    session: AsyncSession, actor: Actor, params: PageParams, *, name: str | None, status: int | None
+) -> Page[ProjectView]:
+    stmt = scoped(actor)
+    if name:
+        stmt = stmt.where(func.lower(Project.name).like(like_pattern(name), escape="\\"))
+    if status is not None:
+        stmt = stmt.where(Project.status == status)
+    page: Page[Any] = await paginate(session, stmt.order_by(Project.id), params)
+    managers = await manager_ids_of(session, [project.id for project, _ in page.items])
+    views = [ProjectView(project, int(count), managers.get(project.id, [])) for project, count in page.items]
+    return Page(views, page.pagination)
+
+
+async def get(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView | None:
+    row = (await session.execute(scoped(actor).where(Project.id == project_id))).first()
+    if row is None:
+        return None
+    project, count = row
+    managers = await manager_ids_of(session, [project.id])
+    return ProjectView(project, int(count), managers.get(project.id, []))
+
+
+async def manager_ids_of(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, list[int]]:
+    """One query for the managers of a whole page of projects."""
+    if not project_ids:
+        return {}
+    rows = await session.execute(
+        select(ProjectManager.project_id, ProjectManager.user_id)
+        .where(ProjectManager.project_id.in_(project_ids))
+        .order_by(ProjectManager.user_id)
+    )
+    result: dict[int, list[int]] = {}
+    for project_id, user_id in rows:
+        result.setdefault(project_id, []).append(user_id)
+    return result
+
+
+async def manages(session: AsyncSession, actor: Actor, project_id: int) -> bool:
+    found = await session.scalar(
+        visibility.managed_project_ids(actor).where(ProjectManager.project_id == project_id)
+    )
+    return found is not None
+
+
+async def inactive_or_foreign(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> set[int]:
+    """The ids among ``user_ids`` that are not active members of the workspace."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    active = await session.scalars(
+        visibility.active_member_ids(workspace_id).where(Membership.user_id.in_(wanted))
+    )
+    return wanted - set(active)
+
+
+async def replace_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:
+    await session.execute(delete(ProjectManager).where(ProjectManager.project_id == project_id))
+    session.add_all(ProjectManager(project_id=project_id, user_id=uid) for uid in user_ids)
+    await session.flush()

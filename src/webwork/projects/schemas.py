@@ -1,0 +1,156 @@
+"""Request and response models of ``/projects`` (field names as the hosted API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import Hours, Money, OptionalDate, Timestamp, decimal_to_number
+from webwork.models import Project
+
+SCREENSHOT_MODES = (
+    "full",
+    "blurred",
+    "no_preview",
+    "no_screenshot",
+    "background_blurred",
+    "video_full",
+    "video_blurred",
+    "video_full_silent",
+    "video_blurred_silent",
+)
+
+
+def _screenshot_mode(value: str) -> str:
+    if value not in SCREENSHOT_MODES:
+        raise ValueError("The selected screenshots is invalid. Allowed: " + ", ".join(SCREENSHOT_MODES) + ".")
+    return value
+
+
+# Shared with contracts: the nine capture modes of the hosted tracker.
+ScreenshotMode = Annotated[str, AfterValidator(_screenshot_mode)]
+
+# A project's total estimate may exceed a week (Hours caps at 168); the column is NUMERIC(10,2).
+EstimatedHours = Annotated[
+    Decimal,
+    Field(max_digits=10, decimal_places=2, ge=0),
+    PlainSerializer(decimal_to_number, return_type=float, when_used="json"),
+]
+
+
+def _status_code(value: int) -> int:
+    if value not in (0, 1):
+        raise ValueError("The selected status is invalid.")
+    return value
+
+
+class ProjectCreate(RequestBody):
+    name: str = Field(min_length=1, max_length=255)
+    start_date: OptionalDate = None
+    deadline: OptionalDate = None
+    estimation: EstimatedHours | None = Field(None, description="Estimated hours")
+    budget: Money | None = Field(None, description="Budget; returned as budget_estimation")
+    notes: str | None = None
+    icon: str | None = Field(None, max_length=255)
+    is_billable: bool = True
+    rate: Money | None = None
+    weekly_hours_limit: Hours | None = None
+    screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
+    tags: list[str] = Field(default_factory=list)
+    manager_ids: list[int] = Field(default_factory=list, description="Active members managing the project")
+
+
+# Fields a partial update may not set to null (only omit).
+_NOT_NULLABLE = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
+
+
+class ProjectUpdate(RequestBody):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    start_date: OptionalDate = None
+    deadline: OptionalDate = None
+    estimation: EstimatedHours | None = None
+    budget: Money | None = None
+    notes: str | None = None
+    icon: str | None = Field(None, max_length=255)
+    is_billable: bool | None = None
+    rate: Money | None = None
+    weekly_hours_limit: Hours | None = None
+    screenshots: ScreenshotMode | None = None
+    tags: list[str] | None = None
+    manager_ids: list[int] | None = None
+    status: Annotated[int, AfterValidator(_status_code)] | None = Field(
+        None, description="1 restores an archived project, 0 archives it (owners and executive managers)"
+    )
+
+    @field_validator(*_NOT_NULLABLE, mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: Any) -> Any:
+        """Validators run only on values the client sent: an explicit null is refused."""
+        if value is None:
+            raise ValueError(f"The {info.field_name} field is required.")
+        return value
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A project with what its list query computed beside it."""
+
+    project: Project
+    contracts_count: int
+    manager_ids: list[int]
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    owner_id: int
+    start_date: date | None
+    deadline: date | None
+    estimation: EstimatedHours | None
+    budget_estimation: Money | None
+    notes: str | None
+    icon: str | None
+    is_billable: bool
+    rate: Money | None = None
+    weekly_hours_limit: Hours | None
+    screenshots: str
+    tags: list[str]
+    contracts_count: int
+    status: int
+    manager_ids: list[int]
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+
+    @classmethod
+    def of(cls, view: ProjectView, *, with_rate: bool) -> ProjectOut:
+        """``rate`` is left unset (so omitted from the JSON) for callers who may not see rates."""
+        p = view.project
+        extra: dict[str, Any] = {"rate": p.rate} if with_rate else {}
+        return cls(
+            id=p.id,
+            name=p.name,
+            owner_id=p.owner_id,
+            start_date=p.start_date,
+            deadline=p.deadline,
+            estimation=p.estimation,
+            budget_estimation=p.budget,
+            notes=p.notes,
+            icon=p.icon,
+            is_billable=p.is_billable,
+            weekly_hours_limit=p.weekly_hours_limit,
+            screenshots=p.screenshots,
+            tags=[str(t) for t in p.tags or []],
+            contracts_count=view.contracts_count,
+            status=p.status,
+            manager_ids=view.manager_ids,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            deleted_at=p.deleted_at,
+            **extra,
+        )

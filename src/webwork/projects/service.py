@@ -1,0 +1,162 @@
+"""Projects: who may see, create, change and archive them, and the rules on their fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.auth.roles import Role
+from webwork.kit.clock import utcnow
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.pagination import Page, PageParams
+from webwork.models import Project
+from webwork.projects import repository
+from webwork.projects.schemas import ProjectCreate, ProjectUpdate, ProjectView
+
+ACTIVE, ARCHIVED = 1, 0
+_STATUS_FILTER = {"1": ACTIVE, "0": ARCHIVED, "active": ACTIVE, "archived": ARCHIVED, "all": None}
+# Fields only owners and executive managers may change, even on a project a PM manages.
+_ADMIN_ONLY_FIELDS = ("manager_ids", "status", "rate")
+
+
+def parse_status_filter(value: str | None) -> int | None:
+    """``status`` of the list: 1 (default) active, 0 archived, ``all`` both."""
+    if value is None or value == "":
+        return ACTIVE
+    key = value.strip().lower()
+    if key not in _STATUS_FILTER:
+        raise invalid("status", "The selected status is invalid.")
+    return _STATUS_FILTER[key]
+
+
+async def list_projects(
+    session: AsyncSession, actor: Actor, params: PageParams, *, name: str | None, status: str | None
+) -> Page[ProjectView]:
+    return await repository.list_projects(
+        session, actor, params, name=(name or "").strip() or None, status=parse_status_filter(status)
+    )
+
+
+async def get_project(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
+    view = await repository.get(session, actor, project_id)
+    if view is None:
+        raise NotFound("Project not found.")
+    return view
+
+
+async def find_open_project(session: AsyncSession, workspace_id: int, project_id: int) -> Project | None:
+    """A project of the workspace that is not archived (what contracts and time may use)."""
+    found: Project | None = await session.scalar(
+        select(Project).where(
+            Project.workspace_id == workspace_id, Project.id == project_id, Project.status == ACTIVE
+        )
+    )
+    return found
+
+
+def _check_dates(start_date: date | None, deadline: date | None) -> None:
+    if start_date is not None and deadline is not None and deadline < start_date:
+        raise invalid("deadline", "The deadline must be a date after or equal to start_date.")
+
+
+async def _check_managers(session: AsyncSession, actor: Actor, manager_ids: Sequence[int]) -> list[int]:
+    """Managers must be active members of the workspace; returns them deduplicated, in order."""
+    unique = list(dict.fromkeys(manager_ids))
+    bad = await repository.inactive_or_foreign(session, actor.workspace_id, unique)
+    if bad:
+        raise ValidationFailed(
+            {
+                "manager_ids": [
+                    f"The selected manager_ids.{i} is invalid."
+                    for i, uid in enumerate(manager_ids)
+                    if uid in bad
+                ]
+            }
+        )
+    return unique
+
+
+async def create_project(session: AsyncSession, actor: Actor, body: ProjectCreate) -> ProjectView:
+    _check_dates(body.start_date, body.deadline)
+    managers = await _check_managers(session, actor, body.manager_ids)
+    project = Project(
+        workspace_id=actor.workspace_id,
+        owner_id=actor.workspace.owner_id,
+        name=body.name,
+        start_date=body.start_date,
+        deadline=body.deadline,
+        estimation=body.estimation,
+        budget=body.budget,
+        notes=body.notes,
+        icon=body.icon,
+        is_billable=body.is_billable,
+        rate=body.rate,
+        weekly_hours_limit=body.weekly_hours_limit,
+        screenshots=body.screenshots,
+        tags=list(body.tags),
+        status=ACTIVE,
+    )
+    session.add(project)
+    await session.flush()
+    await repository.replace_managers(session, project.id, managers)
+    return ProjectView(project, 0, managers)
+
+
+async def is_project_manager_of(session: AsyncSession, actor: Actor, project_id: int) -> bool:
+    """The actor has the project manager role and manages this project."""
+    return actor.role is Role.PROJECT_MANAGER and await repository.manages(session, actor, project_id)
+
+
+async def _may_update(session: AsyncSession, actor: Actor, project_id: int, changes: dict[str, Any]) -> None:
+    """Admins change anything; a project manager changes their own projects, except
+    who manages them, their status and their rate."""
+    if actor.is_admin:
+        return
+    if not await is_project_manager_of(session, actor, project_id):
+        raise Forbidden("You may only update projects you manage.")
+    for field in _ADMIN_ONLY_FIELDS:
+        if field in changes:
+            raise Forbidden(f"Only owners and executive managers may change the project's {field}.")
+
+
+async def update_project(
+    session: AsyncSession, actor: Actor, project_id: int, body: ProjectUpdate
+) -> ProjectView:
+    view = await get_project(session, actor, project_id)
+    project = view.project
+    changes = body.provided()
+    await _may_update(session, actor, project.id, changes)
+    _check_dates(changes.get("start_date", project.start_date), changes.get("deadline", project.deadline))
+    managers = view.manager_ids
+    if "manager_ids" in changes:
+        managers = await _check_managers(session, actor, changes.pop("manager_ids"))
+        await repository.replace_managers(session, project.id, managers)
+    if "status" in changes:
+        _set_status(project, changes.pop("status"))
+    if "budget" in changes:
+        project.budget = changes.pop("budget")
+    for field, value in changes.items():
+        setattr(project, field, list(value) if field == "tags" else value)
+    await session.flush()
+    return ProjectView(project, view.contracts_count, managers)
+
+
+def _set_status(project: Project, status: int) -> None:
+    if status == project.status:
+        return
+    project.status = status
+    project.deleted_at = utcnow() if status == ARCHIVED else None
+
+
+async def archive_project(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
+    view = await get_project(session, actor, project_id)
+    if view.project.status == ARCHIVED:
+        raise Conflict("Project is already archived.", code="already_archived")
+    _set_status(view.project, ARCHIVED)
+    await session.flush()
+    return view
