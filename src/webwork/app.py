@@ -17,6 +17,7 @@ from webwork.kit.envelope import ERROR_RESPONSES
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.ratelimit import RateLimitMiddleware
+from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.projects.router import router as projects_router
 from webwork.tasks.router import router as tasks_router
@@ -30,6 +31,7 @@ from webwork.workspaces.router import router as workspaces_router
 DOMAIN_ROUTERS = (
     workspaces_router,
     members_router,
+    invitations_router,
     teams_router,
     projects_router,
     contracts_router,

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth.roles import Role
+from webwork.api_keys import service as api_keys_service
+from webwork.auth.api_keys import digest
+from webwork.auth.principal import Actor, Principal
+from webwork.auth.roles import Role, parse_role
+from webwork.kit.clock import utcnow
+from webwork.kit.errors import Conflict, Forbidden, invalid
+from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.members import repository as repo
+from webwork.members.repository import Member
+from webwork.members.schemas import MEMBER_STATUSES, MemberInvite, MemberUpdate
 from webwork.models import Membership, User, Workspace
+from webwork.users import service as users
+
+EMAIL_TAKEN = "The email has already been taken."
+OWNER_ROLE_NOT_ASSIGNABLE = "The owner role cannot be assigned."
+OWNER_ROLE_FIXED = "The workspace owner's role cannot be changed."
+# Fields only owners and executive managers may change, on anyone.
+ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate")
 
 
 async def add_membership(
@@ -25,3 +46,185 @@ async def add_membership(
         membership.deleted_at = None
     await session.flush()
     return membership
+
+
+async def list_members(
+    session: AsyncSession,
+    actor: Actor,
+    params: PageParams,
+    *,
+    email: str | None = None,
+    status: str | None = None,
+    role: str | None = None,
+) -> Page[Member]:
+    stmt = repo.readable(actor)
+    if email:
+        stmt = stmt.where(func.lower(User.email) == users.normalize_email(email))
+    if status:
+        if status not in MEMBER_STATUSES:
+            raise invalid("status", "The selected status is invalid.")
+        stmt = stmt.where(Membership.status == status)
+    if role:
+        parsed = parse_role(role)
+        if parsed is None:
+            raise invalid("role", "The selected role is invalid.")
+        stmt = stmt.where(Membership.role == parsed.value)
+    page = await paginate(session, stmt.order_by(Membership.id), params)
+    teams = await repo.team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
+    members = [Member(m, u, teams.get(u.id, [])) for m, u in page.items]
+    return Page(members, page.pagination)
+
+
+async def get_member(session: AsyncSession, actor: Actor, user_id: int) -> Member:
+    return await repo.find(session, actor, user_id)
+
+
+@dataclass(frozen=True)
+class Invited:
+    member: Member
+    token: str
+
+
+async def invite(session: AsyncSession, actor: Actor, data: MemberInvite) -> Invited:
+    """Create (or reuse) the user and an ``invited`` membership with a one-time token;
+    only the token's digest is stored."""
+    if data.role is Role.OWNER:
+        raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
+    existing = await users.get_by_email(session, data.email)
+    if existing is not None and await repo.membership_of(session, actor.workspace_id, existing.id):
+        raise invalid("email", EMAIL_TAKEN)
+    token = secrets.token_urlsafe(32)
+    try:
+        # A concurrent invitation of the same email loses on the unique constraints.
+        async with session.begin_nested():
+            user = existing or await users.get_or_create(session, data.email, data.firstname, data.lastname)
+            membership = await add_membership(session, actor.workspace, user, data.role, status="invited")
+            membership.invitation_token = digest(token)
+            await session.flush()
+    except IntegrityError:
+        raise invalid("email", EMAIL_TAKEN) from None
+    return Invited(Member(membership, user, []), token)
+
+
+async def update(session: AsyncSession, actor: Actor, user_id: int, data: MemberUpdate) -> Member:
+    member = await repo.find(session, actor, user_id)
+    membership, user = member.membership, member.user
+    # null means "leave as is", except for the two fields where it clears the value.
+    changes = {
+        k: v for k, v in data.provided().items() if v is not None or k in ("weekly_hours_limit", "rate")
+    }
+    is_self = user.id == actor.user_id
+    target_is_owner = membership.role == Role.OWNER.value
+
+    if not actor.is_admin:
+        if not is_self:
+            raise Forbidden("You can only update your own member record.")
+        if any(_differs(membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes):
+            raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
+    if target_is_owner and not is_self:
+        raise Forbidden("Only the workspace owner can change the owner's record.")
+
+    role: Role | None = changes.get("role")
+    if role is not None:
+        if target_is_owner and role is not Role.OWNER:
+            raise invalid("role", OWNER_ROLE_FIXED)
+        if role is Role.OWNER and not target_is_owner:
+            raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
+        membership.role = role.value
+
+    if "email" in changes:
+        await _change_email(session, actor, user, changes["email"])
+    for field in ("firstname", "lastname"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if changes.get("remove_avatar") == 1:
+        user.avatar = None
+    for field in ("timezone", "rate_status", "weekly_hours_limit", "rate"):
+        if field in changes:
+            setattr(membership, field, changes[field])
+    if changes:
+        membership.updated_at = utcnow()
+    await session.flush()
+    return member
+
+
+def _differs(membership: Membership, field: str, value: Any) -> bool:
+    current = getattr(membership, field)
+    if field == "role":
+        return bool(value.value != current)
+    return bool(value != current)
+
+
+async def _change_email(session: AsyncSession, actor: Actor, user: User, email: str) -> None:
+    """Users are shared by every workspace they belong to: the email may only be changed
+    by the user themself once another workspace also relies on it."""
+    normalized = users.normalize_email(email)
+    if normalized == user.email:
+        return
+    holder = await users.get_by_email(session, normalized)
+    if holder is not None and holder.id != user.id:
+        raise invalid("email", EMAIL_TAKEN)
+    if user.id != actor.user_id and await repo.belongs_elsewhere(session, actor.workspace_id, user.id):
+        raise Forbidden("This member also belongs to other workspaces; only they can change their email.")
+    user.email = normalized
+
+
+async def archive(session: AsyncSession, actor: Actor, user_id: int) -> Member:
+    member = await repo.find(session, actor, user_id)
+    if member.membership.role == Role.OWNER.value:
+        raise Forbidden("The workspace owner cannot be archived.")
+    if member.membership.status == "inactive":
+        raise Conflict("The member is already archived.")
+    member.membership.status = "inactive"
+    member.membership.deleted_at = utcnow()
+    await session.flush()
+    return member
+
+
+async def restore(session: AsyncSession, actor: Actor, user_id: int) -> Member:
+    member = await repo.find(session, actor, user_id)
+    if member.membership.status != "inactive":
+        raise Conflict("The member is not archived.")
+    member.membership.status = "active"
+    member.membership.deleted_at = None
+    member.membership.invitation_token = None
+    await session.flush()
+    return member
+
+
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    user: User
+    workspace: Workspace
+
+
+async def get_invitation(session: AsyncSession, token: str) -> Invitation:
+    return Invitation(*await repo.find_invitation(session, token))
+
+
+@dataclass(frozen=True)
+class Accepted:
+    user_id: int
+    workspace_id: int
+    api_key: str | None
+
+
+async def accept_invitation(session: AsyncSession, token: str, principal: Principal | None) -> Accepted:
+    """Activate the membership. A new account gets its first API key (shown once); an
+    account someone already holds must accept signed in as itself, because whoever
+    invited it also holds the link and must not obtain a key to that account."""
+    membership, user, workspace = await repo.find_invitation(session, token)
+    api_key: str | None = None
+    if await repo.has_credentials(session, user, membership):
+        if principal is None or principal.user_id != user.id:
+            raise Forbidden(
+                "This invitation is for an existing account: accept it signed in as that account.",
+                code="sign_in_required",
+            )
+    else:
+        _, api_key = await api_keys_service.issue(session, user, f"invitation to {workspace.name}"[:100])
+    membership.status = "active"
+    membership.invitation_token = None
+    await session.flush()
+    return Accepted(user.id, workspace.id, api_key)

@@ -1,0 +1,113 @@
+"""All SQL of the members domain; member rows are always read through ``readable``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.api_keys import digest
+from webwork.auth.principal import Actor
+from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.kit.errors import NotFound
+from webwork.models import ApiKey, Membership, Team, TeamMember, User, Workspace
+
+
+@dataclass(frozen=True)
+class Member:
+    """A membership with its user and the ids of the workspace teams the user is in."""
+
+    membership: Membership
+    user: User
+    team_ids: list[int]
+
+
+def readable(actor: Actor) -> Select[Membership, User]:
+    """The members of the actor's workspace that the actor's role may see."""
+    return (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            restrict(Membership.user_id, visible_user_ids(actor)),
+        )
+    )
+
+
+async def find(session: AsyncSession, actor: Actor, user_id: int) -> Member:
+    row = (await session.execute(readable(actor).where(Membership.user_id == user_id))).first()
+    if row is None:
+        raise NotFound("Member not found.")
+    membership, user = row
+    teams = await team_ids_by_user(session, actor.workspace_id, [user.id])
+    return Member(membership, user, teams.get(user.id, []))
+
+
+async def team_ids_by_user(
+    session: AsyncSession, workspace_id: int, user_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """One query for any number of users: user id -> ids of their teams here."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(TeamMember.user_id, TeamMember.team_id)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(Team.workspace_id == workspace_id, TeamMember.user_id.in_(ids))
+        .order_by(TeamMember.team_id)
+    )
+    result: dict[int, list[int]] = {}
+    for user_id, team_id in rows:
+        result.setdefault(user_id, []).append(team_id)
+    return result
+
+
+async def membership_of(session: AsyncSession, workspace_id: int, user_id: int) -> Membership | None:
+    """The membership in any status; used for uniqueness, not for showing."""
+    membership: Membership | None = await session.scalar(
+        select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    )
+    return membership
+
+
+async def belongs_elsewhere(session: AsyncSession, workspace_id: int, user_id: int) -> bool:
+    """Whether the user is a member of another workspace too (their identity is shared)."""
+    return bool(
+        await session.scalar(
+            select(exists().where(Membership.user_id == user_id, Membership.workspace_id != workspace_id))
+        )
+    )
+
+
+async def find_invitation(session: AsyncSession, token: str) -> tuple[Membership, User, Workspace]:
+    """A pending invitation by its token (stored as a digest); used ones are gone."""
+    row = (
+        await session.execute(
+            select(Membership, User, Workspace)
+            .join(User, User.id == Membership.user_id)
+            .join(Workspace, Workspace.id == Membership.workspace_id)
+            .where(
+                Membership.invitation_token == digest(token),
+                Membership.status == "invited",
+                Workspace.status == "active",
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Invitation not found.")
+    membership, user, workspace = row
+    return membership, user, workspace
+
+
+async def has_credentials(session: AsyncSession, user: User, membership: Membership) -> bool:
+    """Whether someone already holds this account: a password, a live API key, or an
+    active membership elsewhere. Such an account must not be handed a key by a link."""
+    if user.password_hash is not None:
+        return True
+    key = exists().where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+    other = exists().where(
+        Membership.user_id == user.id, Membership.id != membership.id, Membership.status == "active"
+    )
+    return bool(await session.scalar(select(key | other)))

@@ -1,0 +1,171 @@
+"""Member request bodies and the member as the API shows it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, BeforeValidator, Field
+
+from webwork.auth.roles import ROLE_HELP, Role, parse_role
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import Hours, Money, Timestamp
+from webwork.models import Membership, User, Workspace
+
+MEMBER_STATUSES = ("active", "inactive", "left", "unknown", "invited")
+
+
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _email(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("The email field must be a valid email address.") from None
+    return value.strip()
+
+
+def _role(value: object) -> Role:
+    role = parse_role(value)
+    if role is None:
+        raise ValueError("The selected role is invalid.")
+    return role
+
+
+def _timezone(value: object) -> object:
+    if not isinstance(value, str) or value.strip() not in _iana_zones():
+        raise ValueError("The timezone must be a valid IANA timezone.")
+    return value.strip()
+
+
+def _flag(field: str) -> BeforeValidator:
+    """0/1 switches; forms send "0"/"1", JSON clients sometimes true/false."""
+
+    def parse(value: object) -> int:
+        if isinstance(value, bool):
+            return int(value)
+        if value in (0, 1) or (isinstance(value, str) and value.strip() in ("0", "1")):
+            return int(str(value).strip())
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return int(value.strip().lower() == "true")
+        raise ValueError(f"The {field} field must be 0 or 1.")
+
+    return BeforeValidator(parse)
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value == "" else value
+
+
+Email = Annotated[str, Field(max_length=255), BeforeValidator(_email)]
+RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
+Timezone = Annotated[str, BeforeValidator(_timezone), Field(description="IANA timezone, e.g. Europe/Berlin")]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class MemberInvite(RequestBody):
+    email: Email
+    firstname: Name
+    lastname: Name
+    role: RoleField
+
+
+class MemberUpdate(RequestBody):
+    """Every field optional; only the fields sent are changed."""
+
+    email: Email | None = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    timezone: Timezone | None = None
+    role: RoleField | None = None
+    rate_status: Annotated[int | None, _flag("rate status")] = None
+    weekly_hours_limit: Annotated[Hours | None, BeforeValidator(_blank_to_none)] = None
+    rate: Annotated[Money | None, BeforeValidator(_blank_to_none)] = None
+    remove_avatar: Annotated[int | None, _flag("remove avatar")] = None
+
+
+class MemberOut(BaseModel):
+    id: int
+    user_id: int
+    email: str
+    firstname: str
+    lastname: str
+    fullname: str
+    avatar: str | None
+    role: str
+    current_role: str
+    status: str
+    timezone: str
+    weekly_hours_limit: Hours | None
+    rate_status: int
+    rate: Money | None = Field(None, description="Only present when the caller may see this member's rate")
+    currency: str
+    team_ids: list[int]
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+
+    @classmethod
+    def of(
+        cls,
+        membership: Membership,
+        user: User,
+        workspace: Workspace,
+        team_ids: list[int],
+        *,
+        show_rate: bool,
+    ) -> MemberOut:
+        """``rate`` is set only when ``show_rate``: left unset, the envelope omits it."""
+        role = Role(membership.role)
+        extra: dict[str, Decimal | None] = {"rate": membership.rate} if show_rate else {}
+        return cls(
+            id=user.id,
+            user_id=user.id,
+            email=user.email,
+            firstname=user.firstname,
+            lastname=user.lastname,
+            fullname=user.fullname,
+            avatar=user.avatar,
+            role=role.value,
+            current_role=role.label,
+            status=membership.status,
+            timezone=membership.timezone,
+            weekly_hours_limit=membership.weekly_hours_limit,
+            rate_status=membership.rate_status,
+            currency=workspace.currency,
+            team_ids=team_ids,
+            created_at=membership.created_at,
+            updated_at=membership.updated_at,
+            deleted_at=membership.deleted_at,
+            **extra,
+        )
+
+
+class MemberInvited(MemberOut):
+    invitation_link: str
+
+
+class InvitationOut(BaseModel):
+    workspace_id: int
+    workspace_name: str
+    email: str
+    role: str
+    current_role: str
+    status: str
+
+
+class InvitationAccepted(BaseModel):
+    user_id: int
+    workspace_id: int
+    api_key: str | None = Field(
+        description="A new API key for a new account (shown once); null when an existing "
+        "account accepted while signed in, since it already has its keys"
+    )

@@ -1,0 +1,77 @@
+"""All SQL of the teams domain; teams are always read through ``readable``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.auth.visibility import active_member_ids
+from webwork.kit.errors import NotFound
+from webwork.models import Membership, Team, TeamMember
+
+
+def readable(actor: Actor) -> Select[Team]:
+    """Owners and executive managers see every team; others the teams they are in
+    (managers are in their teams too)."""
+    stmt = select(Team).where(Team.workspace_id == actor.workspace_id)
+    if actor.is_admin:
+        return stmt
+    mine = select(TeamMember.team_id).where(TeamMember.user_id == actor.user_id)
+    return stmt.where(Team.id.in_(mine))
+
+
+async def find(session: AsyncSession, actor: Actor, team_id: int) -> Team:
+    team: Team | None = await session.scalar(readable(actor).where(Team.id == team_id))
+    if team is None:
+        raise NotFound("Team not found.")
+    return team
+
+
+async def rows_by_team(session: AsyncSession, team_ids: Iterable[int]) -> dict[int, list[TeamMember]]:
+    """One query for any number of teams: team id -> its member rows."""
+    ids = list(team_ids)
+    if not ids:
+        return {}
+    rows = await session.scalars(select(TeamMember).where(TeamMember.team_id.in_(ids)))
+    result: dict[int, list[TeamMember]] = {team_id: [] for team_id in ids}
+    for row in rows:
+        result[row.team_id].append(row)
+    return result
+
+
+async def inactive_or_foreign(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> set[int]:
+    """The ids among ``user_ids`` that are not active members of the workspace."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    active = await session.scalars(active_member_ids(workspace_id).where(Membership.user_id.in_(wanted)))
+    return wanted - set(active)
+
+
+async def replace_rows(
+    session: AsyncSession, team: Team, current: Sequence[TeamMember], managers: set[int], members: set[int]
+) -> list[TeamMember]:
+    """Make the team's rows exactly ``members | managers``, flagging ``managers``;
+    rows that stay are updated in place."""
+    wanted = members | managers
+    kept: dict[int, TeamMember] = {}
+    for row in current:
+        if row.user_id in wanted:
+            row.is_manager = row.user_id in managers
+            kept[row.user_id] = row
+        else:
+            await session.delete(row)
+    for user_id in wanted - kept.keys():
+        kept[user_id] = TeamMember(team_id=team.id, user_id=user_id, is_manager=user_id in managers)
+        session.add(kept[user_id])
+    await session.flush()
+    return [kept[user_id] for user_id in sorted(kept)]
+
+
+async def remove(session: AsyncSession, team: Team) -> None:
+    await session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
+    await session.delete(team)
+    await session.flush()

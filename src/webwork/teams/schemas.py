@@ -1,0 +1,60 @@
+"""Team request bodies and the team as the API shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import Timestamp
+from webwork.models import Team, TeamMember
+
+
+def _list_of_ids(value: object) -> object:
+    """Forms and connectors send ``1,2,3`` or a lone id; an empty string is no ids."""
+    if value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    return value
+
+
+UserIds = Annotated[list[int], BeforeValidator(_list_of_ids), Field(description="User ids (members' ids)")]
+
+
+class TeamCreate(RequestBody):
+    name: str = Field(min_length=1, max_length=255)
+    member_ids: UserIds = []
+    manager_ids: UserIds = []
+
+
+class TeamUpdate(RequestBody):
+    """Only the fields sent change; a list sent replaces the team's current list."""
+
+    name: str | None = Field(None, min_length=1, max_length=255)
+    member_ids: UserIds | None = None
+    manager_ids: UserIds | None = None
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    member_ids: list[int] = Field(description="Everyone in the team, managers included")
+    manager_ids: list[int]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, team: Team, rows: Sequence[TeamMember]) -> TeamOut:
+        return cls(
+            id=team.id,
+            name=team.name,
+            member_ids=sorted(r.user_id for r in rows),
+            manager_ids=sorted(r.user_id for r in rows if r.is_manager),
+            created_at=team.created_at,
+            updated_at=team.updated_at,
+        )
