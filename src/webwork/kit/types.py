@@ -34,12 +34,12 @@ def _blank_to_none(value: object) -> object:
 Money = Annotated[
     Decimal,
     Field(max_digits=12, decimal_places=2, ge=0),
-    PlainSerializer(decimal_to_number, return_type=float, when_used="json"),
+    PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Hours = Annotated[
     Decimal,
     Field(max_digits=6, decimal_places=2, ge=0, le=168),
-    PlainSerializer(decimal_to_number, return_type=float, when_used="json"),
+    PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
