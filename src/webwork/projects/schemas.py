@@ -39,7 +39,7 @@ ScreenshotMode = Annotated[str, AfterValidator(_screenshot_mode)]
 EstimatedHours = Annotated[
     Decimal,
     Field(max_digits=10, decimal_places=2, ge=0),
-    PlainSerializer(decimal_to_number, return_type=float, when_used="json"),
+    PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 
 
