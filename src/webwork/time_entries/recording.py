@@ -23,7 +23,7 @@ from webwork.kit.clock import as_utc, utcnow
 from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User, Workspace
-from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, WeekBudget, split
+from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, Split, WeekBudget, split
 from webwork.timesheets.locks import ensure_unlocked
 
 METHODS = ("manual", "tracked", "time_request")
@@ -185,14 +185,35 @@ def _limits(
     return limits
 
 
+async def assess(
+    session: AsyncSession,
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    user: User,
+    contract: Contract | None,
+    interval: Interval,
+    exclude: Sequence[UUID] = (),
+) -> Split:
+    """What of ``interval`` may be recorded for ``user`` now, and why the rest may not.
+    Takes the person's recording lock first, so the answer holds until the transaction ends."""
+    await _lock_user(session, user.id)
+    weeks = _weeks(interval.start, interval.end, membership.timezone)
+    known = await _known_entries(session, user.id, Interval(weeks[0].start, weeks[-1].end), utcnow(), exclude)
+    limits = _limits(workspace=workspace, membership=membership, contract=contract, weeks=weeks, known=known)
+    return split(interval, [k.interval for k in known], limits)
+
+
+def refusal(reason: str) -> str:
+    """A reason as a sentence of a 422 message."""
+    if reason == OVERLAP_REASON:
+        return "The time overlaps existing entries"
+    return f"{reason[0].upper()}{reason[1:]}"
+
+
 def nothing_saved(reasons: list[str]) -> ValidationFailed:
     """The 422 raised when no second of the request can be saved."""
-    messages = []
-    for reason in reasons:
-        if reason == OVERLAP_REASON:
-            messages.append("The time overlaps existing entries; nothing was saved.")
-        else:
-            messages.append(f"{reason[0].upper()}{reason[1:]}; nothing was saved.")
+    messages = [f"{refusal(reason)}; nothing was saved." for reason in reasons]
     return ValidationFailed({"end_time": messages or ["The end time must be a time after start time."]})
 
 
@@ -230,13 +251,15 @@ async def record_time(
         end=end,
         timezone=membership.timezone,
     )
-    await _lock_user(session, user.id)
-
-    now = utcnow()
-    weeks = _weeks(start, end, membership.timezone)
-    known = await _known_entries(session, user.id, Interval(weeks[0].start, weeks[-1].end), now, exclude)
-    limits = _limits(workspace=workspace, membership=membership, contract=contract, weeks=weeks, known=known)
-    result = split(Interval(start, end), [k.interval for k in known], limits)
+    result = await assess(
+        session,
+        workspace=workspace,
+        membership=membership,
+        user=user,
+        contract=contract,
+        interval=Interval(start, end),
+        exclude=exclude,
+    )
     if not result.saved:
         raise nothing_saved(result.reasons)
 

@@ -1,7 +1,115 @@
-"""`/time-entries`."""
+"""`/time-entries`: owners and executive managers list, add, correct and remove time."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+
+from webwork.auth.deps import AdminActor, SessionDep
+from webwork.kit.envelope import Envelope, MessageEnvelope, respond
+from webwork.kit.pagination import PageDep
+from webwork.models import TimeEntry
+from webwork.time_entries import service
+from webwork.time_entries.recording import METHOD_LABELS, describe, whole_minutes
+from webwork.time_entries.schemas import (
+    TimeEntryCreate,
+    TimeEntryCreated,
+    TimeEntryDelete,
+    TimeEntryItem,
+    TimeEntryUpdate,
+)
 
 router = APIRouter(prefix="/time-entries", tags=["Time Entries"])
+
+
+def entry_item(
+    entry: TimeEntry, project_name: str | None, task_title: str | None, timezone: str
+) -> TimeEntryItem:
+    assert entry.end_at is not None
+    return TimeEntryItem(
+        id=str(entry.id),
+        user_id=entry.user_id,
+        contract_id=entry.contract_id,
+        project_id=entry.project_id,
+        project_name=project_name,
+        task_id=entry.task_id,
+        task_title=task_title,
+        activity_description=entry.activity_description,
+        method=METHOD_LABELS.get(entry.method, entry.method),
+        date=service.local_date(entry.start_at, timezone),
+        start_time=entry.start_at,
+        end_time=entry.end_at,
+        duration_minutes=whole_minutes(entry.duration_seconds or 0),
+    )
+
+
+@router.get("", response_model=Envelope[list[TimeEntryItem]])
+async def list_time_entries(
+    actor: AdminActor,
+    session: SessionDep,
+    page: PageDep,
+    user_id: Annotated[int, Query(description="Filter by user ID")],
+    date: Annotated[dt.date, Query(description="Local date of the member (Y-m-d)")],
+    project_id: Annotated[int | None, Query()] = None,
+    task_id: Annotated[int | None, Query()] = None,
+) -> JSONResponse:
+    result, membership = await service.list_entries(
+        session, actor, user_id=user_id, day=date, project_id=project_id, task_id=task_id, params=page
+    )
+    items = [entry_item(entry, name, title, membership.timezone) for entry, name, title in result.items]
+    return respond(items, "Time entries retrieved successfully", pagination=result.pagination)
+
+
+@router.post("", status_code=201, response_model=Envelope[TimeEntryCreated])
+async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEntryCreate) -> JSONResponse:
+    """``data`` describes the request as saved: ``start_time``/``end_time`` span the saved
+    parts (from the first saved start to the last saved end) and ``duration_minutes`` is
+    the time actually saved (equal to the top-level ``saved_minutes``); a request cut by
+    an overlap in the middle is saved as several entries, listed in ``time_entry_ids``."""
+    created = await service.create_entry(session, actor, body)
+    recorded = created.recorded
+    data = TimeEntryCreated(
+        user_id=created.user.id,
+        contract_id=created.contract.id if created.contract else None,
+        project_id=created.project.id if created.project else None,
+        project_name=created.project.name if created.project else None,
+        task_id=created.task.id if created.task else None,
+        task_title=created.task.title if created.task else None,
+        activity_description=created.description,
+        method=METHOD_LABELS["manual"],
+        date=created.day,
+        start_time=recorded.entries[0].start_at,
+        end_time=recorded.entries[-1].end_at or recorded.entries[-1].start_at,
+        duration_minutes=recorded.saved_minutes,
+        time_entry_ids=[str(entry.id) for entry in recorded.entries],
+    )
+    return respond(
+        data,
+        describe(recorded, created.user),
+        status_code=201,
+        extra={"saved_minutes": recorded.saved_minutes},
+    )
+
+
+@router.put("/{time_entry_id}", response_model=Envelope[TimeEntryItem])
+async def update_time_entry(
+    time_entry_id: str, actor: AdminActor, session: SessionDep, body: TimeEntryUpdate
+) -> JSONResponse:
+    """The seed's response has only the message; ``data`` adds the entry as it now is."""
+    shown = await service.update_entry(session, actor, time_entry_id, body)
+    item = entry_item(shown.entry, shown.project_name, shown.task_title, shown.timezone)
+    return respond(item, "Time entry updated successfully")
+
+
+@router.delete("/{time_entry_id}", response_model=MessageEnvelope)
+async def delete_time_entry(
+    time_entry_id: str,
+    actor: AdminActor,
+    session: SessionDep,
+    body: Annotated[TimeEntryDelete | None, Body()] = None,
+) -> JSONResponse:
+    await service.delete_entry(session, actor, time_entry_id)
+    return respond(message="Time entry deleted successfully", include_data=False)

@@ -1,0 +1,81 @@
+"""Request and response shapes of ``/time-entries`` (field names as the seed shows them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from datetime import time
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import ZuluTimestamp
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: object) -> object:
+    """Wall-clock times travel as "HH:mm" (24 h); a ``time`` passes through."""
+    if value is None or isinstance(value, time):
+        return value
+    match = _HHMM.match(str(value).strip())
+    if match is None:
+        raise ValueError("must match the format HH:mm")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+WallTime = Annotated[time, BeforeValidator(parse_hhmm)]
+Notes = Annotated[str | None, Field(None, max_length=500)]
+
+
+class TimeEntryCreate(RequestBody):
+    user_id: int
+    contract_id: int | None = None
+    task_id: int | None = None
+    notes: Notes = None
+    activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
+    date: dt.date
+    start_time: WallTime = Field(description="HH:mm in the member's timezone")
+    end_time: WallTime = Field(description="HH:mm in the member's timezone, after start_time")
+
+
+class TimeEntryUpdate(RequestBody):
+    project_id: int | None = None
+    task_id: int | None = None
+    notes: Notes = None
+    activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
+    date: dt.date | None = None
+    start_time: WallTime | None = None
+    end_time: WallTime | None = None
+
+
+class TimeEntryDelete(RequestBody):
+    pass
+
+
+class TimeEntryOut(BaseModel):
+    user_id: int
+    contract_id: int | None
+    project_id: int | None
+    project_name: str | None
+    task_id: int | None
+    task_title: str | None
+    activity_description: str | None
+    method: str
+    date: dt.date
+    start_time: ZuluTimestamp
+    end_time: ZuluTimestamp
+    duration_minutes: int
+
+
+class TimeEntryCreated(TimeEntryOut):
+    time_entry_ids: list[str] = Field(description="Ids of the saved entries (several if overlaps split it)")
+
+
+class _EntryId(BaseModel):
+    id: str = Field(description="Opaque UUID of the entry, as PUT and DELETE take it")
+
+
+class TimeEntryItem(TimeEntryOut, _EntryId):
+    """A listed entry: ``id`` first, then the create response's fields."""
