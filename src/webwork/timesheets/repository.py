@@ -1,0 +1,179 @@
+"""All SQL of the timesheets domain, scoped to the actor's workspace and visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Select, and_, exists, literal, or_, select, true, union, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
+from webwork.timesheets.periods import TimesheetKey
+
+# Wider than any UTC offset: finds every entry that may touch a local date range.
+_ANY_ZONE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    first: date
+    last: date
+    period_starts: list[date]
+    user_id: int | None = None
+    key: TimesheetKey | None = None
+    status: str | None = None
+    ascending: bool = False
+
+
+@dataclass(frozen=True)
+class EntrySlice:
+    """The fields of a finished time entry that a timesheet total needs."""
+
+    user_id: int
+    start_at: datetime
+    end_at: datetime
+    project_id: int | None
+    project_name: str | None
+    contract_id: int | None
+    billable_rate: Decimal | None
+
+
+def _period_starts(starts: list[date]) -> Any:
+    selects = [select(literal(day, Date).label("date_from")) for day in starts]
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("periods")
+
+
+def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
+    """(user_id, date_from, Timesheet | None, User, timezone) for every listed period.
+
+    Listed: each visible member who is active (or has time in the range) for every
+    period of the range, plus every stored timesheet of the range (a member archived
+    since still shows the periods someone acted on). Pairs are (member, first day), the
+    identity of a timesheet, so a stored row and a computed period never both appear."""
+    visible = visible_user_ids(actor)
+    workspace_id = actor.workspace_id
+    periods = _period_starts(filters.period_starts)
+    wide_start = datetime.combine(filters.first, time(0), tzinfo=UTC) - _ANY_ZONE
+    wide_end = datetime.combine(filters.last, time(0), tzinfo=UTC) + 2 * _ANY_ZONE
+    has_time = exists().where(
+        TimeEntry.workspace_id == workspace_id,
+        TimeEntry.user_id == Membership.user_id,
+        TimeEntry.start_at < wide_end,
+        TimeEntry.end_at > wide_start,
+    )
+    members = (
+        select(Membership.user_id.label("user_id"), periods.c.date_from)
+        .join(periods, true())
+        .where(
+            Membership.workspace_id == workspace_id,
+            restrict(Membership.user_id, visible),
+            or_(Membership.status == "active", has_time),
+        )
+    )
+    stored = select(Timesheet.user_id.label("user_id"), Timesheet.date_from).where(
+        Timesheet.workspace_id == workspace_id,
+        restrict(Timesheet.user_id, visible),
+        Timesheet.date_from <= filters.last,
+        Timesheet.date_to >= filters.first,
+    )
+    pairs = union(members, stored).subquery("pairs")
+    stmt = (
+        select(pairs.c.user_id, pairs.c.date_from, Timesheet, User, Membership.timezone)
+        .join(User, User.id == pairs.c.user_id)
+        .outerjoin(
+            Timesheet,
+            and_(
+                Timesheet.workspace_id == workspace_id,
+                Timesheet.user_id == pairs.c.user_id,
+                Timesheet.date_from == pairs.c.date_from,
+            ),
+        )
+        .outerjoin(
+            Membership, and_(Membership.workspace_id == workspace_id, Membership.user_id == pairs.c.user_id)
+        )
+    )
+    if filters.user_id is not None:
+        stmt = stmt.where(pairs.c.user_id == filters.user_id)
+    if filters.key is not None:
+        stmt = stmt.where(pairs.c.user_id == filters.key.user_id, pairs.c.date_from == filters.key.date_from)
+    if filters.status == "open":
+        stmt = stmt.where(or_(Timesheet.id.is_(None), Timesheet.status == "open"))
+    elif filters.status is not None:
+        stmt = stmt.where(Timesheet.status == filters.status)
+    by_period = pairs.c.date_from.asc() if filters.ascending else pairs.c.date_from.desc()
+    return stmt.order_by(by_period, pairs.c.user_id)
+
+
+async def finished_entries(
+    session: AsyncSession, workspace_id: int, windows: dict[int, tuple[datetime, datetime]]
+) -> list[EntrySlice]:
+    """Finished entries of several users, each within its own UTC window: one query."""
+    if not windows:
+        return []
+    rows = await session.execute(
+        select(
+            TimeEntry.user_id,
+            TimeEntry.start_at,
+            TimeEntry.end_at,
+            TimeEntry.project_id,
+            Project.name,
+            TimeEntry.contract_id,
+            Project.is_billable,
+            Contract.rate,
+        )
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
+        .where(
+            TimeEntry.workspace_id == workspace_id,
+            TimeEntry.end_at.is_not(None),
+            or_(
+                *(
+                    and_(TimeEntry.user_id == user_id, TimeEntry.start_at < end, TimeEntry.end_at > start)
+                    for user_id, (start, end) in windows.items()
+                )
+            ),
+        )
+        .order_by(TimeEntry.start_at)
+    )
+    slices = []
+    for user_id, start_at, end_at, project_id, name, contract_id, billable, rate in rows:
+        assert end_at is not None  # running timers are filtered out above
+        slices.append(
+            EntrySlice(user_id, start_at, end_at, project_id, name, contract_id, rate if billable else None)
+        )
+    return slices
+
+
+async def visible_member(session: AsyncSession, actor: Actor, user_id: int) -> tuple[User, Membership] | None:
+    """The user and their membership, if they belong to the workspace and the actor
+    may see them."""
+    row = (
+        await session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.workspace_id == actor.workspace_id,
+                Membership.user_id == user_id,
+                restrict(Membership.user_id, visible_user_ids(actor)),
+            )
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def stored(session: AsyncSession, workspace_id: int, key: TimesheetKey) -> Timesheet | None:
+    """The stored timesheet of the period, locked for the rest of the transaction."""
+    return await session.scalar(
+        select(Timesheet)
+        .where(
+            Timesheet.workspace_id == workspace_id,
+            Timesheet.user_id == key.user_id,
+            Timesheet.date_from == key.date_from,
+        )
+        .with_for_update()
+    )

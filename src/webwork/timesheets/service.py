@@ -1,0 +1,303 @@
+"""Timesheets: members' periods computed from their time, and the decisions on them.
+
+Totals are never stored: they are summed from finished time entries, cut at the
+member's local midnights. A ``timesheets`` row only records the state of a period
+once someone acts on it; a period nobody acted on is ``open``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.kit.clock import utcnow
+from webwork.kit.days import range_bounds, seconds_by_local_day
+from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.pagination import Page, PageParams, Pagination, paginate
+from webwork.models import Timesheet, User
+from webwork.timesheets import repository
+from webwork.timesheets.periods import TimesheetKey, period_of, periods_overlapping
+from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
+
+STATUSES = ("open", "submitted", "rejected", "approved")
+# The hosted API calls a timesheet waiting for a decision "pending".
+STATUS_ALIASES = {"pending": "submitted"}
+MAX_PERIODS = 366
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    id: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    user_id: int | None = None
+    order_by: str | None = None
+
+
+def _status_filter(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    status = STATUS_ALIASES.get(value.lower(), value.lower())
+    if status not in STATUSES:
+        raise invalid(
+            "status", "The selected status is invalid (open, submitted, pending, rejected, approved)."
+        )
+    return status
+
+
+def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None) -> tuple[date, date]:
+    """The requested dates; one given alone stands for both; none: the key's period, or
+    the period containing the caller's today."""
+    if query.date_from is None and query.date_to is None:
+        if key is not None:
+            return key.date_from, key.date_from
+        today = utcnow().astimezone(ZoneInfo(actor.membership.timezone or "UTC")).date()
+        return period_of(today, actor.workspace.timesheet_period)
+    first = query.date_from or query.date_to
+    last = query.date_to or query.date_from
+    assert first is not None and last is not None
+    if last < first:
+        raise invalid("date_to", "The date to must be a date after or equal to date from.")
+    return first, last
+
+
+def _filters(actor: Actor, query: ListQuery, salt: str) -> repository.ListFilters | None:
+    """The SQL filters, or None when the id names no timesheet (empty list)."""
+    status = _status_filter(query.status)
+    order = (query.order_by or "desc").lower()
+    if order not in ("asc", "desc"):
+        raise invalid("order_by", "The selected order by is invalid (asc, desc).")
+    key = TimesheetKey.decode(query.id, salt) if query.id else None
+    if query.id and key is None:
+        return None
+    first, last = _range(actor, query, key)
+    periods = periods_overlapping(first, last, actor.workspace.timesheet_period)
+    if len(periods) > MAX_PERIODS:
+        raise invalid("date_to", f"The date range may not span more than {MAX_PERIODS} timesheet periods.")
+    return repository.ListFilters(
+        first=first,
+        last=last,
+        period_starts=[start for start, _ in periods],
+        user_id=query.user_id,
+        key=key,
+        status=status,
+        ascending=order == "asc",
+    )
+
+
+def _amount(minutes: int, rate: Decimal) -> Decimal:
+    return (Decimal(minutes) / 60 * rate).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    key: TimesheetKey
+    date_to: date
+    row: Timesheet | None
+    user: User
+    timezone: str
+
+
+def _summarize(
+    actor: Actor, listed: _Listed, entries: list[repository.EntrySlice], salt: str
+) -> TimesheetOut:
+    start, end = range_bounds(listed.key.date_from, listed.date_to, listed.timezone)
+    seconds: dict[tuple[date, int | None, int | None], int] = defaultdict(int)
+    names: dict[int | None, str | None] = {}
+    rates: dict[int | None, Decimal | None] = {}
+    for entry in entries:
+        clipped = max(entry.start_at, start), min(entry.end_at, end)
+        for day, secs in seconds_by_local_day(*clipped, listed.timezone).items():
+            seconds[(day, entry.project_id, entry.contract_id)] += secs
+        names[entry.project_id] = entry.project_name
+        rates[entry.contract_id] = entry.billable_rate
+    with_rate = actor.may_see_rate_of(listed.user.id)
+    breakdown: dict[str, list[DayProjectTotal]] = {}
+    total_minutes = 0
+    total_amount = Decimal(0)
+    for (day, project_id, contract_id), secs in sorted(seconds.items(), key=lambda kv: _order(kv[0])):
+        minutes = secs // 60
+        total_minutes += minutes
+        item = DayProjectTotal(
+            project_id=project_id,
+            project_name=names[project_id],
+            contract_id=contract_id,
+            total_minutes=minutes,
+        )
+        rate = rates[contract_id]
+        if with_rate and rate is not None:
+            item.total_amount = _amount(minutes, rate)
+            total_amount += item.total_amount
+        breakdown.setdefault(day.isoformat(), []).append(item)
+    row = listed.row
+    out = TimesheetOut(
+        id=listed.key.encode(salt),
+        status=row.status if row else "open",
+        user_id=listed.user.id,
+        member=listed.user.fullname,
+        user_name=listed.user.fullname,
+        user_email=listed.user.email,
+        date_from=listed.key.date_from,
+        date_to=listed.date_to,
+        total_minutes=total_minutes,
+        submitted_on=row.submitted_on if row else None,
+        reject_reason=row.reject_reason if row else None,
+        daily_breakdown=breakdown,
+    )
+    if with_rate:
+        out.total_amount = total_amount
+    return out
+
+
+def _order(group: tuple[date, int | None, int | None]) -> tuple[date, int, int]:
+    day, project_id, contract_id = group
+    return day, project_id or 0, contract_id or 0
+
+
+async def list_timesheets(
+    session: AsyncSession, actor: Actor, query: ListQuery, params: PageParams, salt: str
+) -> Page[TimesheetOut]:
+    """One page of timesheets: a count, the page, and one query for the time of every
+    member on it, whatever the page size."""
+    filters = _filters(actor, query, salt)
+    if filters is None:
+        return Page([], Pagination(params.page, params.per_page, 0, 0))
+    page = await paginate(session, repository.listing(actor, filters), params)
+    kind = actor.workspace.timesheet_period
+    listed = [
+        _Listed(
+            key=TimesheetKey(user_id, date_from),
+            date_to=row.date_to if row is not None else period_of(date_from, kind)[1],
+            row=row,
+            user=user,
+            timezone=timezone or "UTC",
+        )
+        for user_id, date_from, row, user, timezone in page.items
+    ]
+    windows: dict[int, tuple[datetime, datetime]] = {}
+    for item in listed:
+        start, end = range_bounds(item.key.date_from, item.date_to, item.timezone)
+        known = windows.get(item.key.user_id)
+        windows[item.key.user_id] = (min(start, known[0]), max(end, known[1])) if known else (start, end)
+    entries = await repository.finished_entries(session, actor.workspace_id, windows)
+    by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
+    for entry in entries:
+        by_user[entry.user_id].append(entry)
+    items = [_summarize(actor, item, by_user[item.key.user_id], salt) for item in listed]
+    return Page(items, page.pagination)
+
+
+@dataclass(frozen=True)
+class _Transition:
+    sources: frozenset[str]
+    target: str
+    past: str
+
+
+TRANSITIONS = {
+    "submit": _Transition(frozenset({"open", "rejected"}), "submitted", "submitted"),
+    "unsubmit": _Transition(frozenset({"submitted"}), "open", "unsubmitted"),
+    "approve": _Transition(frozenset({"submitted"}), "approved", "approved"),
+    "reject": _Transition(frozenset({"submitted"}), "rejected", "rejected"),
+    "reopen": _Transition(frozenset({"approved"}), "open", "reopened"),
+}
+
+
+def _check_permission(actor: Actor, action: str, user_id: int) -> None:
+    """Members submit their own; admins act on anyone's; managers decide on the members
+    they manage but not on their own timesheet; only admins reopen an approved one."""
+    if actor.is_admin:
+        return
+    own = user_id == actor.user_id
+    if action in ("submit", "unsubmit") and own:
+        return
+    if action in ("approve", "reject") and actor.is_manager and not own:
+        return
+    raise Forbidden(f"You may not {action} this timesheet.")
+
+
+async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) -> Timesheet:
+    """The stored row of the period, created on first action (a concurrent creator wins
+    the unique constraint and we use its row)."""
+    row = await repository.stored(session, actor.workspace_id, key)
+    if row is not None:
+        return row
+    kind = actor.workspace.timesheet_period
+    start, end = period_of(key.date_from, kind)
+    if start != key.date_from:
+        raise NotFound("Timesheet not found.")
+    row = Timesheet(
+        workspace_id=actor.workspace_id, user_id=key.user_id, date_from=start, date_to=end, status="open"
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        row = await repository.stored(session, actor.workspace_id, key)
+        if row is None:
+            raise
+    return row
+
+
+@dataclass(frozen=True)
+class Decided:
+    data: TimesheetDecision
+    message: str
+
+
+async def transition(
+    session: AsyncSession, actor: Actor, timesheet_id: str, action: str, salt: str, reason: str | None = None
+) -> Decided:
+    key = TimesheetKey.decode(timesheet_id, salt)
+    member = await repository.visible_member(session, actor, key.user_id) if key else None
+    if key is None or member is None:
+        raise NotFound("Timesheet not found.")
+    user, _ = member
+    _check_permission(actor, action, user.id)
+    row = await _period_row(session, actor, key)
+    rule = TRANSITIONS[action]
+    if row.status not in rule.sources:
+        raise Conflict(f"The timesheet is {row.status}; it cannot be {rule.past}.", code="invalid_transition")
+    now = utcnow()
+    row.status = rule.target
+    if action == "submit":
+        row.submitted_on = now
+        row.reject_reason = None
+    elif action in ("approve", "reject"):
+        row.decided_by = actor.user_id
+        row.decided_at = now
+        row.reject_reason = reason if action == "reject" else None
+    else:
+        row.submitted_on = None
+        row.decided_by = None
+        row.decided_at = None
+    await session.flush()
+    data = TimesheetDecision(
+        id=key.encode(salt),
+        status=row.status,
+        user_id=user.id,
+        user_name=user.fullname,
+        user_email=user.email,
+        date_from=row.date_from,
+        date_to=row.date_to,
+    )
+    return Decided(data, _message(actor, action, user, row, now, reason))
+
+
+def _message(actor: Actor, action: str, user: User, row: Timesheet, now: datetime, reason: str | None) -> str:
+    if action not in ("approve", "reject"):
+        return f"Timesheet {TRANSITIONS[action].past} successfully"
+    text = (
+        f"Timesheet {TRANSITIONS[action].past} by {actor.user.fullname} at {now:%Y-%m-%d %H:%M:%S}"
+        f" | Member: {user.fullname} | Period: {row.date_from.isoformat()} to {row.date_to.isoformat()}"
+    )
+    return f"{text} | Reason: {reason}" if action == "reject" else text

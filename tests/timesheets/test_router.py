@@ -1,0 +1,551 @@
+"""`/timesheets`: listing computed from time entries, and the submit/approve workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.assertions import err, ok
+from tests.factories import Factory, Person, QueryCounter, Space
+from webwork.auth.roles import Role
+from webwork.kit.errors import Conflict
+from webwork.models import Contract, TimeEntry, Timesheet
+from webwork.timesheets import service
+from webwork.timesheets.locks import ensure_unlocked
+from webwork.timesheets.periods import TimesheetKey
+
+NOW = datetime(2024, 1, 17, 10, 30, tzinfo=UTC)  # a Wednesday; its week is 2024-01-15..21
+WEEK = {"date_from": "2024-01-15", "date_to": "2024-01-21"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "utcnow", lambda: NOW)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
+    return datetime(2024, month, day, hour, minute, tzinfo=UTC)
+
+
+async def add_entry(
+    factory: Factory, person: Person, start: datetime, end: datetime, contract: Contract | None = None
+) -> TimeEntry:
+    entry = TimeEntry(
+        workspace_id=person.workspace_id,
+        user_id=person.id,
+        contract_id=contract.id if contract else None,
+        project_id=contract.project_id if contract else None,
+        start_at=start,
+        end_at=end,
+        duration_seconds=int((end - start).total_seconds()),
+        method="manual",
+        created_by=person.id,
+    )
+    factory.session.add(entry)
+    await factory.session.commit()
+    return entry
+
+
+def tid(person: Person, date_from: str) -> str:
+    return TimesheetKey(person.id, date.fromisoformat(date_from)).encode("webwork")
+
+
+async def listing(person: Person, **params: Any) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = ok(
+        await person.api.get("/timesheets", params={"workspace_id": person.workspace_id, **params})
+    )["data"]
+    return data
+
+
+def of(items: list[dict[str, Any]], person: Person) -> dict[str, Any]:
+    mine = [i for i in items if i["user_id"] == person.id]
+    assert len(mine) == 1, items
+    return mine[0]
+
+
+async def act(actor: Person, timesheet_id: str, action: str, **body: Any) -> Any:
+    return await actor.api.put(
+        f"/timesheets/{timesheet_id}/{action}", json={"workspace_id": actor.workspace_id, **body}
+    )
+
+
+# --- listing -------------------------------------------------------------------------
+
+
+async def test_list_defaults_to_the_current_period_with_exact_fields(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space, firstname="John", lastname="Smith", email="john.smith@example.com")
+    project = await factory.project(space, name="Website")
+    contract = await factory.contract(project, member, rate=Decimal("50"))
+    await add_entry(factory, member, at(15, 9), at(15, 17), contract)
+    await add_entry(factory, member, at(8, 9), at(8, 10), contract)  # previous week: not counted
+
+    body = ok(await space.owner.api.get("/timesheets", params=space.ws))
+    assert body["message"] == "Timesheets retrieved successfully"
+    assert {i["user_id"] for i in body["data"]} == {space.owner.id, member.id}
+    item = of(body["data"], member)
+    assert item == {
+        "id": tid(member, "2024-01-15"),
+        "status": "open",
+        "user_id": member.id,
+        "member": "John Smith",
+        "user_name": "John Smith",
+        "user_email": "john.smith@example.com",
+        "date_from": "2024-01-15",
+        "date_to": "2024-01-21",
+        "total_minutes": 480,
+        "submitted_on": None,
+        "reject_reason": None,
+        "daily_breakdown": {
+            "2024-01-15": [
+                {
+                    "project_id": project.id,
+                    "project_name": "Website",
+                    "contract_id": contract.id,
+                    "total_minutes": 480,
+                    "total_amount": 400,
+                }
+            ]
+        },
+        "total_amount": 400,
+    }
+    owner_item = of(body["data"], space.owner)
+    assert owner_item["total_minutes"] == 0 and owner_item["daily_breakdown"] == {}
+    assert body["meta"]["pagination"]["total"] == 2
+
+
+async def test_breakdown_splits_at_the_members_local_midnight(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space, timezone="Europe/Berlin")
+    project = await factory.project(space)
+    contract = await factory.contract(project, member)
+    # 22:00-02:00 Berlin time, Monday night.
+    await add_entry(factory, member, at(15, 21), at(16, 1), contract)
+    # Sunday 23:30 to Monday 01:30 Berlin time: 30 min in this week, 90 min in the next.
+    await add_entry(factory, member, at(21, 22, 30), at(22, 0, 30))
+    # Sunday 23:30 UTC of the previous week is Monday 00:30 in Berlin: this week.
+    await add_entry(factory, member, at(14, 23, 30), at(15, 0, 0))
+
+    items = await listing(space.owner, date_from="2024-01-15", date_to="2024-01-22", user_id=member.id)
+    this_week, next_week = (
+        next(i for i in items if i["date_from"] == d) for d in ("2024-01-15", "2024-01-22")
+    )
+    minutes = {
+        day: [(r["project_id"], r["total_minutes"]) for r in rows]
+        for day, rows in this_week["daily_breakdown"].items()
+    }
+    assert minutes == {
+        "2024-01-15": [(None, 30), (project.id, 120)],
+        "2024-01-16": [(project.id, 120)],
+        "2024-01-21": [(None, 30)],
+    }
+    assert this_week["total_minutes"] == 300
+    assert next_week["daily_breakdown"] == {
+        "2024-01-22": [{"project_id": None, "project_name": None, "contract_id": None, "total_minutes": 90}]
+    }
+    assert next_week["total_minutes"] == 90 and next_week["total_amount"] == 0
+
+
+async def test_running_timers_are_not_counted(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    factory.session.add(
+        TimeEntry(workspace_id=space.id, user_id=member.id, start_at=at(16, 9), end_at=None, method="tracked")
+    )
+    await factory.session.commit()
+    assert of(await listing(space.owner, **WEEK), member)["total_minutes"] == 0
+
+
+async def test_total_amount_only_for_callers_who_may_see_the_rate(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space, rate_status=0)
+    seer = await factory.person(space, rate_status=1)
+    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
+    billable = await factory.project(space, name="Billable")
+    internal = await factory.project(space, name="Internal", is_billable=False)
+    unrated = await factory.project(space, name="Unrated")
+    for person in (member, seer):
+        await add_entry(
+            factory,
+            person,
+            at(15, 9),
+            at(15, 10, 30),
+            await factory.contract(billable, person, rate=Decimal("40.50")),
+        )
+        await add_entry(
+            factory,
+            person,
+            at(16, 9),
+            at(16, 10),
+            await factory.contract(internal, person, rate=Decimal("99")),
+        )
+        await add_entry(factory, person, at(17, 9), at(17, 10), await factory.contract(unrated, person))
+
+    for admin in (space.owner, executive):
+        item = of(await listing(admin, **WEEK), member)
+        assert item["total_amount"] == 60.75
+        assert item["daily_breakdown"]["2024-01-15"][0]["total_amount"] == 60.75
+        assert "total_amount" not in item["daily_breakdown"]["2024-01-16"][0]
+        assert "total_amount" not in item["daily_breakdown"]["2024-01-17"][0]
+
+    own = of(await listing(member, **WEEK), member)
+    assert "total_amount" not in own
+    assert all("total_amount" not in r for rows in own["daily_breakdown"].values() for r in rows)
+
+    seen = of(await listing(seer, **WEEK), seer)
+    assert seen["total_amount"] == 60.75
+    assert seen["daily_breakdown"]["2024-01-15"][0]["total_amount"] == 60.75
+
+
+async def test_monthly_periods(factory: Factory) -> None:
+    space = await factory.space(timesheet_period="monthly")
+    member = await factory.person(space, timezone="America/New_York")
+    # 2024-02-29 23:00 New York is 2024-03-01 04:00 UTC: February's last day.
+    await add_entry(factory, member, at(1, 4, month=3), at(1, 6, month=3))
+    items = await listing(space.owner, date_from="2024-02-10", user_id=member.id)
+    assert [(i["date_from"], i["date_to"]) for i in items] == [("2024-02-01", "2024-02-29")]
+    assert items[0]["daily_breakdown"] == {
+        "2024-02-29": [{"project_id": None, "project_name": None, "contract_id": None, "total_minutes": 60}]
+    }
+    assert items[0]["id"] == tid(member, "2024-02-01")
+    march = await listing(space.owner, date_from="2024-03-01", date_to="2024-03-31", user_id=member.id)
+    assert march[0]["total_minutes"] == 60
+    # The default is the month of "now".
+    assert [i["date_from"] for i in await listing(member)] == ["2024-01-01"]
+
+
+async def test_biweekly_periods(factory: Factory) -> None:
+    space = await factory.space(timesheet_period="biweekly")
+    member = await factory.person(space)
+    await add_entry(factory, member, at(28, 9), at(28, 10))
+    await add_entry(factory, member, at(29, 9), at(29, 11))
+    items = await listing(space.owner, date_from="2024-01-20", date_to="2024-01-29", user_id=member.id)
+    assert [(i["date_from"], i["date_to"], i["total_minutes"]) for i in items] == [
+        ("2024-01-29", "2024-02-11", 120),
+        ("2024-01-15", "2024-01-28", 60),
+    ]
+    assert [i["date_from"] for i in await listing(member)] == ["2024-01-15"]
+    ok(await act(member, tid(member, "2024-01-15"), "submit"))
+    err(await act(member, tid(member, "2024-01-22"), "submit"), 404, "not_found")
+
+
+async def test_range_lists_every_overlapping_period_and_orders(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    params = {"date_from": "2024-01-03", "date_to": "2024-01-16", "user_id": member.id}
+    desc = [i["date_from"] for i in await listing(space.owner, **params)]
+    assert desc == ["2024-01-15", "2024-01-08", "2024-01-01"]
+    asc = [i["date_from"] for i in await listing(space.owner, **params, order_by="asc")]
+    assert asc == list(reversed(desc))
+    only = await listing(space.owner, date_from="2024-01-10")
+    assert {i["date_from"] for i in only} == {"2024-01-08"}
+
+
+async def test_list_filters_status_user_and_id(factory: Factory) -> None:
+    space = await factory.space()
+    alice = await factory.person(space)
+    bob = await factory.person(space)
+    ok(await act(alice, tid(alice, "2024-01-15"), "submit"))
+
+    submitted = await listing(space.owner, **WEEK, status="submitted")
+    assert [i["user_id"] for i in submitted] == [alice.id]
+    assert submitted[0]["submitted_on"] == "2024-01-17T10:30:00+00:00"
+    assert [i["user_id"] for i in await listing(space.owner, **WEEK, status="pending")] == [alice.id]
+    assert {i["user_id"] for i in await listing(space.owner, **WEEK, status="open")} == {
+        space.owner.id,
+        bob.id,
+    }
+    assert await listing(space.owner, **WEEK, status="approved") == []
+    assert [i["user_id"] for i in await listing(space.owner, **WEEK, user_id=bob.id)] == [bob.id]
+
+    by_id = await listing(space.owner, id=tid(bob, "2024-01-08"))
+    assert [(i["user_id"], i["date_from"]) for i in by_id] == [(bob.id, "2024-01-08")]
+    assert await listing(space.owner, id="nonsense") == []
+
+
+async def test_archived_member_keeps_decided_timesheets_and_time(
+    factory: Factory, session: AsyncSession
+) -> None:
+    space = await factory.space()
+    gone = await factory.person(space)
+    with_time = await factory.person(space)
+    ok(await act(space.owner, tid(gone, "2024-01-15"), "submit"))
+    await add_entry(factory, with_time, at(16, 9), at(16, 10))
+    gone.membership.status = "inactive"
+    with_time.membership.status = "inactive"
+    await session.commit()
+    items = await listing(space.owner, **WEEK)
+    assert of(items, gone)["status"] == "submitted"
+    assert of(items, with_time)["total_minutes"] == 60
+    assert not await listing(space.owner, date_from="2024-02-05", user_id=gone.id)
+
+
+async def test_list_validation(factory: Factory) -> None:
+    space = await factory.space()
+    api = space.owner.api
+    for params, field in (
+        ({"status": "done"}, "status"),
+        ({"date_from": "2024-01-10", "date_to": "2024-01-09"}, "date_to"),
+        ({"date_from": "yesterday"}, "date_from"),
+        ({"order_by": "sideways"}, "order_by"),
+        ({"date_from": "2000-01-01", "date_to": "2024-01-01"}, "date_to"),
+        ({"user_id": "x"}, "user_id"),
+    ):
+        body = err(await api.get("/timesheets", params={**space.ws, **params}), 422, "validation_error")
+        assert field in body["errors"], body
+
+
+async def test_visibility_of_lists(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    other = await factory.person(space)
+    managed = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    await factory.contract(await factory.project(space, managers=[pm]), managed)
+    await factory.team(space, members=[other], managers=[tm])
+
+    assert {i["user_id"] for i in await listing(member, **WEEK)} == {member.id}
+    assert {i["user_id"] for i in await listing(pm, **WEEK)} == {pm.id, managed.id}
+    assert {i["user_id"] for i in await listing(tm, **WEEK)} == {tm.id, other.id}
+    everyone = {space.owner.id, member.id, other.id, managed.id, pm.id, tm.id}
+    assert {i["user_id"] for i in await listing(space.owner, **WEEK)} == everyone
+    assert await listing(member, **WEEK, user_id=other.id) == []
+
+
+async def test_pagination(factory: Factory) -> None:
+    space = await factory.space()
+    for _ in range(4):
+        await factory.person(space)
+    body = ok(await space.owner.api.get("/timesheets", params={**space.ws, **WEEK, "per_page": 2, "page": 2}))
+    assert len(body["data"]) == 2
+    assert body["meta"]["pagination"] == {
+        "current_page": 2,
+        "last_page": 3,
+        "per_page": 2,
+        "total": 5,
+        "from": 3,
+        "to": 4,
+    }
+    past = ok(await space.owner.api.get("/timesheets", params={**space.ws, **WEEK, "page": 9}))
+    assert past["data"] == [] and past["meta"]["pagination"]["total"] == 5
+    for per_page in (0, 101):
+        err(await space.owner.api.get("/timesheets", params={**space.ws, "per_page": per_page}), 422)
+
+
+async def test_list_query_count_does_not_grow_with_page_size(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    space = await factory.space()
+    project = await factory.project(space)
+    for n in range(6):
+        person = await factory.person(space, timezone="Asia/Tokyo" if n % 2 else "UTC")
+        contract = await factory.contract(project, person, rate=Decimal("10"))
+        await add_entry(factory, person, at(15, 9), at(15, 10), contract)
+        await add_entry(factory, person, at(9, 9), at(9, 10))
+        ok(await act(space.owner, tid(person, "2024-01-08"), "submit"))
+    params = {**space.ws, "date_from": "2024-01-08", "date_to": "2024-01-21"}
+    counts = []
+    for per_page in (2, 50):
+        query_counter.reset()
+        body = ok(await space.owner.api.get("/timesheets", params={**params, "per_page": per_page}))
+        counts.append(query_counter.count)
+        assert len(body["data"]) == min(per_page, 14)
+    assert counts[0] == counts[1], counts
+
+
+# --- transitions -----------------------------------------------------------------------
+
+
+async def test_submit_unsubmit_and_resubmit(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    member = await factory.person(space, firstname="John", lastname="Smith", email="js@example.com")
+    timesheet = tid(member, "2024-01-15")
+    body = ok(await act(member, timesheet, "submit"))
+    assert body["message"] == "Timesheet submitted successfully"
+    assert body["data"] == {
+        "id": timesheet,
+        "status": "submitted",
+        "user_id": member.id,
+        "user_name": "John Smith",
+        "user_email": "js@example.com",
+        "date_from": "2024-01-15",
+        "date_to": "2024-01-21",
+    }
+    body = ok(await act(member, timesheet, "unsubmit"))
+    assert body["message"] == "Timesheet unsubmitted successfully"
+    assert body["data"]["status"] == "open"
+    assert of(await listing(member, **WEEK), member)["submitted_on"] is None
+    ok(await act(space.owner, timesheet, "submit"))
+    rows = (await session.scalars(select(Timesheet).where(Timesheet.user_id == member.id))).all()
+    assert len(rows) == 1 and rows[0].status == "submitted"
+
+
+async def test_approve_message_is_exact(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    approver = await factory.person(space, Role.EXECUTIVE_MANAGER, firstname="Jane", lastname="Doe")
+    member = await factory.person(space, firstname="John", lastname="Smith")
+    timesheet = tid(member, "2024-01-01")
+    ok(await act(member, timesheet, "submit"))
+    body = ok(await act(approver, timesheet, "approve"))
+    assert body["message"] == (
+        "Timesheet approved by Jane Doe at 2024-01-17 10:30:00 | Member: John Smith"
+        " | Period: 2024-01-01 to 2024-01-07"
+    )
+    assert body["data"]["status"] == "approved" and body["data"]["id"] == timesheet
+    row = await session.scalar(select(Timesheet).where(Timesheet.user_id == member.id))
+    assert row is not None and row.decided_by == approver.id
+
+
+async def test_reject_message_reason_and_resubmit(factory: Factory) -> None:
+    space = await factory.space()
+    approver = await factory.person(space, Role.OWNER, firstname="Jane", lastname="Doe")
+    member = await factory.person(space, firstname="John", lastname="Smith")
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    body = ok(await act(approver, timesheet, "reject", reason="Please correct the hours for Monday"))
+    assert body["message"] == (
+        "Timesheet rejected by Jane Doe at 2024-01-17 10:30:00 | Member: John Smith"
+        " | Period: 2024-01-15 to 2024-01-21 | Reason: Please correct the hours for Monday"
+    )
+    assert body["data"]["status"] == "rejected"
+    item = of(await listing(member, **WEEK), member)
+    assert item["status"] == "rejected" and item["reject_reason"] == "Please correct the hours for Monday"
+    ok(await act(member, timesheet, "submit"))
+    assert of(await listing(member, **WEEK), member)["reject_reason"] is None
+
+
+async def test_reject_requires_a_reason(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 1001}):
+        response = err(await act(space.owner, timesheet, "reject", **body), 422, "validation_error")
+        assert "reason" in response["errors"]
+    assert err(await act(space.owner, timesheet, "reject"), 422)["errors"]["reason"] == [
+        "The reason field is required."
+    ]
+
+
+async def test_reopen_unlocks_an_approved_timesheet(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(space.owner, timesheet, "approve"))
+    body = ok(await act(space.owner, timesheet, "reopen"))
+    assert body["message"] == "Timesheet reopened successfully" and body["data"]["status"] == "open"
+    ok(await act(member, timesheet, "submit"))
+
+
+STATES = {
+    "open": [],
+    "submitted": ["submit"],
+    "approved": ["submit", "approve"],
+    "rejected": ["submit", "reject"],
+}
+ALLOWED = {
+    ("open", "submit"),
+    ("submitted", "unsubmit"),
+    ("submitted", "approve"),
+    ("submitted", "reject"),
+    ("rejected", "submit"),
+    ("approved", "reopen"),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+async def test_every_transition_from_each_state(factory: Factory, state: str) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    for action in ("submit", "unsubmit", "approve", "reject", "reopen"):
+        timesheet = tid(member, "2024-01-15")
+        for step in STATES[state]:
+            ok(await act(space.owner, timesheet, step, reason="r"))
+        response = await act(space.owner, timesheet, action, reason="Fix it")
+        if (state, action) in ALLOWED:
+            ok(response)
+        else:
+            body = err(response, 409, "invalid_transition")
+            assert body["message"].startswith(f"The timesheet is {state}; it cannot be ")
+        member = await factory.person(space)
+
+
+async def test_who_may_act(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    colleague = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    await factory.contract(await factory.project(space, managers=[pm]), member)
+    await factory.team(space, members=[member], managers=[tm])
+    timesheet = tid(member, "2024-01-15")
+
+    err(await act(colleague, timesheet, "submit"), 404, "not_found")  # not visible to them
+    err(await act(pm, timesheet, "submit"), 403, "forbidden")
+    ok(await act(member, timesheet, "submit"))
+    err(await act(member, timesheet, "approve"), 403, "forbidden")
+    err(await act(member, timesheet, "reject", reason="no"), 403, "forbidden")
+    err(await act(colleague, timesheet, "approve"), 404, "not_found")
+    ok(await act(pm, timesheet, "reject", reason="Fix Monday"))
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(tm, timesheet, "approve"))
+    err(await act(pm, timesheet, "reopen"), 403, "forbidden")
+    err(await act(member, timesheet, "reopen"), 403, "forbidden")
+
+    own = tid(pm, "2024-01-15")
+    ok(await act(pm, own, "submit"))
+    err(await act(pm, own, "approve"), 403, "forbidden")
+    owners = tid(space.owner, "2024-01-15")
+    ok(await act(space.owner, owners, "submit"))
+    ok(await act(space.owner, owners, "approve"))
+
+
+ACTIONS = ("submit", "unsubmit", "approve", "reject", "reopen")
+
+
+async def test_other_workspace_and_unknown_ids_are_404(
+    factory: Factory, two_spaces: tuple[Space, Space]
+) -> None:
+    a, b = two_spaces
+    member = await factory.person(a)
+    timesheet = tid(member, "2024-01-15")
+    for action in ACTIONS:
+        err(await act(b.owner, timesheet, action, reason="x"), 404, "not_found")
+        response = await b.owner.api.put(
+            f"/timesheets/{timesheet}/{action}", json={"workspace_id": a.id, "reason": "x"}
+        )
+        err(response, 404, "not_found")
+        for bad in ("nonsense", tid(member, "2024-01-16")):
+            err(await act(a.owner, bad, action, reason="x"), 404, "not_found")
+    assert await listing(b.owner, **WEEK, user_id=member.id) == []
+    assert await listing(b.owner, id=timesheet) == []
+    err(await b.owner.api.get("/timesheets", params=a.ws), 404, "not_found")
+
+
+async def test_unauthenticated(factory: Factory) -> None:
+    space = await factory.space()
+    err(await factory.anonymous.get("/timesheets", params=space.ws), 401)
+    for action in ACTIONS:
+        err(await factory.anonymous.put(f"/timesheets/x/{action}", json={**space.ws, "reason": "x"}), 401)
+
+
+async def test_approved_period_locks_time(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    member = await factory.person(space, timezone="Europe/Berlin")
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(space.owner, timesheet, "approve"))
+    check = {"workspace_id": space.id, "user_id": member.id, "timezone": "Europe/Berlin"}
+    with pytest.raises(Conflict):
+        await ensure_unlocked(session, start=at(21, 22, 30), end=at(21, 23), **check)
+    # 23:30 UTC on Sunday is Monday in Berlin: the next (open) week.
+    await ensure_unlocked(session, start=at(21, 23, 30), end=at(22, 1), **check)
+    ok(await act(space.owner, timesheet, "reopen"))
+    await ensure_unlocked(session, start=at(16, 9), end=at(16, 10), **check)
