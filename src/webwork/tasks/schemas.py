@@ -1,0 +1,152 @@
+"""Request and response shapes of `/tasks` (field names as the hosted API's seed page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import OptionalDate, Timestamp
+from webwork.models import Task, User
+
+# Base statuses with the hosted API's names and colors; other codes are custom ones a
+# workspace configured there, which filters accept and we show as "Custom".
+STATUS_NAMES = {0: "Open", 10: "In Progress", 20: "Done", 30: "Closed"}
+STATUS_COLORS = {0: "#9E9E9E", 10: "#FFC107", 20: "#4CAF50", 30: "#607D8B"}
+CUSTOM_STATUS_NAME = "Custom"
+PRIORITY_NAMES = {10: "Urgent", 20: "High", 30: "Normal", 40: "Low"}
+
+
+STATUS_INVALID = "The selected status is invalid (0 Open, 10 In Progress, 20 Done, 30 Closed)."
+PRIORITY_INVALID = "The selected priority is invalid (10 Urgent, 20 High, 30 Normal, 40 Low)."
+
+
+def _blank_to_none(value: object) -> object:
+    """Form-encoded bodies send empty strings for "no value"."""
+    return None if value == "" else value
+
+
+def _check_status(value: int | None) -> int | None:
+    if value is not None and value not in STATUS_NAMES:
+        raise ValueError(STATUS_INVALID)
+    return value
+
+
+def _check_priority(value: int | None) -> int | None:
+    if value is not None and value not in PRIORITY_NAMES:
+        raise ValueError(PRIORITY_INVALID)
+    return value
+
+
+def _check_title(value: str | None) -> str:
+    if not value:
+        raise ValueError("The title field is required.")
+    return value
+
+
+OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+BaseStatus = Annotated[OptionalInt, AfterValidator(_check_status)]
+Priority = Annotated[OptionalInt, AfterValidator(_check_priority)]
+
+
+class TaskWrite(RequestBody):
+    """Fields shared by create and update."""
+
+    project_id: OptionalInt = Field(None, description="ID of the project")
+    description: str | None = Field(None, description="Task description")
+    status: BaseStatus = Field(None, description="0 = Open, 10 = In Progress, 20 = Done, 30 = Closed")
+    priority: Priority = Field(None, description="10 = Urgent, 20 = High, 30 = Normal, 40 = Low")
+    start_date: OptionalDate = None
+    end_date: OptionalDate = Field(None, description="Must be after or equal to start_date")
+    parent_id: OptionalInt = Field(None, description="ID of the parent task (same project)")
+
+
+class TaskCreate(TaskWrite):
+    contract_id: OptionalInt = Field(None, description="Alternative to project_id: the contract's project")
+    title: Annotated[str, AfterValidator(_check_title)] = Field(max_length=255)
+    assignees: list[int] = Field(default_factory=list, description="User ids; each needs a contract")
+
+
+class TaskUpdate(TaskWrite):
+    title: Annotated[str | None, AfterValidator(_check_title)] = Field(None, max_length=255)
+
+
+class TaskScope(RequestBody):
+    """Body of DELETE and of the assign/unassign actions."""
+
+    project_id: OptionalInt = Field(None, description="ID of the task's project")
+
+
+class AssigneeOut(BaseModel):
+    id: int = Field(description="The user id")
+    user_id: int
+    firstname: str
+    lastname: str
+    fullname: str
+    email: str
+
+    @classmethod
+    def of(cls, user: User) -> AssigneeOut:
+        return cls(
+            id=user.id,
+            user_id=user.id,
+            firstname=user.firstname,
+            lastname=user.lastname,
+            fullname=user.fullname,
+            email=user.email,
+        )
+
+
+class AssignmentOut(BaseModel):
+    id: int = Field(description="The assignment's id")
+    user_id: int
+    task_id: int
+
+
+class TaskOut(BaseModel):
+    id: int
+    title: str
+    description: str | None
+    project_id: int
+    owner_id: int
+    creator_id: int
+    status: int
+    status_name: str
+    status_color: str | None
+    priority: int | None
+    priority_name: str | None
+    start_date: date | None
+    end_date: date | None
+    completed_at: Timestamp | None
+    assignees: list[AssigneeOut]
+    parent_id: int | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+
+    @classmethod
+    def of(cls, task: Task, assignees: Sequence[User]) -> TaskOut:
+        return cls(
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            project_id=task.project_id,
+            owner_id=task.owner_id,
+            creator_id=task.creator_id,
+            status=task.status,
+            status_name=STATUS_NAMES.get(task.status, CUSTOM_STATUS_NAME),
+            status_color=STATUS_COLORS.get(task.status),
+            priority=task.priority,
+            priority_name=PRIORITY_NAMES.get(task.priority) if task.priority is not None else None,
+            start_date=task.start_date,
+            end_date=task.end_date,
+            completed_at=task.completed_at,
+            assignees=[AssigneeOut.of(user) for user in assignees],
+            parent_id=task.parent_id,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            deleted_at=task.deleted_at,
+        )

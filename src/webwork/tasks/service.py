@@ -1,0 +1,284 @@
+"""Rules of tasks: who may read and change them, status/completion, parents, assignees.
+
+Readers are those who may see the task's project. Managers of the project (owner,
+executive manager, its project managers) may do everything; members holding an active
+contract on it ("contributors") may create tasks, update the tasks they created or are
+assigned to, and assign or unassign themselves. Anyone else gets 403 when they can see
+the project and 404 when they cannot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.kit.clock import utcnow
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.models import Project, Task, TaskAssignee, User
+from webwork.tasks import repository as repo
+from webwork.tasks.repository import Standing
+from webwork.tasks.schemas import PRIORITY_INVALID, PRIORITY_NAMES, TaskCreate, TaskUpdate
+
+DONE_STATUSES = frozenset({20, 30})
+ORDER_COLUMNS = ("id", "title", "status", "priority", "start_date", "end_date", "created_at", "updated_at")
+END_BEFORE_START = "The end date must be a date after or equal to start date."
+PARENT_INVALID = "The parent task must be a task of the same project."
+
+TaskView = tuple[Task, list[User]]
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    project_id: int | None = None
+    contract_id: int | None = None
+    status: int | None = None
+    priority: int | None = None
+    parent_id: int | None = None
+    order_by: str | None = None
+    order: str | None = None
+
+
+def completed_at_after(task_status: int, completed_at: datetime | None, new_status: int) -> datetime | None:
+    """Entering Done/Closed stamps the time; moving between Done and Closed keeps it;
+    any other status clears it."""
+    if new_status not in DONE_STATUSES:
+        return None
+    if task_status in DONE_STATUSES and completed_at is not None:
+        return completed_at
+    return utcnow()
+
+
+def parse_order(order_by: str | None, order: str | None) -> tuple[str, bool]:
+    """``order_by`` names a column, optionally prefixed with '-' for descending; without
+    the prefix, ``order`` (asc|desc) gives the direction. Default: id ascending."""
+    name = (order_by or "id").strip()
+    descending = name.startswith("-")
+    name = name.removeprefix("-")
+    if name not in ORDER_COLUMNS:
+        raise invalid("order_by", f"The selected order by is invalid (one of: {', '.join(ORDER_COLUMNS)}).")
+    if order is not None and order.strip() != "":
+        direction = order.strip().lower()
+        if direction not in ("asc", "desc"):
+            raise invalid("order", "The order must be asc or desc.")
+        if not descending:
+            descending = direction == "desc"
+    return name, descending
+
+
+def scope_project_id(from_query: int | None, from_body: int | None) -> int | None:
+    """Like workspace_id, a task's project_id may come in the query or the body."""
+    if from_query is not None and from_body is not None and from_query != from_body:
+        raise invalid("project_id", "The project_id in the query string and in the body must match.")
+    return from_body if from_body is not None else from_query
+
+
+def _required(project_id: int | None) -> int:
+    if project_id is None:
+        raise invalid("project_id", "The project id field is required.")
+    return project_id
+
+
+def _may_edit(actor: Actor, standing: Standing, task: Task, assigned: bool) -> bool:
+    return standing.manages or (standing.contributes and (task.creator_id == actor.user_id or assigned))
+
+
+def _may_assign(actor: Actor, standing: Standing, user_id: int) -> bool:
+    return standing.manages or (standing.contributes and user_id == actor.user_id)
+
+
+async def _project(
+    session: AsyncSession, actor: Actor, project_id: int | None, contract_id: int | None
+) -> tuple[Project, Standing]:
+    """The project named directly or through a visible contract."""
+    if contract_id is not None:
+        resolved = await repo.visible_contract_project_id(session, actor, contract_id)
+        if resolved is None:
+            raise NotFound("Contract not found.")
+        if project_id is not None and project_id != resolved:
+            raise invalid("contract_id", "The contract does not belong to the given project.")
+        project_id = resolved
+    found = await repo.project_with_standing(session, actor, _required(project_id))
+    if found is None:
+        raise NotFound("Project not found.")
+    return found
+
+
+async def _task(
+    session: AsyncSession, actor: Actor, task_id: int, project_id: int | None
+) -> tuple[Task, Standing, bool]:
+    found = await repo.task_with_standing(session, actor, task_id)
+    if found is None or (project_id is not None and found[0].project_id != project_id):
+        raise NotFound("Task not found.")
+    return found
+
+
+async def _view(session: AsyncSession, task: Task) -> TaskView:
+    assignees = await repo.assignees_of(session, [task.id])
+    return task, assignees.get(task.id, [])
+
+
+def _date_errors(start: date | None, end: date | None) -> dict[str, list[str]]:
+    if start is not None and end is not None and end < start:
+        return {"end_date": [END_BEFORE_START]}
+    return {}
+
+
+async def list_tasks(
+    session: AsyncSession, actor: Actor, filters: TaskFilters, params: PageParams
+) -> tuple[Page[Task], dict[int, list[User]]]:
+    if filters.priority is not None and filters.priority not in PRIORITY_NAMES:
+        raise invalid("priority", PRIORITY_INVALID)
+    order = parse_order(filters.order_by, filters.order)
+    project_id = None
+    if filters.project_id is not None or filters.contract_id is not None:
+        project, _ = await _project(session, actor, filters.project_id, filters.contract_id)
+        project_id = project.id
+    stmt = repo.list_statement(
+        actor,
+        project_id=project_id,
+        status=filters.status,
+        priority=filters.priority,
+        parent_id=filters.parent_id,
+        order=order,
+    )
+    page = await paginate(session, stmt, params)
+    assignees = await repo.assignees_of(session, (task.id for task in page.items))
+    return page, assignees
+
+
+async def get_task(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
+    task, _, _ = await _task(session, actor, task_id, project_id)
+    return await _view(session, task)
+
+
+async def create_task(
+    session: AsyncSession, actor: Actor, body: TaskCreate, project_id: int | None
+) -> TaskView:
+    project, standing = await _project(session, actor, project_id, body.contract_id)
+    if not (standing.manages or standing.contributes):
+        raise Forbidden("You may not create tasks in this project.")
+    assignee_ids = list(dict.fromkeys(body.assignees))
+    if not standing.manages and any(user_id != actor.user_id for user_id in assignee_ids):
+        raise Forbidden("Only managers of the project may assign other members.")
+
+    errors = _date_errors(body.start_date, body.end_date)
+    uncontracted = set(assignee_ids) - await repo.contracted_user_ids(
+        session, actor, project.id, assignee_ids
+    )
+    if uncontracted:
+        listed = ", ".join(str(user_id) for user_id in assignee_ids if user_id in uncontracted)
+        errors["assignees"] = [f"Each assignee must have a contract on the project (no contract: {listed})."]
+    if body.parent_id is not None and not await repo.is_live_task_of_project(
+        session, actor, body.parent_id, project.id
+    ):
+        errors["parent_id"] = [PARENT_INVALID]
+    if errors:
+        raise ValidationFailed(errors)
+
+    status = body.status if body.status is not None else 0
+    task = Task(
+        workspace_id=actor.workspace_id,
+        project_id=project.id,
+        parent_id=body.parent_id,
+        title=body.title,
+        description=body.description,
+        status=status,
+        priority=body.priority,
+        start_date=body.start_date,
+        end_date=body.end_date,
+        completed_at=completed_at_after(0, None, status),
+        owner_id=project.owner_id,
+        creator_id=actor.user_id,
+    )
+    session.add(task)
+    await session.flush()
+    session.add_all(TaskAssignee(task_id=task.id, user_id=user_id) for user_id in assignee_ids)
+    await session.flush()
+    return await _view(session, task)
+
+
+async def update_task(
+    session: AsyncSession, actor: Actor, task_id: int, body: TaskUpdate, project_id: int | None
+) -> TaskView:
+    task, standing, assigned = await _task(session, actor, task_id, _required(project_id))
+    if not _may_edit(actor, standing, task, assigned):
+        raise Forbidden("You may not update this task.")
+    changes = body.provided("project_id")
+
+    errors = _date_errors(changes.get("start_date", task.start_date), changes.get("end_date", task.end_date))
+    if "status" in changes and changes["status"] is None:
+        errors["status"] = ["The status field must be an integer."]
+    parent_id = changes.get("parent_id")
+    if parent_id is not None:
+        if parent_id == task.id:
+            errors["parent_id"] = ["A task cannot be its own parent."]
+        elif not await repo.is_live_task_of_project(session, actor, parent_id, task.project_id):
+            errors["parent_id"] = [PARENT_INVALID]
+        elif await repo.is_ancestor_or_self(session, actor, task.id, parent_id):
+            errors["parent_id"] = ["The parent task cannot be one of this task's subtasks."]
+    if errors:
+        raise ValidationFailed(errors)
+
+    if "status" in changes:
+        task.completed_at = completed_at_after(task.status, task.completed_at, changes["status"])
+        task.status = changes["status"]
+    for field in ("title", "description", "priority", "start_date", "end_date", "parent_id"):
+        if field in changes:
+            setattr(task, field, changes[field])
+    await session.flush()
+    return await _view(session, task)
+
+
+async def delete_task(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
+    task, standing, _ = await _task(session, actor, task_id, _required(project_id))
+    if not standing.manages:
+        raise Forbidden("Only managers of the project may delete its tasks.")
+    task.deleted_at = utcnow()
+    await session.flush()
+    return await _view(session, task)
+
+
+async def task_assignees(
+    session: AsyncSession, actor: Actor, task_id: int, project_id: int | None
+) -> list[User]:
+    task, _, _ = await _task(session, actor, task_id, project_id)
+    _, assignees = await _view(session, task)
+    return assignees
+
+
+async def assign(
+    session: AsyncSession, actor: Actor, task_id: int, user_id: int, project_id: int | None
+) -> TaskAssignee:
+    task, standing, _ = await _task(session, actor, task_id, project_id)
+    if not _may_assign(actor, standing, user_id):
+        raise Forbidden("Only managers of the project may assign other members.")
+    if user_id not in await repo.contracted_user_ids(session, actor, task.project_id, [user_id]):
+        raise invalid("user_id", "The user must have a contract on the task's project.")
+    if await repo.assignment(session, task.id, user_id) is not None:
+        raise Conflict("The user is already assigned to this task.")
+    row = TaskAssignee(task_id=task.id, user_id=user_id)
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # A concurrent request assigned the same user between our check and insert.
+        raise Conflict("The user is already assigned to this task.") from None
+    return row
+
+
+async def unassign(
+    session: AsyncSession, actor: Actor, task_id: int, user_id: int, project_id: int | None
+) -> TaskAssignee:
+    task, standing, _ = await _task(session, actor, task_id, project_id)
+    if not _may_assign(actor, standing, user_id):
+        raise Forbidden("Only managers of the project may unassign other members.")
+    row = await repo.assignment(session, task.id, user_id)
+    if row is None:
+        raise NotFound("The user is not assigned to this task.")
+    await session.delete(row)
+    await session.flush()
+    return row
