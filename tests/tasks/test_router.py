@@ -221,7 +221,7 @@ async def test_create_project_id_in_query(factory: Factory) -> None:
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({"title": None}, "title", None),
+        ({"title": None}, "title", "The title field is required."),
         ({"title": ""}, "title", "The title field is required."),
         ({"title": "   "}, "title", "The title field is required."),
         ({"title": "x" * 256}, "title", "The title field must not be greater than 255 characters."),

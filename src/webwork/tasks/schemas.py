@@ -41,6 +41,11 @@ def _check_priority(value: int | None) -> int | None:
     return value
 
 
+def _null_to_blank(value: object) -> object:
+    """A null title reads as a missing one (Laravel's "required" covers both)."""
+    return "" if value is None else value
+
+
 def _check_title(value: str | None) -> str:
     if not value:
         raise ValueError("The title field is required.")
@@ -66,7 +71,9 @@ class TaskWrite(RequestBody):
 
 class TaskCreate(TaskWrite):
     contract_id: OptionalInt = Field(None, description="Alternative to project_id: the contract's project")
-    title: Annotated[str, AfterValidator(_check_title)] = Field(max_length=255)
+    title: Annotated[str, BeforeValidator(_null_to_blank), AfterValidator(_check_title)] = Field(
+        max_length=255
+    )
     assignees: list[int] = Field(default_factory=list, description="User ids; each needs a contract")
 
 
