@@ -15,6 +15,7 @@ from tests.assertions import err, ok
 from tests.factories import ApiClient, Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import Project, Task
+from webwork.tasks import repository
 
 TASK_FIELDS = [
     "id",
@@ -842,3 +843,19 @@ async def test_list_of_other_workspace_shows_nothing(
     assert ok(await b.owner.api.get("/tasks", params=b.ws))["data"] == []
     err(await b.owner.api.get("/tasks", params={**b.ws, "project_id": w.project.id}), 404)
     err(await b.owner.api.get("/tasks", params=w.q), 404)
+
+
+async def test_assign_race_answers_409(factory: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two requests may both pass the "already assigned?" check; the unique constraint
+    then decides and the loser gets 409, not 500."""
+    w = await make_world(factory)
+    task = await factory.task(w.project, assignees=[w.member])
+
+    async def nobody(*_: Any) -> None:
+        return None
+
+    monkeypatch.setattr(repository, "assignment", nobody)
+    err(await w.owner.api.post(f"/tasks/{task.id}/assign/{w.member.id}", json=w.q), 409, "conflict")
+    monkeypatch.undo()
+    data = ok(await w.owner.api.get(f"/tasks/{task.id}/assignees", params=w.q))["data"]
+    assert [a["id"] for a in data] == [w.member.id]
