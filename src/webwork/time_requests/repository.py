@@ -1,0 +1,62 @@
+"""All SQL of the time requests domain, scoped to the actor's workspace and visibility."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.models import Contract, Membership, Task, TimeRequest, User
+
+
+def readable(actor: Actor) -> Select[TimeRequest]:
+    """The requests the actor may see: everyone's for admins, their members' for
+    managers, their own for members."""
+    return select(TimeRequest).where(
+        TimeRequest.workspace_id == actor.workspace_id,
+        restrict(TimeRequest.user_id, visible_user_ids(actor)),
+    )
+
+
+def in_range(
+    actor: Actor, start: datetime, end: datetime, status: str | None, user_id: int | None
+) -> Select[TimeRequest]:
+    stmt = readable(actor).where(TimeRequest.start_at >= start, TimeRequest.start_at < end)
+    if status is not None:
+        stmt = stmt.where(TimeRequest.status == status)
+    if user_id is not None:
+        stmt = stmt.where(TimeRequest.user_id == user_id)
+    return stmt.order_by(TimeRequest.start_at.desc(), TimeRequest.id)
+
+
+async def get(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, *, lock: bool = False
+) -> TimeRequest | None:
+    stmt = readable(actor).where(TimeRequest.id == request_id)
+    request: TimeRequest | None = await session.scalar(stmt.with_for_update() if lock else stmt)
+    return request
+
+
+async def member(session: AsyncSession, workspace_id: int, user_id: int) -> tuple[User, Membership] | None:
+    row = (
+        await session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.workspace_id == workspace_id, User.id == user_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def contract(session: AsyncSession, workspace_id: int, contract_id: int) -> Contract | None:
+    return await session.scalar(
+        select(Contract).where(Contract.workspace_id == workspace_id, Contract.id == contract_id)
+    )
+
+
+async def task(session: AsyncSession, workspace_id: int, task_id: int) -> Task | None:
+    return await session.scalar(select(Task).where(Task.workspace_id == workspace_id, Task.id == task_id))

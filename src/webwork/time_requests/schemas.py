@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import Timestamp
+from webwork.models import TimeRequest
+
+
+class TimeRequestCreate(RequestBody):
+    user_id: int
+    contract_id: int | None = None
+    task_id: int | None = None
+    start: datetime = Field(description="ISO-8601 timestamp with offset")
+    end: datetime = Field(description="ISO-8601 timestamp with offset, after start")
+    activity_description: str | None = Field(None, max_length=500)
+    notes: str | None = Field(None, max_length=500, description="Alias of activity_description")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _with_offset(cls, value: datetime) -> datetime:
+        """A timestamp without offset would be read in some unknown zone."""
+        if value.tzinfo is None:
+            raise ValueError("The timestamp must include a UTC offset (e.g. 2024-01-15T09:00:00+00:00).")
+        return value
+
+    @property
+    def description(self) -> str | None:
+        return self.activity_description or self.notes or None
+
+
+class TimeRequestDecision(RequestBody):
+    """Body of approve: only the workspace."""
+
+
+class TimeRequestReject(RequestBody):
+    comment: str = Field(max_length=1000, description="Why the request is rejected")
+
+    @field_validator("comment")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("The comment field is required.")
+        return value
+
+
+class TimeRequestOut(BaseModel):
+    id: str
+    user_id: int
+    contract_id: int | None
+    project_id: int | None
+    task_id: int | None
+    start: Timestamp
+    end: Timestamp
+    duration_minutes: int
+    activity_description: str | None
+    status: str
+    comment: str | None
+    updated_by: int | None
+    saved_minutes: int | None = Field(description="Minutes recorded when the request was approved")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, request: TimeRequest) -> TimeRequestOut:
+        return cls(
+            id=str(request.id),
+            user_id=request.user_id,
+            contract_id=request.contract_id,
+            project_id=request.project_id,
+            task_id=request.task_id,
+            start=request.start_at,
+            end=request.end_at,
+            duration_minutes=int((request.end_at - request.start_at).total_seconds()) // 60,
+            activity_description=request.activity_description,
+            status=request.status,
+            comment=request.comment,
+            updated_by=request.updated_by,
+            saved_minutes=request.saved_minutes,
+            created_at=request.created_at,
+            updated_at=request.updated_at,
+        )

@@ -1,0 +1,175 @@
+"""Time requests: manual time a member asks for, recorded only once a manager approves.
+
+Approval records the time through the recording engine (method "time_request"), so the
+same rules hold as for manual entries: locked periods (409), time already recorded is
+not saved twice, weekly limits cut what does not fit; ``saved_minutes`` says what was
+kept. Only pending requests can be decided."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth.principal import Actor
+from webwork.kit.days import range_bounds
+from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.models import Contract, Task, TimeRequest
+from webwork.time_entries.recording import check_assignment, format_minutes, record_time
+from webwork.time_requests import repository
+from webwork.time_requests.schemas import TimeRequestCreate
+
+STATUSES = ("pending", "approved", "rejected")
+NOT_FOUND = "Time request not found."
+
+
+async def list_requests(
+    session: AsyncSession,
+    actor: Actor,
+    params: PageParams,
+    *,
+    date_from: date,
+    date_to: date,
+    status: str | None,
+    user_id: int | None,
+) -> Page[TimeRequest]:
+    """Requests whose start falls on date_from..date_to, both inclusive, as UTC dates
+    (one rule for every caller, whatever the members' timezones)."""
+    if date_to < date_from:
+        raise invalid("date_to", "The date to must be a date after or equal to date from.")
+    if status is not None and status not in STATUSES:
+        raise invalid("status", "The selected status is invalid (pending, approved, rejected).")
+    start, end = range_bounds(date_from, date_to, "UTC")
+    return await paginate(session, repository.in_range(actor, start, end, status, user_id), params)
+
+
+async def get(session: AsyncSession, actor: Actor, request_id: str, *, lock: bool = False) -> TimeRequest:
+    try:
+        key = uuid.UUID(request_id)
+    except ValueError:
+        raise NotFound(NOT_FOUND) from None
+    request = await repository.get(session, actor, key, lock=lock)
+    if request is None:
+        raise NotFound(NOT_FOUND)
+    return request
+
+
+async def _contract_and_task(
+    session: AsyncSession, actor: Actor, body: TimeRequestCreate
+) -> tuple[Contract | None, Task | None]:
+    contract = task = None
+    if body.contract_id is not None:
+        contract = await repository.contract(session, actor.workspace_id, body.contract_id)
+        if contract is None:
+            raise invalid("contract_id", "The selected contract id is invalid.")
+    if body.task_id is not None:
+        task = await repository.task(session, actor.workspace_id, body.task_id)
+        if task is None:
+            raise invalid("task_id", "The selected task id is invalid.")
+    return contract, task
+
+
+async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -> TimeRequest:
+    """Members ask for themselves; owners and executive managers for anyone active in
+    the workspace. The contract and task must be usable by that member now."""
+    if body.user_id != actor.user_id and not actor.is_admin:
+        raise Forbidden("You may only request time for yourself.")
+    found = await repository.member(session, actor.workspace_id, body.user_id)
+    if found is None or found[1].status != "active":
+        raise invalid("user_id", "The selected user id is invalid.")
+    if body.end <= body.start:
+        raise invalid("end", "The end must be a date after start.")
+    user, _ = found
+    contract, task = await _contract_and_task(session, actor, body)
+    project = await check_assignment(
+        session, workspace=actor.workspace, user=user, contract=contract, task=task
+    )
+    request = TimeRequest(
+        workspace_id=actor.workspace_id,
+        user_id=user.id,
+        contract_id=contract.id if contract else None,
+        project_id=project.id if project else None,
+        task_id=task.id if task else None,
+        start_at=body.start,
+        end_at=body.end,
+        activity_description=body.description,
+        status="pending",
+        created_by=actor.user_id,
+    )
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def _pending_for_decision(
+    session: AsyncSession, actor: Actor, request_id: str, verb: str
+) -> TimeRequest:
+    """The request, locked, if the actor may decide on it and it is still pending.
+    Owners and executive managers decide on any (their own included); other managers
+    on the members they see, never on their own."""
+    request = await get(session, actor, request_id, lock=True)
+    if not actor.is_admin and (not actor.is_manager or request.user_id == actor.user_id):
+        raise Forbidden(f"You may not {verb} this time request.")
+    if request.status != "pending":
+        raise Conflict(
+            f"Only pending time requests can be {verb}d; this one is {request.status}.",
+            code="invalid_transition",
+        )
+    return request
+
+
+@dataclass(frozen=True)
+class Approved:
+    request: TimeRequest
+    saved_minutes: int
+    message: str
+
+
+async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Approved:
+    request = await _pending_for_decision(session, actor, request_id, "approve")
+    found = await repository.member(session, actor.workspace_id, request.user_id)
+    if found is None:
+        raise Conflict("The member of this time request is no longer in the workspace.")
+    user, membership = found
+    contract = (
+        await repository.contract(session, actor.workspace_id, request.contract_id)
+        if request.contract_id
+        else None
+    )
+    task = await repository.task(session, actor.workspace_id, request.task_id) if request.task_id else None
+    recorded = await record_time(
+        session,
+        workspace=actor.workspace,
+        membership=membership,
+        user=user,
+        contract=contract,
+        task=task,
+        start=request.start_at,
+        end=request.end_at,
+        description=request.activity_description,
+        method="time_request",
+        created_by=actor.user_id,
+    )
+    request.status = "approved"
+    request.updated_by = actor.user_id
+    request.saved_minutes = recorded.saved_minutes
+    await session.flush()
+    message = "Time request approved successfully"
+    if recorded.saved_minutes < recorded.requested_minutes:
+        message += (
+            f". {format_minutes(recorded.saved_minutes)} of {format_minutes(recorded.requested_minutes)}"
+            f" saved: {'; '.join(recorded.reasons)}."
+        )
+    return Approved(request, recorded.saved_minutes, message)
+
+
+async def reject(session: AsyncSession, actor: Actor, request_id: str, comment: str) -> TimeRequest:
+    request = await _pending_for_decision(session, actor, request_id, "reject")
+    request.status = "rejected"
+    request.comment = comment
+    request.updated_by = actor.user_id
+    await session.flush()
+    return request
