@@ -1,0 +1,54 @@
+"""Request and response shapes of ``/time-tracking``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from webwork.kit.schemas import RequestBody
+from webwork.kit.types import ZuluTimestamp
+
+
+class TimerStart(RequestBody):
+    user_id: int
+    contract_id: int | None = None
+    task_id: int | None = None
+    activity_description: str | None = Field(None, max_length=500)
+
+
+class TimerStop(RequestBody):
+    user_id: int
+
+
+class TimerOut(BaseModel):
+    start_time: ZuluTimestamp
+    user_id: int
+    user_name: str
+    user_email: str
+    contract_id: int | None
+    project_id: int | None
+    project_name: str | None
+    task_id: int | None
+    task_title: str | None
+    activity_description: str | None
+
+
+class TimerStopped(TimerOut):
+    end_time: ZuluTimestamp
+    duration_minutes: int = Field(description="Minutes the timer ran")
+    saved_minutes: int = Field(description="Minutes saved after overlaps and weekly limits")
+    time_entry_ids: list[str]
+
+
+class CurrentData(BaseModel):
+    contract_id: int | None
+    user_id: int
+    activity_description: str | None
+    task_id: int | None
+    task_title: str | None
+    total_seconds: int = Field(description="Seconds part (0..59) of the running timer's elapsed time")
+    total_minutes: int = Field(
+        description="Minutes tracked on the member's current day, running timer included"
+    )
+    date: dt.date

@@ -1,0 +1,321 @@
+"""``/time-tracking`` through HTTP: start, stop (cut like manual time), current data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.assertions import err, ok
+from tests.factories import Factory, Person, Space
+from webwork.auth.roles import Role
+from webwork.kit.clock import utcnow
+from webwork.models import Contract, Project, Task, TimeEntry, Timesheet
+
+
+async def setup(factory: Factory, **membership: Any) -> tuple[Space, Person, Project, Contract, Task]:
+    space = await factory.space()
+    john = await factory.person(space, firstname="John", lastname="Doe", **membership)
+    project = await factory.project(space, name="Website Redesign")
+    contract = await factory.contract(project, john)
+    task = await factory.task(project, title="Update homepage design")
+    return space, john, project, contract, task
+
+
+def start_body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
+    return {"workspace_id": space.id, "user_id": person.id, **fields}
+
+
+async def rows(session: AsyncSession, person: Person) -> list[TimeEntry]:
+    stmt = select(TimeEntry).where(TimeEntry.user_id == person.id).order_by(TimeEntry.start_at)
+    return list(await session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+async def backdate_timer(session: AsyncSession, person: Person, minutes: int) -> datetime:
+    """Move the running timer's start ``minutes`` into the past."""
+    [timer] = [e for e in await rows(session, person) if e.end_at is None]
+    timer.start_at = utcnow() - timedelta(minutes=minutes)
+    await session.commit()
+    return timer.start_at
+
+
+async def test_start_returns_the_timer_and_a_chat_message(factory: Factory, session: AsyncSession) -> None:
+    space, john, project, contract, task = await setup(factory)
+    payload = start_body(
+        space,
+        john,
+        contract_id=contract.id,
+        task_id=task.id,
+        activity_description="Working on feature implementation",
+    )
+    body = ok(await space.owner.api.post("/time-tracking/start", json=payload))
+    data = body["data"]
+    assert set(data) == {
+        "start_time",
+        "user_id",
+        "user_name",
+        "user_email",
+        "contract_id",
+        "project_id",
+        "project_name",
+        "task_id",
+        "task_title",
+        "activity_description",
+    }
+    assert (
+        data["user_id"] == john.id
+        and data["user_name"] == "John Doe"
+        and data["user_email"] == john.user.email
+    )
+    assert (data["contract_id"], data["project_id"], data["task_id"]) == (contract.id, project.id, task.id)
+    assert data["project_name"] == "Website Redesign" and data["task_title"] == "Update homepage design"
+    started = datetime.fromisoformat(data["start_time"].replace("Z", "+00:00"))
+    assert abs((utcnow() - started).total_seconds()) < 5
+    assert body["message"] == (
+        f"John Doe started tracking at {started.strftime('%H:%M')} (UTC) on Website Redesign / "
+        "Update homepage design: Working on feature implementation"
+    )
+    [timer] = await rows(session, john)
+    assert timer.end_at is None and timer.method == "tracked"
+
+
+async def test_member_starts_own_timer_without_project(factory: Factory) -> None:
+    space, john, *_ = await setup(factory, timezone="Asia/Tokyo")
+    body = ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    assert body["data"]["project_id"] is None and body["data"]["contract_id"] is None
+    assert "(Asia/Tokyo) without a project" in body["message"]
+
+
+async def test_second_start_is_409_with_the_running_timer(factory: Factory) -> None:
+    space, john, _, contract, _ = await setup(factory)
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
+    body = err(
+        await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timer_running"
+    )
+    assert body["message"] == "A timer is already running for this user; stop it first."
+    assert body["data"]["contract_id"] == contract.id and body["data"]["user_id"] == john.id
+
+
+async def test_one_timer_across_workspaces(factory: Factory) -> None:
+    a = await factory.space()
+    b = await factory.space()
+    john = await factory.person(a)
+    await factory._save(type(john.membership)(workspace_id=b.id, user_id=john.id, role="member"))
+    ok(await john.api.post("/time-tracking/start", json=start_body(a, john)))
+    body = err(await john.api.post("/time-tracking/start", json=start_body(b, john)), 409, "timer_running")
+    assert "another workspace" in body["message"] and body["data"]["user_id"] == john.id
+    # the timer of workspace a is not stoppable from b
+    err(await john.api.post("/time-tracking/stop", json=start_body(b, john)), 409, "timer_not_running")
+
+
+async def test_permissions(factory: Factory) -> None:
+    space, john, *_ = await setup(factory)
+    other = await factory.person(space)
+    manager = await factory.person(space, Role.TEAM_MANAGER)
+    err(await factory.anonymous.post("/time-tracking/start", json=start_body(space, john)), 401)
+    err(await other.api.post("/time-tracking/start", json=start_body(space, john)), 403)
+    err(await manager.api.post("/time-tracking/start", json=start_body(space, john)), 403)
+    err(await other.api.post("/time-tracking/stop", json=start_body(space, john)), 403)
+    err(await factory.anonymous.post("/time-tracking/stop", json=start_body(space, john)), 401)
+    err(
+        await factory.anonymous.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}),
+        401,
+    )
+    err(await other.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
+    err(await manager.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
+    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
+    ok(await executive.api.post("/time-tracking/start", json=start_body(space, john)))
+    ok(await executive.api.post("/time-tracking/stop", json=start_body(space, john)))
+
+
+async def test_manager_reads_current_data_of_team_member(factory: Factory) -> None:
+    space, john, *_ = await setup(factory)
+    manager = await factory.person(space, Role.TEAM_MANAGER)
+    await factory.team(space, members=[john], managers=[manager])
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john, activity_description="x")))
+    data = ok(await manager.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}))[
+        "data"
+    ]
+    assert data["user_id"] == john.id and data["activity_description"] == "x"
+
+
+async def test_validation(factory: Factory) -> None:
+    space, john, project, contract, task = await setup(factory)
+    api = space.owner.api
+    errors = err(await api.post("/time-tracking/start", json={"workspace_id": space.id}), 422)["errors"]
+    assert errors == {"user_id": ["The user id field is required."]}
+    err(await api.post("/time-tracking/start", json=start_body(space, john, task_id=task.id)), 422)
+    stranger = await factory.person(await factory.space())
+    err(await api.post("/time-tracking/start", json={"workspace_id": space.id, "user_id": stranger.id}), 422)
+    other_project = await factory.project(space)
+    other_task = await factory.task(other_project)
+    body = err(
+        await api.post(
+            "/time-tracking/start",
+            json=start_body(space, john, contract_id=contract.id, task_id=other_task.id),
+        ),
+        422,
+    )
+    assert "task_id" in body["errors"]
+    paused = await factory.contract(other_project, await factory.person(space), status="paused")
+    err(await api.post("/time-tracking/start", json=start_body(space, john, contract_id=paused.id)), 422)
+    archived = await factory.project(space, status=0)
+    archived_contract = await factory.contract(archived, john)
+    body = err(
+        await api.post(
+            "/time-tracking/start", json=start_body(space, john, contract_id=archived_contract.id)
+        ),
+        422,
+    )
+    assert body["errors"] == {"contract_id": ["The contract's project is archived."]}
+    long = "x" * 501
+    err(await api.post("/time-tracking/start", json=start_body(space, john, activity_description=long)), 422)
+    err(await api.get("/time-tracking/current-data", params=space.ws), 422)
+
+
+async def test_cross_workspace_is_404(two_spaces: tuple[Space, Space], factory: Factory) -> None:
+    a, b = two_spaces
+    john = await factory.person(a)
+    ok(await john.api.post("/time-tracking/start", json=start_body(a, john)))
+    # b's owner naming a's member in b: not a member there
+    err(await b.owner.api.post("/time-tracking/stop", json=start_body(b, john)), 422)
+    err(await b.owner.api.get("/time-tracking/current-data", params={**b.ws, "user_id": john.id}), 422)
+    # b's owner asking in a: not a member of a
+    for call in (
+        b.owner.api.post("/time-tracking/start", json=start_body(a, john)),
+        b.owner.api.post("/time-tracking/stop", json=start_body(a, john)),
+        b.owner.api.get("/time-tracking/current-data", params={**a.ws, "user_id": john.id}),
+    ):
+        err(await call, 404)
+
+
+async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSession) -> None:
+    space, john, project, contract, task = await setup(factory)
+    ok(
+        await john.api.post(
+            "/time-tracking/start", json=start_body(space, john, contract_id=contract.id, task_id=task.id)
+        )
+    )
+    started = await backdate_timer(session, john, 90)
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == "Timer stopped successfully"
+    data = body["data"]
+    assert data["duration_minutes"] == 90 and data["saved_minutes"] == 90 and body["saved_minutes"] == 90
+    assert data["start_time"] == started.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert data["project_name"] == "Website Redesign" and data["task_title"] == "Update homepage design"
+    [entry] = await rows(session, john)
+    assert entry.end_at is not None and entry.method == "tracked" and 5400 <= (entry.duration_seconds or 0) < 5460
+    assert str(entry.id) == data["time_entry_ids"][0]
+    err(await john.api.post("/time-tracking/stop", json=start_body(space, john)), 409, "timer_not_running")
+
+
+async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncSession) -> None:
+    space, john, _, contract, _ = await setup(factory)
+    contract.weekly_hours_limit = 1
+    await session.commit()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
+    # started 3 hours ago; keep the test off Monday-morning week boundaries
+    start = await backdate_timer(session, john, 180)
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    monday = start.date() - timedelta(days=start.weekday())
+    first_week_minutes = max(
+        0,
+        int((datetime.combine(monday + timedelta(days=7), datetime.min.time(), UTC) - start).total_seconds())
+        // 60,
+    )
+    if first_week_minutes >= 180:
+        assert body["saved_minutes"] == 60
+        assert body["message"] == (
+            "Timer stopped successfully. 1 hr successfully added for John Doe. "
+            "2 hr were not added: the contract's weekly limit of 1 hr is reached."
+        )
+    [entry] = await rows(session, john)
+    assert entry.end_at is not None
+
+
+async def test_stop_with_everything_overlapping_removes_the_timer(
+    factory: Factory, session: AsyncSession
+) -> None:
+    space, john, *_ = await setup(factory)
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    start = await backdate_timer(session, john, 60)
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=john.id,
+            start_at=start - timedelta(hours=1),
+            end_at=utcnow() + timedelta(hours=1),
+            duration_seconds=3 * 3600,
+            method="manual",
+        )
+    )
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == "Timer stopped successfully. Nothing was saved: overlaps existing time."
+    assert body["saved_minutes"] == 0 and body["data"]["time_entry_ids"] == []
+    remaining = await rows(session, john)
+    assert len(remaining) == 1 and remaining[0].method == "manual"
+
+
+async def test_start_in_an_approved_period_is_409(factory: Factory, session: AsyncSession) -> None:
+    space, john, *_ = await setup(factory)
+    today = utcnow().date()
+    session.add(
+        Timesheet(
+            workspace_id=space.id,
+            user_id=john.id,
+            date_from=today - timedelta(days=3),
+            date_to=today + timedelta(days=3),
+            status="approved",
+        )
+    )
+    await session.commit()
+    err(await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timesheet_locked")
+
+
+async def test_current_data(factory: Factory, session: AsyncSession) -> None:
+    space, john, _, contract, task = await setup(factory)
+    params = {**space.ws, "user_id": john.id}
+    body = ok(await john.api.get("/time-tracking/current-data", params=params))
+    assert body["data"] is None and body["message"] == "Current tracker data retrieved successfully"
+    payload = start_body(space, john, contract_id=contract.id, task_id=task.id, activity_description="Coding")
+    ok(await john.api.post("/time-tracking/start", json=payload))
+    [timer] = await rows(session, john)
+    now = utcnow()
+    # a running timer started 10 min 7 s ago, and 30 finished minutes earlier today
+    timer.start_at = now - timedelta(minutes=10, seconds=7)
+    day_start = datetime.combine(now.date(), datetime.min.time(), UTC)
+    earlier = max(day_start, timer.start_at - timedelta(minutes=40))
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=john.id,
+            start_at=earlier,
+            end_at=earlier + timedelta(minutes=30),
+            duration_seconds=1800,
+            method="manual",
+        )
+    )
+    await session.commit()
+    data = ok(await space.owner.api.get("/time-tracking/current-data", params=params))["data"]
+    assert (
+        data["contract_id"] == contract.id and data["task_id"] == task.id and data["task_title"] == task.title
+    )
+    assert data["activity_description"] == "Coding" and data["user_id"] == john.id
+    assert data["date"] == utcnow().date().isoformat()
+    if timer.start_at >= day_start + timedelta(minutes=40):  # not just after UTC midnight
+        assert data["total_minutes"] == 40
+        assert data["total_seconds"] in (7, 8, 9)
+    assert set(data) == {
+        "contract_id",
+        "user_id",
+        "activity_description",
+        "task_id",
+        "task_title",
+        "total_seconds",
+        "total_minutes",
+        "date",
+    }
