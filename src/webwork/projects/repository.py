@@ -95,7 +95,11 @@ async def inactive_or_foreign(session: AsyncSession, workspace_id: int, user_ids
     return wanted - set(active)
 
 
-async def replace_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:
-    await session.execute(delete(ProjectManager).where(ProjectManager.project_id == project_id))
+async def add_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:
     session.add_all(ProjectManager(project_id=project_id, user_id=uid) for uid in user_ids)
     await session.flush()
+
+
+async def replace_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:
+    await session.execute(delete(ProjectManager).where(ProjectManager.project_id == project_id))
+    await add_managers(session, project_id, user_ids)

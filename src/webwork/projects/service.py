@@ -103,7 +103,7 @@ async def create_project(session: AsyncSession, actor: Actor, body: ProjectCreat
     )
     session.add(project)
     await session.flush()
-    await repository.replace_managers(session, project.id, managers)
+    await repository.add_managers(session, project.id, managers)
     return ProjectView(project, 0, managers)
 
 
