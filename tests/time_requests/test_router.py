@@ -16,6 +16,7 @@ from tests.assertions import err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import TimeEntry, TimeRequest
+from webwork.time_entries.splitter import OVERLAP_REASON
 from webwork.timesheets.periods import TimesheetKey
 
 JAN_15 = {"date_from": "2024-01-15", "date_to": "2024-01-15"}
@@ -159,6 +160,8 @@ async def test_create_validation(factory: Factory, two_spaces: tuple[Space, Spac
         ({"end": "2024-01-15T09:00:00+00:00"}, "end"),
         ({"end": "2024-01-15T08:00:00+00:00"}, "end"),
         ({"start": "2024-01-15T09:00:00"}, "start"),
+        ({"start": "0001-01-01T00:00:00+05:00"}, "start"),
+        ({"end": "9999-12-31T23:59:59-05:00"}, "end"),
         ({"activity_description": "x" * 501}, "activity_description"),
         ({"notes": "x" * 501}, "notes"),
         ({"contract_id": others_contract.id}, "contract_id"),
@@ -231,6 +234,7 @@ async def test_list_validation(factory: Factory) -> None:
         ({"date_from": "2024-01-16", "date_to": "2024-01-15"}, "date_to"),
         ({**JAN_15, "status": "done"}, "status"),
         ({"date_from": "15/01/2024", "date_to": "2024-01-15"}, "date_from"),
+        ({"date_from": "2024-01-15", "date_to": "9999-12-31"}, "date_to"),
     ):
         body = err(await api.get("/time-requests", params={**space.ws, **params}), 422, "validation_error")
         assert field in body["errors"], body
@@ -320,7 +324,9 @@ async def test_partial_approval_says_what_was_saved(factory: Factory) -> None:
     created = await asked(member)
     body = ok(await approve(space.owner, created["id"]))
     assert body["saved_minutes"] == 90 and body["data"]["saved_minutes"] == 90
-    assert body["message"].startswith("Time request approved successfully. 1 hr 30 min of 2 hr saved: ")
+    assert (
+        body["message"] == f"Time request approved successfully. 1 hr 30 min of 2 hr saved: {OVERLAP_REASON}."
+    )
 
 
 async def test_weekly_limit_cuts_the_approval(factory: Factory) -> None:

@@ -295,6 +295,8 @@ async def test_list_validation(factory: Factory) -> None:
         ({"order_by": "sideways"}, "order_by"),
         ({"date_from": "2000-01-01", "date_to": "2024-01-01"}, "date_to"),
         ({"user_id": "x"}, "user_id"),
+        ({"date_from": "9999-12-31"}, "date_from"),
+        ({"date_from": "1899-12-31", "date_to": "1900-01-01"}, "date_from"),
     ):
         body = err(await api.get("/timesheets", params={**space.ws, **params}), 422, "validation_error")
         assert field in body["errors"], body
@@ -313,8 +315,10 @@ async def test_visibility_of_lists(factory: Factory) -> None:
     assert {i["user_id"] for i in await listing(member, **WEEK)} == {member.id}
     assert {i["user_id"] for i in await listing(pm, **WEEK)} == {pm.id, managed.id}
     assert {i["user_id"] for i in await listing(tm, **WEEK)} == {tm.id, other.id}
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
     everyone = {space.owner.id, member.id, other.id, managed.id, pm.id, tm.id}
     assert {i["user_id"] for i in await listing(space.owner, **WEEK)} == everyone
+    assert {i["user_id"] for i in await listing(viewer, **WEEK)} == set()
     assert await listing(member, **WEEK, user_id=other.id) == []
 
 
@@ -522,7 +526,8 @@ async def test_other_workspace_and_unknown_ids_are_404(
             f"/timesheets/{timesheet}/{action}", json={"workspace_id": a.id, "reason": "x"}
         )
         err(response, 404, "not_found")
-        for bad in ("nonsense", tid(member, "2024-01-16")):
+        far = TimesheetKey(member.id, date(3000, 1, 6)).encode("webwork")
+        for bad in ("nonsense", tid(member, "2024-01-16"), far):
             err(await act(a.owner, bad, action, reason="x"), 404, "not_found")
     assert await listing(b.owner, **WEEK, user_id=member.id) == []
     assert await listing(b.owner, id=timesheet) == []

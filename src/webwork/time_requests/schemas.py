@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -24,7 +24,13 @@ class TimeRequestCreate(RequestBody):
         """A timestamp without offset would be read in some unknown zone."""
         if value.tzinfo is None:
             raise ValueError("The timestamp must include a UTC offset (e.g. 2024-01-15T09:00:00+00:00).")
-        return value
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            utc = None
+        if utc is None or not 1970 <= utc.year <= 2999:
+            raise ValueError("The timestamp must be between 1970 and 2999.")
+        return utc
 
     @property
     def description(self) -> str | None:

@@ -24,6 +24,8 @@ from webwork.time_requests.schemas import TimeRequestCreate
 
 STATUSES = ("pending", "approved", "rejected")
 NOT_FOUND = "Time request not found."
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 async def list_requests(
@@ -38,6 +40,9 @@ async def list_requests(
 ) -> Page[TimeRequest]:
     """Requests whose start falls on date_from..date_to, both inclusive, as UTC dates
     (one rule for every caller, whatever the members' timezones)."""
+    for field, day in (("date_from", date_from), ("date_to", date_to)):
+        if not EARLIEST <= day <= LATEST:
+            raise invalid(field, f"The {field.replace('_', ' ')} must be between {EARLIEST} and {LATEST}.")
     if date_to < date_from:
         raise invalid("date_to", "The date to must be a date after or equal to date from.")
     if status is not None and status not in STATUSES:

@@ -21,6 +21,9 @@ from webwork.kit.ids import decode_id, encode_id
 
 KINDS = ("weekly", "biweekly", "monthly")
 BIWEEKLY_ANCHOR = date(2024, 1, 1)
+# Dates outside this range name no timesheet (and keep period arithmetic off date.max).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 _PART = 7
 
 
@@ -68,6 +71,6 @@ class TimesheetKey:
             return None
         user_id = decode_id(text[:_PART], kind="timesheet-user", salt=salt)
         ordinal = decode_id(text[_PART:], kind="timesheet-period", salt=salt)
-        if user_id is None or ordinal is None or ordinal > date.max.toordinal():
+        if user_id is None or ordinal is None or not EARLIEST.toordinal() <= ordinal <= LATEST.toordinal():
             return None
         return cls(user_id, date.fromordinal(ordinal))

@@ -11,6 +11,7 @@ from sqlalchemy import Date, Select, and_, exists, literal, or_, select, true, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
+from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
 from webwork.timesheets.periods import TimesheetKey
@@ -51,10 +52,11 @@ def _period_starts(starts: list[date]) -> Any:
 def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
     """(user_id, date_from, Timesheet | None, User, timezone) for every listed period.
 
-    Listed: each visible member who is active (or has time in the range) for every
-    period of the range, plus every stored timesheet of the range (a member archived
-    since still shows the periods someone acted on). Pairs are (member, first day), the
-    identity of a timesheet, so a stored row and a computed period never both appear."""
+    Listed: each visible member who is active and tracks time (project viewers do not),
+    or who has time in the range, for every period of the range; plus every stored
+    timesheet of the range (a member archived since still shows the periods someone
+    acted on). Pairs are (member, first day), the identity of a timesheet, so a stored
+    row and a computed period never both appear."""
     visible = visible_user_ids(actor)
     workspace_id = actor.workspace_id
     periods = _period_starts(filters.period_starts)
@@ -72,7 +74,7 @@ def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
         .where(
             Membership.workspace_id == workspace_id,
             restrict(Membership.user_id, visible),
-            or_(Membership.status == "active", has_time),
+            or_(and_(Membership.status == "active", Membership.role != Role.PROJECT_VIEWER.value), has_time),
         )
     )
     stored = select(Timesheet.user_id.label("user_id"), Timesheet.date_from).where(

@@ -22,7 +22,7 @@ from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination, paginate
 from webwork.models import Timesheet, User
 from webwork.timesheets import repository
-from webwork.timesheets.periods import TimesheetKey, period_of, periods_overlapping
+from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
 
 STATUSES = ("open", "submitted", "rejected", "approved")
@@ -64,6 +64,9 @@ def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None) -> tuple[da
     first = query.date_from or query.date_to
     last = query.date_to or query.date_from
     assert first is not None and last is not None
+    for field, day in (("date_from", first), ("date_to", last)):
+        if not EARLIEST <= day <= LATEST:
+            raise invalid(field, f"The {field.replace('_', ' ')} must be between {EARLIEST} and {LATEST}.")
     if last < first:
         raise invalid("date_to", "The date to must be a date after or equal to date from.")
     return first, last
