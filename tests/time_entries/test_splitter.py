@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -57,12 +58,14 @@ def overlap(a: Interval, b: Interval) -> int:
     busy=st.lists(intervals(max_length=3 * 24 * 3600), max_size=8),
     limit_list=st.lists(limits(), max_size=2),
 )
-def test_saved_parts_respect_every_rule(request: Interval, busy: list[Interval], limit_list: list[Limit]) -> None:
+def test_saved_parts_respect_every_rule(
+    request: Interval, busy: list[Interval], limit_list: list[Limit]
+) -> None:
     result = split(request, busy, limit_list)
     saved = result.saved
     # inside the request, ordered, non-empty, pairwise disjoint
     assert all(request.start <= p.start < p.end <= request.end for p in saved)
-    assert all(a.end < b.start for a, b in zip(saved, saved[1:], strict=False))
+    assert all(a.end < b.start for a, b in itertools.pairwise(saved))
     # never over existing time
     assert all(overlap(p, b) == 0 for p in saved for b in busy)
     # never beyond any limit in any week
@@ -95,7 +98,9 @@ def test_limit_fills_chronologically_and_per_week() -> None:
     # Saturday 20:00 -> Monday 04:00 with 2 h left in the first week and 3 h in the second.
     sat_20 = 5 * 24 * 3600 + 20 * 3600
     request = span(sat_20, sat_20 + 32 * 3600)
-    limit = Limit("member limit", [WeekBudget(span(0, WEEK), 2 * 3600), WeekBudget(span(WEEK, 2 * WEEK), 3 * 3600)])
+    limit = Limit(
+        "member limit", [WeekBudget(span(0, WEEK), 2 * 3600), WeekBudget(span(WEEK, 2 * WEEK), 3 * 3600)]
+    )
     result = split(request, [], [limit])
     assert result.saved == [span(sat_20, sat_20 + 2 * 3600), span(WEEK, WEEK + 3 * 3600)]
     assert result.refused == {"member limit": 27 * 3600}

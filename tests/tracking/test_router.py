@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import err, ok
@@ -143,7 +142,7 @@ async def test_manager_reads_current_data_of_team_member(factory: Factory) -> No
 
 
 async def test_validation(factory: Factory) -> None:
-    space, john, project, contract, task = await setup(factory)
+    space, john, _project, contract, task = await setup(factory)
     api = space.owner.api
     errors = err(await api.post("/time-tracking/start", json={"workspace_id": space.id}), 422)["errors"]
     assert errors == {"user_id": ["The user id field is required."]}
@@ -193,7 +192,7 @@ async def test_cross_workspace_is_404(two_spaces: tuple[Space, Space], factory: 
 
 
 async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSession) -> None:
-    space, john, project, contract, task = await setup(factory)
+    space, john, _project, contract, task = await setup(factory)
     ok(
         await john.api.post(
             "/time-tracking/start", json=start_body(space, john, contract_id=contract.id, task_id=task.id)
@@ -207,7 +206,8 @@ async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSessi
     assert data["start_time"] == started.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert data["project_name"] == "Website Redesign" and data["task_title"] == "Update homepage design"
     [entry] = await rows(session, john)
-    assert entry.end_at is not None and entry.method == "tracked" and 5400 <= (entry.duration_seconds or 0) < 5460
+    assert entry.end_at is not None and entry.method == "tracked"
+    assert 5400 <= (entry.duration_seconds or 0) < 5460
     assert str(entry.id) == data["time_entry_ids"][0]
     err(await john.api.post("/time-tracking/stop", json=start_body(space, john)), 409, "timer_not_running")
 
