@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
+from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit.errors import NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
@@ -27,7 +28,10 @@ def parse_entry_id(raw: str) -> uuid.UUID:
 
 
 def scoped(actor: Actor) -> Select[TimeEntry]:
-    return select(TimeEntry).where(TimeEntry.workspace_id == actor.workspace_id)
+    """The entries of the actor's workspace that the actor's role may see."""
+    return select(TimeEntry).where(
+        TimeEntry.workspace_id == actor.workspace_id, restrict(TimeEntry.user_id, visible_user_ids(actor))
+    )
 
 
 async def get_entry(
@@ -111,6 +115,7 @@ async def list_for_day(
         .outerjoin(Task, Task.id == TimeEntry.task_id)
         .where(
             TimeEntry.workspace_id == actor.workspace_id,
+            restrict(TimeEntry.user_id, visible_user_ids(actor)),
             TimeEntry.user_id == user_id,
             TimeEntry.end_at.is_not(None),
             TimeEntry.start_at < end,
