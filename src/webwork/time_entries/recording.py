@@ -16,7 +16,7 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.kit.clock import as_utc, utcnow
@@ -32,6 +32,8 @@ METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_re
 
 @dataclass(frozen=True)
 class Recorded:
+    """What a recording saved; ``describe`` turns it into the API's message."""
+
     entries: list[TimeEntry]  # rows saved (possibly several, the free parts)
     requested_minutes: int
     saved_minutes: int
@@ -143,7 +145,7 @@ async def _known_entries(
     ).where(
         TimeEntry.user_id == user_id,
         TimeEntry.start_at < window.end,
-        or_(TimeEntry.end_at.is_(None), and_(TimeEntry.end_at > window.start)),
+        or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > window.start),
     )
     if exclude:
         stmt = stmt.where(TimeEntry.id.not_in(list(exclude)))
@@ -211,10 +213,13 @@ def refusal(reason: str) -> str:
     return f"{reason[0].upper()}{reason[1:]}"
 
 
-def nothing_saved(reasons: list[str]) -> ValidationFailed:
-    """The 422 raised when no second of the request can be saved."""
-    messages = [f"{refusal(reason)}; nothing was saved." for reason in reasons]
-    return ValidationFailed({"end_time": messages or ["The end time must be a time after start time."]})
+class NothingSaved(ValidationFailed):
+    """The 422 raised when no second of the request can be saved; ``reasons`` says why
+    in the words of :class:`Recorded`."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__({"end_time": [f"{refusal(reason)}; nothing was saved." for reason in reasons]})
 
 
 async def record_time(
@@ -261,7 +266,7 @@ async def record_time(
         exclude=exclude,
     )
     if not result.saved:
-        raise nothing_saved(result.reasons)
+        raise NothingSaved(result.reasons)
 
     entries = [
         TimeEntry(
