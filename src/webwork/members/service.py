@@ -93,17 +93,36 @@ async def invite(session: AsyncSession, actor: Actor, data: MemberInvite) -> Inv
     existing = await users.get_by_email(session, data.email)
     if existing is not None and await repo.membership_of(session, actor.workspace_id, existing.id):
         raise invalid("email", EMAIL_TAKEN)
+    user = existing or await _create_user(session, data)
     token = secrets.token_urlsafe(32)
     try:
-        # A concurrent invitation of the same email loses on the unique constraints.
+        # Always an INSERT (never add_membership's reactivation): a concurrent invitation
+        # of the same email to this workspace fails here instead of being overwritten.
         async with session.begin_nested():
-            user = existing or await users.get_or_create(session, data.email, data.firstname, data.lastname)
-            membership = await add_membership(session, actor.workspace, user, data.role, status="invited")
-            membership.invitation_token = digest(token)
+            membership = Membership(
+                workspace_id=actor.workspace_id,
+                user_id=user.id,
+                role=data.role.value,
+                status="invited",
+                invitation_token=digest(token),
+            )
+            session.add(membership)
             await session.flush()
     except IntegrityError:
         raise invalid("email", EMAIL_TAKEN) from None
     return Invited(Member(membership, user, []), token)
+
+
+async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
+    """The invited person's account; if another request created it meanwhile, theirs."""
+    try:
+        async with session.begin_nested():
+            return await users.get_or_create(session, data.email, data.firstname, data.lastname)
+    except IntegrityError:
+        user = await users.get_by_email(session, data.email)
+        if user is None:
+            raise
+        return user
 
 
 async def update(session: AsyncSession, actor: Actor, user_id: int, data: MemberUpdate) -> Member:
