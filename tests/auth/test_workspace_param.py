@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from tests.assertions import err, ok
-from tests.factories import Factory
+from tests.factories import ApiClient, Factory
+from webwork.app import create_app
 from webwork.auth.deps import ActorDep, AdminActor
+from webwork.config import Settings
+from webwork.kit.db import Database
 from webwork.kit.envelope import respond
 
 probe = APIRouter(prefix="/api/v2/_probe")
@@ -25,16 +33,29 @@ async def admin_only(actor: AdminActor) -> JSONResponse:
     return respond({"role": actor.role.value}, "Probe retrieved successfully")
 
 
-async def _install(factory: Factory) -> None:
-    app = factory.http._transport.app  # type: ignore[attr-defined]
-    if not any(getattr(r, "path", "") == "/api/v2/_probe" for r in app.routes):
-        app.include_router(probe)
+@pytest.fixture(scope="module")
+def probe_app(settings: Settings) -> FastAPI:
+    """A separate app with probe routes, so the shared app's routes stay as shipped."""
+    app = create_app(settings, Database.from_url("sqlite+aiosqlite://"))
+    app.include_router(probe)
+    return app
 
 
-async def test_workspace_id_from_query_or_body(factory: Factory) -> None:
-    await _install(factory)
+Via = Callable[[str], ApiClient]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def via(probe_app: FastAPI, factory: Factory) -> AsyncIterator[Via]:
+    """``via(key)``: a client of the probe app speaking as that API key."""
+    probe_app.state.database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=probe_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as client:
+        yield lambda key: ApiClient(client, key)
+
+
+async def test_workspace_id_from_query_or_body(factory: Factory, via: Via) -> None:
     space = await factory.space()
-    api = space.owner.api
+    api = via(space.owner.key)
     assert ok(await api.get("/_probe", params=space.ws))["data"]["workspace_id"] == space.id
     assert ok(await api.post("/_probe", json=space.ws))["data"]["workspace_id"] == space.id
     assert ok(await api.delete("/_probe", json=space.ws))["data"]["workspace_id"] == space.id
@@ -45,31 +66,29 @@ async def test_workspace_id_from_query_or_body(factory: Factory) -> None:
     assert ok(await api.post("/_probe", params=space.ws, json=space.ws))["data"]["workspace_id"] == space.id
 
 
-async def test_workspace_id_conflict_missing_and_invalid(factory: Factory) -> None:
-    await _install(factory)
+async def test_workspace_id_conflict_missing_and_invalid(factory: Factory, via: Via) -> None:
     space = await factory.space()
-    api = space.owner.api
+    api = via(space.owner.key)
     body = err(await api.post("/_probe", params=space.ws, json={"workspace_id": space.id + 1}), 422)
     assert "workspace_id" in body["errors"]
     err(await api.get("/_probe"), 422)
     err(await api.get("/_probe", params={"workspace_id": "abc"}), 422)
 
 
-async def test_other_workspace_is_404_and_inactive_member_403(factory: Factory) -> None:
-    await _install(factory)
+async def test_other_workspace_is_404_and_inactive_member_403(factory: Factory, via: Via) -> None:
     a = await factory.space()
     b = await factory.space()
-    err(await a.owner.api.get("/_probe", params=b.ws), 404)
+    err(await via(a.owner.key).get("/_probe", params=b.ws), 404)
     gone = await factory.person(a, "member", status="inactive")
-    err(await gone.api.get("/_probe", params=a.ws), 403)
+    err(await via(gone.key).get("/_probe", params=a.ws), 403)
 
 
-async def test_require_role(factory: Factory) -> None:
-    await _install(factory)
+async def test_require_role(factory: Factory, via: Via) -> None:
     space = await factory.space()
     member = await factory.person(space, "member")
     executive = await factory.person(space, "executive_manager")
-    err(await member.api.post("/_probe/admin", params=space.ws), 403, "forbidden")
+    err(await via(member.key).post("/_probe/admin", params=space.ws), 403, "forbidden")
     assert (
-        ok(await executive.api.post("/_probe/admin", params=space.ws))["data"]["role"] == "executive_manager"
+        ok(await via(executive.key).post("/_probe/admin", params=space.ws))["data"]["role"]
+        == "executive_manager"
     )
