@@ -1,0 +1,173 @@
+"""No endpoint returns or changes another workspace's rows.
+
+Workspace A holds one row of every kind; B's owner then calls every operation of the
+API with A's ids, first with B's workspace_id (404: not in this workspace) and then with
+A's (404: not a member there). Afterwards A's rows read back unchanged. The sweep is
+driven by the OpenAPI document, so an endpoint added later without an entry in
+``PATH_IDS`` fails this test instead of going unchecked."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+
+from tests.assertions import ok
+from tests.factories import Factory, Person, Space
+
+SECRET = "zz-secret-acme"
+PUBLIC_PATHS = {"/api/v2/invitations/{token}", "/api/v2/invitations/{token}/accept"}
+
+
+async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, Any]]:
+    member = await factory.person(a, "member", email=f"{SECRET}@example.com", rate_status=1)
+    project = await factory.project(a, name=f"{SECRET} project", is_billable=True)
+    contract = await factory.contract(project, member, rate=100)
+    task = await factory.task(project, title=f"{SECRET} task", assignees=[member])
+    api = a.owner.api
+    team = ok(
+        await api.post("/teams", params=a.ws, json={"name": f"{SECRET} team", "member_ids": [member.id]}), 201
+    )
+    entry = ok(
+        await api.post(
+            "/time-entries",
+            json={
+                **a.ws,
+                "user_id": member.id,
+                "contract_id": contract.id,
+                "task_id": task.id,
+                "notes": SECRET,
+                "date": "2024-01-15",
+                "start_time": "09:00",
+                "end_time": "10:00",
+            },
+        ),
+        201,
+    )
+    request = ok(
+        await member.api.post(
+            "/time-requests",
+            json={
+                **a.ws,
+                "user_id": member.id,
+                "contract_id": contract.id,
+                "start": "2024-01-16T09:00:00+00:00",
+                "end": "2024-01-16T10:00:00+00:00",
+                "activity_description": SECRET,
+            },
+        ),
+        201,
+    )
+    sheets = ok(
+        await api.get(
+            "/timesheets",
+            params={**a.ws, "user_id": member.id, "date_from": "2024-01-15", "date_to": "2024-01-15"},
+        )
+    )["data"]
+    key = ok(await member.api.post("/api-keys", json={"name": SECRET}), 201)["data"]
+    ids = {
+        "workspace_id": a.id,
+        "member_id": member.id,
+        "user_id": member.id,
+        "team_id": team["data"]["id"],
+        "project_id": project.id,
+        "contract_id": contract.id,
+        "task_id": task.id,
+        "time_entry_id": entry["time_entry_ids"][0] if "time_entry_ids" in entry else None,
+        "request_id": request["data"]["id"],
+        "timesheet_id": sheets[0]["id"],
+        "key_id": key["id"],
+    }
+    if ids["time_entry_id"] is None:
+        listed = ok(
+            await api.get("/time-entries", params={**a.ws, "user_id": member.id, "date": "2024-01-15"})
+        )
+        ids["time_entry_id"] = listed["data"][0]["id"]
+    return member, ids
+
+
+async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
+    api = a.owner.api
+    reads = [
+        api.get(f"/members/{ids['member_id']}", params=a.ws),
+        api.get(f"/teams/{ids['team_id']}", params=a.ws),
+        api.get(f"/projects/{ids['project_id']}", params=a.ws),
+        api.get(f"/contracts/{ids['contract_id']}", params=a.ws),
+        api.get(f"/tasks/{ids['task_id']}", params=a.ws),
+        api.get("/time-entries", params={**a.ws, "user_id": member.id, "date": "2024-01-15"}),
+        api.get(f"/time-requests/{ids['request_id']}", params=a.ws),
+        api.get(
+            "/timesheets",
+            params={**a.ws, "user_id": member.id, "date_from": "2024-01-15", "date_to": "2024-01-15"},
+        ),
+        member.api.get("/api-keys"),
+    ]
+    return [ok(await r)["data"] for r in reads]
+
+
+def _operations(app: FastAPI) -> list[tuple[str, str]]:
+    spec = app.openapi()
+    return sorted(
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if path.startswith("/api/v2/") and path not in PUBLIC_PATHS
+    )
+
+
+async def test_no_endpoint_reaches_another_workspace(
+    factory: Factory, two_spaces: tuple[Space, Space], app: FastAPI
+) -> None:
+    a, b = two_spaces
+    member, ids = await _workspace_a(factory, a)
+    before = await _snapshot(a, member, ids)
+    rival = b.owner.api
+    leaks: list[str] = []
+    checked = 0
+    for method, path in _operations(app):
+        names = re.findall(r"{(\w+)}", path)
+        missing = [n for n in names if n not in ids]
+        assert not missing, f"{method} {path}: add its path parameters {missing} to the sweep"
+        url = path.removeprefix("/api/v2")
+        for name in names:
+            url = url.replace("{" + name + "}", str(ids[name]))
+        for workspace_id in (b.id, a.id):
+            params = {
+                "workspace_id": workspace_id,
+                "project_id": ids["project_id"],
+                "user_id": ids["user_id"],
+                "date": "2024-01-15",
+                "date_from": "2024-01-15",
+                "date_to": "2024-01-16",
+            }
+            body = {
+                **params,
+                "name": "x",
+                "title": "x",
+                "comment": "x",
+                "reason": "x",
+                "email": "new@example.com",
+                "firstname": "x",
+                "lastname": "x",
+                "role": "member",
+                "contract_id": ids["contract_id"],
+                "start_time": "11:00",
+                "end_time": "12:00",
+                "start": "2024-01-17T09:00:00+00:00",
+                "end": "2024-01-17T10:00:00+00:00",
+            }
+            kwargs: dict[str, Any] = {"params": params}
+            if method != "GET":
+                kwargs["json"] = body
+            response = await rival.request(method, url, **kwargs)
+            if response.status_code < 400 and SECRET in response.text:
+                leaks.append(f"{method} {url} ws={workspace_id}: leaked {response.text[:200]}")
+            scoped = not path.startswith(("/api/v2/api-keys", "/api/v2/workspaces"))
+            must_miss = (scoped and (names or workspace_id == a.id)) or (names and response.status_code < 400)
+            if must_miss and response.status_code != 404:
+                leaks.append(f"{method} {url} ws={workspace_id}: expected 404, got {response.status_code}")
+            checked += 1
+    assert not leaks, "\n".join(leaks)
+    assert checked == 2 * len(_operations(app)) and checked > 80
+    assert await _snapshot(a, member, ids) == before
