@@ -119,3 +119,15 @@ async def two_spaces(factory: Factory) -> tuple[Space, Space]:
     """Two workspaces with their owners: every endpoint test uses ``b`` to prove that
     ``a``'s rows are invisible and unchangeable from another workspace (404)."""
     return await factory.space(name="Acme"), await factory.space(name="Rival")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def committed_factory(app: FastAPI, committed_database: Database) -> AsyncIterator[Factory]:
+    """A factory whose rows are really committed, with a client on the same app: for
+    race tests whose concurrent requests each need their own connection."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as client,
+        committed_database.sessionmaker() as session,
+    ):
+        yield Factory(session, client)
