@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Hours, Money, Timestamp
 from webwork.models import Contract, User
 from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
@@ -41,13 +41,7 @@ class ContractUpdate(RequestBody):
     status: ContractStatus | None = Field(None, description="active or paused")
     notes: str | None = None
 
-    @field_validator("screenshots", "status", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: Any) -> Any:
-        """Validators run only on values the client sent: an explicit null is refused."""
-        if value is None:
-            raise ValueError(f"The {info.field_name} field is required.")
-        return value
+    _required = field_validator("screenshots", "status", mode="before")(required_value)
 
 
 @dataclass(frozen=True)

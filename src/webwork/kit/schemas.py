@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 
 class RequestBody(BaseModel):
@@ -25,3 +25,12 @@ class RequestBody(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def required_value(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """Use as ``field_validator(*fields, mode="before")(required_value)``. Validators run
+    only on values the client sent, so this refuses an explicit null or empty string on
+    an optional field (a partial update may omit it, not blank it)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"The {info.field_name} field is required.")
+    return value

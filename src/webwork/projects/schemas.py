@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
 
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Hours, Money, OptionalDate, Timestamp, decimal_to_number
 from webwork.models import Project
 
@@ -87,13 +87,7 @@ class ProjectUpdate(RequestBody):
         None, description="1 restores an archived project, 0 archives it (owners and executive managers)"
     )
 
-    @field_validator(*_NOT_NULLABLE, mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: Any) -> Any:
-        """Validators run only on values the client sent: an explicit null is refused."""
-        if value is None:
-            raise ValueError(f"The {info.field_name} field is required.")
-        return value
+    _required = field_validator(*_NOT_NULLABLE, mode="before")(required_value)
 
 
 @dataclass(frozen=True)

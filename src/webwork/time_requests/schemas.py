@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Timestamp
 from webwork.models import TimeRequest
 
@@ -44,12 +44,7 @@ class TimeRequestDecision(RequestBody):
 class TimeRequestReject(RequestBody):
     comment: str = Field(max_length=1000, description="Why the request is rejected")
 
-    @field_validator("comment")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value:
-            raise ValueError("The comment field is required.")
-        return value
+    _required = field_validator("comment", mode="before")(required_value)
 
 
 class TimeRequestOut(BaseModel):

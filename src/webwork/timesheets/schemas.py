@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
 
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Money, Timestamp
 
 
@@ -15,12 +15,7 @@ class TimesheetAction(RequestBody):
 class TimesheetReject(RequestBody):
     reason: str = Field(max_length=1000, description="Why the timesheet is sent back")
 
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value:
-            raise ValueError("The reason field is required.")
-        return value
+    _required = field_validator("reason", mode="before")(required_value)
 
 
 class DayProjectTotal(BaseModel):
