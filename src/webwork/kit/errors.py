@@ -112,6 +112,18 @@ _TEMPLATES = {
     "greater_than": "The {field} field must be greater than {gt}.",
     "less_than": "The {field} field must be less than {lt}.",
     "list_type": "The {field} field must be an array.",
+    "string_type": "The {field} field must be a string.",
+    "bool_type": "The {field} field must be true or false.",
+    "decimal_type": "The {field} field must be a number.",
+    "float_parsing": "The {field} field must be a number.",
+    "literal_error": "The selected {field} is invalid.",
+    "enum": "The selected {field} is invalid.",
+    "uuid_parsing": "The {field} field must be a valid UUID.",
+    "time_parsing": "The {field} field must be a valid time (HH:mm).",
+    "decimal_max_places": "The {field} field must have at most {decimal_places} decimal places.",
+    "decimal_max_digits": "The {field} field must have at most {max_digits} digits.",
+    "model_attributes_type": "The {field} must be an object.",
+    "dict_type": "The {field} must be an object.",
     "value_error": "{msg}",
 }
 
