@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.assertions import err, ok
+from tests.assertions import assert_pagination, err, ok
 from tests.factories import Factory
 
 
@@ -47,11 +47,25 @@ async def test_success_envelope_shape(factory: Factory) -> None:
     space = await factory.space()
     body = ok(await space.owner.api.get("/workspaces"))
     assert set(body) == {"success", "data", "message", "meta"}
-    assert body["meta"]["pagination"] == {
-        "current_page": 1,
-        "last_page": 1,
-        "per_page": 20,
-        "total": 1,
-        "from": 1,
-        "to": 1,
-    }
+    assert_pagination(body, current_page=1, last_page=1, per_page=20, total=1, first=1, last=1)
+
+
+async def test_out_of_range_integers_are_client_errors_not_500(factory: Factory) -> None:
+    """Integers beyond what the database stores (int4 on PostgreSQL, int8 on SQLite)
+    are answered as bad input, wherever they appear."""
+    space = await factory.space()
+    api = space.owner.api
+    huge = 10**30
+    for url, params in (
+        (f"/projects/{huge}", space.ws),
+        (f"/projects/{2**31}", space.ws),
+        ("/contracts", {**space.ws, "page": huge}),
+        ("/time-tracking/current-data", {**space.ws, "user_id": huge}),
+    ):
+        response = await api.get(url, params=params)
+        assert response.status_code in (404, 422), (url, params, response.text)
+        err(response, response.status_code)
+    listed = await api.get("/contracts", params={**space.ws, "user_id": 2**31})
+    assert listed.status_code == 422 or ok(listed)["data"] == []
+    response = await api.post("/contracts", params=space.ws, json={"project_id": huge, "user_id": 2**40})
+    err(response, 422)

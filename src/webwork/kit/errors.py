@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webwork.kit.envelope import error_body
@@ -201,6 +202,23 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return _response(exc.status_code, message, code, headers=exc.headers)
 
 
+def _out_of_range(exc: BaseException) -> bool:
+    """An integer the database cannot store (int4 ids on PostgreSQL, int8 on SQLite):
+    the drivers refuse it only when binding, so it is caught here, once for all routes."""
+    if isinstance(exc, OverflowError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc.orig, OverflowError) or ("out of" in str(exc.orig) and "range" in str(exc.orig))
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if _out_of_range(exc):
+        message = "A number in the request is out of range."
+        return _response(422, message, "validation_error", {"request": [message]})
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return _response(500, "Internal server error.", "server_error")
@@ -210,4 +228,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

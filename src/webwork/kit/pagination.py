@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 AnySelect = Select[*tuple[Any, ...]]
+# Keeps OFFSET within 32 bits whatever per_page is.
+MAX_PAGE = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class PageParams:
 
 
 def page_params(
-    page: Annotated[int, Query(ge=1, description="Page number")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
     per_page: Annotated[int, Query(ge=1, le=100, description="Items per page (1..100)")] = 20,
 ) -> PageParams:
     return PageParams(page, per_page)
