@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
+
+from tests.factories import ApiClient, QueryCounter
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -31,3 +34,68 @@ def err(response: httpx.Response, status: int, code: str | None = None) -> dict[
     if code is not None:
         assert body["error"] == code, body
     return body
+
+
+def assert_pagination(
+    body: dict[str, Any],
+    *,
+    current_page: int,
+    last_page: int,
+    per_page: int,
+    total: int,
+    first: int | None,
+    last: int | None,
+) -> None:
+    """Assert a list's pagination meta (``first``/``last`` are its ``from``/``to``) and
+    that ``data`` holds exactly the rows ``from``..``to``."""
+    assert body["meta"]["pagination"] == {
+        "current_page": current_page,
+        "last_page": last_page,
+        "per_page": per_page,
+        "total": total,
+        "from": first,
+        "to": last,
+    }, body["meta"]
+    expected_rows = 0 if first is None or last is None else last - first + 1
+    assert len(body["data"]) == expected_rows, body["data"]
+
+
+async def assert_page_bounds(
+    api: ApiClient, url: str, params: dict[str, Any], *, past_page: int, total: int
+) -> None:
+    """A page past the last one is empty (same ``total``, no ``from``/``to``); ``per_page``
+    0 and 101 are refused with a 422 on ``per_page``."""
+    past = ok(await api.get(url, params={**params, "page": past_page}))
+    assert past["data"] == [], past
+    pagination = past["meta"]["pagination"]
+    assert pagination["total"] == total and pagination["from"] is None and pagination["to"] is None, (
+        pagination
+    )
+    for per_page in (0, 101):
+        body = err(await api.get(url, params={**params, "per_page": per_page}), 422)
+        assert "per_page" in body["errors"], body
+
+
+async def assert_query_count_flat(
+    api: ApiClient, url: str, params: dict[str, Any], counter: QueryCounter
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The list costs as many SQL statements at ``per_page`` 2 as at 50. A first request
+    (uncounted) records the API key's last use. Returns the two bodies."""
+    ok(await api.get(url, params=params))
+    counts: list[int] = []
+    bodies: list[dict[str, Any]] = []
+    for per_page in (2, 50):
+        counter.reset()
+        bodies.append(ok(await api.get(url, params={**params, "per_page": per_page})))
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    return bodies[0], bodies[1]
+
+
+async def assert_query_rejected(
+    api: ApiClient, url: str, params: dict[str, Any], cases: Iterable[tuple[dict[str, Any], str]]
+) -> None:
+    """Each case ``(extra query parameters, field)`` is a 422 ``validation_error`` on ``field``."""
+    for extra, field in cases:
+        body = err(await api.get(url, params={**params, **extra}), 422, "validation_error")
+        assert field in body["errors"], (extra, body)

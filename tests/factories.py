@@ -185,6 +185,38 @@ class Factory:
             await self._save(TaskAssignee(task_id=task.id, user_id=person.id))
         return task
 
+    async def contracted_task(
+        self, *, project_name: str | None = None, task_title: str | None = None, **person_fields: Any
+    ) -> tuple[Space, Person, Project, Contract, Task]:
+        """A new workspace; a member (``person_fields`` go to :meth:`person`) with a
+        contract on a project, and a task on that project."""
+        space = await self.space()
+        person = await self.person(space, **person_fields)
+        project = await self.project(space, **({"name": project_name} if project_name else {}))
+        contract = await self.contract(project, person)
+        task = await self.task(project, **({"title": task_title} if task_title else {}))
+        return space, person, project, contract, task
+
+    async def john_at_work(self, **membership: Any) -> tuple[Space, Person, Project, Contract, Task]:
+        """:meth:`contracted_task` with John Doe on "Website Redesign", task "Update
+        homepage design"; ``membership`` goes to his membership (timezone, ...)."""
+        return await self.contracted_task(
+            project_name="Website Redesign",
+            task_title="Update homepage design",
+            firstname="John",
+            lastname="Doe",
+            **membership,
+        )
+
+    async def managers(self, space: Space, *, contracted: Person, teammate: Person) -> tuple[Person, Person]:
+        """A project manager of a project ``contracted`` has a contract on, and a team
+        manager of a team ``teammate`` is in; returns ``(pm, tm)``."""
+        pm = await self.person(space, Role.PROJECT_MANAGER)
+        tm = await self.person(space, Role.TEAM_MANAGER)
+        await self.contract(await self.project(space, managers=[pm]), contracted)
+        await self.team(space, members=[teammate], managers=[tm])
+        return pm, tm
+
     async def team(
         self,
         space: Space | Workspace,

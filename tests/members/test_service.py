@@ -2,16 +2,13 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import ApiClient, Factory
 from webwork.auth.roles import Role
 from webwork.bootstrap import bootstrap
-from webwork.kit.db import Database
 from webwork.members import repository as repo
 from webwork.members.schemas import MemberInvite, MemberUpdate
 from webwork.models import Membership, User
@@ -69,41 +66,35 @@ async def test_credentials_decide_who_may_accept_anonymously(factory: Factory, s
     assert isinstance(with_password, User) and await repo.has_credentials(session, with_password, bare)
 
 
-async def test_concurrent_invitations_of_one_email(app: FastAPI, committed_database: Database) -> None:
+async def test_concurrent_invitations_of_one_email(committed_factory: Factory) -> None:
     """Simultaneous invitations of one email: one wins, the others get the 422, none a 500."""
-    async with committed_database.sessionmaker() as s:
-        boot = await bootstrap(s, email="race-owner@example.com", workspace_name="Race")
-        await s.commit()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as http:
-        api = ApiClient(http, boot.api_key)
-        invite = {"email": "racer@example.com", "firstname": "R", "lastname": "C", "role": "member"}
-        responses = await asyncio.gather(
-            *(api.post("/members", params={"workspace_id": boot.workspace_id}, json=invite) for _ in range(4))
-        )
+    s = committed_factory.session
+    boot = await bootstrap(s, email="race-owner@example.com", workspace_name="Race")
+    await s.commit()
+    api = ApiClient(committed_factory.http, boot.api_key)
+    invite = {"email": "racer@example.com", "firstname": "R", "lastname": "C", "role": "member"}
+    responses = await asyncio.gather(
+        *(api.post("/members", params={"workspace_id": boot.workspace_id}, json=invite) for _ in range(4))
+    )
     assert sorted(r.status_code for r in responses) == [201, 422, 422, 422]
     for response in responses:
         if response.status_code == 422:
             assert response.json()["errors"] == {"email": ["The email has already been taken."]}
 
 
-async def test_concurrent_invitations_to_two_workspaces_share_one_account(
-    app: FastAPI, committed_database: Database
-) -> None:
-    async with committed_database.sessionmaker() as s:
-        first = await bootstrap(s, email="first-owner@example.com", workspace_name="First")
-        second = await bootstrap(s, email="second-owner@example.com", workspace_name="Second")
-        await s.commit()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as http:
-        invite = {"email": "shared@example.com", "firstname": "S", "lastname": "H", "role": "member"}
-        responses = await asyncio.gather(
-            *(
-                ApiClient(http, boot.api_key).post(
-                    "/members", params={"workspace_id": boot.workspace_id}, json=invite
-                )
-                for boot in (first, second)
+async def test_concurrent_invitations_to_two_workspaces_share_one_account(committed_factory: Factory) -> None:
+    s = committed_factory.session
+    first = await bootstrap(s, email="first-owner@example.com", workspace_name="First")
+    second = await bootstrap(s, email="second-owner@example.com", workspace_name="Second")
+    await s.commit()
+    invite = {"email": "shared@example.com", "firstname": "S", "lastname": "H", "role": "member"}
+    responses = await asyncio.gather(
+        *(
+            ApiClient(committed_factory.http, boot.api_key).post(
+                "/members", params={"workspace_id": boot.workspace_id}, json=invite
             )
+            for boot in (first, second)
         )
+    )
     assert [r.status_code for r in responses] == [201, 201]
     assert len({r.json()["data"]["user_id"] for r in responses}) == 1

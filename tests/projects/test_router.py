@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.assertions import err, ok
+from tests.assertions import assert_page_bounds, assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, QueryCounter, Space
 
 PROJECT_FIELDS = {
@@ -235,14 +235,7 @@ async def test_list_projects_envelope_and_contracts_count(factory: Factory) -> N
     assert by_id[first.id]["contracts_count"] == 2 and by_id[second.id]["contracts_count"] == 0
     assert by_id[first.id]["budget_estimation"] == 5000 and by_id[first.id]["rate"] == 150.5
     assert set(by_id[first.id]) == PROJECT_FIELDS
-    assert body["meta"]["pagination"] == {
-        "current_page": 1,
-        "last_page": 1,
-        "per_page": 20,
-        "total": 2,
-        "from": 1,
-        "to": 2,
-    }
+    assert_pagination(body, current_page=1, last_page=1, per_page=20, total=2, first=1, last=2)
 
 
 async def test_list_filters_by_name_case_insensitively_with_literal_wildcards(factory: Factory) -> None:
@@ -328,19 +321,8 @@ async def test_list_pagination(factory: Factory) -> None:
         await factory.project(space)
     api = space.owner.api
     body = ok(await api.get("/projects", params={**space.ws, "per_page": 2, "page": 2}))
-    assert len(body["data"]) == 2
-    assert body["meta"]["pagination"] == {
-        "current_page": 2,
-        "last_page": 3,
-        "per_page": 2,
-        "total": 5,
-        "from": 3,
-        "to": 4,
-    }
-    past = ok(await api.get("/projects", params={**space.ws, "per_page": 2, "page": 9}))
-    assert past["data"] == [] and past["meta"]["pagination"]["total"] == 5
-    err(await api.get("/projects", params={**space.ws, "per_page": 0}), 422)
-    err(await api.get("/projects", params={**space.ws, "per_page": 101}), 422)
+    assert_pagination(body, current_page=2, last_page=3, per_page=2, total=5, first=3, last=4)
+    await assert_page_bounds(api, "/projects", {**space.ws, "per_page": 2}, past_page=9, total=5)
     err(await api.get("/projects", params={**space.ws, "page": 0}), 422)
 
 
@@ -353,15 +335,8 @@ async def test_list_query_count_does_not_grow_with_page_size(
     for _ in range(6):
         project = await factory.project(space, managers=[pm])
         await factory.contract(project, member)
-    # The first request records the key's last use (one UPDATE); count the later ones.
-    ok(await space.owner.api.get("/projects", params=space.ws))
-    counts = []
-    for per_page in (2, 50):
-        query_counter.reset()
-        body = ok(await space.owner.api.get("/projects", params={**space.ws, "per_page": per_page}))
-        counts.append(query_counter.count)
+    for body in await assert_query_count_flat(space.owner.api, "/projects", space.ws, query_counter):
         assert all(item["contracts_count"] == 1 and item["manager_ids"] == [pm.id] for item in body["data"])
-    assert counts[0] == counts[1]
 
 
 async def test_list_and_get_need_authentication(factory: Factory) -> None:

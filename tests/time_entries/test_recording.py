@@ -166,11 +166,7 @@ async def test_locked_period_is_409(factory: Factory, session: AsyncSession) -> 
 
 
 async def test_assignment_rules(factory: Factory, session: AsyncSession) -> None:
-    space = await factory.space()
-    john = await factory.person(space)
-    project = await factory.project(space)
-    contract = await factory.contract(project, john)
-    task = await factory.task(project)
+    space, john, project, contract, task = await factory.contracted_task()
     other_task = await factory.task(await factory.project(space))
     recorded = await record(
         session, space, john, "2026-01-29T09:00", "2026-01-29T10:00", contract=contract, task=task

@@ -10,21 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.assertions import err, ok
+from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
-from webwork.models import Contract, Project, Task, TimeEntry, Timesheet
+from webwork.models import Contract, TimeEntry, Timesheet
 
 DAY = "2026-01-29"  # a Thursday
-
-
-async def seed_setup(factory: Factory) -> tuple[Space, Person, Project, Contract, Task]:
-    space = await factory.space()
-    john = await factory.person(space, firstname="John", lastname="Doe")
-    project = await factory.project(space, name="Website Redesign")
-    contract = await factory.contract(project, john)
-    task = await factory.task(project, title="Update homepage design")
-    return space, john, project, contract, task
 
 
 def body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
@@ -45,7 +36,7 @@ async def entries_of(session: AsyncSession, person: Person) -> list[TimeEntry]:
 
 
 async def test_seed_example(factory: Factory, session: AsyncSession) -> None:
-    space, john, project, contract, task = await seed_setup(factory)
+    space, john, project, contract, task = await factory.john_at_work()
     payload = body(
         space, john, contract_id=contract.id, task_id=task.id, notes="Working on feature implementation"
     )
@@ -124,7 +115,7 @@ async def test_partial_save_against_the_member_weekly_limit(factory: Factory, se
 async def test_partial_save_against_the_contract_weekly_limit(
     factory: Factory, session: AsyncSession
 ) -> None:
-    space, john, project, contract, _ = await seed_setup(factory)
+    space, john, project, contract, _ = await factory.john_at_work()
     contract.weekly_hours_limit = Decimal("5.5")
     await session.commit()
     other = await factory.contract(await factory.project(space), john)
@@ -142,7 +133,7 @@ async def test_partial_save_against_the_contract_weekly_limit(
 
 
 async def test_overlap_saves_only_the_free_parts(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     await add_entry(session, space, john, "2026-01-29T12:00", "2026-01-29T13:00")
     resp = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)
     assert resp["saved_minutes"] == 420
@@ -159,7 +150,7 @@ async def test_overlap_saves_only_the_free_parts(factory: Factory, session: Asyn
 
 
 async def test_overlap_with_time_in_another_workspace_counts(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     elsewhere = await factory.space()
     await add_entry(session, elsewhere, john, "2026-01-29T08:00", "2026-01-29T10:30")
     resp = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)
@@ -170,7 +161,7 @@ async def test_overlap_with_time_in_another_workspace_counts(factory: Factory, s
 
 
 async def test_nothing_saved_is_422(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     await add_entry(session, space, john, "2026-01-29T08:00", "2026-01-29T18:00")
     resp = err(await space.owner.api.post("/time-entries", json=body(space, john)), 422)
     assert resp["message"] == "The time overlaps existing entries; nothing was saved."
@@ -281,7 +272,7 @@ async def lock(session: AsyncSession, space: Space, person: Person, first: str, 
 
 
 async def test_locked_period_refuses_every_write(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     inside = await add_entry(session, space, john, "2026-01-27T09:00", "2026-01-27T10:00")
     outside = await add_entry(session, space, john, "2026-02-03T09:00", "2026-02-03T10:00")
     await lock(session, space, john, "2026-01-26", "2026-02-01")
@@ -297,7 +288,7 @@ async def test_locked_period_refuses_every_write(factory: Factory, session: Asyn
 
 
 async def test_create_validation(factory: Factory) -> None:
-    space, john, project, contract, task = await seed_setup(factory)
+    space, john, project, contract, task = await factory.john_at_work()
     api = space.owner.api
 
     async def errors(**fields: Any) -> dict[str, list[str]]:
@@ -340,7 +331,7 @@ async def test_create_validation(factory: Factory) -> None:
 
 
 async def test_permissions(factory: Factory) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     entry = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)["data"][
         "time_entry_ids"
     ][0]
@@ -391,7 +382,7 @@ async def test_malformed_and_unknown_ids_are_404(factory: Factory) -> None:
 
 
 async def test_update(factory: Factory, session: AsyncSession) -> None:
-    space, john, _project, contract, task = await seed_setup(factory)
+    space, john, _project, contract, task = await factory.john_at_work()
     created = ok(
         await space.owner.api.post(
             "/time-entries", json=body(space, john, contract_id=contract.id, task_id=task.id)
@@ -464,7 +455,7 @@ async def test_update_respects_the_weekly_limit(factory: Factory, session: Async
 
 
 async def test_delete(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await seed_setup(factory)
+    space, john, *_ = await factory.john_at_work()
     entry_id = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)["data"][
         "time_entry_ids"
     ][0]
@@ -481,7 +472,7 @@ async def test_delete(factory: Factory, session: AsyncSession) -> None:
 
 
 async def test_list_fields_filters_and_pagination(factory: Factory, session: AsyncSession) -> None:
-    space, john, project, contract, task = await seed_setup(factory)
+    space, john, project, contract, task = await factory.john_at_work()
     for hour in range(0, 10):
         await add_entry(
             session, space, john, f"2026-01-29T{hour:02d}:00", f"2026-01-29T{hour:02d}:30", contract
@@ -492,14 +483,7 @@ async def test_list_fields_filters_and_pagination(factory: Factory, session: Asy
     params = {**space.ws, "user_id": john.id, "date": DAY}
     resp = ok(await api.get("/time-entries", params={**params, "per_page": 4}))
     assert resp["message"] == "Time entries retrieved successfully"
-    assert resp["meta"]["pagination"] == {
-        "current_page": 1,
-        "last_page": 3,
-        "per_page": 4,
-        "total": 11,
-        "from": 1,
-        "to": 4,
-    }
+    assert_pagination(resp, current_page=1, last_page=3, per_page=4, total=11, first=1, last=4)
     first = resp["data"][0]
     assert list(first) == [
         "id",
@@ -535,7 +519,7 @@ async def test_list_fields_filters_and_pagination(factory: Factory, session: Asy
 async def test_list_query_count_does_not_grow_with_page_size(
     factory: Factory, session: AsyncSession, query_counter: QueryCounter
 ) -> None:
-    space, john, _project, contract, task = await seed_setup(factory)
+    space, john, _project, contract, task = await factory.john_at_work()
     for minute in range(0, 60, 5):
         entry = await add_entry(
             session, space, john, f"2026-01-29T10:{minute:02d}", f"2026-01-29T10:{minute + 4:02d}", contract
@@ -543,11 +527,5 @@ async def test_list_query_count_does_not_grow_with_page_size(
         entry.task_id = task.id
     await session.commit()
     params = {**space.ws, "user_id": john.id, "date": DAY}
-    ok(await space.owner.api.get("/time-entries", params=params))  # records the key's first use
-    counts = []
-    for per_page in (2, 50):
-        query_counter.reset()
-        resp = ok(await space.owner.api.get("/time-entries", params={**params, "per_page": per_page}))
-        assert len(resp["data"]) == min(per_page, 12)
-        counts.append(query_counter.count)
-    assert counts[0] == counts[1]
+    small, large = await assert_query_count_flat(space.owner.api, "/time-entries", params, query_counter)
+    assert (len(small["data"]), len(large["data"])) == (2, 12)

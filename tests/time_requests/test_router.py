@@ -12,7 +12,14 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.assertions import err, ok
+from tests.assertions import (
+    assert_page_bounds,
+    assert_pagination,
+    assert_query_count_flat,
+    assert_query_rejected,
+    err,
+    ok,
+)
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import TimeEntry, TimeRequest
@@ -78,11 +85,7 @@ async def add_entry(factory: Factory, person: Person, start: datetime, end: date
 
 
 async def test_member_requests_time_for_themselves(factory: Factory) -> None:
-    space = await factory.space()
-    member = await factory.person(space)
-    project = await factory.project(space)
-    contract = await factory.contract(project, member)
-    task = await factory.task(project)
+    _space, member, project, contract, task = await factory.contracted_task()
     body = ok(
         await ask(
             member,
@@ -227,17 +230,15 @@ async def test_list_by_date_status_and_user(factory: Factory) -> None:
 
 async def test_list_validation(factory: Factory) -> None:
     space = await factory.space()
-    api = space.owner.api
-    for params, field in (
+    cases = [
         ({"date_to": "2024-01-15"}, "date_from"),
         ({"date_from": "2024-01-15"}, "date_to"),
         ({"date_from": "2024-01-16", "date_to": "2024-01-15"}, "date_to"),
         ({**JAN_15, "status": "done"}, "status"),
         ({"date_from": "15/01/2024", "date_to": "2024-01-15"}, "date_from"),
         ({"date_from": "2024-01-15", "date_to": "9999-12-31"}, "date_to"),
-    ):
-        body = err(await api.get("/time-requests", params={**space.ws, **params}), 422, "validation_error")
-        assert field in body["errors"], body
+    ]
+    await assert_query_rejected(space.owner.api, "/time-requests", space.ws, cases)
 
 
 async def test_list_visibility(factory: Factory) -> None:
@@ -245,10 +246,7 @@ async def test_list_visibility(factory: Factory) -> None:
     member = await factory.person(space)
     managed = await factory.person(space)
     teammate = await factory.person(space)
-    pm = await factory.person(space, Role.PROJECT_MANAGER)
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    await factory.contract(await factory.project(space, managers=[pm]), managed)
-    await factory.team(space, members=[teammate], managers=[tm])
+    pm, tm = await factory.managers(space, contracted=managed, teammate=teammate)
     owners = {p.id: (await asked(p))["id"] for p in (member, managed, teammate, pm, tm, space.owner)}
 
     def ids(*people: Person) -> set[str]:
@@ -266,35 +264,16 @@ async def test_pagination_and_query_count(factory: Factory, query_counter: Query
         await asked(space.owner, start=f"2024-01-15T0{hour}:00:00Z", end=f"2024-01-15T0{hour}:30:00Z")
     params = {**space.ws, **JAN_15}
     body = ok(await space.owner.api.get("/time-requests", params={**params, "per_page": 4, "page": 2}))
-    assert len(body["data"]) == 2
-    assert body["meta"]["pagination"] == {
-        "current_page": 2,
-        "last_page": 2,
-        "per_page": 4,
-        "total": 6,
-        "from": 5,
-        "to": 6,
-    }
-    assert ok(await space.owner.api.get("/time-requests", params={**params, "page": 3}))["data"] == []
-    for per_page in (0, 101):
-        err(await space.owner.api.get("/time-requests", params={**params, "per_page": per_page}), 422)
-    counts = []
-    for per_page in (2, 50):
-        query_counter.reset()
-        ok(await space.owner.api.get("/time-requests", params={**params, "per_page": per_page}))
-        counts.append(query_counter.count)
-    assert counts[0] == counts[1], counts
+    assert_pagination(body, current_page=2, last_page=2, per_page=4, total=6, first=5, last=6)
+    await assert_page_bounds(space.owner.api, "/time-requests", params, past_page=3, total=6)
+    await assert_query_count_flat(space.owner.api, "/time-requests", params, query_counter)
 
 
 # --- approve ---------------------------------------------------------------------------
 
 
 async def test_approve_records_the_time(factory: Factory, session: AsyncSession) -> None:
-    space = await factory.space()
-    member = await factory.person(space)
-    project = await factory.project(space)
-    contract = await factory.contract(project, member)
-    task = await factory.task(project)
+    space, member, project, contract, task = await factory.contracted_task()
     created = await asked(member, contract_id=contract.id, task_id=task.id, notes="Release")
     body = ok(await approve(space.owner, created["id"]))
     assert body["message"] == "Time request approved successfully"
@@ -364,10 +343,7 @@ async def test_who_may_decide(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space)
     stranger = await factory.person(space)
-    pm = await factory.person(space, Role.PROJECT_MANAGER)
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    await factory.contract(await factory.project(space, managers=[pm]), member)
-    await factory.team(space, members=[member], managers=[tm])
+    pm, tm = await factory.managers(space, contracted=member, teammate=member)
     first = await asked(member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z")
     second = await asked(member, start="2024-01-16T09:00:00Z", end="2024-01-16T10:00:00Z")
 

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.assertions import err, ok
+from tests.assertions import (
+    assert_page_bounds,
+    assert_pagination,
+    assert_query_count_flat,
+    assert_query_rejected,
+    err,
+    ok,
+)
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.kit.errors import Conflict
@@ -287,8 +294,7 @@ async def test_archived_member_keeps_decided_timesheets_and_time(
 
 async def test_list_validation(factory: Factory) -> None:
     space = await factory.space()
-    api = space.owner.api
-    for params, field in (
+    cases = [
         ({"status": "done"}, "status"),
         ({"date_from": "2024-01-10", "date_to": "2024-01-09"}, "date_to"),
         ({"date_from": "yesterday"}, "date_from"),
@@ -297,9 +303,8 @@ async def test_list_validation(factory: Factory) -> None:
         ({"user_id": "x"}, "user_id"),
         ({"date_from": "9999-12-31"}, "date_from"),
         ({"date_from": "1899-12-31", "date_to": "1900-01-01"}, "date_from"),
-    ):
-        body = err(await api.get("/timesheets", params={**space.ws, **params}), 422, "validation_error")
-        assert field in body["errors"], body
+    ]
+    await assert_query_rejected(space.owner.api, "/timesheets", space.ws, cases)
 
 
 async def test_visibility_of_lists(factory: Factory) -> None:
@@ -307,10 +312,7 @@ async def test_visibility_of_lists(factory: Factory) -> None:
     member = await factory.person(space)
     other = await factory.person(space)
     managed = await factory.person(space)
-    pm = await factory.person(space, Role.PROJECT_MANAGER)
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    await factory.contract(await factory.project(space, managers=[pm]), managed)
-    await factory.team(space, members=[other], managers=[tm])
+    pm, tm = await factory.managers(space, contracted=managed, teammate=other)
 
     assert {i["user_id"] for i in await listing(member, **WEEK)} == {member.id}
     assert {i["user_id"] for i in await listing(pm, **WEEK)} == {pm.id, managed.id}
@@ -327,19 +329,8 @@ async def test_pagination(factory: Factory) -> None:
     for _ in range(4):
         await factory.person(space)
     body = ok(await space.owner.api.get("/timesheets", params={**space.ws, **WEEK, "per_page": 2, "page": 2}))
-    assert len(body["data"]) == 2
-    assert body["meta"]["pagination"] == {
-        "current_page": 2,
-        "last_page": 3,
-        "per_page": 2,
-        "total": 5,
-        "from": 3,
-        "to": 4,
-    }
-    past = ok(await space.owner.api.get("/timesheets", params={**space.ws, **WEEK, "page": 9}))
-    assert past["data"] == [] and past["meta"]["pagination"]["total"] == 5
-    for per_page in (0, 101):
-        err(await space.owner.api.get("/timesheets", params={**space.ws, "per_page": per_page}), 422)
+    assert_pagination(body, current_page=2, last_page=3, per_page=2, total=5, first=3, last=4)
+    await assert_page_bounds(space.owner.api, "/timesheets", {**space.ws, **WEEK}, past_page=9, total=5)
 
 
 async def test_list_query_count_does_not_grow_with_page_size(
@@ -354,13 +345,8 @@ async def test_list_query_count_does_not_grow_with_page_size(
         await add_entry(factory, person, at(9, 9), at(9, 10))
         ok(await act(space.owner, tid(person, "2024-01-08"), "submit"))
     params = {**space.ws, "date_from": "2024-01-08", "date_to": "2024-01-21"}
-    counts = []
-    for per_page in (2, 50):
-        query_counter.reset()
-        body = ok(await space.owner.api.get("/timesheets", params={**params, "per_page": per_page}))
-        counts.append(query_counter.count)
-        assert len(body["data"]) == min(per_page, 14)
-    assert counts[0] == counts[1], counts
+    small, large = await assert_query_count_flat(space.owner.api, "/timesheets", params, query_counter)
+    assert (len(small["data"]), len(large["data"])) == (2, 14)
 
 
 # --- transitions -----------------------------------------------------------------------
@@ -485,10 +471,7 @@ async def test_who_may_act(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space)
     colleague = await factory.person(space)
-    pm = await factory.person(space, Role.PROJECT_MANAGER)
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    await factory.contract(await factory.project(space, managers=[pm]), member)
-    await factory.team(space, members=[member], managers=[tm])
+    pm, tm = await factory.managers(space, contracted=member, teammate=member)
     timesheet = tid(member, "2024-01-15")
 
     err(await act(colleague, timesheet, "submit"), 404, "not_found")  # not visible to them

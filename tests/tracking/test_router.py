@@ -12,16 +12,7 @@ from tests.assertions import err, ok
 from tests.factories import Factory, Person, Space
 from webwork.auth.roles import Role
 from webwork.kit.clock import utcnow
-from webwork.models import Contract, Project, Task, TimeEntry, Timesheet
-
-
-async def setup(factory: Factory, **membership: Any) -> tuple[Space, Person, Project, Contract, Task]:
-    space = await factory.space()
-    john = await factory.person(space, firstname="John", lastname="Doe", **membership)
-    project = await factory.project(space, name="Website Redesign")
-    contract = await factory.contract(project, john)
-    task = await factory.task(project, title="Update homepage design")
-    return space, john, project, contract, task
+from webwork.models import TimeEntry, Timesheet
 
 
 def start_body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
@@ -42,7 +33,7 @@ async def backdate_timer(session: AsyncSession, person: Person, minutes: int) ->
 
 
 async def test_start_returns_the_timer_and_a_chat_message(factory: Factory, session: AsyncSession) -> None:
-    space, john, project, contract, task = await setup(factory)
+    space, john, project, contract, task = await factory.john_at_work()
     payload = start_body(
         space,
         john,
@@ -82,14 +73,14 @@ async def test_start_returns_the_timer_and_a_chat_message(factory: Factory, sess
 
 
 async def test_member_starts_own_timer_without_project(factory: Factory) -> None:
-    space, john, *_ = await setup(factory, timezone="Asia/Tokyo")
+    space, john, *_ = await factory.john_at_work(timezone="Asia/Tokyo")
     body = ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     assert body["data"]["project_id"] is None and body["data"]["contract_id"] is None
     assert "(Asia/Tokyo) without a project" in body["message"]
 
 
 async def test_second_start_is_409_with_the_running_timer(factory: Factory) -> None:
-    space, john, _, contract, _ = await setup(factory)
+    space, john, _, contract, _ = await factory.john_at_work()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
     body = err(
         await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timer_running"
@@ -111,7 +102,7 @@ async def test_one_timer_across_workspaces(factory: Factory) -> None:
 
 
 async def test_permissions(factory: Factory) -> None:
-    space, john, *_ = await setup(factory)
+    space, john, *_ = await factory.john_at_work()
     other = await factory.person(space)
     manager = await factory.person(space, Role.TEAM_MANAGER)
     err(await factory.anonymous.post("/time-tracking/start", json=start_body(space, john)), 401)
@@ -131,7 +122,7 @@ async def test_permissions(factory: Factory) -> None:
 
 
 async def test_manager_reads_current_data_of_team_member(factory: Factory) -> None:
-    space, john, *_ = await setup(factory)
+    space, john, *_ = await factory.john_at_work()
     manager = await factory.person(space, Role.TEAM_MANAGER)
     await factory.team(space, members=[john], managers=[manager])
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john, activity_description="x")))
@@ -142,7 +133,7 @@ async def test_manager_reads_current_data_of_team_member(factory: Factory) -> No
 
 
 async def test_validation(factory: Factory) -> None:
-    space, john, _project, contract, task = await setup(factory)
+    space, john, _project, contract, task = await factory.john_at_work()
     api = space.owner.api
     errors = err(await api.post("/time-tracking/start", json={"workspace_id": space.id}), 422)["errors"]
     assert errors == {"user_id": ["The user id field is required."]}
@@ -192,7 +183,7 @@ async def test_cross_workspace_is_404(two_spaces: tuple[Space, Space], factory: 
 
 
 async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSession) -> None:
-    space, john, _project, contract, task = await setup(factory)
+    space, john, _project, contract, task = await factory.john_at_work()
     ok(
         await john.api.post(
             "/time-tracking/start", json=start_body(space, john, contract_id=contract.id, task_id=task.id)
@@ -213,7 +204,7 @@ async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSessi
 
 
 async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncSession) -> None:
-    space, john, _, contract, _ = await setup(factory)
+    space, john, _, contract, _ = await factory.john_at_work()
     contract.weekly_hours_limit = 1
     await session.commit()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
@@ -239,7 +230,7 @@ async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncS
 async def test_stop_with_everything_overlapping_removes_the_timer(
     factory: Factory, session: AsyncSession
 ) -> None:
-    space, john, *_ = await setup(factory)
+    space, john, *_ = await factory.john_at_work()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     start = await backdate_timer(session, john, 60)
     session.add(
@@ -261,7 +252,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
 
 
 async def test_start_in_an_approved_period_is_409(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await setup(factory)
+    space, john, *_ = await factory.john_at_work()
     today = utcnow().date()
     session.add(
         Timesheet(
@@ -277,7 +268,7 @@ async def test_start_in_an_approved_period_is_409(factory: Factory, session: Asy
 
 
 async def test_current_data(factory: Factory, session: AsyncSession) -> None:
-    space, john, _, contract, task = await setup(factory)
+    space, john, _, contract, task = await factory.john_at_work()
     params = {**space.ws, "user_id": john.id}
     body = ok(await john.api.get("/time-tracking/current-data", params=params))
     assert body["data"] is None and body["message"] == "Current tracker data retrieved successfully"
