@@ -69,3 +69,11 @@ async def test_out_of_range_integers_are_client_errors_not_500(factory: Factory)
     assert listed.status_code == 422 or ok(listed)["data"] == []
     response = await api.post("/contracts", params=space.ws, json={"project_id": huge, "user_id": 2**40})
     err(response, 422)
+
+
+async def test_nul_characters_are_refused_or_stored_never_500(factory: Factory) -> None:
+    space = await factory.space()
+    response = await space.owner.api.post("/api-keys", json={"name": "bad\u0000name"})
+    assert response.status_code in (201, 422), response.text
+    response = await space.owner.api.get("/projects", params={**space.ws, "name": "x\x00y"})
+    assert response.status_code in (200, 422), response.text

@@ -212,11 +212,20 @@ def _out_of_range(exc: BaseException) -> bool:
     return False
 
 
+def _unstorable_text(exc: BaseException) -> bool:
+    """PostgreSQL cannot store NUL characters in text; SQLite can."""
+    return isinstance(exc, DBAPIError) and "invalid byte sequence" in str(exc.orig)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Input the database refuses when it binds the value is bad input, not a crash."""
     if _out_of_range(exc):
         message = "A number in the request is out of range."
-        return _response(422, message, "validation_error", {"request": [message]})
-    return await _unexpected(request, exc)
+    elif _unstorable_text(exc):
+        message = "Text in the request contains characters that cannot be stored (NUL)."
+    else:
+        return await _unexpected(request, exc)
+    return _response(422, message, "validation_error", {"request": [message]})
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
