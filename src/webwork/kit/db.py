@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: AsyncEngine) -> None:
     """pysqlite's implicit transactions break SAVEPOINT and let concurrent writers fail
     on lock upgrade; we issue BEGIN IMMEDIATE ourselves so writers queue on the busy
     timeout instead, and turn on foreign keys and WAL."""
@@ -73,7 +73,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             kwargs["poolclass"] = StaticPool
         engine = create_async_engine(url, echo=echo, **kwargs)
-        _configure_sqlite(engine)
+        configure_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
