@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 import httpx
+import pytest
 
 from tests.assertions import err, ok
 from tests.factories import ApiClient, Factory
@@ -45,3 +49,24 @@ async def test_rate_limit_answers_429_with_headers(factory: Factory) -> None:
         limited = err(responses[-1], 429, "rate_limited")
         assert limited["message"]
         assert int(responses[-1].headers["Retry-After"]) >= 1
+
+
+async def test_rate_limit_counters_are_shared_through_redis(factory: Factory) -> None:
+    """Two app nodes configured with the same Redis count one principal's calls together."""
+    redis_url = os.environ.get("WEBWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip("Redis is not running here")
+    space = await factory.space()
+    database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
+    nodes = [create_app(Settings(rate_limit="3/minute", redis_url=redis_url), database) for _ in range(2)]
+    statuses = []
+    for i in range(4):
+        transport = httpx.ASGITransport(app=nodes[i % 2])
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as http:
+            statuses.append((await ApiClient(http, space.owner.key).get("/workspaces")).status_code)
+    assert statuses == [200, 200, 200, 429]
