@@ -321,7 +321,8 @@ async def test_nothing_saveable_keeps_the_request_pending(factory: Factory) -> N
     member = await factory.person(space)
     await add_entry(factory, member, at(15, 8), at(15, 12))
     created = await asked(member)
-    err(await approve(space.owner, created["id"]), 422, "validation_error")
+    body = err(await approve(space.owner, created["id"]), 422, "validation_error")
+    assert body["errors"] == {"end": ["The time overlaps existing entries; nothing was saved."]}
     assert (await listing(space.owner, **JAN_15))[0]["status"] == "pending"
 
 
@@ -370,7 +371,8 @@ async def test_only_pending_requests_are_decided(factory: Factory) -> None:
     for request_id, state in ((approved["id"], "approved"), (rejected["id"], "rejected")):
         body = err(await approve(space.owner, request_id), 409, "invalid_transition")
         assert body["message"] == f"Only pending time requests can be approved; this one is {state}."
-        err(await reject(space.owner, request_id, comment="again"), 409, "invalid_transition")
+        body = err(await reject(space.owner, request_id, comment="again"), 409, "invalid_transition")
+        assert body["message"] == f"Only pending time requests can be rejected; this one is {state}."
 
 
 # --- reject ----------------------------------------------------------------------------

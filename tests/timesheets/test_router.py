@@ -275,6 +275,35 @@ async def test_list_filters_status_user_and_id(factory: Factory) -> None:
     assert await listing(space.owner, id="nonsense") == []
 
 
+async def test_decided_status_without_dates_lists_every_period(factory: Factory) -> None:
+    """A manager's queue: `status=pending` alone finds submitted timesheets of past
+    periods too, not only the current one; totals stay those of each period."""
+    space = await factory.space()
+    alice = await factory.person(space)
+    bob = await factory.person(space)
+    project = await factory.project(space)
+    contract = await factory.contract(project, alice)
+    await add_entry(factory, alice, at(2, 9), at(2, 11), contract)
+    await add_entry(factory, alice, at(10, 9), at(10, 10), contract)
+    for person, day in ((alice, "2024-01-01"), (alice, "2024-01-08"), (bob, "2024-01-15")):
+        ok(await act(person, tid(person, day), "submit"))
+    ok(await act(space.owner, tid(alice, "2024-01-08"), "approve"))
+
+    pending = await listing(space.owner, status="pending")
+    assert [(i["user_id"], i["date_from"], i["total_minutes"]) for i in pending] == [
+        (bob.id, "2024-01-15", 0),
+        (alice.id, "2024-01-01", 120),
+    ]
+    approved = await listing(space.owner, status="approved", order_by="asc")
+    assert [(i["user_id"], i["date_from"], i["total_minutes"]) for i in approved] == [
+        (alice.id, "2024-01-08", 60)
+    ]
+    assert [i["date_from"] for i in await listing(alice, status="submitted")] == ["2024-01-01"]
+    assert await listing(space.owner, status="rejected") == []
+    # With no status the default stays the current period.
+    assert {i["date_from"] for i in await listing(space.owner)} == {"2024-01-15"}
+
+
 async def test_archived_member_keeps_decided_timesheets_and_time(
     factory: Factory, session: AsyncSession
 ) -> None:

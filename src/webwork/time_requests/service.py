@@ -15,10 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.kit.days import range_bounds
-from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Task, TimeRequest
-from webwork.time_entries.recording import check_assignment, format_minutes, record_time
+from webwork.time_entries.recording import (
+    NothingSaved,
+    check_assignment,
+    format_minutes,
+    record_time,
+    refusal,
+)
 from webwork.time_requests import repository
 from webwork.time_requests.schemas import TimeRequestCreate
 
@@ -110,7 +116,7 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
 
 
 async def _pending_for_decision(
-    session: AsyncSession, actor: Actor, request_id: str, verb: str
+    session: AsyncSession, actor: Actor, request_id: str, verb: str, past: str
 ) -> TimeRequest:
     """The request, locked, if the actor may decide on it and it is still pending.
     Owners and executive managers decide on any (their own included); other managers
@@ -120,7 +126,7 @@ async def _pending_for_decision(
         raise Forbidden(f"You may not {verb} this time request.")
     if request.status != "pending":
         raise Conflict(
-            f"Only pending time requests can be {verb}d; this one is {request.status}.",
+            f"Only pending time requests can be {past}; this one is {request.status}.",
             code="invalid_transition",
         )
     return request
@@ -134,7 +140,7 @@ class Approved:
 
 
 async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Approved:
-    request = await _pending_for_decision(session, actor, request_id, "approve")
+    request = await _pending_for_decision(session, actor, request_id, "approve", "approved")
     found = await repository.member(session, actor.workspace_id, request.user_id)
     if found is None:
         raise Conflict("The member of this time request is no longer in the workspace.")
@@ -145,19 +151,25 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
         else None
     )
     task = await repository.task(session, actor.workspace_id, request.task_id) if request.task_id else None
-    recorded = await record_time(
-        session,
-        workspace=actor.workspace,
-        membership=membership,
-        user=user,
-        contract=contract,
-        task=task,
-        start=request.start_at,
-        end=request.end_at,
-        description=request.activity_description,
-        method="time_request",
-        created_by=actor.user_id,
-    )
+    try:
+        recorded = await record_time(
+            session,
+            workspace=actor.workspace,
+            membership=membership,
+            user=user,
+            contract=contract,
+            task=task,
+            start=request.start_at,
+            end=request.end_at,
+            description=request.activity_description,
+            method="time_request",
+            created_by=actor.user_id,
+        )
+    except NothingSaved as refused:
+        # A request's times are its `start` and `end`, not a manual entry's end_time.
+        raise ValidationFailed(
+            {"end": [f"{refusal(reason)}; nothing was saved." for reason in refused.reasons]}
+        ) from refused
     request.status = "approved"
     request.updated_by = actor.user_id
     request.saved_minutes = recorded.saved_minutes
@@ -172,7 +184,7 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
 
 
 async def reject(session: AsyncSession, actor: Actor, request_id: str, comment: str) -> TimeRequest:
-    request = await _pending_for_decision(session, actor, request_id, "reject")
+    request = await _pending_for_decision(session, actor, request_id, "reject", "rejected")
     request.status = "rejected"
     request.comment = comment
     request.updated_by = actor.user_id

@@ -29,6 +29,8 @@ class ListFilters:
     key: TimesheetKey | None = None
     status: str | None = None
     ascending: bool = False
+    # Only stored timesheets can match (a decided status): no computed periods to join.
+    stored_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,29 @@ def _period_starts(starts: list[date]) -> Any:
     return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("periods")
 
 
+def _computed(actor: Actor, filters: ListFilters) -> Select[Any]:
+    """(user_id, date_from) of every period of the range for each visible member who is
+    active and tracks time, or who has time in the range."""
+    periods = _period_starts(filters.period_starts)
+    wide_start = datetime.combine(filters.first, time(0), tzinfo=UTC) - _ANY_ZONE
+    wide_end = datetime.combine(filters.last, time(0), tzinfo=UTC) + 2 * _ANY_ZONE
+    has_time = exists().where(
+        TimeEntry.workspace_id == actor.workspace_id,
+        TimeEntry.user_id == Membership.user_id,
+        TimeEntry.start_at < wide_end,
+        TimeEntry.end_at > wide_start,
+    )
+    return (
+        select(Membership.user_id.label("user_id"), periods.c.date_from)
+        .join(periods, true())
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            restrict(Membership.user_id, visible_user_ids(actor)),
+            or_(and_(Membership.status == "active", Membership.role != Role.PROJECT_VIEWER.value), has_time),
+        )
+    )
+
+
 def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
     """(user_id, date_from, Timesheet | None, User, timezone) for every listed period.
 
@@ -59,31 +84,13 @@ def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
     row and a computed period never both appear."""
     visible = visible_user_ids(actor)
     workspace_id = actor.workspace_id
-    periods = _period_starts(filters.period_starts)
-    wide_start = datetime.combine(filters.first, time(0), tzinfo=UTC) - _ANY_ZONE
-    wide_end = datetime.combine(filters.last, time(0), tzinfo=UTC) + 2 * _ANY_ZONE
-    has_time = exists().where(
-        TimeEntry.workspace_id == workspace_id,
-        TimeEntry.user_id == Membership.user_id,
-        TimeEntry.start_at < wide_end,
-        TimeEntry.end_at > wide_start,
-    )
-    members = (
-        select(Membership.user_id.label("user_id"), periods.c.date_from)
-        .join(periods, true())
-        .where(
-            Membership.workspace_id == workspace_id,
-            restrict(Membership.user_id, visible),
-            or_(and_(Membership.status == "active", Membership.role != Role.PROJECT_VIEWER.value), has_time),
-        )
-    )
     stored = select(Timesheet.user_id.label("user_id"), Timesheet.date_from).where(
         Timesheet.workspace_id == workspace_id,
         restrict(Timesheet.user_id, visible),
         Timesheet.date_from <= filters.last,
         Timesheet.date_to >= filters.first,
     )
-    pairs = union(members, stored).subquery("pairs")
+    pairs = (stored if filters.stored_only else union(_computed(actor, filters), stored)).subquery("pairs")
     stmt = (
         select(pairs.c.user_id, pairs.c.date_from, Timesheet, User, Membership.timezone)
         .join(User, User.id == pairs.c.user_id)
@@ -112,9 +119,9 @@ def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
 
 
 async def finished_entries(
-    session: AsyncSession, workspace_id: int, windows: dict[int, tuple[datetime, datetime]]
+    session: AsyncSession, workspace_id: int, windows: list[tuple[int, datetime, datetime]]
 ) -> list[EntrySlice]:
-    """Finished entries of several users, each within its own UTC window: one query."""
+    """Finished entries touching any (user, UTC start, UTC end) window: one query."""
     if not windows:
         return []
     rows = await session.execute(
@@ -136,7 +143,7 @@ async def finished_entries(
             or_(
                 *(
                     and_(TimeEntry.user_id == user_id, TimeEntry.start_at < end, TimeEntry.end_at > start)
-                    for user_id, (start, end) in windows.items()
+                    for user_id, start, end in windows
                 )
             ),
         )

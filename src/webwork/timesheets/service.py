@@ -28,6 +28,8 @@ from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, Times
 STATUSES = ("open", "submitted", "rejected", "approved")
 # The hosted API calls a timesheet waiting for a decision "pending".
 STATUS_ALIASES = {"pending": "submitted"}
+# Statuses only a stored row can have: listing them needs no computed periods.
+DECIDED = frozenset({"submitted", "rejected", "approved"})
 MAX_PERIODS = 366
 CENT = Decimal("0.01")
 
@@ -53,12 +55,15 @@ def _status_filter(value: str | None) -> str | None:
     return status
 
 
-def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None) -> tuple[date, date]:
-    """The requested dates; one given alone stands for both; none: the key's period, or
-    the period containing the caller's today."""
+def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None, status: str | None) -> tuple[date, date]:
+    """The requested dates; one given alone stands for both; none: the key's period, every
+    date for a status only stored timesheets have (a manager's queue of submitted ones is
+    mostly of past periods), or the period containing the caller's today."""
     if query.date_from is None and query.date_to is None:
         if key is not None:
             return key.date_from, key.date_from
+        if status in DECIDED:
+            return EARLIEST, LATEST
         today = utcnow().astimezone(ZoneInfo(actor.membership.timezone or "UTC")).date()
         return period_of(today, actor.workspace.timesheet_period)
     first = query.date_from or query.date_to
@@ -81,14 +86,16 @@ def _filters(actor: Actor, query: ListQuery, salt: str) -> repository.ListFilter
     key = TimesheetKey.decode(query.id, salt) if query.id else None
     if query.id and key is None:
         return None
-    first, last = _range(actor, query, key)
-    periods = periods_overlapping(first, last, actor.workspace.timesheet_period)
+    first, last = _range(actor, query, key, status)
+    stored_only = status in DECIDED
+    periods = [] if stored_only else periods_overlapping(first, last, actor.workspace.timesheet_period)
     if len(periods) > MAX_PERIODS:
         raise invalid("date_to", f"The date range may not span more than {MAX_PERIODS} timesheet periods.")
     return repository.ListFilters(
         first=first,
         last=last,
         period_starts=[start for start, _ in periods],
+        stored_only=stored_only,
         user_id=query.user_id,
         key=key,
         status=status,
@@ -185,11 +192,9 @@ async def list_timesheets(
         )
         for user_id, date_from, row, user, timezone in page.items
     ]
-    windows: dict[int, tuple[datetime, datetime]] = {}
-    for item in listed:
-        start, end = range_bounds(item.key.date_from, item.date_to, item.timezone)
-        known = windows.get(item.key.user_id)
-        windows[item.key.user_id] = (min(start, known[0]), max(end, known[1])) if known else (start, end)
+    windows = [
+        (item.key.user_id, *range_bounds(item.key.date_from, item.date_to, item.timezone)) for item in listed
+    ]
     entries = await repository.finished_entries(session, actor.workspace_id, windows)
     by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
     for entry in entries:
