@@ -299,8 +299,10 @@ async def test_create_validation(factory: Factory) -> None:
 
     assert await errors(end_time="08:00") == {"end_time": ["The end time must be a time after start time."]}
     assert await errors(end_time="09:00") == {"end_time": ["The end time must be a time after start time."]}
-    assert "start_time" in await errors(start_time="9am")
-    assert "end_time" in await errors(end_time="24:00")
+    assert await errors(start_time="9am") == {
+        "start_time": ["The start time field must match the format HH:mm."]
+    }
+    assert await errors(end_time="24:00") == {"end_time": ["The end time field must match the format HH:mm."]}
     assert await errors(date=...) == {"date": ["The date field is required."]}
     assert await errors(user_id=...) == {"user_id": ["The user id field is required."]}
     assert "start_time" in await errors(start_time=...)

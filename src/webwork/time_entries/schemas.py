@@ -7,7 +7,7 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ZuluTimestamp
@@ -15,13 +15,14 @@ from webwork.kit.types import ZuluTimestamp
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-def parse_hhmm(value: object) -> object:
+def parse_hhmm(value: object, info: ValidationInfo) -> object:
     """Wall-clock times travel as "HH:mm" (24 h); a ``time`` passes through."""
     if value is None or isinstance(value, time):
         return value
     match = _HHMM.match(str(value).strip())
     if match is None:
-        raise ValueError("must match the format HH:mm")
+        field = (info.field_name or "time").replace("_", " ")
+        raise ValueError(f"The {field} field must match the format HH:mm.")
     return time(int(match.group(1)), int(match.group(2)))
 
 
