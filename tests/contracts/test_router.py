@@ -361,6 +361,20 @@ async def test_other_workspace_contract_is_404_everywhere(
 # ---------------------------------------------------------------- update
 
 
+async def test_form_blank_numbers_mean_null(factory: Factory) -> None:
+    """A form sends "" for an empty number field; it reads as null, as in a JSON body."""
+    space = await factory.space()
+    member = await factory.person(space, "member")
+    project = await factory.project(space)
+    form = {"project_id": str(project.id), "user_id": str(member.id), "weekly_hours_limit": "", "rate": ""}
+    data = ok(await space.owner.api.post("/contracts", params=space.ws, data=form), 201)["data"]
+    assert data["weekly_hours_limit"] is None and data["rate"] is None
+    url = f"/contracts/{data['id']}"
+    ok(await space.owner.api.put(url, params=space.ws, json={"rate": 10, "weekly_hours_limit": 5}))
+    cleared = ok(await space.owner.api.put(url, params=space.ws, data={"rate": "", "weekly_hours_limit": ""}))
+    assert cleared["data"]["weekly_hours_limit"] is None and cleared["data"]["rate"] is None
+
+
 async def test_update_contract(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space, "member")

@@ -115,6 +115,22 @@ async def test_create_accepts_workspace_id_in_body_and_form(factory: Factory) ->
     assert body["data"]["budget_estimation"] == 12.5 and body["data"]["tags"] == ["a", "b"]
 
 
+async def test_form_blank_numbers_mean_null(factory: Factory) -> None:
+    """A form sends "" for an empty number field; it reads as null, as in a JSON body."""
+    space = await factory.space()
+    blanks = {"estimation": "", "budget": "", "rate": "", "weekly_hours_limit": ""}
+    body = ok(await space.owner.api.post("/projects", params=space.ws, data={"name": "Form", **blanks}), 201)
+    data = body["data"]
+    assert data["estimation"] is None and data["budget_estimation"] is None
+    assert data["rate"] is None and data["weekly_hours_limit"] is None
+    url = f"/projects/{data['id']}"
+    filled = {"estimation": 10, "budget": 100, "rate": 20, "weekly_hours_limit": 30}
+    ok(await space.owner.api.put(url, params=space.ws, json=filled))
+    cleared = ok(await space.owner.api.put(url, params=space.ws, data=blanks))["data"]
+    assert cleared["estimation"] is None and cleared["budget_estimation"] is None
+    assert cleared["rate"] is None and cleared["weekly_hours_limit"] is None
+
+
 async def test_every_screenshot_mode_is_accepted(factory: Factory) -> None:
     space = await factory.space()
     for mode in SCREENSHOT_MODES:

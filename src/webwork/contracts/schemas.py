@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Hours, Money, Timestamp
 from webwork.models import Contract, User
-from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
+from webwork.projects.schemas import SCREENSHOT_MODES, OptionalHours, OptionalMoney, ScreenshotMode
 
 CONTRACT_STATUSES = ("active", "paused")
 
@@ -28,16 +28,16 @@ _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 class ContractCreate(RequestBody):
     project_id: int = Field(description="A project of the workspace that is not archived")
     user_id: int = Field(description="An active member of the workspace")
-    weekly_hours_limit: Hours | None = None
+    weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode = Field("full", description=_SCREENSHOTS_HELP)
-    rate: Money | None = Field(None, description="Saved only if the caller may see rates")
+    rate: OptionalMoney = Field(None, description="Saved only if the caller may see rates")
     notes: str | None = None
 
 
 class ContractUpdate(RequestBody):
-    weekly_hours_limit: Hours | None = None
+    weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
-    rate: Money | None = None
+    rate: OptionalMoney = None
     status: ContractStatus | None = Field(None, description="active or paused")
     notes: str | None = None
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Hours, Money, OptionalDate, Timestamp, decimal_to_number
@@ -43,6 +43,18 @@ EstimatedHours = Annotated[
 ]
 
 
+def _blank_to_none(value: object) -> object:
+    """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
+    return None if value == "" else value
+
+
+# Optional numbers of request bodies (shared with contracts): blank means null.
+BlankNone = BeforeValidator(_blank_to_none)
+OptionalMoney = Annotated[Money | None, BlankNone]
+OptionalHours = Annotated[Hours | None, BlankNone]
+OptionalEstimate = Annotated[EstimatedHours | None, BlankNone]
+
+
 def _status_code(value: int) -> int:
     if value not in (0, 1):
         raise ValueError("The selected status is invalid.")
@@ -53,13 +65,13 @@ class ProjectCreate(RequestBody):
     name: str = Field(min_length=1, max_length=255)
     start_date: OptionalDate = None
     deadline: OptionalDate = None
-    estimation: EstimatedHours | None = Field(None, description="Estimated hours")
-    budget: Money | None = Field(None, description="Budget; returned as budget_estimation")
+    estimation: OptionalEstimate = Field(None, description="Estimated hours")
+    budget: OptionalMoney = Field(None, description="Budget; returned as budget_estimation")
     notes: str | None = None
     icon: str | None = Field(None, max_length=255)
     is_billable: bool = True
-    rate: Money | None = None
-    weekly_hours_limit: Hours | None = None
+    rate: OptionalMoney = None
+    weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
     tags: list[str] = Field(default_factory=list)
     manager_ids: list[int] = Field(default_factory=list, description="Active members managing the project")
@@ -73,13 +85,13 @@ class ProjectUpdate(RequestBody):
     name: str | None = Field(None, min_length=1, max_length=255)
     start_date: OptionalDate = None
     deadline: OptionalDate = None
-    estimation: EstimatedHours | None = None
-    budget: Money | None = None
+    estimation: OptionalEstimate = None
+    budget: OptionalMoney = None
     notes: str | None = None
     icon: str | None = Field(None, max_length=255)
     is_billable: bool | None = None
-    rate: Money | None = None
-    weekly_hours_limit: Hours | None = None
+    rate: OptionalMoney = None
+    weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode | None = None
     tags: list[str] | None = None
     manager_ids: list[int] | None = None
