@@ -411,6 +411,22 @@ async def test_get_assignees(factory: Factory) -> None:
     err(await w.outsider.api.get(f"/tasks/{task.id}/assignees", params=w.q), 404)
 
 
+async def test_assignees_are_paginated_like_every_list(factory: Factory, query_counter: QueryCounter) -> None:
+    w = await make_world(factory)
+    people = [w.member]
+    for _ in range(4):
+        person = await factory.person(w.space, Role.MEMBER)
+        await factory.contract(w.project, person)
+        people.append(person)
+    task = await factory.task(w.project, assignees=people)
+    url = f"/tasks/{task.id}/assignees"
+    body = ok(await w.owner.api.get(url, params={**w.q, "per_page": 2, "page": 2}))
+    assert [a["id"] for a in body["data"]] == [people[2].id, people[3].id]
+    assert_pagination(body, current_page=2, last_page=3, per_page=2, total=5, first=3, last=4)
+    await assert_page_bounds(w.owner.api, url, {**w.q, "per_page": 2}, past_page=9, total=5)
+    await assert_query_count_flat(w.owner.api, url, w.q, query_counter)
+
+
 # --- update -------------------------------------------------------------------------
 
 

@@ -127,6 +127,16 @@ async def assignees_of(session: AsyncSession, task_ids: Iterable[int]) -> dict[i
     return result
 
 
+def assignees_statement(task_id: int) -> Select[User]:
+    """The users assigned to one task (already found in the actor's scope), in assignment order."""
+    return (
+        select(User)
+        .join(TaskAssignee, TaskAssignee.user_id == User.id)
+        .where(TaskAssignee.task_id == task_id)
+        .order_by(TaskAssignee.id)
+    )
+
+
 async def contracted_user_ids(
     session: AsyncSession, actor: Actor, project_id: int, user_ids: Iterable[int]
 ) -> set[int]:

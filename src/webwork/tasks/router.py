@@ -102,10 +102,11 @@ async def delete_task(
 
 @router.get("/{task_id}/assignees", response_model=Envelope[list[AssigneeOut]])
 async def list_assignees(
-    task_id: int, actor: ActorDep, session: SessionDep, project_id: ProjectQuery = None
+    task_id: int, actor: ActorDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
-    users = await service.task_assignees(session, actor, task_id, project_id)
-    return respond([AssigneeOut.of(user) for user in users], "Task assignees retrieved successfully")
+    result = await service.task_assignees(session, actor, task_id, project_id, page)
+    items = [AssigneeOut.of(user) for user in result.items]
+    return respond(items, "Task assignees retrieved successfully", pagination=result.pagination)
 
 
 @router.post("/{task_id}/assign/{user_id}", response_model=Envelope[AssignmentOut])

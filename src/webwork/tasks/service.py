@@ -243,11 +243,11 @@ async def delete_task(session: AsyncSession, actor: Actor, task_id: int, project
 
 
 async def task_assignees(
-    session: AsyncSession, actor: Actor, task_id: int, project_id: int | None
-) -> list[User]:
+    session: AsyncSession, actor: Actor, task_id: int, project_id: int | None, params: PageParams
+) -> Page[User]:
+    """A list like every other: paginated (the reference's rule for every list)."""
     task, _, _ = await _task(session, actor, task_id, project_id)
-    _, assignees = await _view(session, task)
-    return assignees
+    return await paginate(session, repo.assignees_statement(task.id), params)
 
 
 async def assign(
