@@ -3,12 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import assert_page_bounds, assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import ApiClient, Factory, QueryCounter, Space
 from webwork.auth.api_keys import digest
+from webwork.config import Settings
 from webwork.models import Membership, User
 
 MEMBER_FIELDS = {
@@ -204,6 +206,22 @@ async def test_every_member_endpoint_is_404_across_workspaces(two_spaces: tuple[
 
 
 # --- POST /members (invite) + invitations ---------------------------------------------
+
+
+async def test_invitation_link_follows_the_served_address_unless_configured(
+    factory: Factory, app: FastAPI, settings: Settings
+) -> None:
+    """Without WEBWORK_PUBLIC_URL the link points where the request came (any --port)."""
+    space = await factory.space()
+    url = "http://127.0.0.1:8781/api/v2/members"
+    app.state.settings = Settings(**settings.model_dump(exclude={"public_url"}))
+    try:
+        body = ok(await space.owner.api.post(url, params=space.ws, json=_invite()), 201)
+    finally:
+        app.state.settings = settings
+    assert body["data"]["invitation_link"].startswith("http://127.0.0.1:8781/api/v2/invitations/")
+    body = ok(await space.owner.api.post(url, params=space.ws, json=_invite(email="b@example.com")), 201)
+    assert body["data"]["invitation_link"].startswith("http://testserver/api/v2/invitations/")
 
 
 async def test_invite_new_person_and_accept(factory: Factory, session: AsyncSession) -> None:
