@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     # "<count>/<second|minute|hour>" per principal, or "off".
     rate_limit: str = "600/minute"
     redis_url: str | None = None
-    # Base URL used to build invitation links shown to the inviter.
-    public_url: str = "http://127.0.0.1:8000"
+    # Base URL of invitation links (set it behind a proxy); unset: the address a request reached.
+    public_url: str | None = None
     # Keys the opaque encoding of short ids (timesheets, webhooks); not a security boundary.
     id_salt: str = "webwork"
     echo_sql: bool = False

@@ -92,3 +92,9 @@ async def test_require_role(factory: Factory, via: Via) -> None:
         ok(await via(executive.key).post("/_probe/admin", params=space.ws))["data"]["role"]
         == "executive_manager"
     )
+
+
+async def test_workspace_id_in_a_get_body_is_accepted(factory: Factory, via: Via) -> None:
+    space = await factory.space()
+    response = await via(space.owner.key).request("GET", "/_probe", json=space.ws)
+    assert ok(response)["data"]["workspace_id"] == space.id

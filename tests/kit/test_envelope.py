@@ -77,3 +77,9 @@ async def test_nul_characters_are_refused_or_stored_never_500(factory: Factory) 
     assert response.status_code in (201, 422), response.text
     response = await space.owner.api.get("/projects", params={**space.ws, "name": "x\x00y"})
     assert response.status_code in (200, 422), response.text
+
+
+async def test_blank_required_text_reads_as_required(factory: Factory) -> None:
+    space = await factory.space()
+    body = err(await space.owner.api.post("/teams", params=space.ws, json={"name": ""}), 422)
+    assert body["errors"]["name"] == ["The name field is required."]

@@ -72,8 +72,6 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def _body_workspace_id(request: Request) -> Any:
-    if request.method in ("GET", "HEAD"):
-        return None
     raw = await request.body()
     if not raw:
         return None

@@ -137,6 +137,8 @@ def _message(err: Mapping[str, Any], field: str) -> str:
         msg = msg[len("Value error, ") :]
     if template is None:
         return f"The {field} field is invalid: {msg}"
+    if err.get("type") == "string_too_short" and ctx.get("min_length") == 1:
+        template = _TEMPLATES["missing"]
     try:
         return template.format(
             field=field.replace("_", " ") if template != "{msg}" else field, msg=msg, **ctx

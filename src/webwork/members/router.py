@@ -34,7 +34,7 @@ def _invitation_link(request: Request, token: str) -> str:
     """Based on WEBWORK_PUBLIC_URL when it is set (behind a proxy); otherwise on the
     address this request reached, so that `webwork serve --port N` links to itself."""
     settings: Settings = request.app.state.settings
-    base = settings.public_url if "public_url" in settings.model_fields_set else str(request.base_url)
+    base = settings.public_url or str(request.base_url)
     return f"{base.rstrip('/')}/api/v2/invitations/{token}"
 
 
