@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.models import Contract, Membership, Task, TimeRequest, User
+from webwork.models import TimeRequest
 
 
 def readable(actor: Actor) -> Select[TimeRequest]:
@@ -39,24 +39,3 @@ async def get(
     stmt = readable(actor).where(TimeRequest.id == request_id)
     request: TimeRequest | None = await session.scalar(stmt.with_for_update() if lock else stmt)
     return request
-
-
-async def member(session: AsyncSession, workspace_id: int, user_id: int) -> tuple[User, Membership] | None:
-    row = (
-        await session.execute(
-            select(User, Membership)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.workspace_id == workspace_id, User.id == user_id)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-async def contract(session: AsyncSession, workspace_id: int, contract_id: int) -> Contract | None:
-    return await session.scalar(
-        select(Contract).where(Contract.workspace_id == workspace_id, Contract.id == contract_id)
-    )
-
-
-async def task(session: AsyncSession, workspace_id: int, task_id: int) -> Task | None:
-    return await session.scalar(select(Task).where(Task.workspace_id == workspace_id, Task.id == task_id))

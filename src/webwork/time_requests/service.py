@@ -17,7 +17,8 @@ from webwork.auth.principal import Actor
 from webwork.kit.days import range_bounds
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
-from webwork.models import Contract, Task, TimeRequest
+from webwork.models import TimeRequest
+from webwork.time_entries import repository as entries
 from webwork.time_entries.recording import (
     NothingSaved,
     check_assignment,
@@ -68,33 +69,16 @@ async def get(session: AsyncSession, actor: Actor, request_id: str, *, lock: boo
     return request
 
 
-async def _contract_and_task(
-    session: AsyncSession, actor: Actor, body: TimeRequestCreate
-) -> tuple[Contract | None, Task | None]:
-    contract = task = None
-    if body.contract_id is not None:
-        contract = await repository.contract(session, actor.workspace_id, body.contract_id)
-        if contract is None:
-            raise invalid("contract_id", "The selected contract id is invalid.")
-    if body.task_id is not None:
-        task = await repository.task(session, actor.workspace_id, body.task_id)
-        if task is None:
-            raise invalid("task_id", "The selected task id is invalid.")
-    return contract, task
-
-
 async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -> TimeRequest:
     """Members ask for themselves; owners and executive managers for anyone active in
     the workspace. The contract and task must be usable by that member now."""
     if body.user_id != actor.user_id and not actor.is_admin:
         raise Forbidden("You may only request time for yourself.")
-    found = await repository.member(session, actor.workspace_id, body.user_id)
-    if found is None or found[1].status != "active":
-        raise invalid("user_id", "The selected user id is invalid.")
+    _, user = await entries.member(session, actor, body.user_id)
     if body.end <= body.start:
         raise invalid("end", "The end must be a date after start.")
-    user, _ = found
-    contract, task = await _contract_and_task(session, actor, body)
+    contract = await entries.contract(session, actor, body.contract_id) if body.contract_id else None
+    task = await entries.task(session, actor, body.task_id) if body.task_id else None
     project = await check_assignment(
         session, workspace=actor.workspace, user=user, contract=contract, task=task
     )
@@ -141,16 +125,9 @@ class Approved:
 
 async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Approved:
     request = await _pending_for_decision(session, actor, request_id, "approve", "approved")
-    found = await repository.member(session, actor.workspace_id, request.user_id)
-    if found is None:
-        raise Conflict("The member of this time request is no longer in the workspace.")
-    user, membership = found
-    contract = (
-        await repository.contract(session, actor.workspace_id, request.contract_id)
-        if request.contract_id
-        else None
-    )
-    task = await repository.task(session, actor.workspace_id, request.task_id) if request.task_id else None
+    membership, user = await entries.member(session, actor, request.user_id, active=False)
+    contract = await entries.contract(session, actor, request.contract_id) if request.contract_id else None
+    task = await entries.task(session, actor, request.task_id) if request.task_id else None
     try:
         recorded = await record_time(
             session,
