@@ -21,6 +21,7 @@ from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.kit.clock import utcnow
 from webwork.kit.db import get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from webwork.kit.schemas import query_or_body
 from webwork.models import ApiKey, Membership, User, Workspace
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -105,11 +106,7 @@ async def get_workspace_id(
     from_query = None if workspace_id in (None, "") else _as_workspace_id(workspace_id)
     body_value = await _body_workspace_id(request)
     from_body = None if body_value in (None, "") else _as_workspace_id(body_value)
-    if from_query is not None and from_body is not None and from_query != from_body:
-        raise ValidationFailed(
-            {"workspace_id": ["The workspace_id in the query string and in the body must match."]}
-        )
-    resolved = from_query if from_query is not None else from_body
+    resolved = query_or_body("workspace_id", from_query, from_body)
     if resolved is None:
         raise ValidationFailed({"workspace_id": ["The workspace id field is required."]})
     return resolved

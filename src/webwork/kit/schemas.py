@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
+from webwork.kit.errors import ValidationFailed
+
 
 class RequestBody(BaseModel):
     """A request body. Unknown keys are ignored (clients send extra fields); string
@@ -34,3 +36,11 @@ def required_value(cls: type[BaseModel], value: Any, info: ValidationInfo) -> An
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(f"The {info.field_name} field is required.")
     return value
+
+
+def query_or_body(field: str, from_query: int | None, from_body: int | None) -> int | None:
+    """The hosted API takes some ids in the query for one verb and in the body for
+    another; we accept either place and refuse two different values (422)."""
+    if from_query is not None and from_body is not None and from_query != from_body:
+        raise ValidationFailed({field: [f"The {field} in the query string and in the body must match."]})
+    return from_query if from_query is not None else from_body

@@ -18,6 +18,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.schemas import query_or_body
 from webwork.models import Project, Task, TaskAssignee, User
 from webwork.tasks import repository as repo
 from webwork.tasks.repository import Standing
@@ -71,9 +72,7 @@ def parse_order(order_by: str | None, order: str | None) -> tuple[str, bool]:
 
 def scope_project_id(from_query: int | None, from_body: int | None) -> int | None:
     """Like workspace_id, a task's project_id may come in the query or the body."""
-    if from_query is not None and from_body is not None and from_query != from_body:
-        raise invalid("project_id", "The project_id in the query string and in the body must match.")
-    return from_body if from_body is not None else from_query
+    return query_or_body("project_id", from_query, from_body)
 
 
 def _required(project_id: int | None) -> int:
