@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 
+import coredis
 import httpx
 import pytest
 
@@ -61,6 +62,8 @@ async def test_rate_limit_counters_are_shared_through_redis(factory: Factory) ->
         if os.environ.get("CI", "").lower() == "true":
             raise
         pytest.skip("Redis is not running here")
+    # Buckets are keyed by user id, which earlier (rolled-back) runs reused.
+    await coredis.Redis.from_url(redis_url).flushdb()
     space = await factory.space()
     database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
     nodes = [create_app(Settings(rate_limit="3/minute", redis_url=redis_url), database) for _ in range(2)]

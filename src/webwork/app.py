@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from webwork import __version__
@@ -16,7 +16,7 @@ from webwork.kit.db import Database
 from webwork.kit.envelope import ERROR_RESPONSES
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
-from webwork.kit.ratelimit import RateLimitMiddleware
+from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.projects.router import router as projects_router
@@ -31,7 +31,6 @@ from webwork.workspaces.router import router as workspaces_router
 DOMAIN_ROUTERS = (
     workspaces_router,
     members_router,
-    invitations_router,
     teams_router,
     projects_router,
     contracts_router,
@@ -42,6 +41,9 @@ DOMAIN_ROUTERS = (
     timesheets_router,
     api_keys_router,
 )
+
+# Routes without authentication: limited per client address.
+PUBLIC_ROUTERS = (invitations_router,)
 
 DESCRIPTION = """Self-hostable implementation of the WebWork Time Tracker REST API v2.
 
@@ -70,12 +72,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = db
     install_error_handlers(app)
-    app.add_middleware(RateLimitMiddleware, limit=settings.rate_limit, redis_url=settings.redis_url)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
 
     v2 = APIRouter(prefix="/api/v2", responses=ERROR_RESPONSES)
     for router in DOMAIN_ROUTERS:
         v2.include_router(router)
+    for router in PUBLIC_ROUTERS:
+        v2.include_router(router, dependencies=[Depends(limit_by_address)])
     app.include_router(v2)
 
     @app.get("/health", include_in_schema=False)

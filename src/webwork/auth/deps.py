@@ -21,6 +21,7 @@ from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.kit.clock import utcnow
 from webwork.kit.db import get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
 from webwork.models import ApiKey, Membership, User, Workspace
 
@@ -39,10 +40,24 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 async def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
     _oauth: Annotated[str | None, Depends(_oauth2_scheme)],
 ) -> Principal:
+    """The caller, counted against their own rate-limit bucket; a call that fails to
+    authenticate is counted against its address instead, so guessing keys is slowed too."""
+    try:
+        principal = await _authenticate(session, credentials)
+    except Unauthenticated:
+        await limit_by_address(request)
+        raise
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.enforce(request, principal_key(principal.user_id))
+    return principal
+
+
+async def _authenticate(session: AsyncSession, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("Unauthenticated.")
     token = credentials.credentials.strip()

@@ -82,7 +82,7 @@ class ValidationFailed(ApiError):
 class RateLimited(ApiError):
     status_code = 429
     code = "rate_limited"
-    default_message = "Too many requests."
+    default_message = "Too many requests. Please slow down."
 
 
 def invalid(field: str, message: str) -> ValidationFailed:

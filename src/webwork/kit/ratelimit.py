@@ -1,81 +1,163 @@
-"""Per-principal request limits (``WEBWORK_RATE_LIMIT``, e.g. ``600/minute`` or ``off``).
+"""Request limits (``WEBWORK_RATE_LIMIT``, e.g. ``600/minute`` or ``off``).
 
-Counted per credential (the bearer token's digest), or per client address for
-anonymous calls, in memory on one node or in Redis when ``WEBWORK_REDIS_URL`` is set so
-that every node shares the same counters. Answers carry the ``RateLimit-*`` headers; a
-refused call gets 429 with ``Retry-After``."""
+Counted per resolved principal (the authenticated user), never per spelling of a header:
+whoever authenticates spends their own bucket, however the ``Authorization`` header is
+written. Anonymous calls and failed authentications spend the client address's bucket,
+which also slows key guessing. Counters live in memory on one node, or in Redis when
+``WEBWORK_REDIS_URL`` is set so that every node shares them; when Redis cannot be
+reached the node falls back to its own counters with a warning instead of failing the
+request, and tries Redis again after a pause.
+
+The auth dependency calls :meth:`RateLimiter.enforce`; answers carry the ``RateLimit-*``
+headers through :class:`RateLimitHeadersMiddleware`; a refused call is a 429 with
+``Retry-After``."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import logging
 import math
 import time
+from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webwork.kit.envelope import error_body
+from webwork.kit.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+DISABLED = ("off", "", "0", "none")
+# A Redis that does not answer within this many seconds counts as down ...
+REDIS_TIMEOUT = 0.25
+# ... and is left alone for this long before the next attempt.
+REDIS_RETRY_AFTER = 30.0
+STATE_KEY = "ratelimit_headers"
 
 
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limit: str = "600/minute", redis_url: str | None = None) -> None:
+def parse_limit(limit: str) -> RateLimitItem | None:
+    """``None`` when limits are off; raises ``ValueError`` for a malformed limit."""
+    if limit.strip().lower() in DISABLED:
+        return None
+    return parse(limit)
+
+
+@dataclass(frozen=True)
+class Window:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset),
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+        }
+
+
+class RateLimiter:
+    def __init__(self, limit: str = "600/minute", redis_url: str | None = None) -> None:
+        self.item = parse_limit(limit)
+        self.local = FixedWindowRateLimiter(MemoryStorage())
+        self.shared: FixedWindowRateLimiter | None = None
+        if redis_url:
+            storage = storage_from_string(
+                f"async+{redis_url}", connect_timeout=REDIS_TIMEOUT, stream_timeout=REDIS_TIMEOUT
+            )
+            if not isinstance(storage, Storage):
+                raise ValueError(f"not an async rate-limit storage: {redis_url}")
+            self.shared = FixedWindowRateLimiter(storage)
+        self._shared_down_until = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.item is not None
+
+    async def hit(self, key: str) -> Window | None:
+        """Count one call against ``key``; ``None`` when limits are off."""
+        if self.item is None:
+            return None
+        limiter = self._current()
+        try:
+            return await self._hit(limiter, self.item, key)
+        except Exception as exc:
+            if limiter is self.local:
+                raise
+            self._shared_down_until = time.monotonic() + REDIS_RETRY_AFTER
+            log.warning(
+                "Redis rate-limit storage unreachable (%s); counting on this node for %.0f s",
+                exc,
+                REDIS_RETRY_AFTER,
+            )
+            return await self._hit(self.local, self.item, key)
+
+    async def enforce(self, connection: HTTPConnection, key: str) -> None:
+        """Count the call; refuse it with 429 when the bucket is empty. The headers of the
+        window go on the answer either way."""
+        window = await self.hit(key)
+        if window is None:
+            return
+        connection.scope.setdefault("state", {})[STATE_KEY] = window.headers()
+        if not window.allowed:
+            raise RateLimited(headers={**window.headers(), "Retry-After": str(max(1, window.reset))})
+
+    def _current(self) -> FixedWindowRateLimiter:
+        if self.shared is not None and time.monotonic() >= self._shared_down_until:
+            return self.shared
+        return self.local
+
+    @staticmethod
+    async def _hit(limiter: FixedWindowRateLimiter, item: RateLimitItem, key: str) -> Window:
+        allowed = await limiter.hit(item, key)
+        stats = await limiter.get_window_stats(item, key)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        return Window(allowed, item.amount, stats.remaining, reset)
+
+
+def principal_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def address_key(connection: HTTPConnection) -> str:
+    client = connection.client
+    return "ip:" + (client.host if client else "unknown")
+
+
+async def limit_by_address(connection: HTTPConnection) -> None:
+    """Dependency of public routes and of calls whose authentication failed."""
+    limiter: RateLimiter = connection.app.state.rate_limiter
+    await limiter.enforce(connection, address_key(connection))
+
+
+class RateLimitHeadersMiddleware:
+    """Copies the window that the auth dependency counted onto the answer's headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.item: RateLimitItem | None = (
-            None if limit.strip().lower() in ("off", "", "0", "none") else parse(limit)
-        )
-        storage = storage_from_string(f"async+{redis_url}") if redis_url else MemoryStorage()
-        if not isinstance(storage, Storage):
-            raise ValueError(f"not an async rate-limit storage: {redis_url}")
-        self.limiter = FixedWindowRateLimiter(storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.item is None or scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        item = self.item
-        key = _identity(scope)
-        allowed = await self.limiter.hit(item, key)
-        stats = await self.limiter.get_window_stats(item, key)
-        reset = max(0, math.ceil(stats.reset_time - time.time()))
-        headers = [
-            (b"ratelimit-limit", str(item.amount).encode()),
-            (b"ratelimit-remaining", str(stats.remaining).encode()),
-            (b"ratelimit-reset", str(reset).encode()),
-            (b"x-ratelimit-limit", str(item.amount).encode()),
-            (b"x-ratelimit-remaining", str(stats.remaining).encode()),
-        ]
-        if not allowed:
-            body = json.dumps(error_body("Too many requests. Please slow down.", "rate_limited")).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 429,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"retry-after", str(max(1, reset)).encode()),
-                        *headers,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
             return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *headers]}
+                window = scope.get("state", {}).get(STATE_KEY)
+                if window:
+                    present = {name.lower() for name, _ in message.get("headers", [])}
+                    extra = [
+                        (name.lower().encode(), value.encode())
+                        for name, value in window.items()
+                        if name.lower().encode() not in present
+                    ]
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _identity(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            return "token:" + hashlib.sha256(value).hexdigest()[:32]
-    client = scope.get("client")
-    return "ip:" + (client[0] if client else "unknown")

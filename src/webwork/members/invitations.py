@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -27,13 +27,14 @@ _optional_api_key = HTTPBearer(
 
 
 async def optional_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_api_key)],
 ) -> Principal | None:
     """An existing account accepts signed in; a new one has nothing to sign in with."""
     if credentials is None or not credentials.credentials:
         return None
-    return await get_principal(session, credentials, None)
+    return await get_principal(request, session, credentials, None)
 
 
 @router.get("/{token}", response_model=Envelope[InvitationOut])
