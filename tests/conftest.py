@@ -85,16 +85,18 @@ async def factory(session: AsyncSession, http: httpx.AsyncClient) -> Factory:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def committed_database(engine: AsyncEngine, app: FastAPI) -> AsyncIterator[Database]:
+async def committed_database(database_url: str, engine: AsyncEngine, app: FastAPI) -> AsyncIterator[Database]:
     """For tests that need real commits on separate connections (races): the app uses
-    the real engine; every table is emptied afterwards."""
-    database = Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
+    a database as ``webwork serve`` builds it (on SQLite: deferred readers, queued
+    writers); every table is emptied afterwards."""
+    database = Database.from_url(database_url)
     previous = app.state.database
     app.state.database = database
     try:
         yield database
     finally:
         app.state.database = previous
+        await database.dispose()
         async with engine.begin() as conn:
             for table in reversed(webwork.models.Base.metadata.sorted_tables):
                 await conn.execute(table.delete())

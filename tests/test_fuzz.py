@@ -13,14 +13,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.schemas import APIOperation, BaseSchema
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tests.database import wanted_url
 from webwork.app import create_app
 from webwork.bootstrap import Bootstrapped, bootstrap
 from webwork.config import Settings
-from webwork.kit.db import Database, configure_sqlite
+from webwork.kit.db import Database
 from webwork.migrations import upgrade
 
 # Cases per operation: about 50 operations x 12 cases stay under half a minute.
@@ -32,9 +31,7 @@ def _database(tmp: Path) -> tuple[Database, Bootstrapped]:
     url = f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}"
     upgrade(url)
     # NullPool: the test client runs requests on event loops of its own.
-    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
-    configure_sqlite(engine)
-    database = Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
+    database = Database.from_url(url, poolclass=NullPool)
 
     async def seed() -> Bootstrapped:
         async with database.sessionmaker() as session, session.begin():

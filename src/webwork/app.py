@@ -13,7 +13,7 @@ from webwork.api_keys.router import router as api_keys_router
 from webwork.config import Settings, get_settings
 from webwork.contracts.router import router as contracts_router
 from webwork.kit.db import Database
-from webwork.kit.envelope import ERROR_RESPONSES
+from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         if owned_database:
-            await db.engine.dispose()
+            await db.dispose()
 
     app = FastAPIOffline(
         title="WebWork Time Tracker API",
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description=DESCRIPTION,
         lifespan=lifespan,
         servers=[{"url": "/", "description": "This server"}],
+        default_response_class=FastJSONResponse,
     )
     app.state.settings = settings
     app.state.database = db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -29,7 +30,7 @@ def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
             async with database.sessionmaker() as session, session.begin():
                 return await work(session)
         finally:
-            await database.engine.dispose()
+            await database.dispose()
 
     return asyncio.run(run())
 
@@ -50,8 +51,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (WEBWORK_PORT)")] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
     migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = True,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Worker processes (default: the number of cores)")
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn: one process per core by default; every process is
+    stateless, the database (and Redis, when configured) holds what they share."""
     import uvicorn
 
     settings = get_settings()
@@ -63,7 +68,12 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=1 if reload else (workers or os.cpu_count() or 1),
         proxy_headers=True,
+        access_log=settings.access_log,
+        # A worker must import and build the app within this; 5 s (uvicorn's default)
+        # is too short on a loaded small machine, which then restarts workers forever.
+        timeout_worker_healthcheck=60,
     )
 
 

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     # Keys the opaque encoding of short ids (timesheets, webhooks); not a security boundary.
     id_salt: str = "webwork"
     echo_sql: bool = False
+    # One log line per request costs more than some requests; on for debugging.
+    access_log: bool = False
 
 
 @lru_cache

@@ -8,22 +8,21 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2AuthorizationCodeBearer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth import api_keys
+from webwork.auth import api_keys, repository
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ADMINS, MANAGERS, Role
-from webwork.kit.clock import utcnow
-from webwork.kit.db import get_session
+from webwork.kit import clock
+from webwork.kit.db import defer_write, get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
-from webwork.models import ApiKey, Membership, User, Workspace
+from webwork.models import ApiKey, User
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
@@ -45,42 +44,38 @@ async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
     _oauth: Annotated[str | None, Depends(_oauth2_scheme)],
 ) -> Principal:
-    """The caller, counted against their own rate-limit bucket; a call that fails to
-    authenticate is counted against its address instead, so guessing keys is slowed too."""
-    try:
-        principal = await _authenticate(session, credentials)
-    except Unauthenticated:
-        await limit_by_address(request)
-        raise
-    limiter: RateLimiter = request.app.state.rate_limiter
-    await limiter.enforce(request, principal_key(principal.user_id))
-    return principal
+    """The caller, for routes outside any workspace."""
+    digest = await _token_digest(request, credentials)
+    found = await repository.find_key(session, digest)
+    if found is None:
+        await _refuse(request)
+    return await _admit(request, session, *found)
 
 
-async def _authenticate(session: AsyncSession, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def _token_digest(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or not credentials.credentials:
-        raise Unauthenticated("Unauthenticated.")
+        await _refuse(request, Unauthenticated("Unauthenticated."))
     token = credentials.credentials.strip()
-    if token.startswith(api_keys.PREFIX):
-        return await _principal_from_api_key(session, token)
-    raise Unauthenticated("Invalid or expired token.", code="invalid_token")
+    if not token.startswith(api_keys.PREFIX):
+        await _refuse(request)
+    return api_keys.digest(token)
 
 
-async def _principal_from_api_key(session: AsyncSession, token: str) -> Principal:
-    row = (
-        await session.execute(
-            select(ApiKey, User)
-            .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.digest == api_keys.digest(token), ApiKey.revoked_at.is_(None))
-        )
-    ).first()
-    if row is None:
-        raise Unauthenticated("Invalid or expired token.", code="invalid_token")
-    key, user = row
-    now = utcnow()
-    # Record use at minute resolution so reads do not turn into a write per request.
+async def _refuse(request: Request, error: Unauthenticated | None = None) -> NoReturn:
+    """A call that fails to authenticate spends its address's rate-limit bucket, so
+    guessing keys is slowed down too."""
+    await limit_by_address(request)
+    raise error or Unauthenticated("Invalid or expired token.", code="invalid_token")
+
+
+async def _admit(request: Request, session: AsyncSession, key: ApiKey, user: User) -> Principal:
+    """Count the call against the caller's own bucket and note the key's use, at minute
+    resolution and outside the read's transaction (see ``defer_write``)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.enforce(request, principal_key(user.id))
+    now = clock.utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        key.last_used_at = now
+        defer_write(session, repository.mark_used(key.id, now))
     return Principal(user=user, kind="api_key", credential_id=key.id)
 
 
@@ -110,41 +105,44 @@ def _as_workspace_id(value: Any) -> int:
     return number
 
 
-async def get_workspace_id(
-    request: Request,
-    workspace_id: Annotated[
-        str | None, Query(description="ID of the workspace (may be sent in the body instead)")
-    ] = None,
-) -> int:
+async def _workspace_id(request: Request, from_query: str | None) -> int:
     """The hosted API reads workspace_id from the query for some verbs and the body for
     others; we take it from either and refuse two different values."""
-    from_query = None if workspace_id in (None, "") else _as_workspace_id(workspace_id)
+    query_value = None if from_query in (None, "") else _as_workspace_id(from_query)
     body_value = await _body_workspace_id(request)
     from_body = None if body_value in (None, "") else _as_workspace_id(body_value)
-    resolved = query_or_body("workspace_id", from_query, from_body)
+    resolved = query_or_body("workspace_id", query_value, from_body)
     if resolved is None:
         raise ValidationFailed({"workspace_id": ["The workspace id field is required."]})
     return resolved
 
 
-WorkspaceIdDep = Annotated[int, Depends(get_workspace_id)]
-
-
-async def get_actor(principal: PrincipalDep, workspace_id: WorkspaceIdDep, session: SessionDep) -> Actor:
-    row = (
-        await session.execute(
-            select(Workspace, Membership)
-            .join(Membership, Membership.workspace_id == Workspace.id)
-            .where(
-                Workspace.id == workspace_id,
-                Workspace.status == "active",
-                Membership.user_id == principal.user_id,
-            )
-        )
-    ).first()
-    if row is None:
+async def get_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
+    _oauth: Annotated[str | None, Depends(_oauth2_scheme)],
+    workspace_id: Annotated[
+        str | None, Query(description="ID of the workspace (may be sent in the body instead)")
+    ] = None,
+) -> Actor:
+    """The caller as a member of the workspace asked for: key, user, membership and
+    workspace in one statement. A missing credential is reported before a missing
+    workspace id, a workspace the caller is not in is a 404."""
+    digest = await _token_digest(request, credentials)
+    try:
+        wanted = await _workspace_id(request, workspace_id)
+    except ValidationFailed:
+        if await repository.find_key(session, digest) is None:
+            await _refuse(request)
+        raise
+    found = await repository.find_key_in_workspace(session, digest, wanted)
+    if found is None:
+        await _refuse(request)
+    key, user, membership, workspace = found
+    principal = await _admit(request, session, key, user)
+    if membership is None or workspace is None:
         raise NotFound("Workspace not found.")
-    workspace, membership = row
     if membership.status != "active":
         raise Forbidden("Your membership in this workspace is not active.", code="membership_inactive")
     return Actor(principal=principal, workspace=workspace, membership=membership)

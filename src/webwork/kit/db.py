@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import Pool, StaticPool
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from webwork.kit.clock import as_utc
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -47,10 +54,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
-def configure_sqlite(engine: AsyncEngine) -> None:
-    """pysqlite's implicit transactions break SAVEPOINT and let concurrent writers fail
-    on lock upgrade; we issue BEGIN IMMEDIATE ourselves so writers queue on the busy
-    timeout instead, and turn on foreign keys and WAL."""
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFERRED_WRITES = "deferred_writes"
+
+
+def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
+    """pysqlite's implicit transactions break SAVEPOINT, so we issue BEGIN ourselves.
+
+    Writers begin IMMEDIATE (they take the write lock up front instead of failing on a
+    lock upgrade); readers begin DEFERRED on a WAL snapshot and never block or wait for
+    writers. Reader connections are ``query_only``: a read that writes fails loudly."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,46 +73,133 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if readonly:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def _is_memory(url: str) -> bool:
+    return ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:")
+
+
+def create_engine(
+    url: str, *, echo: bool = False, readonly: bool = False, poolclass: type[Pool] | None = None
+) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
-        if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
+        if _is_memory(url):
             kwargs["poolclass"] = StaticPool
+        elif poolclass is not None:
+            kwargs["poolclass"] = poolclass
         engine = create_async_engine(url, echo=echo, **kwargs)
-        configure_sqlite(engine)
+        configure_sqlite(engine, readonly=readonly)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
 @dataclass
 class Database:
+    """Where sessions come from.
+
+    ``reader`` (SQLite files) serves reads from deferred transactions on their own
+    connections; without it reads use ``sessionmaker`` too. ``write_lock`` (SQLite)
+    queues this process's writers in arrival order before BEGIN IMMEDIATE, instead of
+    letting them poll in SQLite's busy handler; other processes still meet at the
+    busy timeout."""
+
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    reader: async_sessionmaker[AsyncSession] | None = None
+    write_lock: asyncio.Lock | None = None
+    _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
-        engine = create_engine(url, echo=echo)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
+    def from_url(cls, url: str, *, echo: bool = False, poolclass: type[Pool] | None = None) -> Database:
+        engine = create_engine(url, echo=echo, poolclass=poolclass)
+        if not url.startswith("sqlite") or _is_memory(url):
+            return cls(engine, _maker(engine))
+        reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
+        return cls(engine, _maker(engine), _maker(reader), asyncio.Lock())
+
+    async def dispose(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background)
+        await self.engine.dispose()
+        if self.reader is not None:
+            bind = self.reader.kw.get("bind")
+            if isinstance(bind, AsyncEngine):
+                await bind.dispose()
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed when the block ends without error and
+        rolled back otherwise."""
+        if not write and self.reader is not None:
+            async with _committed(self.reader) as session:
+                yield session
+            writes = session.info.get(DEFERRED_WRITES)
+            if writes:
+                # Not awaited: the read has its answer and must not queue behind writers.
+                task = asyncio.create_task(self._run_deferred(writes))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+            return
+        if self.write_lock is None:
+            async with _committed(self.sessionmaker, run_deferred=True) as session:
+                yield session
+            return
+        async with self.write_lock, _committed(self.sessionmaker, run_deferred=True) as session:
+            yield session
+
+    async def _run_deferred(self, writes: list[Executable]) -> None:
+        """A read's bookkeeping writes, in a short write transaction of their own; losing
+        one (the database is busy) must not fail the read that already succeeded."""
+        try:
+            async with self.unit_of_work(write=True) as session:
+                for statement in writes:
+                    await session.execute(statement)
+        except DBAPIError:
+            log.warning("deferred write skipped", exc_info=True)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Unit of work: commit when the handler returns, roll back on any exception.
-
-    Used with ``scope="function"`` so the commit happens before the response is sent:
-    a client never sees success for a write that did not land."""
-    database: Database = request.app.state.database
-    async with database.sessionmaker() as session:
+@asynccontextmanager
+async def _committed(
+    maker: async_sessionmaker[AsyncSession], *, run_deferred: bool = False
+) -> AsyncIterator[AsyncSession]:
+    async with maker() as session:
         try:
             yield session
         except BaseException:
             await session.rollback()
             raise
-        else:
-            await session.commit()
+        if run_deferred:
+            for statement in session.info.pop(DEFERRED_WRITES, ()):
+                await session.execute(statement)
+        await session.commit()
+
+
+def defer_write(session: AsyncSession, statement: Executable) -> None:
+    """Bookkeeping a read needs (an API key's last use): done in the request's own
+    transaction when it writes anyway, otherwise right after the read, so that reads
+    never take the write lock."""
+    session.info.setdefault(DEFERRED_WRITES, []).append(statement)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Unit of work per request, a read or a write by the HTTP method.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent:
+    a client never sees success for a write that did not land."""
+    database: Database = request.app.state.database
+    async with database.unit_of_work(write=request.method not in READ_METHODS) as session:
+        yield session

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
+import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,15 @@ from webwork.kit.clock import utcnow
 from webwork.kit.pagination import Pagination
 
 T = TypeVar("T")
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON rendered by orjson: the envelope of every answer is built from plain values
+    (models are dumped first), so only the encoder differs, and it is several times
+    faster than the standard library's."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def meta(pagination: Pagination | None = None) -> dict[str, Any]:
@@ -63,7 +73,7 @@ def respond(
     if include_data:
         body["data"] = _dump(data)
     body["meta"] = meta(pagination)
-    return JSONResponse(body, status_code=status_code)
+    return FastJSONResponse(body, status_code=status_code)
 
 
 class PaginationModel(BaseModel):

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from webwork.kit.envelope import error_body
+from webwork.kit.envelope import FastJSONResponse, error_body
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def _response(
     data: Any = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(message, code, errors, data), status_code=status, headers=headers)
+    return FastJSONResponse(error_body(message, code, errors, data), status_code=status, headers=headers)
 
 
 _HTTP_CODES = {

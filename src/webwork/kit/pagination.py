@@ -1,4 +1,4 @@
-"""Page parameters and SQL-side pagination (COUNT + LIMIT/OFFSET)."""
+"""Page parameters and SQL-side pagination (LIMIT/OFFSET with a windowed COUNT)."""
 
 from __future__ import annotations
 
@@ -63,14 +63,22 @@ class Page(Generic[T]):
 
 
 async def paginate(session: AsyncSession, stmt: AnySelect, params: PageParams) -> Page[Any]:
-    """Two queries whatever the page size: the count and the page itself.
+    """One query for the page and its total (``count(*) OVER ()``), whatever the page
+    size; a second one only for a page past the end, which has no row to carry it.
 
-    ``stmt`` must select ORM entities (or rows) with a deterministic ORDER BY; eager
-    loads declared on it (selectinload) add a fixed number of queries per relationship."""
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    result = await session.execute(stmt.limit(params.per_page).offset(params.offset))
-    items = result.scalars().unique().all() if _selects_one_entity(stmt) else result.all()
-    return Page(items, Pagination(params.page, params.per_page, int(total or 0), len(items)))
+    ``stmt`` must select ORM entities (or rows) with a deterministic ORDER BY and no
+    DISTINCT (the window counts rows before DISTINCT would remove any)."""
+    windowed = stmt.add_columns(func.count().over().label("page_total"))
+    rows = (await session.execute(windowed.limit(params.per_page).offset(params.offset))).all()
+    if rows:
+        total = int(rows[0][-1])
+    elif params.page > 1:
+        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = int(await session.scalar(counted) or 0)
+    else:
+        total = 0
+    items = [row[0] for row in rows] if _selects_one_entity(stmt) else [tuple(row[:-1]) for row in rows]
+    return Page(items, Pagination(params.page, params.per_page, total, len(items)))
 
 
 def _selects_one_entity(stmt: AnySelect) -> bool:

@@ -146,10 +146,12 @@ class RateLimitHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Created here so that inner layers that copy the scope still share this dict.
+        state = scope.setdefault("state", {})
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                window = scope.get("state", {}).get(STATE_KEY)
+                window = state.get(STATE_KEY)
                 if window:
                     present = {name.lower() for name, _ in message.get("headers", [])}
                     extra = [

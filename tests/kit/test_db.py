@@ -1,0 +1,69 @@
+"""The unit of work: reads never wait for writers, writers queue in order, and a read's
+bookkeeping write happens outside its transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from tests.assertions import ok
+from tests.factories import Factory
+from webwork.kit import clock
+from webwork.kit.db import Database
+from webwork.models import ApiKey
+
+
+def _database(factory: Factory) -> Database:
+    database: Database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
+    if database.reader is None:
+        pytest.skip("separate readers and the write queue exist on SQLite files only")
+    return database
+
+
+async def test_a_read_completes_while_a_writer_holds_the_queue(committed_factory: Factory) -> None:
+    database = _database(committed_factory)
+    space = await committed_factory.space()
+    assert database.write_lock is not None
+    async with database.write_lock:
+        response = await asyncio.wait_for(space.owner.api.get("/workspaces"), timeout=10)
+    ok(response)
+
+
+async def test_writers_wait_in_the_queue_instead_of_failing(committed_factory: Factory) -> None:
+    database = _database(committed_factory)
+    space = await committed_factory.space()
+    assert database.write_lock is not None
+    async with database.write_lock:
+        pending = asyncio.ensure_future(
+            space.owner.api.post("/projects", params=space.ws, json={"name": "Queued"})
+        )
+        await asyncio.sleep(0.2)
+        assert not pending.done()
+    ok(await asyncio.wait_for(pending, timeout=10), 201)
+
+
+async def test_reader_connections_refuse_writes(committed_factory: Factory) -> None:
+    database = _database(committed_factory)
+    assert database.reader is not None
+    async with database.reader() as session:
+        with pytest.raises(DBAPIError):
+            await session.execute(text("UPDATE api_keys SET name = name"))
+
+
+async def test_a_read_records_the_keys_last_use_after_its_transaction(committed_factory: Factory) -> None:
+    space = await committed_factory.space()
+    session = committed_factory.session
+    key = await session.scalar(select(ApiKey).where(ApiKey.user_id == space.owner.id))
+    assert key is not None
+    stale = clock.utcnow() - timedelta(hours=1)
+    key.last_used_at = stale
+    await session.commit()
+    ok(await space.owner.api.get("/workspaces"))
+    database = _database(committed_factory)
+    await asyncio.gather(*database._background)
+    await session.refresh(key)
+    assert key.last_used_at is not None and key.last_used_at > stale
