@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.api_keys import service as api_keys_service
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
-from webwork.auth.roles import Role, parse_role
+from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
@@ -67,7 +67,7 @@ async def list_members(
     if role:
         parsed = parse_role(role)
         if parsed is None:
-            raise invalid("role", "The selected role is invalid.")
+            raise invalid("role", ROLE_INVALID)
         stmt = stmt.where(Membership.role == parsed.value)
     page = await paginate(session, stmt.order_by(Membership.id), params)
     teams = await repo.team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
