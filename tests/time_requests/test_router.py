@@ -344,8 +344,13 @@ async def test_who_may_decide(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space)
     stranger = await factory.person(space)
-    pm, tm = await factory.managers(space, contracted=member, teammate=member)
-    first = await asked(member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z")
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    await factory.team(space, members=[member], managers=[tm])
+    first = await asked(
+        member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z", contract_id=managed.id
+    )
     second = await asked(member, start="2024-01-16T09:00:00Z", end="2024-01-16T10:00:00Z")
 
     err(await approve(member, first["id"]), 403, "forbidden")

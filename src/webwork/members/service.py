@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,12 @@ async def list_members(
     teams = await repo.team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
     members = [Member(m, u, teams.get(u.id, [])) for m, u in page.items]
     return Page(members, page.pagination)
+
+
+async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is an active member of the workspace; an
+    id missing from the answer names no active member."""
+    return await repo.active_roles(session, workspace_id, user_ids)
 
 
 async def get_member(session: AsyncSession, actor: Actor, user_id: int) -> Member:
