@@ -17,7 +17,11 @@ from webwork.auth.roles import ROLE_INVALID
 def _cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # The subprocess imports the webwork under test, not whichever one the venv installed.
     source = str(Path(webwork.__file__).resolve().parents[1])
-    env = {**os.environ, "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}", "PYTHONPATH": source}
+    env = {
+        **os.environ,
+        "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
+        "PYTHONPATH": source,
+    }
     return subprocess.run(
         [sys.executable, "-m", "webwork.cli", *args],
         env=env,

@@ -149,9 +149,9 @@ async def test_list_filters(factory: Factory) -> None:
     }
     assert err(await api.get("/members", params=space.ws | {"role": "boss"}), 422)["errors"] == {
         "role": [
-            "The selected role is invalid. Valid roles: owner (Owner), executive_manager (Executive manager), "
-            "team_manager (Team manager), project_manager (Project manager), member (Regular User), "
-            "project_viewer (Project viewer)."
+            "The selected role is invalid. Valid roles: owner (Owner), "
+            "executive_manager (Executive manager), team_manager (Team manager), "
+            "project_manager (Project manager), member (Regular User), project_viewer (Project viewer)."
         ]
     }
 

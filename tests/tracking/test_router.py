@@ -121,6 +121,18 @@ async def test_permissions(factory: Factory) -> None:
     ok(await executive.api.post("/time-tracking/stop", json=start_body(space, john)))
 
 
+async def test_project_viewer_tracks_no_time(factory: Factory, session: AsyncSession) -> None:
+    space, _john, project, *_ = await factory.john_at_work()
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
+    contract = await factory.contract(project, viewer)
+    for body in (space.ws, start_body(space, viewer), start_body(space, viewer, contract_id=contract.id)):
+        refused = err(await viewer.api.post("/time-tracking/start", json=body), 403, "forbidden")
+        assert refused["message"] == "Project viewers have read-only access."
+    assert await rows(session, viewer) == []
+    err(await viewer.api.post("/time-tracking/stop", json=space.ws), 403, "forbidden")
+    assert ok(await viewer.api.get("/time-tracking/current-data", params=space.ws))["data"] is None
+
+
 async def test_manager_reads_current_data_of_team_member(factory: Factory) -> None:
     space, john, *_ = await factory.john_at_work()
     manager = await factory.person(space, Role.TEAM_MANAGER)
