@@ -1,9 +1,9 @@
 """What each role may do with what it sees: the write rules of the role table.
 
 ``visibility`` decides which rows a role reads; this module decides which of those it
-may change or decide on. Services ask these functions and fetch the facts they need
-(is the member in a team the actor manages, does the time lie in projects the actor
-manages) from their repositories; no service compares roles itself.
+may change or decide on. Services ask these functions instead of comparing roles, and
+fetch the facts a decision needs (is the member in a team the actor manages, does the
+time lie in projects the actor manages) through their repositories.
 
 - Project viewers are read-only everywhere, and cannot be named managers.
 - Time (timers, requests, timesheet submissions) is written by its member, or by an
