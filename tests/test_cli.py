@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
+import webwork
+from webwork.auth.roles import ROLE_INVALID
+
 
 def _cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}"}
+    # The subprocess imports the webwork under test, not whichever one the venv installed.
+    source = str(Path(webwork.__file__).resolve().parents[1])
+    env = {
+        **os.environ,
+        "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
+        "PYTHONPATH": source,
+    }
     return subprocess.run(
         [sys.executable, "-m", "webwork.cli", *args],
         env=env,
@@ -68,12 +77,10 @@ def test_bootstrap_prints_one_json_object(cli_db: Path) -> None:
 
 
 def test_bootstrap_rejects_unknown_role_and_workspace(cli_db: Path) -> None:
-    assert (
-        _cli(
-            cli_db, "bootstrap", "--email", "x@example.com", "--workspace-id", "1", "--role", "boss"
-        ).returncode
-        != 0
-    )
+    refused = _cli(cli_db, "bootstrap", "--email", "x@example.com", "--workspace-id", "1", "--role", "boss")
+    assert refused.returncode != 0
+    # The same message as the API's, listing the valid roles (rich may wrap it in a box).
+    assert ROLE_INVALID in " ".join(refused.stderr.replace("│", " ").split())
     assert (
         _cli(cli_db, "bootstrap", "--email", "x@example.com", "--workspace-id", "999", "--json").returncode
         != 0

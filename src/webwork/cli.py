@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth.roles import ROLE_HELP, parse_role
+from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, parse_role
 from webwork.config import get_settings
 from webwork.kit.db import Database
 from webwork.kit.errors import ApiError
@@ -98,7 +98,7 @@ def bootstrap(
         raise typer.BadParameter("give exactly one of --workspace or --workspace-id")
     parsed = parse_role(role)
     if parsed is None:
-        raise typer.BadParameter(f"unknown role {role!r}; {ROLE_HELP}")
+        raise typer.BadParameter(ROLE_INVALID)
     try:
         result = _in_transaction(
             lambda s: run_bootstrap(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.assertions import assert_page_bounds, assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import ApiClient, Factory, QueryCounter, Space
 from webwork.auth.api_keys import digest
+from webwork.auth.roles import ROLE_INVALID
 from webwork.config import Settings
 from webwork.models import Membership, User
 
@@ -147,7 +148,11 @@ async def test_list_filters(factory: Factory) -> None:
         "status": ["The selected status is invalid."]
     }
     assert err(await api.get("/members", params=space.ws | {"role": "boss"}), 422)["errors"] == {
-        "role": ["The selected role is invalid."]
+        "role": [
+            "The selected role is invalid. Valid roles: owner (Owner), "
+            "executive_manager (Executive manager), team_manager (Team manager), "
+            "project_manager (Project manager), member (Regular User), project_viewer (Project viewer)."
+        ]
     }
 
 
@@ -338,7 +343,7 @@ async def test_invite_validation(factory: Factory) -> None:
     assert (await errors(_invite(email="not-an-email"))) == {
         "email": ["The email field must be a valid email address."]
     }
-    assert (await errors(_invite(role="boss"))) == {"role": ["The selected role is invalid."]}
+    assert (await errors(_invite(role="boss"))) == {"role": [ROLE_INVALID]}
     assert (await errors(_invite(role="owner"))) == {"role": ["The owner role cannot be assigned."]}
     taken = {"email": ["The email has already been taken."]}
     assert (await errors(_invite(email=space.owner.user.email.upper()))) == taken
@@ -449,7 +454,7 @@ async def test_update_validation(factory: Factory) -> None:
     }
     assert (await errors({"email": "nope"})) == {"email": ["The email field must be a valid email address."]}
     assert (await errors({"email": other.user.email})) == {"email": ["The email has already been taken."]}
-    assert (await errors({"role": "chief"})) == {"role": ["The selected role is invalid."]}
+    assert (await errors({"role": "chief"})) == {"role": [ROLE_INVALID]}
     assert (await errors({"rate_status": 2})) == {"rate_status": ["The rate status field must be 0 or 1."]}
     assert (await errors({"remove_avatar": "yes"})) == {
         "remove_avatar": ["The remove avatar field must be 0 or 1."]

@@ -218,6 +218,28 @@ async def test_manager_ids_must_be_active_members_of_the_workspace(factory: Fact
     assert data["manager_ids"] == [active.id]
 
 
+async def test_project_viewers_cannot_be_named_managers(factory: Factory) -> None:
+    space = await factory.space()
+    pm = await factory.person(space, "project_manager")
+    viewer = await factory.person(space, "project_viewer")
+    refused = {
+        "manager_ids": ["The manager_ids.1 is a project viewer; project viewers cannot manage projects."]
+    }
+    api = space.owner.api
+    body = err(
+        await api.post("/projects", params=space.ws, json={"name": "P", "manager_ids": [pm.id, viewer.id]}),
+        422,
+    )
+    assert body["errors"] == refused
+    project = ok(
+        await api.post("/projects", params=space.ws, json={"name": "P", "manager_ids": [pm.id]}), 201
+    )
+    url = f"/projects/{project['data']['id']}"
+    body = err(await api.put(url, params=space.ws, json={"manager_ids": [pm.id, viewer.id]}), 422)
+    assert body["errors"] == refused
+    assert ok(await api.get(url, params=space.ws))["data"]["manager_ids"] == [pm.id]
+
+
 @pytest.mark.parametrize("role", ["member", "project_manager", "team_manager", "project_viewer"])
 async def test_create_forbidden_for_non_admins(factory: Factory, role: str) -> None:
     space = await factory.space()

@@ -14,7 +14,7 @@ import pytest
 from tests.assertions import assert_page_bounds, assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import ApiClient, Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
-from webwork.models import Project, Task
+from webwork.models import Project, ProjectManager, Task
 from webwork.tasks import repository
 
 TASK_FIELDS = [
@@ -646,6 +646,29 @@ async def test_assign_permissions(factory: Factory) -> None:
     err(await w.member.api.delete(f"{url}/unassign/{colleague.id}", json=w.q), 403, "forbidden")
     ok(await w.member.api.delete(f"{url}/unassign/{w.member.id}", json=w.q))
     err(await w.outsider.api.post(f"{url}/assign/{w.outsider.id}", json=w.q), 404)
+
+
+async def test_viewer_named_a_manager_by_an_old_row_writes_nothing(factory: Factory) -> None:
+    """A project viewer listed in the project's managers (a row from before the rule, or
+    a manager who became a viewer) still only reads its tasks."""
+    w = await make_world(factory)
+    viewer = await factory.person(w.space, Role.PROJECT_VIEWER)
+    await factory.contract(w.project, viewer)
+    await factory._save(ProjectManager(project_id=w.project.id, user_id=viewer.id))
+    task = await factory.task(w.project, assignees=[w.member])
+    url = f"/tasks/{task.id}"
+    ok(await viewer.api.get(url, params=w.q))
+    for response in (
+        await viewer.api.post("/tasks", json={**w.q, "title": "X"}),
+        await viewer.api.put(url, json={**w.q, "title": "Renamed"}),
+        await viewer.api.post(f"{url}/assign/{viewer.id}", json=w.q),
+        await viewer.api.delete(f"{url}/unassign/{w.member.id}", json=w.q),
+        await viewer.api.delete(url, json=w.q),
+    ):
+        err(response, 403, "forbidden")
+    after = ok(await w.owner.api.get(url, params=w.q))["data"]
+    assert after["title"] == task.title and after["deleted_at"] is None
+    assert [a["id"] for a in after["assignees"]] == [w.member.id]
 
 
 # --- list ---------------------------------------------------------------------------

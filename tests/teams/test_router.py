@@ -82,6 +82,26 @@ async def test_create_team_validation(factory: Factory) -> None:
     }
 
 
+async def test_project_viewers_cannot_be_named_managers(factory: Factory) -> None:
+    space = await factory.space()
+    lead = await factory.person(space, "team_manager")
+    viewer = await factory.person(space, "project_viewer")
+    refused = {"manager_ids": [f"These ids are project viewers, who cannot manage teams: {viewer.id}."]}
+    api = space.owner.api
+    body = err(
+        await api.post("/teams", params=space.ws, json={"name": "T", "manager_ids": [lead.id, viewer.id]}),
+        422,
+    )
+    assert body["errors"] == refused
+    # A viewer may be a plain member of a team.
+    team = ok(await api.post("/teams", params=space.ws, json={"name": "T", "member_ids": [viewer.id]}), 201)[
+        "data"
+    ]
+    body = err(await api.put(f"/teams/{team['id']}", params=space.ws, json={"manager_ids": [viewer.id]}), 422)
+    assert body["errors"] == refused
+    assert ok(await api.get(f"/teams/{team['id']}", params=space.ws))["data"]["manager_ids"] == []
+
+
 async def test_team_write_permissions(factory: Factory) -> None:
     space = await factory.space()
     team = await factory.team(space)

@@ -344,8 +344,13 @@ async def test_who_may_decide(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space)
     stranger = await factory.person(space)
-    pm, tm = await factory.managers(space, contracted=member, teammate=member)
-    first = await asked(member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z")
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    await factory.team(space, members=[member], managers=[tm])
+    first = await asked(
+        member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z", contract_id=managed.id
+    )
     second = await asked(member, start="2024-01-16T09:00:00Z", end="2024-01-16T10:00:00Z")
 
     err(await approve(member, first["id"]), 403, "forbidden")
@@ -359,6 +364,51 @@ async def test_who_may_decide(factory: Factory) -> None:
     err(await reject(pm, own["id"], comment="x"), 403, "forbidden")
     owners = await asked(space.owner, start="2024-01-17T09:00:00Z", end="2024-01-17T10:00:00Z")
     ok(await approve(space.owner, owners["id"]))
+
+
+async def test_project_viewer_asks_for_no_time(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
+    refused = err(await ask(viewer), 403, "forbidden")
+    assert refused["message"] == "Project viewers have read-only access."
+    assert (await session.scalars(select(TimeRequest).where(TimeRequest.user_id == viewer.id))).all() == []
+
+
+async def test_team_manager_decides_on_no_one_of_an_equal_or_higher_role(factory: Factory) -> None:
+    space = await factory.space()
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
+    peer = await factory.person(space, Role.TEAM_MANAGER)
+    member = await factory.person(space)
+    await factory.team(space, members=[executive, peer, member], managers=[tm])
+    for person in (executive, peer):
+        request = await asked(person)
+        err(await reject(tm, request["id"], comment="No"), 403, "forbidden")
+        err(await approve(tm, request["id"]), 403, "forbidden")
+        assert (
+            ok(await person.api.get(f"/time-requests/{request['id']}", params=space.ws))["data"]["status"]
+            == "pending"
+        )
+    ok(await reject(tm, (await asked(member))["id"], comment="No"))
+
+
+async def test_project_manager_decides_only_on_requests_on_their_projects(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    other = await factory.contract(await factory.project(space), member)
+    without = await asked(member, start="2024-01-15T09:00:00Z", end="2024-01-15T10:00:00Z")
+    elsewhere = await asked(
+        member, start="2024-01-16T09:00:00Z", end="2024-01-16T10:00:00Z", contract_id=other.id
+    )
+    mine = await asked(
+        member, start="2024-01-17T09:00:00Z", end="2024-01-17T10:00:00Z", contract_id=managed.id
+    )
+    for request in (without, elsewhere):
+        err(await approve(pm, request["id"]), 403, "forbidden")
+        err(await reject(pm, request["id"], comment="No"), 403, "forbidden")
+    ok(await approve(pm, mine["id"]))
 
 
 async def test_only_pending_requests_are_decided(factory: Factory) -> None:

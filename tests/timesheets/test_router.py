@@ -523,6 +523,58 @@ async def test_who_may_act(factory: Factory) -> None:
     ok(await act(space.owner, owners, "approve"))
 
 
+async def test_project_viewer_submits_nothing(factory: Factory) -> None:
+    space = await factory.space()
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
+    for action in ("submit", "unsubmit"):
+        refused = err(await act(viewer, tid(viewer, "2024-01-15"), action), 403, "forbidden")
+        assert refused["message"] == "Project viewers have read-only access."
+    assert await listing(space.owner, **WEEK, status="submitted") == []
+
+
+async def test_team_manager_decides_on_no_one_of_an_equal_or_higher_role(factory: Factory) -> None:
+    space = await factory.space()
+    tm = await factory.person(space, Role.TEAM_MANAGER)
+    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
+    peer = await factory.person(space, Role.TEAM_MANAGER)
+    member = await factory.person(space)
+    await factory.team(space, members=[executive, peer, member], managers=[tm])
+    for person in (executive, peer, member):
+        await add_entry(factory, person, at(15, 9), at(15, 10))
+        ok(await act(person, tid(person, "2024-01-15"), "submit"))
+    for person in (executive, peer):
+        err(await act(tm, tid(person, "2024-01-15"), "reject", reason="No"), 403, "forbidden")
+        err(await act(tm, tid(person, "2024-01-15"), "approve"), 403, "forbidden")
+    assert {i["user_id"] for i in await listing(space.owner, **WEEK, status="submitted")} == {
+        executive.id,
+        peer.id,
+        member.id,
+    }
+    ok(await act(tm, tid(member, "2024-01-15"), "reject", reason="No"))
+
+
+async def test_project_manager_decides_only_when_all_the_time_is_on_their_projects(
+    factory: Factory,
+) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    other = await factory.contract(await factory.project(space), member)
+    weeks = {"2024-01-01": [other], "2024-01-08": [None], "2024-01-15": [managed]}
+    weeks["2024-01-22"] = [managed, other]
+    for week, contracts in weeks.items():
+        day = date.fromisoformat(week).day
+        for hour, contract in enumerate(contracts, start=9):
+            await add_entry(factory, member, at(day, hour), at(day, hour, 30), contract)
+        ok(await act(member, tid(member, week), "submit"))
+    for week in ("2024-01-01", "2024-01-08", "2024-01-22"):
+        err(await act(pm, tid(member, week), "approve"), 403, "forbidden")
+        err(await act(pm, tid(member, week), "reject", reason="No"), 403, "forbidden")
+    ok(await act(pm, tid(member, "2024-01-15"), "approve"))
+    ok(await act(space.owner, tid(member, "2024-01-22"), "approve"))
+
+
 ACTIONS = ("submit", "unsubmit", "approve", "reject", "reopen")
 
 

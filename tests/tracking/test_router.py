@@ -121,6 +121,18 @@ async def test_permissions(factory: Factory) -> None:
     ok(await executive.api.post("/time-tracking/stop", json=start_body(space, john)))
 
 
+async def test_project_viewer_tracks_no_time(factory: Factory, session: AsyncSession) -> None:
+    space, _john, project, *_ = await factory.john_at_work()
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
+    contract = await factory.contract(project, viewer)
+    for body in (space.ws, start_body(space, viewer), start_body(space, viewer, contract_id=contract.id)):
+        refused = err(await viewer.api.post("/time-tracking/start", json=body), 403, "forbidden")
+        assert refused["message"] == "Project viewers have read-only access."
+    assert await rows(session, viewer) == []
+    err(await viewer.api.post("/time-tracking/stop", json=space.ws), 403, "forbidden")
+    assert ok(await viewer.api.get("/time-tracking/current-data", params=space.ws))["data"] is None
+
+
 async def test_manager_reads_current_data_of_team_member(factory: Factory) -> None:
     space, john, *_ = await factory.john_at_work()
     manager = await factory.person(space, Role.TEAM_MANAGER)
@@ -135,8 +147,8 @@ async def test_manager_reads_current_data_of_team_member(factory: Factory) -> No
 async def test_validation(factory: Factory) -> None:
     space, john, _project, contract, task = await factory.john_at_work()
     api = space.owner.api
-    errors = err(await api.post("/time-tracking/start", json={"workspace_id": space.id}), 422)["errors"]
-    assert errors == {"user_id": ["The user id field is required."]}
+    errors = err(await api.post("/time-tracking/start", json={**space.ws, "user_id": "x"}), 422)["errors"]
+    assert errors == {"user_id": ["The user id field must be an integer."]}
     err(await api.post("/time-tracking/start", json=start_body(space, john, task_id=task.id)), 422)
     stranger = await factory.person(await factory.space())
     err(await api.post("/time-tracking/start", json={"workspace_id": space.id, "user_id": stranger.id}), 422)
@@ -163,7 +175,21 @@ async def test_validation(factory: Factory) -> None:
     assert body["errors"] == {"contract_id": ["The contract's project is archived."]}
     long = "x" * 501
     err(await api.post("/time-tracking/start", json=start_body(space, john, activity_description=long)), 422)
-    err(await api.get("/time-tracking/current-data", params=space.ws), 422)
+    err(await api.get("/time-tracking/current-data", params={**space.ws, "user_id": "x"}), 422)
+
+
+async def test_user_id_defaults_to_the_caller(factory: Factory) -> None:
+    space, john, _project, contract, _task = await factory.john_at_work()
+    started = ok(await john.api.post("/time-tracking/start", json={**space.ws, "contract_id": contract.id}))
+    assert started["data"]["user_id"] == john.id
+    current = ok(await john.api.get("/time-tracking/current-data", params=space.ws))["data"]
+    assert current["user_id"] == john.id and current["contract_id"] == contract.id
+    # The owner's own timer is not john's: nothing runs for them.
+    assert ok(await space.owner.api.get("/time-tracking/current-data", params=space.ws))["data"] is None
+    err(await space.owner.api.post("/time-tracking/stop", json=space.ws), 409, "timer_not_running")
+    stopped = ok(await john.api.post("/time-tracking/stop", json=space.ws))
+    assert stopped["data"]["user_id"] == john.id
+    assert ok(await john.api.get("/time-tracking/current-data", params=space.ws))["data"] is None
 
 
 async def test_cross_workspace_is_404(two_spaces: tuple[Space, Space], factory: Factory) -> None:

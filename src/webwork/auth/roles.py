@@ -52,4 +52,7 @@ def parse_role(value: object) -> Role | None:
     return _LOOKUP.get(key) or _LOOKUP.get(key.replace("-", "_")) or _LOOKUP.get(key.replace("_", " "))
 
 
-ROLE_HELP = "one of: " + ", ".join(f"{r.value} ({r.label})" for r in Role)
+_LISTED = ", ".join(f"{r.value} ({r.label})" for r in Role)
+ROLE_HELP = f"one of: {_LISTED}"
+# The one message for a value that names no role, wherever a role is parsed (API and CLI).
+ROLE_INVALID = f"The selected role is invalid. Valid roles: {_LISTED}."

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor
-from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.auth.roles import Role
+from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
 from webwork.kit.errors import NotFound
 from webwork.models import ApiKey, Membership, Team, TeamMember, User, Workspace
 
@@ -62,6 +63,17 @@ async def team_ids_by_user(
     for user_id, team_id in rows:
         result.setdefault(user_id, []).append(team_id)
     return result
+
+
+async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is an active member of the workspace."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        active_member_ids(workspace_id).add_columns(Membership.role).where(Membership.user_id.in_(wanted))
+    )
+    return {user_id: Role(role) for user_id, role in rows}
 
 
 async def membership_of(session: AsyncSession, workspace_id: int, user_id: int) -> Membership | None:

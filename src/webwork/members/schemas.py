@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, Field
 
-from webwork.auth.roles import ROLE_HELP, Role, parse_role
+from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import Hours, Money, Timestamp
 from webwork.models import Membership, User, Workspace
@@ -36,7 +36,7 @@ def _email(value: object) -> object:
 def _role(value: object) -> Role:
     role = parse_role(value)
     if role is None:
-        raise ValueError("The selected role is invalid.")
+        raise ValueError(ROLE_INVALID)
     return role
 
 

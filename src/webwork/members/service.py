@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.api_keys import service as api_keys_service
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
-from webwork.auth.roles import Role, parse_role
+from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
@@ -67,12 +68,18 @@ async def list_members(
     if role:
         parsed = parse_role(role)
         if parsed is None:
-            raise invalid("role", "The selected role is invalid.")
+            raise invalid("role", ROLE_INVALID)
         stmt = stmt.where(Membership.role == parsed.value)
     page = await paginate(session, stmt.order_by(Membership.id), params)
     teams = await repo.team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
     members = [Member(m, u, teams.get(u.id, [])) for m, u in page.items]
     return Page(members, page.pagination)
+
+
+async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is an active member of the workspace; an
+    id missing from the answer names no active member."""
+    return await repo.active_roles(session, workspace_id, user_ids)
 
 
 async def get_member(session: AsyncSession, actor: Actor, user_id: int) -> Member:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, delete, func, select
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.kit.pagination import Page, PageParams, paginate
-from webwork.models import Contract, Membership, Project, ProjectManager
+from webwork.models import Contract, Project, ProjectManager
 from webwork.projects.schemas import ProjectView
 
 
@@ -82,17 +82,6 @@ async def manages(session: AsyncSession, actor: Actor, project_id: int) -> bool:
         visibility.managed_project_ids(actor).where(ProjectManager.project_id == project_id)
     )
     return found is not None
-
-
-async def inactive_or_foreign(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> set[int]:
-    """The ids among ``user_ids`` that are not active members of the workspace."""
-    wanted = set(user_ids)
-    if not wanted:
-        return set()
-    active = await session.scalars(
-        visibility.active_member_ids(workspace_id).where(Membership.user_id.in_(wanted))
-    )
-    return wanted - set(active)
 
 
 async def add_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:

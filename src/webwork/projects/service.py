@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams
+from webwork.members import service as members
 from webwork.models import Project
 from webwork.projects import repository
 from webwork.projects.schemas import ProjectCreate, ProjectUpdate, ProjectView
@@ -65,19 +67,18 @@ def _check_dates(start_date: date | None, deadline: date | None) -> None:
 
 
 async def _check_managers(session: AsyncSession, actor: Actor, manager_ids: Sequence[int]) -> list[int]:
-    """Managers must be active members of the workspace; returns them deduplicated, in order."""
+    """Managers must be active members of the workspace who may manage (not project
+    viewers); returns them deduplicated, in order."""
     unique = list(dict.fromkeys(manager_ids))
-    bad = await repository.inactive_or_foreign(session, actor.workspace_id, unique)
-    if bad:
-        raise ValidationFailed(
-            {
-                "manager_ids": [
-                    f"The selected manager_ids.{i} is invalid."
-                    for i, uid in enumerate(manager_ids)
-                    if uid in bad
-                ]
-            }
-        )
+    roles = await members.active_roles(session, actor.workspace_id, unique)
+    errors = []
+    for i, user_id in enumerate(manager_ids):
+        if user_id not in roles:
+            errors.append(f"The selected manager_ids.{i} is invalid.")
+        elif not permissions.may_be_manager(roles[user_id]):
+            errors.append(f"The manager_ids.{i} is a project viewer; project viewers cannot manage projects.")
+    if errors:
+        raise ValidationFailed({"manager_ids": errors})
     return unique
 
 

@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth import visibility
+from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
-from webwork.auth.roles import Role
 from webwork.models import Contract, Project, Task, TaskAssignee, User
 
 
@@ -36,20 +35,20 @@ def visible_project_ids(actor: Actor) -> Select[int]:
 
 
 def _standing_columns(actor: Actor, project_id: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """Two boolean SQL expressions (manages, contributes) for ``project_id``."""
+    """Two boolean SQL expressions (manages, contributes) for ``project_id``. A
+    read-only role does neither, whatever rows name it a manager."""
+    if not permissions.may_write(actor.role):
+        return literal(False).label("manages"), literal(False).label("contributes")
     if actor.is_admin:
         manages: ColumnElement[bool] = literal(True)
     else:
         manages = project_id.in_(visibility.managed_project_ids(actor))
-    if actor.role is Role.PROJECT_VIEWER:
-        contributes: ColumnElement[bool] = literal(False)
-    else:
-        contributes = exists().where(
-            Contract.workspace_id == actor.workspace_id,
-            Contract.project_id == project_id,
-            Contract.user_id == actor.user_id,
-            Contract.status == "active",
-        )
+    contributes = exists().where(
+        Contract.workspace_id == actor.workspace_id,
+        Contract.project_id == project_id,
+        Contract.user_id == actor.user_id,
+        Contract.status == "active",
+    )
     return manages.label("manages"), contributes.label("contributes")
 
 

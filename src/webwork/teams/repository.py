@@ -8,9 +8,9 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
-from webwork.auth.visibility import active_member_ids
+from webwork.auth.visibility import managed_team_member_ids
 from webwork.kit.errors import NotFound
-from webwork.models import Membership, Team, TeamMember
+from webwork.models import Team, TeamMember
 
 
 def readable(actor: Actor) -> Select[Team]:
@@ -30,6 +30,12 @@ async def find(session: AsyncSession, actor: Actor, team_id: int) -> Team:
     return team
 
 
+async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> bool:
+    """Whether ``user_id`` is in a team the actor manages."""
+    found = await session.scalar(managed_team_member_ids(actor).where(TeamMember.user_id == user_id).limit(1))
+    return found is not None
+
+
 async def rows_by_team(session: AsyncSession, team_ids: Iterable[int]) -> dict[int, list[TeamMember]]:
     """One query for any number of teams: team id -> its member rows."""
     ids = list(team_ids)
@@ -40,15 +46,6 @@ async def rows_by_team(session: AsyncSession, team_ids: Iterable[int]) -> dict[i
     for row in rows:
         result[row.team_id].append(row)
     return result
-
-
-async def inactive_or_foreign(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> set[int]:
-    """The ids among ``user_ids`` that are not active members of the workspace."""
-    wanted = set(user_ids)
-    if not wanted:
-        return set()
-    active = await session.scalars(active_member_ids(workspace_id).where(Membership.user_id.in_(wanted)))
-    return wanted - set(active)
 
 
 async def replace_rows(

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import ValidationFailed
 from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.members import service as members
 from webwork.models import Team, TeamMember
 from webwork.teams import repository as repo
 from webwork.teams.schemas import TeamCreate, TeamUpdate
@@ -31,6 +33,11 @@ async def list_teams(session: AsyncSession, actor: Actor, params: PageParams) ->
 async def get_team(session: AsyncSession, actor: Actor, team_id: int) -> TeamWithRows:
     team = await repo.find(session, actor, team_id)
     return TeamWithRows(team, (await repo.rows_by_team(session, [team.id]))[team.id])
+
+
+async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> bool:
+    """Whether ``user_id`` is in one of the teams the actor manages."""
+    return await repo.manages_member(session, actor, user_id)
 
 
 async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamWithRows:
@@ -75,12 +82,22 @@ async def delete(session: AsyncSession, actor: Actor, team_id: int) -> TeamWithR
 async def _require_active(
     session: AsyncSession, actor: Actor, *, member_ids: Iterable[int], manager_ids: Iterable[int]
 ) -> None:
-    """Every id must be an active member of the workspace; the errors name the others."""
+    """Every id must be an active member of the workspace, and no manager a project
+    viewer; the errors name the others."""
     errors: dict[str, list[str]] = {}
     for field, ids in (("member_ids", set(member_ids)), ("manager_ids", set(manager_ids))):
-        bad = await repo.inactive_or_foreign(session, actor.workspace_id, ids)
+        roles = await members.active_roles(session, actor.workspace_id, ids)
+        bad = ids - roles.keys()
         if bad:
-            listed = ", ".join(str(i) for i in sorted(bad))
-            errors[field] = [f"These ids are not active members of the workspace: {listed}."]
+            errors[field] = [f"These ids are not active members of the workspace: {_listed(bad)}."]
+        viewers = {i for i, role in roles.items() if not permissions.may_be_manager(role)}
+        if field == "manager_ids" and viewers:
+            errors.setdefault(field, []).append(
+                f"These ids are project viewers, who cannot manage teams: {_listed(viewers)}."
+            )
     if errors:
         raise ValidationFailed(errors)
+
+
+def _listed(ids: set[int]) -> str:
+    return ", ".join(str(i) for i in sorted(ids))

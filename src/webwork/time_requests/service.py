@@ -13,11 +13,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
+from webwork.auth.roles import Role
 from webwork.kit.days import range_bounds
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import TimeRequest
+from webwork.projects import service as projects
+from webwork.teams import service as teams
 from webwork.time_entries import repository as entries
 from webwork.time_entries.recording import (
     NothingSaved,
@@ -72,8 +76,7 @@ async def get(session: AsyncSession, actor: Actor, request_id: str, *, lock: boo
 async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -> TimeRequest:
     """Members ask for themselves; owners and executive managers for anyone active in
     the workspace. The contract and task must be usable by that member now."""
-    if body.user_id != actor.user_id and not actor.is_admin:
-        raise Forbidden("You may only request time for yourself.")
+    permissions.ensure_may_record_time(actor, body.user_id, "You may only request time for yourself.")
     _, user = await entries.member(session, actor, body.user_id)
     if body.end <= body.start:
         raise invalid("end", "The end must be a date after start.")
@@ -99,14 +102,29 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
     return request
 
 
+async def _may_decide(session: AsyncSession, actor: Actor, request: TimeRequest) -> bool:
+    """A team manager decides on requests of their teams' members, a project manager on
+    requests on the projects they manage (a request without a project is on none)."""
+    if actor.is_admin:
+        return True
+    if not permissions.may_decide(actor, request.user_id):
+        return False
+    membership, _ = await entries.member(session, actor, request.user_id, active=False)
+    reach = permissions.Reach(
+        in_managed_team=await teams.manages_member(session, actor, request.user_id),
+        within_managed_projects=request.project_id is not None
+        and await projects.is_project_manager_of(session, actor, request.project_id),
+    )
+    return permissions.may_decide_on(actor, request.user_id, Role(membership.role), reach)
+
+
 async def _pending_for_decision(
     session: AsyncSession, actor: Actor, request_id: str, verb: str, past: str
 ) -> TimeRequest:
-    """The request, locked, if the actor may decide on it and it is still pending.
-    Owners and executive managers decide on any (their own included); other managers
-    on the members they see, never on their own."""
+    """The request, locked, if the actor may decide on it (``permissions``) and it is
+    still pending."""
     request = await get(session, actor, request_id, lock=True)
-    if not actor.is_admin and (not actor.is_manager or request.user_id == actor.user_id):
+    if not await _may_decide(session, actor, request):
         raise Forbidden(f"You may not {verb} this time request.")
     if request.status != "pending":
         raise Conflict(

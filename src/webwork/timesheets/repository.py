@@ -158,6 +158,30 @@ async def finished_entries(
     return slices
 
 
+async def has_time_outside(
+    session: AsyncSession,
+    workspace_id: int,
+    user_id: int,
+    window: tuple[datetime, datetime],
+    project_ids: Select[int],
+) -> bool:
+    """Whether the member has time touching [window), finished or running, that is not
+    on one of ``project_ids`` (time without a project is on none)."""
+    start, end = window
+    found = await session.scalar(
+        select(TimeEntry.id)
+        .where(
+            TimeEntry.workspace_id == workspace_id,
+            TimeEntry.user_id == user_id,
+            TimeEntry.start_at < end,
+            or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > start),
+            or_(TimeEntry.project_id.is_(None), TimeEntry.project_id.not_in(project_ids)),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def visible_member(session: AsyncSession, actor: Actor, user_id: int) -> tuple[User, Membership] | None:
     """The user and their membership, if they belong to the workspace and the actor
     may see them."""

@@ -15,12 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
+from webwork.auth.roles import Role
 from webwork.kit.clock import utcnow
 from webwork.kit.days import range_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination, paginate
-from webwork.models import Timesheet, User
+from webwork.models import Membership, Timesheet, User
+from webwork.teams import service as teams
 from webwork.timesheets import repository
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
@@ -220,16 +223,39 @@ TRANSITIONS = {
 
 
 def _check_permission(actor: Actor, action: str, user_id: int) -> None:
-    """Members submit their own; admins act on anyone's; managers decide on the members
-    they manage but not on their own timesheet; only admins reopen an approved one."""
-    if actor.is_admin:
+    """Members submit and unsubmit their own, admins anyone's; approve and reject need a
+    role that may decide on the member (what it manages is checked once the period is
+    known, :func:`_check_reach`); only admins reopen an approved one. Project viewers
+    do nothing."""
+    permissions.ensure_may_write(actor)
+    if action in ("submit", "unsubmit"):
+        allowed = permissions.may_record_time(actor, user_id)
+    elif action in ("approve", "reject"):
+        allowed = permissions.may_decide(actor, user_id)
+    else:
+        allowed = actor.is_admin
+    if not allowed:
+        raise Forbidden(f"You may not {action} this timesheet.")
+
+
+async def _check_reach(
+    session: AsyncSession, actor: Actor, action: str, membership: Membership, row: Timesheet
+) -> None:
+    """A team manager decides on the timesheets of their teams' members; a project
+    manager only when every entry of the period (a running timer included) is on a
+    project they manage; neither on a member of an equal or higher role."""
+    if action not in ("approve", "reject") or actor.is_admin:
         return
-    own = user_id == actor.user_id
-    if action in ("submit", "unsubmit") and own:
-        return
-    if action in ("approve", "reject") and actor.is_manager and not own:
-        return
-    raise Forbidden(f"You may not {action} this timesheet.")
+    window = range_bounds(row.date_from, row.date_to, membership.timezone or "UTC")
+    outside = await repository.has_time_outside(
+        session, actor.workspace_id, membership.user_id, window, visibility.managed_project_ids(actor)
+    )
+    reach = permissions.Reach(
+        in_managed_team=await teams.manages_member(session, actor, membership.user_id),
+        within_managed_projects=not outside,
+    )
+    if not permissions.may_decide_on(actor, membership.user_id, Role(membership.role), reach):
+        raise Forbidden(f"You may not {action} this timesheet.")
 
 
 async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) -> Timesheet:
@@ -269,9 +295,10 @@ async def transition(
     member = await repository.visible_member(session, actor, key.user_id) if key else None
     if key is None or member is None:
         raise NotFound("Timesheet not found.")
-    user, _ = member
+    user, membership = member
     _check_permission(actor, action, user.id)
     row = await _period_row(session, actor, key)
+    await _check_reach(session, actor, action, membership, row)
     rule = TRANSITIONS[action]
     if row.status not in rule.sources:
         raise Conflict(f"The timesheet is {row.status}; it cannot be {rule.past}.", code="invalid_transition")

@@ -39,7 +39,9 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
 
 @router.get("/current-data", response_model=Envelope[CurrentData | None])
 async def current_data(
-    actor: ActorDep, session: SessionDep, user_id: Annotated[int, Query(description="ID of the member")]
+    actor: ActorDep,
+    session: SessionDep,
+    user_id: Annotated[int | None, Query(description="ID of the member (default: the caller)")] = None,
 ) -> JSONResponse:
     data = await service.current(session, actor, user_id)
     return respond(data, "Current tracker data retrieved successfully")

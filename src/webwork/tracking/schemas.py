@@ -11,14 +11,14 @@ from webwork.kit.types import ZuluTimestamp
 
 
 class TimerStart(RequestBody):
-    user_id: int
+    user_id: int | None = Field(None, description="The member whose timer starts (default: the caller)")
     contract_id: int | None = None
     task_id: int | None = None
     activity_description: str | None = Field(None, max_length=500)
 
 
 class TimerStop(RequestBody):
-    user_id: int
+    user_id: int | None = Field(None, description="The member whose timer stops (default: the caller)")
 
 
 class TimerOut(BaseModel):

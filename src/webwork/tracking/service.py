@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit.clock import as_utc, utcnow
 from webwork.kit.days import day_bounds, seconds_by_local_day
@@ -99,11 +100,13 @@ class Stopped:
         return f"Timer stopped successfully. {describe(self.recorded, self.timer.user)}"
 
 
-async def _target(session: AsyncSession, actor: Actor, user_id: int) -> tuple[Membership, User]:
-    """Owners and executive managers act for any active member; others for themselves."""
-    if not actor.is_admin and user_id != actor.user_id:
-        raise Forbidden("You may only start or stop your own timer.")
-    return await entries.member(session, actor, user_id)
+async def _target(session: AsyncSession, actor: Actor, user_id: int | None) -> tuple[Membership, User]:
+    """The member whose timer is meant (the caller when none is named). Owners and
+    executive managers act for any active member; others for themselves; project
+    viewers for nobody."""
+    target = actor.user_id if user_id is None else user_id
+    permissions.ensure_may_record_time(actor, target, "You may only start or stop your own timer.")
+    return await entries.member(session, actor, target)
 
 
 async def _timer(session: AsyncSession, entry: TimeEntry, user: User, membership: Membership) -> Timer:
@@ -203,8 +206,11 @@ async def stop(session: AsyncSession, actor: Actor, body: TimerStop) -> Stopped:
     return Stopped(timer, end, recorded, reasons)
 
 
-async def current(session: AsyncSession, actor: Actor, user_id: int) -> CurrentData | None:
-    """The running timer of ``user_id`` in this workspace and the member's day so far."""
+async def current(session: AsyncSession, actor: Actor, user_id: int | None) -> CurrentData | None:
+    """The running timer of ``user_id`` (default: the caller) in this workspace and the
+    member's day so far."""
+    if user_id is None:
+        user_id = actor.user_id
     if not (actor.is_admin or user_id == actor.user_id) and not (
         actor.is_manager and await repository.may_see(session, actor, user_id)
     ):
