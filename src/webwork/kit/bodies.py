@@ -4,7 +4,7 @@ place, so that no body (huge, nested 100,000 deep, not UTF-8) can end as a 500."
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, overload
 
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +15,10 @@ from webwork.kit.errors import PayloadTooLarge, malformed_json
 MAX_BODY_BYTES = 1024 * 1024
 
 
+@overload
+async def read_body(receive: Receive) -> bytes: ...
+@overload
+async def read_body(receive: Receive, limit: int) -> bytes | None: ...
 async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
     """The whole body, or None as soon as it grows past ``limit`` bytes."""
     chunks: list[bytes] = []

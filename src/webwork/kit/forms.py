@@ -43,7 +43,7 @@ class FormAsJsonMiddleware:
         if scope["type"] != "http" or not _is_form(scope):
             await self.app(scope, receive, send)
             return
-        body = json.dumps(form_to_dict(await read_body(receive) or b"")).encode()
+        body = json.dumps(form_to_dict(await read_body(receive))).encode()
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")]
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await self.app({**scope, "headers": headers}, replaying(body, receive), send)
