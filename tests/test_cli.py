@@ -13,14 +13,17 @@ import pytest
 import webwork
 from webwork.auth.roles import ROLE_INVALID
 
+# The subprocess runs the same webwork as this test run (a worktree's src/), not whichever
+# one the interpreter has installed.
+SOURCE = str(Path(webwork.__file__).resolve().parents[1])
 
-def _cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # The subprocess imports the webwork under test, not whichever one the venv installed.
-    source = str(Path(webwork.__file__).resolve().parents[1])
+
+def _cli(tmp: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [SOURCE, os.environ.get("PYTHONPATH")])),
         "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
-        "PYTHONPATH": source,
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "webwork.cli", *args],
@@ -94,3 +97,40 @@ def test_demo_creates_once(cli_db: Path, tmp_path: Path) -> None:
     assert first.returncode == 0 and "wwk_" in first.stdout
     second = _cli(tmp_path, "demo")
     assert second.returncode == 0 and "wwk_" not in second.stdout
+
+
+BAD_SETTINGS = {"WEBWORK_RATE_LIMIT": "lots", "WEBWORK_PORT": "70000"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve"],
+        ["db", "upgrade"],
+        ["bootstrap", "--email", "x@example.com", "--workspace", "X", "--json"],
+        ["demo"],
+    ],
+)
+def test_bad_settings_stop_every_command_with_one_line_each(tmp_path: Path, command: list[str]) -> None:
+    """Before a server starts or the database is touched, without a traceback."""
+    result = _cli(tmp_path, *command, env=BAD_SETTINGS)
+    assert result.stderr.splitlines() == [
+        "WEBWORK_PORT: '70000' is not a port number from 1 to 65535",
+        "WEBWORK_RATE_LIMIT: 'lots' is not a rate limit like 600/minute or off",
+    ]
+    assert result.returncode == 2 and result.stdout == ""
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_a_sync_database_url_names_the_async_one_and_hides_the_password(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "db", "upgrade", env={"WEBWORK_DATABASE_URL": "postgres://app:s3cret@db/webwork"})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "WEBWORK_DATABASE_URL: 'postgres://app:***@db/webwork' needs an async driver: "
+        "use postgresql+asyncpg://app:***@db/webwork"
+    ]
+
+
+def test_help_works_with_bad_settings(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "serve", "--help", env=BAD_SETTINGS)
+    assert result.returncode == 0 and "--port" in result.stdout

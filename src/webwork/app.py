@@ -12,7 +12,9 @@ from webwork import __version__
 from webwork.api_keys.router import router as api_keys_router
 from webwork.config import Settings, get_settings
 from webwork.contracts.router import router as contracts_router
+from webwork.kit.bodies import BodyLimitMiddleware
 from webwork.kit.db import Database
+from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
 from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
@@ -69,13 +71,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         servers=[{"url": "/", "description": "This server"}],
         default_response_class=FastJSONResponse,
+        redoc_url=None,
+        static_url=STATIC_URL,
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
     )
     app.state.settings = settings
     app.state.database = db
     install_error_handlers(app)
+    install_docs(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
 
     v2 = APIRouter(prefix="/api/v2", responses=ERROR_RESPONSES)
     for router in DOMAIN_ROUTERS:

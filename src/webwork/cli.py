@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, parse_role
-from webwork.config import get_settings
+from webwork.config import Settings, describe, get_settings
 from webwork.kit.db import Database
 from webwork.kit.errors import ApiError
 
@@ -21,11 +22,23 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 T = TypeVar("T")
+EXIT_BAD_SETTINGS = 2
+
+
+def _settings() -> Settings:
+    """Every command starts here: a bad value stops it with one line per value, before a
+    server starts or a database is touched (``--help`` still works with bad values)."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for line in describe(exc):
+            typer.echo(line, err=True)
+        raise typer.Exit(EXIT_BAD_SETTINGS) from None
 
 
 def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async def run() -> T:
-        database = Database.from_url(get_settings().database_url)
+        database = Database.from_url(_settings().database_url)
         try:
             async with database.sessionmaker() as session, session.begin():
                 return await work(session)
@@ -42,13 +55,13 @@ def db_upgrade(revision: str = "head") -> None:
 
     from webwork.migrations import alembic_config
 
-    command.upgrade(alembic_config(get_settings().database_url), revision)
+    command.upgrade(alembic_config(_settings().database_url), revision)
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (WEBWORK_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (WEBWORK_PORT)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WEBWORK_PORT)", min=1, max=65535)] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
     migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = True,
     workers: Annotated[
@@ -59,7 +72,7 @@ def serve(
     stateless, the database (and Redis, when configured) holds what they share."""
     import uvicorn
 
-    settings = get_settings()
+    settings = _settings()
     if migrate:
         db_upgrade()
     uvicorn.run(
@@ -94,6 +107,7 @@ def bootstrap(
     """Create a user, a workspace or membership, and a new API key (printed once)."""
     from webwork.bootstrap import bootstrap as run_bootstrap
 
+    _settings()
     if (workspace is None) == (workspace_id is None):
         raise typer.BadParameter("give exactly one of --workspace or --workspace-id")
     parsed = parse_role(role)
@@ -130,6 +144,8 @@ def demo() -> None:
     from webwork.bootstrap import bootstrap as run_bootstrap
     from webwork.bootstrap import has_users
 
+    settings = _settings()
+
     async def work(session: AsyncSession) -> str | None:
         if await has_users(session):
             return None
@@ -146,7 +162,6 @@ def demo() -> None:
     if created is None:
         typer.echo("Database already has users; no demo data created.")
         return
-    settings = get_settings()
     typer.echo("Created demo owner owner@example.com. Keep this API key, it is shown only once:")
     typer.echo(f"  {created}")
     typer.echo(

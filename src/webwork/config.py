@@ -1,19 +1,38 @@
-"""Runtime settings, read from the environment with the ``WEBWORK_`` prefix."""
+"""Runtime settings, read from the environment with the ``WEBWORK_`` prefix.
+
+Every value is checked when the settings load, so a bad one stops ``webwork`` at start
+with one line naming the variable, instead of a server that starts and then fails
+every request."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "WEBWORK_"
+_RATE_LIMIT = re.compile(r"[1-9]\d*/(second|minute|hour|day)")
+_DATABASE_DRIVERS = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
+# The URLs people copy from elsewhere, and the async driver URL to use instead.
+_SYNC_DATABASE_URLS = {
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "postgresql+psycopg2://": "postgresql+asyncpg://",
+    "sqlite://": "sqlite+aiosqlite://",
+}
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WEBWORK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./webwork.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    # "<count>/<second|minute|hour>" per principal, or "off".
+    # "<count>/<second|minute|hour|day>" per principal, or "off".
     rate_limit: str = "600/minute"
     redis_url: str | None = None
     # Base URL of invitation links (set it behind a proxy); unset: the address a request reached.
@@ -23,6 +42,90 @@ class Settings(BaseSettings):
     echo_sql: bool = False
     # One log line per request costs more than some requests; on for debugging.
     access_log: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_database_url(cls, value: str) -> str:
+        url = value.strip()
+        if url.startswith(_DATABASE_DRIVERS):
+            return url
+        shown = masked(url)
+        for prefix, driver in _SYNC_DATABASE_URLS.items():
+            if url.startswith(prefix):
+                raise ValueError(f"{shown!r} needs an async driver: use {driver}{shown[len(prefix) :]}")
+        raise ValueError(f"{shown!r} is not a database URL starting with {' or '.join(_DATABASE_DRIVERS)}")
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the bind address must not be empty")
+        return value.strip()
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> int:
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"{value!r} is not a port number from 1 to 65535")
+        return int(text)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        limit = re.sub(r"\s+", "", value).lower()
+        if limit != "off" and not _RATE_LIMIT.fullmatch(limit):
+            raise ValueError(f"{value!r} is not a rate limit like 600/minute or off")
+        return limit
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        return _server_url(value, ("redis", "rediss"), "a Redis URL like redis://127.0.0.1:6379/0")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return _server_url(value, ("http", "https"), "a base URL like https://time.example.com")
+
+    @field_validator("id_salt")
+    @classmethod
+    def _id_salt(cls, value: str) -> str:
+        if not value:
+            raise ValueError("the id salt must not be empty")
+        return value
+
+
+def _server_url(value: str | None, schemes: tuple[str, ...], expected: str) -> str | None:
+    """Blank means unset; otherwise one of ``schemes`` and a host."""
+    url = (value or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in schemes and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"{masked(url)!r} is not {expected}")
+    return url
+
+
+def masked(url: str) -> str:
+    """A URL fit for an error message: its password replaced by ``***``."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def describe(error: ValidationError) -> list[str]:
+    """One line per bad setting, named as the operator sets it: ``WEBWORK_PORT: ...``."""
+    lines = []
+    for item in error.errors(include_url=False):
+        name = ENV_PREFIX + "_".join(str(part) for part in item["loc"]).upper()
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] != "value_error":
+            message = f"{item.get('input')!r}: {message}"
+        lines.append(f"{name}: {message}")
+    return lines
 
 
 @lru_cache

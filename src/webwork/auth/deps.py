@@ -5,7 +5,6 @@ none of them is public on purpose (docs, health)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any, NoReturn
@@ -18,6 +17,7 @@ from webwork.auth import api_keys, repository
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.kit import clock
+from webwork.kit.bodies import parse_json
 from webwork.kit.db import defer_write, get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
@@ -83,13 +83,12 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def _body_workspace_id(request: Request) -> Any:
+    """Routes with a body model have parsed it already (FastAPI reports bad JSON first);
+    for the others, such as a GET with a body, this is the only reader."""
     raw = await request.body()
     if not raw:
         return None
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return None  # the route's own body parsing reports malformed JSON
+    body = parse_json(raw)
     return body.get("workspace_id") if isinstance(body, dict) else None
 
 

@@ -45,6 +45,11 @@ class BadRequest(ApiError):
     code = "bad_request"
 
 
+class MalformedJson(BadRequest):
+    code = "malformed_json"
+    default_message = "The request body is not valid JSON."
+
+
 class Unauthenticated(ApiError):
     status_code = 401
     code = "unauthenticated"
@@ -79,6 +84,12 @@ class ValidationFailed(ApiError):
         super().__init__(message or first or self.default_message, errors=errors, **kw)
 
 
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "The request body is too large."
+
+
 class RateLimited(ApiError):
     status_code = 429
     code = "rate_limited"
@@ -88,6 +99,14 @@ class RateLimited(ApiError):
 def invalid(field: str, message: str) -> ValidationFailed:
     """The common case: one field, one message."""
     return ValidationFailed({field: [message]})
+
+
+def malformed_json(cause: BaseException) -> MalformedJson:
+    """The one answer for a body the JSON parser gives up on. Nesting deeper than the
+    parser's recursion limit is valid JSON, so it is told apart."""
+    if isinstance(cause, RecursionError):
+        return MalformedJson("The request body is nested too deeply.")
+    return MalformedJson()
 
 
 def _field_name(loc: Sequence[Any]) -> str:
@@ -186,18 +205,21 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     return _response(exc.status_code, exc.message, exc.code, exc.errors, exc.data, exc.headers)
 
 
-async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in raw):
-        return _response(400, "The request body is not valid JSON.", "malformed_json")
+        return await _api_error(request, MalformedJson())
     errors = validation_errors(raw)
     first = next(iter(errors.values()))[0]
     return _response(422, first, "validation_error", errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, (RecursionError, UnicodeDecodeError)):
+        # FastAPI's body reader answers these with a bare 400; JSONDecodeError it reports itself.
+        return await _api_error(request, malformed_json(exc.__cause__))
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else None
     message = _HTTP_MESSAGES.get(exc.status_code) or detail or "Request failed."

@@ -30,7 +30,6 @@ from webwork.kit.errors import RateLimited
 
 log = logging.getLogger(__name__)
 
-DISABLED = ("off", "", "0", "none")
 # A Redis that does not answer within this many seconds counts as down ...
 REDIS_TIMEOUT = 0.25
 # ... and is left alone for this long before the next attempt.
@@ -40,7 +39,7 @@ STATE_KEY = "ratelimit_headers"
 
 def parse_limit(limit: str) -> RateLimitItem | None:
     """``None`` when limits are off; raises ``ValueError`` for a malformed limit."""
-    if limit.strip().lower() in DISABLED:
+    if limit.strip().lower() == "off":
         return None
     return parse(limit)
 

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo
 
 from webwork.kit.clock import as_utc
+from webwork.kit.zones import is_timezone
 
 
 def decimal_to_number(value: Decimal) -> int | float:
@@ -31,6 +32,14 @@ def _blank_to_none(value: object) -> object:
     return None if value == "" else value
 
 
+def _timezone(value: object, info: ValidationInfo) -> object:
+    name = value.strip() if isinstance(value, str) else value
+    if not is_timezone(name):
+        field = (info.field_name or "timezone").replace("_", " ")
+        raise ValueError(f"The {field} field must be a valid timezone.")
+    return name
+
+
 Money = Annotated[
     Decimal,
     Field(max_digits=12, decimal_places=2, ge=0),
@@ -44,3 +53,6 @@ Hours = Annotated[
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
 OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
+Timezone = Annotated[
+    str, BeforeValidator(_timezone), Field(description="Canonical IANA timezone, e.g. Europe/Berlin or UTC")
+]

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 from typing import Annotated
-from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, Field
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Hours, Money, Timestamp
+from webwork.kit.types import Hours, Money, Timestamp, Timezone
 from webwork.models import Membership, User, Workspace
 
 MEMBER_STATUSES = ("active", "inactive", "left", "unknown", "invited")
-
-
-@lru_cache(maxsize=1)
-def _iana_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def _email(value: object) -> object:
@@ -38,12 +31,6 @@ def _role(value: object) -> Role:
     if role is None:
         raise ValueError(ROLE_INVALID)
     return role
-
-
-def _timezone(value: object) -> object:
-    if not isinstance(value, str) or value.strip() not in _iana_zones():
-        raise ValueError("The timezone must be a valid IANA timezone.")
-    return value.strip()
 
 
 def _flag(field: str) -> BeforeValidator:
@@ -67,7 +54,6 @@ def _blank_to_none(value: object) -> object:
 
 Email = Annotated[str, Field(max_length=255), BeforeValidator(_email)]
 RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
-Timezone = Annotated[str, BeforeValidator(_timezone), Field(description="IANA timezone, e.g. Europe/Berlin")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 
