@@ -16,6 +16,7 @@ from webwork.kit.db import Database
 from webwork.kit.envelope import ERROR_RESPONSES
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
+from webwork.kit.mail import mailer_from
 from webwork.kit.ratelimit import RateLimitMiddleware
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = db
+    app.state.mailer = mailer_from(settings)
     install_error_handlers(app)
     app.add_middleware(RateLimitMiddleware, limit=settings.rate_limit, redis_url=settings.redis_url)
     app.add_middleware(FormAsJsonMiddleware)

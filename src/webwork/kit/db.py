@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from webwork.kit.clock import as_utc
+from webwork.kit.errors import ApiError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -90,7 +91,8 @@ class Database:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Unit of work: commit when the handler returns, roll back on any exception.
+    """Unit of work: commit when the handler returns, roll back on any exception (but
+    an ``ApiError`` marked ``keep_changes``, such as a counted failed attempt).
 
     Used with ``scope="function"`` so the commit happens before the response is sent:
     a client never sees success for a write that did not land."""
@@ -98,6 +100,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with database.sessionmaker() as session:
         try:
             yield session
+        except ApiError as exc:
+            await (session.commit() if exc.keep_changes else session.rollback())
+            raise
         except BaseException:
             await session.rollback()
             raise
