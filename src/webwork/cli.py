@@ -64,6 +64,12 @@ def serve(
     # environment: links then default to the address served here.
     os.environ["WEBWORK_HOST"], os.environ["WEBWORK_PORT"] = host, str(port)
     get_settings.cache_clear()
+    if settings.mail_backend == "log":
+        typer.echo(
+            "Mail backend 'log': invitations and confirmation codes are written to the log, "
+            "not sent (set WEBWORK_MAIL_BACKEND=smtp to send them).",
+            err=True,
+        )
     if migrate:
         db_upgrade()
     uvicorn.run(

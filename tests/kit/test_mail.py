@@ -126,3 +126,12 @@ def test_the_default_backend_is_the_log() -> None:
 def test_mail_settings_are_checked(fields: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         _smtp_settings(**fields)
+
+
+async def test_a_subject_stays_one_header_line(fake_smtp: type[_FakeSmtp]) -> None:
+    """A workspace name with a line break cannot add headers (nor crash the send)."""
+    await mailer_from(_smtp_settings()).send(
+        Message("a@example.com", "Join Evil\r\nBcc: x@example.com", "hi")
+    )
+    [(_, (_, _, subject, _))] = [call for call in fake_smtp.calls if call[0] == "send"]
+    assert subject == "Join Evil Bcc: x@example.com"

@@ -71,7 +71,7 @@ class SmtpMailer:
         email = EmailMessage()
         email["From"] = s.mail_from
         email["To"] = message.to
-        email["Subject"] = message.subject
+        email["Subject"] = " ".join(message.subject.split())  # a header is one line
         email.set_content(message.body)
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
             if s.smtp_starttls:
