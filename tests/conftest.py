@@ -158,8 +158,8 @@ class Outbox:
 
 @pytest.fixture()
 def outbox(app: FastAPI) -> Iterator[Outbox]:
-    previous = app.state.mailer if hasattr(app.state, "mailer") else None
-    app.state.mailer = outbox = Outbox()
+    outbox = Outbox()
+    previous, app.state.mailer = app.state.mailer, outbox
     try:
         yield outbox
     finally:

@@ -3,6 +3,7 @@ that a person without an account must bring (the inviter sees the link, never th
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.assertions import err, ok
 from tests.conftest import Outbox
 from tests.factories import ApiClient, Factory, Space
+from webwork.bootstrap import bootstrap
 from webwork.kit.clock import utcnow
 from webwork.kit.mail import MailNotSent, Message
+from webwork.members import confirmation
 from webwork.models import InvitationCode, Membership
 
 VICTIM = "victim@example.com"
@@ -248,3 +251,21 @@ async def test_a_mail_that_cannot_be_sent_is_a_503_and_saves_nothing(
         )
         is None
     )
+
+
+async def test_concurrent_guesses_share_the_five_attempts(committed_factory: Factory, outbox: Outbox) -> None:
+    s = committed_factory.session
+    boot = await bootstrap(s, email="guess-owner@example.com", workspace_name="Guess")
+    await s.commit()
+    owner = ApiClient(committed_factory.http, boot.api_key)
+    invite = {"email": VICTIM, "firstname": "V", "lastname": "T", "role": "member"}
+    data = ok(await owner.post("/members", params={"workspace_id": boot.workspace_id}, json=invite), 201)[
+        "data"
+    ]
+    accept = data["invitation_link"].removeprefix("http://testserver/api/v2") + "/accept"
+    ok(await committed_factory.anonymous.post(accept), 202)
+    guesses = await asyncio.gather(
+        *(committed_factory.anonymous.post(accept, json={"code": f"0000{n:06d}"}) for n in range(8))
+    )
+    messages = sorted(err(r, 422)["errors"]["code"][0] for r in guesses)
+    assert messages == sorted([confirmation.SPENT] * 3 + [confirmation.WRONG] * 5)
