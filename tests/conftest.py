@@ -3,8 +3,9 @@ ASGI client, factories, and clients authenticated as people with each role."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -19,6 +20,9 @@ from tests.factories import Factory, QueryCounter, Space
 from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit.db import Database, create_engine
+
+if TYPE_CHECKING:
+    from webwork.kit.mail import Message
 
 
 @pytest.fixture(scope="session")
@@ -133,3 +137,32 @@ async def committed_factory(app: FastAPI, committed_database: Database) -> Async
         committed_database.sessionmaker() as session,
     ):
         yield Factory(session, client)
+
+
+class Outbox:
+    """The mail backend of a test: keeps what the app sends instead of sending it."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.sent if m.to == address]
+
+    def code_for(self, address: str) -> str:
+        """The confirmation code in the last mail to ``address``."""
+        found = re.search(r"confirmation code is ([0-9A-Z-]+)", self.to(address)[-1].body)
+        assert found, self.to(address)[-1].body
+        return found.group(1)
+
+
+@pytest.fixture()
+def outbox(app: FastAPI) -> Iterator[Outbox]:
+    outbox = Outbox()
+    previous, app.state.mailer = app.state.mailer, outbox
+    try:
+        yield outbox
+    finally:
+        app.state.mailer = previous

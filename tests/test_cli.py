@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,80 @@ def test_a_sync_database_url_names_the_async_one_and_hides_the_password(tmp_path
 def test_help_works_with_bad_settings(tmp_path: Path) -> None:
     result = _cli(tmp_path, "serve", "--help", env=BAD_SETTINGS)
     assert result.returncode == 0 and "--port" in result.stdout
+
+
+def _membership(tmp: Path, email: str) -> tuple[str, str]:
+    with sqlite3.connect(tmp / "cli.db") as db:
+        row = db.execute(
+            "SELECT m.role, m.status FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ?",
+            (email,),
+        ).fetchone()
+    return row[0], row[1]
+
+
+def test_bootstrap_keeps_an_existing_role_and_says_what_it_did(tmp_path: Path) -> None:
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    first = _cli(tmp_path, "bootstrap", "--email", "boss@example.com", "--workspace", "Acme", "--json")
+    workspace_id = str(json.loads(first.stdout)["workspace_id"])
+    again = _cli(tmp_path, "bootstrap", "--email", "boss@example.com", "--workspace-id", workspace_id)
+    assert again.returncode == 0, again.stderr
+    assert f"kept the role Owner in workspace {workspace_id}" in again.stdout and "wwk_" in again.stdout
+    assert _membership(tmp_path, "boss@example.com") == ("owner", "active")
+
+    as_json = _cli(
+        tmp_path, "bootstrap", "--email", "boss@example.com", "--workspace-id", workspace_id, "--json"
+    )
+    assert set(json.loads(as_json.stdout)) == {"user_id", "workspace_id", "api_key"}
+    assert "kept the role Owner" in as_json.stderr
+
+    refused = _cli(
+        tmp_path,
+        "bootstrap",
+        "--email",
+        "boss@example.com",
+        "--workspace-id",
+        workspace_id,
+        "--role",
+        "member",
+    )
+    assert refused.returncode == 1 and "The workspace owner's role cannot be changed." in refused.stderr
+    assert _membership(tmp_path, "boss@example.com") == ("owner", "active")
+
+
+def test_bootstrap_validates_the_email_as_the_api_does(cli_db: Path) -> None:
+    result = _cli(cli_db, "bootstrap", "--email", "not-an-email", "--workspace", "W", "--json")
+    assert result.returncode != 0 and result.stdout == ""
+    assert "The email field must be a valid email address." in result.stderr
+
+
+def test_demo_tells_how_to_get_a_new_key(tmp_path: Path) -> None:
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    assert _cli(tmp_path, "demo").returncode == 0
+    second = _cli(tmp_path, "demo")
+    assert "webwork bootstrap --email owner@example.com --workspace-id 1" in second.stdout
+
+
+def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from webwork.cli import app
+    from webwork.config import get_settings
+
+    seen: dict[str, object] = {}
+
+    def run(*_: object, **options: object) -> None:
+        seen.update(options, base=get_settings().public_address())
+
+    for name in ("WEBWORK_HOST", "WEBWORK_PORT", "WEBWORK_PUBLIC_URL"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(uvicorn, "run", run)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--host", "127.0.0.5", "--port", "8781", "--no-migrate"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert seen["host"] == "127.0.0.5" and seen["port"] == 8781
+    assert seen["base"] == "http://127.0.0.5:8781"

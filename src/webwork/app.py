@@ -18,6 +18,7 @@ from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
 from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
+from webwork.kit.mail import mailer_from
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = db
+    app.state.mailer = mailer_from(settings)
     install_error_handlers(app)
     install_docs(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)

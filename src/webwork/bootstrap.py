@@ -1,7 +1,13 @@
-"""Operator actions outside the HTTP API: first user, workspace and API key."""
+"""Operator actions outside the HTTP API: first user, workspace and API key.
+
+The operator is trusted to create credentials, but not to change by accident what
+others decided: an existing membership keeps its role unless one is given, and its
+status always (an archived member stays archived, an invitation stays pending). Every
+step is reported in ``changes``."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -9,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
 from webwork.auth.roles import Role
-from webwork.kit.errors import NotFound
+from webwork.kit.errors import NotFound, invalid
 from webwork.members import service as members
 from webwork.models import User, Workspace
 from webwork.users import service as users
 from webwork.workspaces import service as workspaces
+
+NEW_WORKSPACE_HINT = "My workspace"
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class Bootstrapped:
     user_id: int
     workspace_id: int
     api_key: str
+    changes: tuple[str, ...] = ()
 
 
 async def bootstrap(
@@ -31,22 +40,81 @@ async def bootstrap(
     lastname: str = "",
     workspace_name: str | None = None,
     workspace_id: int | None = None,
-    role: Role = Role.MEMBER,
+    role: Role | None = None,
     key_name: str = "bootstrap",
 ) -> Bootstrapped:
-    """Create the user if missing; then either a new workspace they own, or a membership
-    with ``role`` in an existing one; then a fresh API key."""
-    user = await users.get_or_create(session, email, firstname, lastname)
+    """Create the user if missing; then either a new workspace they own, or their
+    membership in an existing one; then a fresh API key."""
+    try:
+        email = users.check_email(email)
+    except ValueError as exc:
+        raise invalid("email", str(exc)) from None
+    user, changes = await _user(session, email, firstname, lastname)
     if workspace_name is not None:
         workspace = await workspaces.create(session, user, workspace_name)
+        changes.append(f'created workspace {workspace.id} "{workspace.name}", owned by the user')
     else:
         found = await session.get(Workspace, workspace_id)
         if found is None:
             raise NotFound(f"Workspace {workspace_id} not found.")
         workspace = found
-        await members.add_membership(session, workspace, user, role)
+        changes.extend(await _membership(session, workspace, user, role))
     _, plaintext = await api_keys.issue(session, user, key_name)
-    return Bootstrapped(user_id=user.id, workspace_id=workspace.id, api_key=plaintext)
+    return Bootstrapped(user.id, workspace.id, plaintext, tuple(changes))
+
+
+async def _user(session: AsyncSession, email: str, firstname: str, lastname: str) -> tuple[User, list[str]]:
+    existing = await users.get_by_email(session, email)
+    if existing is None:
+        user = await users.get_or_create(session, email, firstname, lastname)
+        return user, [f"created user {user.id} <{user.email}>"]
+    note = f"user {existing.id} <{existing.email}> already exists"
+    if (firstname and firstname != existing.firstname) or (lastname and lastname != existing.lastname):
+        note += "; its name is left as it is"
+    return existing, [note]
+
+
+async def _membership(
+    session: AsyncSession, workspace: Workspace, user: User, role: Role | None
+) -> list[str]:
+    enrolled = await members.enroll(session, workspace, user, role)
+    membership, current = enrolled.membership, Role(enrolled.membership.role)
+    if enrolled.previous_role is None:
+        return [f"added to workspace {workspace.id} as {current.label}"]
+    if enrolled.previous_role is current:
+        changes = [f"kept the role {current.label} in workspace {workspace.id}"]
+    else:
+        changes = [
+            f"changed the role in workspace {workspace.id}: {enrolled.previous_role.label} -> {current.label}"
+        ]
+    if membership.status == "inactive":
+        changes.append(
+            f"membership in workspace {workspace.id} is inactive (archived), left as it is: an owner "
+            f"or executive manager restores it with POST /api/v2/members/{user.id}/restore"
+        )
+    elif membership.status == "invited":
+        changes.append(
+            f"membership in workspace {workspace.id} is invited, left as it is: "
+            "the user accepts the invitation signed in with this key"
+        )
+    return changes
+
+
+async def key_hint(session: AsyncSession) -> str:
+    """The bootstrap arguments that give the first workspace's owner a new key."""
+    first = (
+        await session.execute(
+            select(User.email, Workspace.id)
+            .join(Workspace, Workspace.owner_id == User.id)
+            .where(Workspace.status == "active")
+            .order_by(Workspace.id)
+            .limit(1)
+        )
+    ).first()
+    if first is not None:
+        return shlex.join(["bootstrap", "--email", first[0], "--workspace-id", str(first[1])])
+    email = await session.scalar(select(User.email).order_by(User.id).limit(1))
+    return shlex.join(["bootstrap", "--email", email or "you@example.com", "--workspace", NEW_WORKSPACE_HINT])
 
 
 async def has_users(session: AsyncSession) -> bool:

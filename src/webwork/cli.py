@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
+import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -73,13 +76,24 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    # The app uvicorn builds (in reload workers too) reads its settings from the
+    # environment: links then default to the address served here.
+    os.environ["WEBWORK_HOST"], os.environ["WEBWORK_PORT"] = host, str(port)
+    get_settings.cache_clear()
+    if settings.mail_backend == "log":
+        typer.echo(
+            "Mail backend 'log': invitations and confirmation codes are written to the log, "
+            "not sent (set WEBWORK_MAIL_BACKEND=smtp to send them).",
+            err=True,
+        )
     if migrate:
         db_upgrade()
     uvicorn.run(
         "webwork.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         reload=reload,
         workers=1 if reload else (workers or os.cpu_count() or 1),
         proxy_headers=True,
@@ -87,7 +101,24 @@ def serve(
         # A worker must import and build the app within this; 5 s (uvicorn's default)
         # is too short on a loaded small machine, which then restarts workers forever.
         timeout_worker_healthcheck=60,
+        log_config=_log_config(),
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging plus our ``webwork`` loggers at INFO: the log mail backend
+    writes there, and a developer reads invitation codes from it."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["webwork"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def _program() -> str:
+    """How to name this command in what we print: as it was run (`make run` runs
+    .venv/bin/webwork), or the virtualenv's script when run as a module."""
+    return sys.argv[0] if Path(sys.argv[0]).name == "webwork" else ".venv/bin/webwork"
 
 
 @app.command()
@@ -101,17 +132,26 @@ def bootstrap(
     workspace_id: Annotated[
         int | None, typer.Option("--workspace-id", help="Add the user to this workspace")
     ] = None,
-    role: Annotated[str, typer.Option(help="Role with --workspace-id: " + ROLE_HELP)] = "member",
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="Role with --workspace-id (default: member for a new membership; an existing one "
+            "keeps its role): " + ROLE_HELP
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")] = False,
 ) -> None:
-    """Create a user, a workspace or membership, and a new API key (printed once)."""
+    """Create a user, a workspace or membership, and a new API key (printed once).
+
+    Says what it did (on stderr with --json). An existing membership keeps its role
+    unless --role is given, and its status always."""
     from webwork.bootstrap import bootstrap as run_bootstrap
 
     _settings()
     if (workspace is None) == (workspace_id is None):
         raise typer.BadParameter("give exactly one of --workspace or --workspace-id")
-    parsed = parse_role(role)
-    if parsed is None:
+    parsed = None if role is None else parse_role(role)
+    if role is not None and parsed is None:
         raise typer.BadParameter(ROLE_INVALID)
     try:
         result = _in_transaction(
@@ -128,6 +168,8 @@ def bootstrap(
     except ApiError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from exc
+    for change in result.changes:
+        typer.echo(change, err=as_json)
     payload = {"user_id": result.user_id, "workspace_id": result.workspace_id, "api_key": result.api_key}
     if as_json:
         typer.echo(json.dumps(payload))
@@ -142,13 +184,13 @@ def bootstrap(
 def demo() -> None:
     """On an empty database: create a demo owner, workspace and API key, and print the key."""
     from webwork.bootstrap import bootstrap as run_bootstrap
-    from webwork.bootstrap import has_users
+    from webwork.bootstrap import has_users, key_hint
 
     settings = _settings()
 
-    async def work(session: AsyncSession) -> str | None:
+    async def work(session: AsyncSession) -> tuple[bool, str]:
         if await has_users(session):
-            return None
+            return False, await key_hint(session)
         result = await run_bootstrap(
             session,
             email="owner@example.com",
@@ -156,16 +198,17 @@ def demo() -> None:
             lastname="Owner",
             workspace_name="Demo workspace",
         )
-        return f"workspace_id={result.workspace_id} api_key={result.api_key}"
+        return True, f"workspace_id={result.workspace_id} api_key={result.api_key}"
 
-    created = _in_transaction(work)
-    if created is None:
-        typer.echo("Database already has users; no demo data created.")
+    created, text = _in_transaction(work)
+    if not created:
+        typer.echo("Database already has users; no demo data created. To get a new API key:")
+        typer.echo(f"  {_program()} {text}")
         return
     typer.echo("Created demo owner owner@example.com. Keep this API key, it is shown only once:")
-    typer.echo(f"  {created}")
+    typer.echo(f"  {text}")
     typer.echo(
-        f"Try: curl -H 'Authorization: Bearer <api_key>' http://{settings.host}:{settings.port}/api/v2/workspaces"
+        f"Try: curl -H 'Authorization: Bearer <api_key>' {settings.public_address()}/api/v2/workspaces"
     )
 
 

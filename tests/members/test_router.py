@@ -3,11 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import assert_page_bounds, assert_pagination, assert_query_count_flat, err, ok
+from tests.conftest import Outbox
 from tests.factories import ApiClient, Factory, QueryCounter, Space
 from webwork.auth.api_keys import digest
 from webwork.auth.roles import ROLE_INVALID
@@ -213,23 +215,25 @@ async def test_every_member_endpoint_is_404_across_workspaces(two_spaces: tuple[
 # --- POST /members (invite) + invitations ---------------------------------------------
 
 
-async def test_invitation_link_follows_the_served_address_unless_configured(
-    factory: Factory, app: FastAPI, settings: Settings
+async def test_invitation_links_never_follow_the_host_header(
+    factory: Factory, app: FastAPI, settings: Settings, outbox: Outbox
 ) -> None:
-    """Without WEBWORK_PUBLIC_URL the link points where the request came (any --port)."""
+    """Links come from WEBWORK_PUBLIC_URL, else from the address `serve` was started on."""
     space = await factory.space()
-    url = "http://127.0.0.1:8781/api/v2/members"
-    app.state.settings = Settings(**settings.model_dump(exclude={"public_url"}))
+    evil = {"Host": "evil.example"}
+    body = ok(await space.owner.api.post("/members", params=space.ws, json=_invite(), headers=evil), 201)
+    assert body["data"]["invitation_link"].startswith("http://testserver/api/v2/invitations/")
+    app.state.settings = settings.model_copy(update={"public_url": None, "host": "127.0.0.1", "port": 8781})
     try:
-        body = ok(await space.owner.api.post(url, params=space.ws, json=_invite()), 201)
+        second = _invite(email="b@example.com")
+        body = ok(await space.owner.api.post("/members", params=space.ws, json=second, headers=evil), 201)
     finally:
         app.state.settings = settings
     assert body["data"]["invitation_link"].startswith("http://127.0.0.1:8781/api/v2/invitations/")
-    body = ok(await space.owner.api.post(url, params=space.ws, json=_invite(email="b@example.com")), 201)
-    assert body["data"]["invitation_link"].startswith("http://testserver/api/v2/invitations/")
+    assert outbox.sent and not any("evil.example" in mail.body for mail in outbox.sent)
 
 
-async def test_invite_new_person_and_accept(factory: Factory, session: AsyncSession) -> None:
+async def test_invite_new_person_and_accept(factory: Factory, session: AsyncSession, outbox: Outbox) -> None:
     space = await factory.space()
     body = ok(await space.owner.api.post("/members", params=space.ws, json=_invite(role="Team manager")), 201)
     assert body["message"] == "Member invited successfully"
@@ -255,9 +259,9 @@ async def test_invite_new_person_and_accept(factory: Factory, session: AsyncSess
         "current_role": "Team manager",
         "status": "invited",
     }
-    accepted = ok(await factory.anonymous.post(f"/invitations/{token}/accept"))
-    assert accepted["message"] == "Invitation accepted successfully"
-    assert accepted["data"]["user_id"] == data["id"] and accepted["data"]["workspace_id"] == space.id
+    ok(await factory.anonymous.post(f"/invitations/{token}/accept"), 202)
+    code = outbox.code_for("new.person@example.com")
+    accepted = ok(await factory.anonymous.post(f"/invitations/{token}/accept", json={"code": code}))
     newcomer = ApiClient(factory.http, accepted["data"]["api_key"])
     me = ok(await newcomer.get(f"/members/{data['id']}", params=space.ws))["data"]
     assert me["status"] == "active"
@@ -272,19 +276,6 @@ async def test_invited_member_cannot_act_before_accepting(factory: Factory) -> N
     space = await factory.space()
     invited = await factory.person(space, "member", status="invited")
     err(await invited.api.get("/members", params=space.ws), 403, "membership_inactive")
-
-
-async def test_existing_account_accepts_only_signed_in(factory: Factory) -> None:
-    a, b = await factory.space(), await factory.space()
-    body = ok(await b.owner.api.post("/members", params=b.ws, json=_invite(email=a.owner.user.email)), 201)
-    assert body["data"]["id"] == a.owner.id
-    token = body["data"]["invitation_link"].rsplit("/", 1)[1]
-    denied = err(await factory.anonymous.post(f"/invitations/{token}/accept"), 403, "sign_in_required")
-    assert "signed in" in denied["message"]
-    err(await b.owner.api.post(f"/invitations/{token}/accept"), 403)
-    accepted = ok(await a.owner.api.post(f"/invitations/{token}/accept"))
-    assert accepted["data"] == {"user_id": a.owner.id, "workspace_id": b.id, "api_key": None}
-    ok(await a.owner.api.get("/members", params=b.ws))
 
 
 async def test_invite_form_encoded(factory: Factory) -> None:
@@ -479,6 +470,34 @@ async def test_email_of_user_shared_with_other_workspaces(factory: Factory, sess
     assert mine["data"]["email"] == "moved@example.com"
 
 
+async def test_profile_of_user_shared_with_other_workspaces(factory: Factory, session: AsyncSession) -> None:
+    """B's admin cannot rename (or strip the avatar of) someone A also holds; they can."""
+    a, b = await factory.space(), await factory.space()
+    shared = await factory.person(a, "member", firstname="Real", lastname="Name")
+    shared.user.avatar = "https://cdn.example.com/a.png"
+    session.add(Membership(workspace_id=b.id, user_id=shared.id, role="member"))
+    await session.commit()
+    for change in ({"firstname": "Renamed"}, {"lastname": "Renamed"}, {"remove_avatar": 1}):
+        refused = err(await b.owner.api.put(f"/members/{shared.id}", params=b.ws, json=change), 403)
+        assert refused["message"] == (
+            "This member also belongs to other workspaces; only they can change their name, email and avatar."
+        )
+    seen_by_a = ok(await a.owner.api.get(f"/members/{shared.id}", params=a.ws))["data"]
+    assert (seen_by_a["firstname"], seen_by_a["lastname"]) == ("Real", "Name") and seen_by_a["avatar"]
+
+    own_fields = {"firstname": "Real", "timezone": "Asia/Tokyo", "remove_avatar": 0, "role": "team_manager"}
+    ok(await b.owner.api.put(f"/members/{shared.id}", params=b.ws, json=own_fields))
+    assert ok(await a.owner.api.get(f"/members/{shared.id}", params=a.ws))["data"]["timezone"] == "UTC"
+
+    ok(
+        await shared.api.put(
+            f"/members/{shared.id}", params=a.ws, json={"firstname": "Self", "remove_avatar": 1}
+        )
+    )
+    seen_by_b = ok(await b.owner.api.get(f"/members/{shared.id}", params=b.ws))["data"]
+    assert seen_by_b["firstname"] == "Self" and seen_by_b["avatar"] is None
+
+
 # --- DELETE /members/{id} and restore -------------------------------------------------
 
 
@@ -524,3 +543,16 @@ async def test_archived_members_are_listed_for_admins(factory: Factory) -> None:
     ok(await space.owner.api.delete(f"/members/{gone.id}", params=space.ws))
     listed = ok(await space.owner.api.get("/members", params=space.ws | {"status": "inactive"}))["data"]
     assert [m["id"] for m in listed] == [gone.id]
+
+
+@pytest.mark.parametrize(
+    ("fields", "base"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"host": "0.0.0.0", "port": 9000}, "http://0.0.0.0:9000"),
+        ({"host": "::1", "port": 9000}, "http://[::1]:9000"),
+        ({"public_url": "https://time.example.com/", "port": 9000}, "https://time.example.com"),
+    ],
+)
+def test_public_address_of_links(fields: dict[str, Any], base: str) -> None:
+    assert Settings(**fields).public_address() == base

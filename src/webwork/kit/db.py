@@ -21,6 +21,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from webwork.kit.clock import as_utc
+from webwork.kit.errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,9 @@ async def _committed(
     async with maker() as session:
         try:
             yield session
+        except ApiError as exc:
+            await (session.commit() if exc.keep_changes else session.rollback())
+            raise
         except BaseException:
             await session.rollback()
             raise
@@ -196,7 +200,8 @@ def defer_write(session: AsyncSession, statement: Executable) -> None:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Unit of work per request, a read or a write by the HTTP method.
+    """Unit of work per request, a read or a write by the HTTP method; an ``ApiError``
+    marked ``keep_changes`` (a counted failed attempt) commits instead of rolling back.
 
     Used with ``scope="function"`` so the commit happens before the response is sent:
     a client never sees success for a write that did not land."""

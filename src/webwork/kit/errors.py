@@ -21,6 +21,9 @@ class ApiError(Exception):
     status_code = 400
     code = "bad_request"
     default_message = "The request could not be processed."
+    # The request's writes are rolled back, unless the error says they must land anyway
+    # (a wrong confirmation code: the failed attempt is what bounds guessing).
+    keep_changes = False
 
     def __init__(
         self,

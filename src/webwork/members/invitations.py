@@ -1,13 +1,12 @@
-"""`/invitations/{token}`: public on purpose, the token in the link is the credential.
-
-Whoever receives the link an owner or executive manager shared can look at the
-invitation and accept it; accepting a new account answers its first API key."""
+"""`/invitations/{token}`: public on purpose, the token in the link identifies the
+invitation. The inviter sees the link too, so accepting it never hands over an account
+on the link alone (see ``service.accept_invitation``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -15,8 +14,10 @@ from webwork.auth.deps import SessionDep, get_principal
 from webwork.auth.principal import Principal
 from webwork.auth.roles import Role
 from webwork.kit.envelope import Envelope, respond
+from webwork.kit.mail import MailerDep
 from webwork.members import service
-from webwork.members.schemas import InvitationAccepted, InvitationOut
+from webwork.members.router import MAIL_FAILED, PublicAddressDep
+from webwork.members.schemas import InvitationAccept, InvitationAccepted, InvitationCodeSent, InvitationOut
 
 router = APIRouter(prefix="/invitations", tags=["Members"])
 
@@ -24,6 +25,20 @@ router = APIRouter(prefix="/invitations", tags=["Members"])
 _optional_api_key = HTTPBearer(
     scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False
 )
+
+ACCEPT_DESCRIPTION = """Accepts the invitation.
+
+- **An account that already has credentials** (an API key, a password, or an active
+  membership elsewhere) accepts signed in as itself (`Authorization: Bearer wwk_...`);
+  the answer's `api_key` is null. Anyone else gets 403 `sign_in_required`.
+- **An account without credentials** proves that it controls the invited address:
+  1. POST without a body: a confirmation code (10 characters, e.g. `7KQ4M-9XT2B`) is
+     mailed to the address, valid 15 minutes; the answer is **202** and holds no key.
+     A new code can be asked for once a minute (429 before that).
+  2. POST `{"code": "7KQ4M-9XT2B"}` (case, spaces and dashes do not matter): the
+     membership becomes active and the answer holds the account's first API key (shown
+     once). A wrong, expired or used-up code is a 422 on `code`; 5 wrong codes use a code up.
+"""
 
 
 async def optional_principal(
@@ -52,14 +67,33 @@ async def show_invitation(token: str, session: SessionDep) -> JSONResponse:
     return respond(out, "Invitation retrieved successfully")
 
 
-@router.post("/{token}/accept", response_model=Envelope[InvitationAccepted])
+@router.post(
+    "/{token}/accept",
+    response_model=Envelope[InvitationAccepted],
+    responses={
+        202: {"model": Envelope[InvitationCodeSent], "description": "A confirmation code was mailed"},
+        **MAIL_FAILED,
+    },
+    summary="Accept Invitation",
+    description=ACCEPT_DESCRIPTION,
+)
 async def accept_invitation(
     token: str,
     session: SessionDep,
     principal: Annotated[Principal | None, Depends(optional_principal)],
+    mailer: MailerDep,
+    address: PublicAddressDep,
+    body: Annotated[InvitationAccept | None, Body()] = None,
 ) -> JSONResponse:
-    accepted = await service.accept_invitation(session, token, principal)
-    out = InvitationAccepted(
-        user_id=accepted.user_id, workspace_id=accepted.workspace_id, api_key=accepted.api_key
-    )
+    code = body.code if body is not None else None
+    result = await service.accept_invitation(session, token, principal, code, mailer, address)
+    if isinstance(result, service.CodeSent):
+        sent = InvitationCodeSent(
+            user_id=result.user_id,
+            workspace_id=result.workspace_id,
+            email=result.email,
+            code_expires_at=result.code_expires_at,
+        )
+        return respond(sent, "A confirmation code was sent to the invited address.", status_code=202)
+    out = InvitationAccepted(user_id=result.user_id, workspace_id=result.workspace_id, api_key=result.api_key)
     return respond(out, "Invitation accepted successfully")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import CursorResult, Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
@@ -13,7 +15,7 @@ from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
 from webwork.kit.errors import NotFound
-from webwork.models import ApiKey, Membership, Team, TeamMember, User, Workspace
+from webwork.models import ApiKey, InvitationCode, Membership, Team, TeamMember, User, Workspace
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,42 @@ async def has_credentials(session: AsyncSession, user: User, membership: Members
         Membership.user_id == user.id, Membership.id != membership.id, Membership.status == "active"
     )
     return bool(await session.scalar(select(key | other)))
+
+
+async def invitation_code(session: AsyncSession, membership_id: int) -> InvitationCode | None:
+    code: InvitationCode | None = await session.scalar(
+        select(InvitationCode)
+        .where(InvitationCode.membership_id == membership_id)
+        .execution_options(populate_existing=True)
+    )
+    return code
+
+
+async def replace_invitation_code(
+    session: AsyncSession, code_id: int, sent_before: datetime, values: Mapping[str, Any]
+) -> bool:
+    """Overwrite the code if it was sent before ``sent_before``, in one statement, so two
+    requests at once cannot both mail a new code."""
+    result = await session.execute(
+        update(InvitationCode)
+        .where(InvitationCode.id == code_id, InvitationCode.created_at <= sent_before)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def spend_attempt(session: AsyncSession, code_id: int, max_attempts: int) -> bool:
+    """Count one attempt unless all are spent, in one statement, so concurrent guesses
+    cannot all read the same count."""
+    result = await session.execute(
+        update(InvitationCode)
+        .where(InvitationCode.id == code_id, InvitationCode.attempts < max_attempts)
+        .values(attempts=InvitationCode.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def drop_invitation_code(session: AsyncSession, membership_id: int) -> None:
+    await session.execute(delete(InvitationCode).where(InvitationCode.membership_id == membership_id))

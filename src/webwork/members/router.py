@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.auth.principal import Actor
 from webwork.config import Settings
-from webwork.kit.envelope import Envelope, respond
+from webwork.kit.envelope import Envelope, ErrorEnvelope, respond
+from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import RequestBody
 from webwork.members import service
@@ -30,12 +31,17 @@ def _out(actor: Actor, member: Member) -> MemberOut:
     )
 
 
-def _invitation_link(request: Request, token: str) -> str:
-    """Based on WEBWORK_PUBLIC_URL when it is set (behind a proxy); otherwise on the
-    address this request reached, so that `webwork serve --port N` links to itself."""
+def public_address(request: Request) -> str:
+    """The base of links: WEBWORK_PUBLIC_URL, else the address `serve` was started on;
+    never the request's Host header, which whoever calls can set."""
     settings: Settings = request.app.state.settings
-    base = settings.public_url or str(request.base_url)
-    return f"{base.rstrip('/')}/api/v2/invitations/{token}"
+    return settings.public_address()
+
+
+PublicAddressDep = Annotated[str, Depends(public_address)]
+MAIL_FAILED: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorEnvelope, "description": "The mail could not be sent; nothing was saved"}
+}
 
 
 @router.get("", response_model=Envelope[list[MemberOut]])
@@ -52,14 +58,26 @@ async def list_members(
     return respond(items, "Members retrieved successfully", pagination=result.pagination)
 
 
-@router.post("", status_code=201, response_model=Envelope[MemberInvited])
+@router.post(
+    "",
+    status_code=201,
+    response_model=Envelope[MemberInvited],
+    responses=MAIL_FAILED,
+    summary="Invite Member",
+    description="Creates the member as `invited` and mails the invitation link to the address. "
+    "The answer shows the link too, but for an account without credentials the link alone "
+    "is not enough to accept: see `POST /invitations/{token}/accept`.",
+)
 async def invite_member(
-    request: Request, actor: AdminActor, session: SessionDep, body: MemberInvite
+    actor: AdminActor,
+    session: SessionDep,
+    body: MemberInvite,
+    mailer: MailerDep,
+    address: PublicAddressDep,
 ) -> JSONResponse:
-    invited = await service.invite(session, actor, body)
+    invited = await service.invite(session, actor, body, mailer, address)
     out = MemberInvited(
-        **_out(actor, invited.member).model_dump(exclude_unset=True),
-        invitation_link=_invitation_link(request, invited.token),
+        **_out(actor, invited.member).model_dump(exclude_unset=True), invitation_link=invited.link
     )
     return respond(out, "Member invited successfully", status_code=201)
 

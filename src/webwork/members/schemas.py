@@ -5,25 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import Hours, Money, Timestamp, Timezone
 from webwork.models import Membership, User, Workspace
+from webwork.users.service import check_email
 
 MEMBER_STATUSES = ("active", "inactive", "left", "unknown", "invited")
 
 
 def _email(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    try:
-        validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise ValueError("The email field must be a valid email address.") from None
-    return value.strip()
+    return check_email(value) if isinstance(value, str) else value
 
 
 def _role(value: object) -> Role:
@@ -148,10 +142,28 @@ class InvitationOut(BaseModel):
     status: str
 
 
+class InvitationAccept(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    code: Annotated[str | None, BeforeValidator(_blank_to_none)] = Field(
+        None,
+        max_length=32,
+        description="The confirmation code mailed to the invited address (accounts without "
+        "credentials only); leave it out to have one mailed",
+    )
+
+
+class InvitationCodeSent(BaseModel):
+    user_id: int
+    workspace_id: int
+    email: str = Field(description="Where the code was mailed")
+    code_expires_at: Timestamp
+
+
 class InvitationAccepted(BaseModel):
     user_id: int
     workspace_id: int
     api_key: str | None = Field(
-        description="A new API key for a new account (shown once); null when an existing "
-        "account accepted while signed in, since it already has its keys"
+        description="The first API key of an account that confirmed its address with the "
+        "mailed code (shown once); null when an existing account accepted signed in"
     )

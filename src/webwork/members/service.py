@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,9 @@ from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, Forbidden, invalid
+from webwork.kit.mail import Mailer
 from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.members import confirmation, mails
 from webwork.members import repository as repo
 from webwork.members.repository import Member
 from webwork.members.schemas import MEMBER_STATUSES, MemberInvite, MemberUpdate
@@ -27,26 +30,51 @@ from webwork.users import service as users
 EMAIL_TAKEN = "The email has already been taken."
 OWNER_ROLE_NOT_ASSIGNABLE = "The owner role cannot be assigned."
 OWNER_ROLE_FIXED = "The workspace owner's role cannot be changed."
+PROFILE_SHARED = (
+    "This member also belongs to other workspaces; only they can change their name, email and avatar."
+)
+NAME_FIELDS = ("firstname", "lastname")
 # Fields only owners and executive managers may change, on anyone.
 ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate")
 
 
-async def add_membership(
-    session: AsyncSession, workspace: Workspace, user: User, role: Role, status: str = "active"
-) -> Membership:
-    """Give ``user`` a ``role`` in ``workspace``, reactivating an earlier membership."""
-    membership = await session.scalar(
-        select(Membership).where(Membership.workspace_id == workspace.id, Membership.user_id == user.id)
-    )
-    if membership is None:
-        membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role.value, status=status)
-        session.add(membership)
-    else:
-        membership.role = role.value
-        membership.status = status
-        membership.deleted_at = None
+def invitation_link(public_address: str, token: str) -> str:
+    return f"{public_address}/api/v2/invitations/{token}"
+
+
+def _assign_role(membership: Membership, role: Role) -> None:
+    """The owner's role is fixed and no one else is given it: one owner per workspace."""
+    is_owner = membership.role == Role.OWNER.value
+    if is_owner and role is not Role.OWNER:
+        raise invalid("role", OWNER_ROLE_FIXED)
+    if role is Role.OWNER and not is_owner:
+        raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
+    membership.role = role.value
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    membership: Membership
+    previous_role: Role | None  # None: the membership is new
+
+
+async def enroll(session: AsyncSession, workspace: Workspace, user: User, role: Role | None) -> Enrolled:
+    """The operator's way in: a new active membership (a member unless ``role`` says
+    otherwise), or the existing one with its role changed only when ``role`` is given.
+    Its status is left alone: restoring an archived member and accepting an invitation
+    have rules of their own."""
+    membership = await repo.membership_of(session, workspace.id, user.id)
+    if membership is not None:
+        previous = Role(membership.role)
+        if role is not None:
+            _assign_role(membership, role)
+            await session.flush()
+        return Enrolled(membership, previous)
+    membership = Membership(workspace_id=workspace.id, user_id=user.id, role=Role.MEMBER.value)
+    _assign_role(membership, role or Role.MEMBER)
+    session.add(membership)
     await session.flush()
-    return membership
+    return Enrolled(membership, None)
 
 
 async def list_members(
@@ -89,12 +117,15 @@ async def get_member(session: AsyncSession, actor: Actor, user_id: int) -> Membe
 @dataclass(frozen=True)
 class Invited:
     member: Member
-    token: str
+    link: str
 
 
-async def invite(session: AsyncSession, actor: Actor, data: MemberInvite) -> Invited:
-    """Create (or reuse) the user and an ``invited`` membership with a one-time token;
-    only the token's digest is stored."""
+async def invite(
+    session: AsyncSession, actor: Actor, data: MemberInvite, mailer: Mailer, public_address: str
+) -> Invited:
+    """Create (or reuse, never altering its profile) the user and an ``invited``
+    membership with a one-time token, and mail the link to the invited address; only
+    the token's digest is stored."""
     if data.role is Role.OWNER:
         raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
     existing = await users.get_by_email(session, data.email)
@@ -117,7 +148,9 @@ async def invite(session: AsyncSession, actor: Actor, data: MemberInvite) -> Inv
             await session.flush()
     except IntegrityError:
         raise invalid("email", EMAIL_TAKEN) from None
-    return Invited(Member(membership, user, []), token)
+    link = invitation_link(public_address, token)
+    await mailer.send(mails.invitation(actor.user, actor.workspace, user, data.role, link))
+    return Invited(Member(membership, user, []), link)
 
 
 async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
@@ -149,18 +182,18 @@ async def update(session: AsyncSession, actor: Actor, user_id: int, data: Member
             raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
     if target_is_owner and not is_self:
         raise Forbidden("Only the workspace owner can change the owner's record.")
+    if (
+        not is_self
+        and _changes_profile(user, changes)
+        and await repo.belongs_elsewhere(session, actor.workspace_id, user.id)
+    ):
+        raise Forbidden(PROFILE_SHARED)
 
-    role: Role | None = changes.get("role")
-    if role is not None:
-        if target_is_owner and role is not Role.OWNER:
-            raise invalid("role", OWNER_ROLE_FIXED)
-        if role is Role.OWNER and not target_is_owner:
-            raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
-        membership.role = role.value
-
+    if changes.get("role") is not None:
+        _assign_role(membership, changes["role"])
     if "email" in changes:
-        await _change_email(session, actor, user, changes["email"])
-    for field in ("firstname", "lastname"):
+        await _change_email(session, user, changes["email"])
+    for field in NAME_FIELDS:
         if field in changes:
             setattr(user, field, changes[field])
     if changes.get("remove_avatar") == 1:
@@ -181,17 +214,24 @@ def _differs(membership: Membership, field: str, value: Any) -> bool:
     return bool(value != current)
 
 
-async def _change_email(session: AsyncSession, actor: Actor, user: User, email: str) -> None:
-    """Users are shared by every workspace they belong to: the email may only be changed
-    by the user themself once another workspace also relies on it."""
+def _changes_profile(user: User, changes: dict[str, Any]) -> bool:
+    """Whether the update touches the user's own profile (email, names, avatar), which
+    every workspace the user belongs to shows: once another workspace also holds them,
+    only the user themself may change it."""
+    return (
+        ("email" in changes and users.normalize_email(changes["email"]) != user.email)
+        or any(name in changes and changes[name] != getattr(user, name) for name in NAME_FIELDS)
+        or (changes.get("remove_avatar") == 1 and user.avatar is not None)
+    )
+
+
+async def _change_email(session: AsyncSession, user: User, email: str) -> None:
     normalized = users.normalize_email(email)
     if normalized == user.email:
         return
     holder = await users.get_by_email(session, normalized)
     if holder is not None and holder.id != user.id:
         raise invalid("email", EMAIL_TAKEN)
-    if user.id != actor.user_id and await repo.belongs_elsewhere(session, actor.workspace_id, user.id):
-        raise Forbidden("This member also belongs to other workspaces; only they can change their email.")
     user.email = normalized
 
 
@@ -211,9 +251,10 @@ async def restore(session: AsyncSession, actor: Actor, user_id: int) -> Member:
     member = await repo.find(session, actor, user_id)
     if member.membership.status != "inactive":
         raise Conflict("The member is not archived.")
-    member.membership.status = "active"
+    # An invitation nobody accepted stays one: its link is still what lets the person in.
+    invited = member.membership.invitation_token is not None
+    member.membership.status = "invited" if invited else "active"
     member.membership.deleted_at = None
-    member.membership.invitation_token = None
     await session.flush()
     return member
 
@@ -236,10 +277,26 @@ class Accepted:
     api_key: str | None
 
 
-async def accept_invitation(session: AsyncSession, token: str, principal: Principal | None) -> Accepted:
-    """Activate the membership. A new account gets its first API key (shown once); an
-    account someone already holds must accept signed in as itself, because whoever
-    invited it also holds the link and must not obtain a key to that account."""
+@dataclass(frozen=True)
+class CodeSent:
+    user_id: int
+    workspace_id: int
+    email: str
+    code_expires_at: datetime
+
+
+async def accept_invitation(
+    session: AsyncSession,
+    token: str,
+    principal: Principal | None,
+    code: str | None,
+    mailer: Mailer,
+    public_address: str,
+) -> Accepted | CodeSent:
+    """Activate the membership. Whoever invited also holds the link, so the link alone
+    never hands over an account: one someone already holds must accept signed in as
+    itself; one without credentials proves its address with the code mailed to it (asked
+    for by accepting without a code), and then gets its first API key (shown once)."""
     membership, user, workspace = await repo.find_invitation(session, token)
     api_key: str | None = None
     if await repo.has_credentials(session, user, membership):
@@ -248,8 +305,14 @@ async def accept_invitation(session: AsyncSession, token: str, principal: Princi
                 "This invitation is for an existing account: accept it signed in as that account.",
                 code="sign_in_required",
             )
+    elif code is None:
+        link = invitation_link(public_address, token)
+        expires_at = await confirmation.send(session, mailer, membership, user, workspace, token, link)
+        return CodeSent(user.id, workspace.id, user.email, expires_at)
     else:
+        await confirmation.confirm(session, membership, user, token, code)
         _, api_key = await api_keys_service.issue(session, user, f"invitation to {workspace.name}"[:100])
+    await repo.drop_invitation_code(session, membership.id)
     membership.status = "active"
     membership.invitation_token = None
     await session.flush()

@@ -6,12 +6,13 @@ from webwork.models.projects import Project, ProjectManager
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
 from webwork.models.users import ApiKey, User
-from webwork.models.workspaces import Membership, Team, TeamMember, Workspace
+from webwork.models.workspaces import InvitationCode, Membership, Team, TeamMember, Workspace
 
 __all__ = [
     "ApiKey",
     "Base",
     "Contract",
+    "InvitationCode",
     "Membership",
     "Project",
     "ProjectManager",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webwork.kit.db import Base
+from webwork.kit.db import Base, UTCDateTime
 from webwork.models._columns import CreatedAt, DeletedAt, HoursColumn, IntPk, UpdatedAt, UserFk, WorkspaceFk
 
 
@@ -29,7 +30,9 @@ class Workspace(Base):
 class Membership(Base):
     """A user's place in a workspace: role, status and the member's own settings.
 
-    ``status``: active, invited (until the invitation is accepted), inactive (archived)."""
+    ``status``: active, invited (until the invitation is accepted), inactive (archived).
+    ``invitation_token`` (a digest) is set exactly while the invitation is not accepted,
+    so an archived membership that still has one goes back to ``invited`` on restore."""
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
@@ -47,6 +50,21 @@ class Membership(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     deleted_at: Mapped[DeletedAt]
+
+
+class InvitationCode(Base):
+    """The confirmation code mailed to an invited address without an account: only its
+    digest, which also covers the invitation's token, the user and the address, so the
+    code opens only that invitation, for that person, while the address is unchanged."""
+
+    __tablename__ = "invitation_codes"
+
+    id: Mapped[IntPk]
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[CreatedAt]
 
 
 class Team(Base):

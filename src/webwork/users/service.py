@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.models import User
+
+EMAIL_INVALID = "The email field must be a valid email address."
+
+
+def check_email(value: str) -> str:
+    """The address stripped, or ValueError: the one rule for the API and the CLI."""
+    try:
+        validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError(EMAIL_INVALID) from None
+    return value.strip()
 
 
 def normalize_email(email: str) -> str:

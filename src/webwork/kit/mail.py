@@ -1,0 +1,95 @@
+"""Outgoing mail: a ``Mailer`` protocol with a log backend (development: the whole
+message, codes included, on the ``webwork.mail`` logger) and an SMTP backend.
+
+The app holds one on ``app.state.mailer`` (chosen from the settings), so tests can swap
+in an outbox that keeps what would have been sent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from webwork.config import Settings
+from webwork.kit.errors import ApiError
+
+log = logging.getLogger("webwork.mail")
+
+SMTP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+
+class MailNotSent(ApiError):
+    """The mail server refused or could not be reached; the request changes nothing."""
+
+    status_code = 503
+    code = "mail_not_sent"
+    default_message = "The mail could not be sent; try again later."
+
+
+class Mailer(Protocol):
+    async def send(self, message: Message) -> None: ...
+
+
+class LogMailer:
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    async def send(self, message: Message) -> None:
+        log.info(
+            "mail from %s to %s\nSubject: %s\n\n%s", self.sender, message.to, message.subject, message.body
+        )
+
+
+class SmtpMailer:
+    """Stdlib smtplib in a worker thread, one connection per mail (mail is rare here)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Message) -> None:
+        try:
+            await asyncio.to_thread(self._send, message)
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("mail to %s not sent: %r", message.to, exc)
+            raise MailNotSent() from exc
+
+    def _send(self, message: Message) -> None:
+        s = self.settings
+        email = EmailMessage()
+        email["From"] = s.mail_from
+        email["To"] = message.to
+        email["Subject"] = " ".join(message.subject.split())  # a header is one line
+        email.set_content(message.body)
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username is not None and s.smtp_password is not None:
+                smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
+            smtp.send_message(email)
+
+
+def mailer_from(settings: Settings) -> Mailer:
+    if settings.mail_backend == "smtp":
+        return SmtpMailer(settings)
+    return LogMailer(settings.mail_from)
+
+
+def get_mailer(request: Request) -> Mailer:
+    mailer: Mailer = request.app.state.mailer
+    return mailer
+
+
+MailerDep = Annotated[Mailer, Depends(get_mailer)]

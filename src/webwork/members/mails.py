@@ -1,0 +1,38 @@
+"""The mails of the members domain: the invitation and the confirmation code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from webwork.auth.roles import Role
+from webwork.kit.mail import Message
+from webwork.models import User, Workspace
+
+
+def invitation(inviter: User, workspace: Workspace, invitee: User, role: Role, link: str) -> Message:
+    body = f"""{inviter.fullname} invited you to the workspace "{workspace.name}" as {role.label}.
+
+The invitation: {link}
+
+To accept it, POST {link}/accept
+- if you already have an account here: with your API key (Authorization: Bearer wwk_...);
+- otherwise: without a key. A confirmation code is then mailed to this address, and
+  POST {link}/accept with {{"code": "<the code>"}} answers your first API key.
+
+If you did not expect this invitation, ignore this mail.
+"""
+    return Message(to=invitee.email, subject=f"You are invited to {workspace.name} on WebWork", body=body)
+
+
+def confirmation_code(
+    workspace: Workspace, invitee: User, code: str, link: str, lifetime: timedelta
+) -> Message:
+    minutes = int(lifetime.total_seconds() // 60)
+    body = f"""Your confirmation code is {code}. It expires in {minutes} minutes.
+
+To join "{workspace.name}", POST {link}/accept with {{"code": "{code}"}};
+the answer holds your first API key.
+
+If you did not ask for this code, ignore this mail: nobody can accept without it.
+"""
+    return Message(to=invitee.email, subject=f"Your confirmation code for {workspace.name}", body=body)
