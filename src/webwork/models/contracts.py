@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base
 from webwork.models._columns import CreatedAt, HoursColumn, IntPk, MoneyColumn, UpdatedAt, UserFk, WorkspaceFk
+from webwork.models.statuses import ContractStatus
 
 
 class Contract(Base):
@@ -22,6 +23,6 @@ class Contract(Base):
     screenshots: Mapped[str] = mapped_column(String(32), default="full")
     rate: Mapped[MoneyColumn]
     # active | paused
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ContractStatus.ACTIVE.value)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
 from webwork.models._columns import CreatedAt, DeletedAt, HoursColumn, IntPk, UpdatedAt, UserFk, WorkspaceFk
+from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
 
 class Workspace(Base):
@@ -20,7 +21,7 @@ class Workspace(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=WorkspaceStatus.ACTIVE.value)
     # weekly | biweekly | monthly: the length of a member's timesheet.
     timesheet_period: Mapped[str] = mapped_column(String(20), default="weekly")
     created_at: Mapped[CreatedAt]
@@ -41,7 +42,7 @@ class Membership(Base):
     workspace_id: Mapped[WorkspaceFk]
     user_id: Mapped[UserFk]
     role: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=MembershipStatus.ACTIVE.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     weekly_hours_limit: Mapped[HoursColumn]
     rate_status: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,23 @@
+"""The status values stored in ``status`` columns, named once so that a query, a rule
+and a schema cannot spell the same state two ways."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class WorkspaceStatus(StrEnum):
+    ACTIVE = "active"
+
+
+class MembershipStatus(StrEnum):
+    """``invited`` until the invitation is accepted; ``inactive`` once archived."""
+
+    ACTIVE = "active"
+    INVITED = "invited"
+    INACTIVE = "inactive"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
