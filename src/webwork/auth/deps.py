@@ -10,12 +10,12 @@ from datetime import timedelta
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2AuthorizationCodeBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import api_keys, repository
 from webwork.auth.principal import Actor, Principal
-from webwork.auth.roles import ADMINS, MANAGERS, Role
+from webwork.auth.roles import ADMINS, Role
 from webwork.kit import clock
 from webwork.kit.bodies import parse_json
 from webwork.kit.db import defer_write, get_session
@@ -26,15 +26,7 @@ from webwork.models import ApiKey, User
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
-# Both schemes read the same header; declaring them documents both in OpenAPI.
 _api_key_scheme = HTTPBearer(scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False)
-_oauth2_scheme = OAuth2AuthorizationCodeBearer(
-    authorizationUrl="/oauth/authorize",
-    tokenUrl="/oauth/token",
-    scheme_name="oauth2",
-    scopes={"read": "Read access", "write": "Write access", "admin": "Administrative access"},
-    auto_error=False,
-)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -42,7 +34,6 @@ async def get_principal(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
-    _oauth: Annotated[str | None, Depends(_oauth2_scheme)],
 ) -> Principal:
     """The caller, for routes outside any workspace."""
     digest = await _token_digest(request, credentials)
@@ -76,7 +67,7 @@ async def _admit(request: Request, session: AsyncSession, key: ApiKey, user: Use
     now = clock.utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         defer_write(session, repository.mark_used(key.id, now))
-    return Principal(user=user, kind="api_key", credential_id=key.id)
+    return Principal(user=user, credential_id=key.id)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -120,7 +111,6 @@ async def get_actor(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
-    _oauth: Annotated[str | None, Depends(_oauth2_scheme)],
     workspace_id: Annotated[
         str | None, Query(description="ID of the workspace (may be sent in the body instead)")
     ] = None,
@@ -163,4 +153,3 @@ def require(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
 
 
 AdminActor = Annotated[Actor, Depends(require(*ADMINS))]
-ManagerActor = Annotated[Actor, Depends(require(*MANAGERS))]

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.models import Membership, User, Workspace
 
-TokenKind = Literal["api_key", "oauth"]
-
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling. ``scopes`` matters for OAuth tokens; API keys carry all scopes."""
+    """Who is calling: a user, through one of their API keys."""
 
     user: User
-    kind: TokenKind
     credential_id: int
-    scopes: frozenset[str] = field(default_factory=lambda: frozenset({"read", "write", "admin"}))
 
     @property
     def user_id(self) -> int:

@@ -49,7 +49,7 @@ async def optional_principal(
     """An existing account accepts signed in; a new one has nothing to sign in with."""
     if credentials is None or not credentials.credentials:
         return None
-    return await get_principal(request, session, credentials, None)
+    return await get_principal(request, session, credentials)
 
 
 @router.get("/{token}", response_model=Envelope[InvitationOut])
