@@ -149,17 +149,6 @@ async def test_overlap_saves_only_the_free_parts(factory: Factory, session: Asyn
     assert spans == [(9, 12), (12, 13), (13, 17)]
 
 
-async def test_overlap_with_time_in_another_workspace_counts(factory: Factory, session: AsyncSession) -> None:
-    space, john, *_ = await factory.john_at_work()
-    elsewhere = await factory.space()
-    await add_entry(session, elsewhere, john, "2026-01-29T08:00", "2026-01-29T10:30")
-    resp = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)
-    assert resp["saved_minutes"] == 390
-    assert resp["message"].startswith(
-        "6 hr 30 min successfully added for John Doe. 1 hr 30 min were not added"
-    )
-
-
 async def test_nothing_saved_is_422(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     await add_entry(session, space, john, "2026-01-29T08:00", "2026-01-29T18:00")

@@ -89,18 +89,6 @@ async def test_second_start_is_409_with_the_running_timer(factory: Factory) -> N
     assert body["data"]["contract_id"] == contract.id and body["data"]["user_id"] == john.id
 
 
-async def test_one_timer_across_workspaces(factory: Factory) -> None:
-    a = await factory.space()
-    b = await factory.space()
-    john = await factory.person(a)
-    await factory._save(type(john.membership)(workspace_id=b.id, user_id=john.id, role="member"))
-    ok(await john.api.post("/time-tracking/start", json=start_body(a, john)))
-    body = err(await john.api.post("/time-tracking/start", json=start_body(b, john)), 409, "timer_running")
-    assert "another workspace" in body["message"] and body["data"]["user_id"] == john.id
-    # the timer of workspace a is not stoppable from b
-    err(await john.api.post("/time-tracking/stop", json=start_body(b, john)), 409, "timer_not_running")
-
-
 async def test_permissions(factory: Factory) -> None:
     space, john, *_ = await factory.john_at_work()
     other = await factory.person(space)

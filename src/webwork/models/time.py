@@ -22,9 +22,10 @@ class TimeEntry(Base):
 
     __tablename__ = "time_entries"
     __table_args__ = (
-        # One running timer per user across the installation, enforced by the database.
+        # One running timer per person per workspace, enforced by the database.
         Index(
-            "uq_time_entries_running_user",
+            "uq_time_entries_running_member",
+            "workspace_id",
             "user_id",
             unique=True,
             sqlite_where=RUNNING,

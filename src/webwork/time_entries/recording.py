@@ -3,9 +3,11 @@
 Manual entries (``POST /time-entries``), approved time requests and stopped timers all
 go through :func:`record_time`, so the same rules hold whichever way time arrives:
 locked periods refuse writes (409), a person cannot work twice at once (time that
-overlaps any of the user's entries, in any workspace, running timers included, is not
-saved twice), and member / contract weekly limits cut what does not fit. The pure part of
-the computation lives in :mod:`webwork.time_entries.splitter`."""
+overlaps any of the member's entries in this workspace, running timers included, is not
+saved twice), and member / contract weekly limits cut what does not fit. Every rule reads
+only the workspace's own rows: what a person records in another workspace never blocks,
+cuts or shows here. The pure part of the computation lives in
+:mod:`webwork.time_entries.splitter`."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User, Workspace
 from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, Split, WeekBudget, split
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.timesheets.locks import ensure_unlocked, lock_member
 
 METHODS = ("manual", "tracked", "time_request")
 METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}
@@ -117,32 +119,26 @@ def _clip(entry_start: datetime, entry_end: datetime, window: Interval) -> int:
     return max(0, int((min(entry_end, window.end) - max(entry_start, window.start)).total_seconds()))
 
 
-async def _lock_user(session: AsyncSession, user_id: int) -> None:
-    """Serialise recordings of one person on PostgreSQL (row lock on the user), so two
-    concurrent saves cannot both see the same time as free. SQLite serialises writers
-    already (BEGIN IMMEDIATE)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
 @dataclass(frozen=True)
 class _Known:
-    """One of the user's entries as far as the rules care."""
+    """One of the member's entries as far as the rules care."""
 
-    workspace_id: int
     contract_id: int | None
     interval: Interval
 
 
 async def _known_entries(
-    session: AsyncSession, user_id: int, window: Interval, now: datetime, exclude: Sequence[UUID]
+    session: AsyncSession,
+    workspace_id: int,
+    user_id: int,
+    window: Interval,
+    now: datetime,
+    exclude: Sequence[UUID],
 ) -> list[_Known]:
-    """The user's entries (every workspace) touching ``window``; a running timer
+    """The member's entries in this workspace touching ``window``; a running timer
     occupies [its start, now)."""
-    stmt = select(
-        TimeEntry.id, TimeEntry.workspace_id, TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at
-    ).where(
+    stmt = select(TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at).where(
+        TimeEntry.workspace_id == workspace_id,
         TimeEntry.user_id == user_id,
         TimeEntry.start_at < window.end,
         or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > window.start),
@@ -150,10 +146,10 @@ async def _known_entries(
     if exclude:
         stmt = stmt.where(TimeEntry.id.not_in(list(exclude)))
     known: list[_Known] = []
-    for _id, workspace_id, contract_id, start_at, end_at in (await session.execute(stmt)).all():
+    for contract_id, start_at, end_at in (await session.execute(stmt)).all():
         begin = as_utc(start_at)
         finish = as_utc(end_at) if end_at is not None else max(begin, now)
-        known.append(_Known(workspace_id, contract_id, Interval(begin, finish)))
+        known.append(_Known(contract_id, Interval(begin, finish)))
     return known
 
 
@@ -167,7 +163,6 @@ def _limit(reason: str, weeks: list[Interval], hours: Decimal, used: list[int]) 
 
 def _limits(
     *,
-    workspace: Workspace,
     membership: Membership,
     contract: Contract | None,
     weeks: list[Interval],
@@ -175,8 +170,7 @@ def _limits(
 ) -> list[Limit]:
     limits: list[Limit] = []
     if membership.weekly_hours_limit is not None:
-        mine = [k.interval for k in known if k.workspace_id == workspace.id]
-        used = [sum(_clip(i.start, i.end, w) for i in mine) for w in weeks]
+        used = [sum(_clip(k.interval.start, k.interval.end, w) for k in known) for w in weeks]
         reason = f"the member's weekly limit of {_hours(membership.weekly_hours_limit)} is reached"
         limits.append(_limit(reason, weeks, membership.weekly_hours_limit, used))
     if contract is not None and contract.weekly_hours_limit is not None:
@@ -197,12 +191,14 @@ async def assess(
     interval: Interval,
     exclude: Sequence[UUID] = (),
 ) -> Split:
-    """What of ``interval`` may be recorded for ``user`` now, and why the rest may not.
-    Takes the person's recording lock first, so the answer holds until the transaction ends."""
-    await _lock_user(session, user.id)
+    """What of ``interval`` may be recorded for ``user`` in ``workspace`` now, and why the
+    rest may not. Takes the member's recording lock first, so the answer holds until the
+    transaction ends."""
+    await lock_member(session, workspace_id=workspace.id, user_id=user.id)
     weeks = _weeks(interval.start, interval.end, membership.timezone)
-    known = await _known_entries(session, user.id, Interval(weeks[0].start, weeks[-1].end), utcnow(), exclude)
-    limits = _limits(workspace=workspace, membership=membership, contract=contract, weeks=weeks, known=known)
+    span = Interval(weeks[0].start, weeks[-1].end)
+    known = await _known_entries(session, workspace.id, user.id, span, utcnow(), exclude)
+    limits = _limits(membership=membership, contract=contract, weeks=weeks, known=known)
     return split(interval, [k.interval for k in known], limits)
 
 

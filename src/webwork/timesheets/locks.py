@@ -10,7 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.kit.errors import Conflict
-from webwork.models import Timesheet
+from webwork.models import Membership, Timesheet
+
+
+async def lock_member(session: AsyncSession, *, workspace_id: int, user_id: int) -> None:
+    """Serialise writes of one member's time in one workspace on PostgreSQL (row lock on
+    the membership), so two concurrent saves cannot both see the same time as free.
+    Another workspace's writes for the same person never wait for it. SQLite serialises
+    writers already (BEGIN IMMEDIATE)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(
+            select(Membership.id)
+            .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+            .with_for_update()
+        )
 
 
 def local_dates(start: datetime, end: datetime, timezone: str) -> tuple[date, date]:

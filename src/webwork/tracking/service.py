@@ -1,8 +1,9 @@
 """Rules of live timers.
 
-One running timer per user across the installation: the partial unique index on
-``time_entries(user_id) WHERE end_at IS NULL`` is the guard, not a Python check, so
-concurrent starts cannot both succeed; the loser's insert fails and becomes a 409.
+One running timer per person per workspace: the partial unique index on
+``time_entries(workspace_id, user_id) WHERE end_at IS NULL`` is the guard, not a Python
+check, so concurrent starts cannot both succeed; the loser's insert fails and becomes a
+409. A timer in another workspace neither blocks a start here nor shows in the answer.
 Stopping a timer records its interval through the recording engine, so overlaps and
 weekly limits cut tracked time exactly as they cut manual time."""
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,6 @@ from webwork.auth.principal import Actor
 from webwork.kit.clock import as_utc, utcnow
 from webwork.kit.days import day_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, ValidationFailed
-from webwork.kit.types import timestamp_to_zulu
 from webwork.models import Contract, Membership, Task, TimeEntry, User
 from webwork.time_entries import repository as entries
 from webwork.time_entries.recording import (
@@ -114,15 +113,15 @@ async def _timer(session: AsyncSession, entry: TimeEntry, user: User, membership
 async def _already_running(
     session: AsyncSession, actor: Actor, user: User, membership: Membership
 ) -> Conflict:
-    running = await repository.running_timer(session, user.id)
-    data: dict[str, Any] | None = None
-    message = "A timer is already running for this user; stop it first."
-    if running is not None and running.workspace_id == actor.workspace_id:
-        data = (await _timer(session, running, user, membership)).out().model_dump(mode="json")
-    elif running is not None:
-        message = "A timer is already running for this user in another workspace; stop it first."
-        data = {"user_id": user.id, "start_time": timestamp_to_zulu(running.start_at)}
-    return Conflict(message, code="timer_running", data=data)
+    running = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id)
+    data = (
+        None
+        if running is None
+        else (await _timer(session, running, user, membership)).out().model_dump(mode="json")
+    )
+    return Conflict(
+        "A timer is already running for this user; stop it first.", code="timer_running", data=data
+    )
 
 
 async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
