@@ -12,7 +12,14 @@ from tests.factories import Factory, Person, Space
 from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, ValidationFailed
 from webwork.models import Contract, Task, TimeEntry, Timesheet
-from webwork.time_entries.recording import NothingSaved, Recorded, describe, format_minutes, record_time
+from webwork.time_entries.recording import (
+    NothingSaved,
+    Recorded,
+    describe,
+    format_duration,
+    format_minutes,
+    record_time,
+)
 
 
 def utc(text: str) -> datetime:
@@ -59,6 +66,26 @@ def spans(recorded: Recorded) -> list[tuple[str, str]]:
 )
 def test_format_minutes(minutes: int, text: str) -> None:
     assert format_minutes(minutes) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(28800, "8 hr"), (6, "6 sec"), (90, "1 min 30 sec"), (3606, "1 hr 6 sec"), (3661, "1 hr 1 min 1 sec")],
+)
+def test_format_duration_names_the_seconds_of_a_part_minute(seconds: int, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+async def test_a_save_under_a_minute_says_what_was_saved(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    john = await factory.person(space, firstname="John", lastname="Doe")
+    await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:59")
+    recorded = await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:01:00")
+    assert (recorded.requested_minutes, recorded.saved_minutes) == (1, 0)
+    assert describe(recorded, john.user) == (
+        "1 sec successfully added for John Doe. 59 sec were not added: overlaps existing time."
+    )
+    assert [e.duration_seconds for e in recorded.entries] == [1]
 
 
 async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> None:

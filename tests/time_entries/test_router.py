@@ -149,6 +149,17 @@ async def test_overlap_saves_only_the_free_parts(factory: Factory, session: Asyn
     assert spans == [(9, 12), (12, 13), (13, 17)]
 
 
+async def test_a_part_minute_save_says_what_was_saved(factory: Factory, session: AsyncSession) -> None:
+    space, john, *_ = await factory.john_at_work()
+    await add_entry(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:30")
+    resp = ok(await space.owner.api.post("/time-entries", json=body(space, john, end_time="09:01")), 201)
+    assert resp["message"] == (
+        "30 sec successfully added for John Doe. 30 sec were not added: overlaps existing time."
+    )
+    assert resp["saved_minutes"] == 0 and resp["data"]["duration_minutes"] == 0
+    assert [e.duration_seconds for e in await entries_of(session, john)] == [30, 30]
+
+
 async def test_nothing_saved_is_422(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     await add_entry(session, space, john, "2026-01-29T08:00", "2026-01-29T18:00")

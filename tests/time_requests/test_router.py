@@ -308,6 +308,16 @@ async def test_partial_approval_says_what_was_saved(factory: Factory) -> None:
     )
 
 
+async def test_a_part_minute_approval_says_what_was_saved(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    await add_entry(factory, member, at(15, 9), datetime(2024, 1, 15, 9, 0, 30, tzinfo=UTC))
+    created = await asked(member, end="2024-01-15T09:01:00+00:00")
+    body = ok(await approve(space.owner, created["id"]))
+    assert body["message"] == f"Time request approved successfully. 30 sec of 1 min saved: {OVERLAP_REASON}."
+    assert body["saved_minutes"] == 0 and body["data"]["saved_minutes"] == 0
+
+
 async def test_weekly_limit_cuts_the_approval(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space, weekly_hours_limit=Decimal("1"))

@@ -191,6 +191,37 @@ async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSessi
     err(await john.api.post("/time-tracking/stop", json=start_body(space, john)), 409, "timer_not_running")
 
 
+async def test_a_stop_under_a_minute_says_what_was_saved(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    """A 6-second timer whose first 5 seconds overlap other time saves 1 second, and says so."""
+    now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    space, john, *_ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    [timer] = await rows(session, john)
+    timer.start_at = now - timedelta(seconds=6)
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=john.id,
+            start_at=now - timedelta(hours=1),
+            end_at=now - timedelta(seconds=1),
+            duration_seconds=3599,
+            method="manual",
+        )
+    )
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == (
+        "Timer stopped successfully. 1 sec successfully added for John Doe. "
+        "5 sec were not added: overlaps existing time."
+    )
+    assert body["saved_minutes"] == 0 and body["data"]["duration_minutes"] == 0
+    saved = [e for e in await rows(session, john) if e.method == "tracked"]
+    assert [(e.start_at, e.duration_seconds) for e in saved] == [(now - timedelta(seconds=1), 1)]
+
+
 async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncSession) -> None:
     space, john, _, contract, _ = await factory.john_at_work()
     contract.weekly_hours_limit = 1

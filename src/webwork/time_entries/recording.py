@@ -34,16 +34,29 @@ METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_re
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a recording saved; ``describe`` turns it into the API's message."""
+    """What a recording saved; ``describe`` turns it into the API's message. Amounts are
+    the stored seconds; the API's ``*_minutes`` fields are their whole minutes."""
 
     entries: list[TimeEntry]  # rows saved (possibly several, the free parts)
-    requested_minutes: int
-    saved_minutes: int
+    requested_seconds: int
+    saved_seconds: int
     reasons: list[str]  # why anything was not saved, human text
 
     @property
+    def unsaved_seconds(self) -> int:
+        return self.requested_seconds - self.saved_seconds
+
+    @property
+    def requested_minutes(self) -> int:
+        return whole_minutes(self.requested_seconds)
+
+    @property
+    def saved_minutes(self) -> int:
+        return whole_minutes(self.saved_seconds)
+
+    @property
     def unsaved_minutes(self) -> int:
-        return self.requested_minutes - self.saved_minutes
+        return whole_minutes(self.unsaved_seconds)
 
 
 def whole_minutes(seconds: int) -> int:
@@ -51,30 +64,36 @@ def whole_minutes(seconds: int) -> int:
     return max(0, seconds) // 60
 
 
+def format_duration(seconds: int) -> str:
+    """``28800`` -> "8 hr", ``5400`` -> "1 hr 30 min", ``6`` -> "6 sec", ``0`` -> "0 min".
+    Seconds are named only when there are some, so whole minutes read as the hosted API
+    writes them and a part minute is never shown as "0 min"."""
+    minutes, rest = divmod(max(0, seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{amount} {unit}" for amount, unit in ((hours, "hr"), (minutes, "min"), (rest, "sec")) if amount
+    ]
+    return " ".join(parts) or "0 min"
+
+
 def format_minutes(minutes: int) -> str:
     """``480`` -> "8 hr", ``90`` -> "1 hr 30 min", ``45`` -> "45 min"."""
-    hours, rest = divmod(max(0, minutes), 60)
-    if hours and rest:
-        return f"{hours} hr {rest} min"
-    if hours:
-        return f"{hours} hr"
-    return f"{rest} min"
+    return format_duration(minutes * 60)
 
 
 def describe(recorded: Recorded, user: User) -> str:
     """The human message of a save, e.g. "8 hr successfully added for John Doe." or
     "6 hr successfully added for John Doe. 2 hr were not added: overlaps existing time."."""
-    message = f"{format_minutes(recorded.saved_minutes)} successfully added for {user.fullname}."
-    if recorded.unsaved_minutes > 0:
-        verb = "was" if recorded.unsaved_minutes in (1, 60) else "were"
-        message += (
-            f" {format_minutes(recorded.unsaved_minutes)} {verb} not added: {'; '.join(recorded.reasons)}."
-        )
+    message = f"{format_duration(recorded.saved_seconds)} successfully added for {user.fullname}."
+    if recorded.unsaved_seconds > 0:
+        unsaved = format_duration(recorded.unsaved_seconds)
+        verb = "was" if unsaved in ("1 hr", "1 min", "1 sec") else "were"
+        message += f" {unsaved} {verb} not added: {'; '.join(recorded.reasons)}."
     return message
 
 
 def _hours(value: Decimal) -> str:
-    return format_minutes(int(value * 60))
+    return format_duration(int(value * 3600))
 
 
 async def check_assignment(
@@ -284,7 +303,7 @@ async def record_time(
     await session.flush()
     return Recorded(
         entries=entries,
-        requested_minutes=whole_minutes(result.requested_seconds),
-        saved_minutes=whole_minutes(result.saved_seconds),
+        requested_seconds=result.requested_seconds,
+        saved_seconds=result.saved_seconds,
         reasons=result.reasons,
     )

@@ -22,7 +22,7 @@ from webwork.time_entries import repository as entries
 from webwork.time_entries.recording import (
     NothingSaved,
     check_assignment,
-    format_minutes,
+    format_duration,
     record_time,
     refusal,
 )
@@ -152,9 +152,9 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
     request.saved_minutes = recorded.saved_minutes
     await session.flush()
     message = "Time request approved successfully"
-    if recorded.saved_minutes < recorded.requested_minutes:
+    if recorded.unsaved_seconds > 0:
         message += (
-            f". {format_minutes(recorded.saved_minutes)} of {format_minutes(recorded.requested_minutes)}"
+            f". {format_duration(recorded.saved_seconds)} of {format_duration(recorded.requested_seconds)}"
             f" saved: {'; '.join(recorded.reasons)}."
         )
     return Approved(request, recorded.saved_minutes, message)
