@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, Person, Space
-from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, ValidationFailed
 from webwork.models import Contract, Task, TimeEntry, Timesheet
 from webwork.time_entries.recording import (
@@ -102,18 +101,23 @@ async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> Non
     )
 
 
-async def test_a_running_timer_occupies_its_time_until_now(factory: Factory, session: AsyncSession) -> None:
+async def test_a_running_timer_occupies_its_time_until_now(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    now = utc("2026-01-29T12:00")
+    freeze_clock(now)
     space = await factory.space()
     john = await factory.person(space)
-    now = utcnow()
     session.add(
         TimeEntry(workspace_id=space.id, user_id=john.id, start_at=now - timedelta(hours=1), method="tracked")
     )
     await session.commit()
-    recorded = await record(session, space, john, now - timedelta(hours=3), now + timedelta(hours=1))
-    assert recorded.saved_minutes == 180 and recorded.reasons == ["overlaps existing time"]
-    assert recorded.entries[0].end_at == now - timedelta(hours=1)
-    assert len(recorded.entries) == 2
+    recorded = await record(session, space, john, now - timedelta(hours=3), now + timedelta(minutes=5))
+    assert recorded.saved_minutes == 125 and recorded.reasons == ["overlaps existing time"]
+    assert spans(recorded) == [
+        ("2026-01-29T09:00", "2026-01-29T11:00"),
+        ("2026-01-29T12:00", "2026-01-29T12:05"),
+    ]
 
 
 async def test_member_limit_counts_only_this_workspace(factory: Factory, session: AsyncSession) -> None:

@@ -258,6 +258,45 @@ async def test_dst_fall_back_in_berlin(factory: Factory) -> None:
     assert [e["duration_minutes"] for e in listed["data"]] == [240, 60]
 
 
+async def test_one_entry_covers_at_most_24_hours(factory: Factory) -> None:
+    """Berlin's 2024-10-27 has 25 hours: 00:00..23:59 is 24 h 59 min of time."""
+    space = await factory.space()
+    john = await factory.person(space, timezone="Europe/Berlin")
+    long_day = body(space, john, date="2024-10-27", start_time="00:00", end_time="23:59")
+    resp = err(await space.owner.api.post("/time-entries", json=long_day), 422)
+    assert resp["errors"] == {"end_time": ["The end time must be at most 24 hours after the start time."]}
+    ok(await space.owner.api.post("/time-entries", json={**long_day, "end_time": "22:59"}), 201)
+
+
+async def test_entries_never_end_in_the_future(factory: Factory, freeze_clock: Any) -> None:
+    freeze_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
+    space = await factory.space()
+    john = await factory.person(space)
+    future = {"end_time": ["The end time must not be in the future."]}
+    api = space.owner.api
+    for late in (body(space, john, end_time="12:06"), body(space, john, date="2030-01-01")):
+        assert err(await api.post("/time-entries", json=late), 422)["errors"] == future
+    # a few minutes of clock skew are allowed
+    entry_id = ok(await api.post("/time-entries", json=body(space, john, end_time="12:05")), 201)["data"][
+        "time_entry_ids"
+    ][0]
+    moved = await api.put(f"/time-entries/{entry_id}", json={**space.ws, "date": "2026-01-30"})
+    assert err(moved, 422)["errors"] == future
+
+
+async def test_dates_lie_in_the_documented_range(factory: Factory) -> None:
+    space = await factory.space()
+    john = await factory.person(space, timezone="America/New_York")
+    api = space.owner.api
+    for day in ("1999-12-31", "2100-01-01", "9999-12-31"):
+        resp = err(await api.post("/time-entries", json=body(space, john, date=day)), 422)
+        assert resp["errors"] == {"date": ["The date must be between 2000-01-01 and 2099-12-31."]}
+    entry_id = ok(await api.post("/time-entries", json=body(space, john)), 201)["data"]["time_entry_ids"][0]
+    for day in ("1999-12-31", "9999-12-31"):
+        resp = err(await api.put(f"/time-entries/{entry_id}", json={**space.ws, "date": day}), 422)
+        assert resp["errors"] == {"date": ["The date must be between 2000-01-01 and 2099-12-31."]}
+
+
 async def lock(session: AsyncSession, space: Space, person: Person, first: str, last: str) -> None:
     session.add(
         Timesheet(

@@ -222,6 +222,26 @@ async def test_a_stop_under_a_minute_says_what_was_saved(
     assert [(e.start_at, e.duration_seconds) for e in saved] == [(now - timedelta(seconds=1), 1)]
 
 
+async def test_a_timer_left_running_for_days_saves_its_first_24_hours(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    space, john, *_ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    [timer] = await rows(session, john)
+    timer.start_at = now - timedelta(days=3)
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == (
+        "Timer stopped successfully. 24 hr successfully added for John Doe. "
+        "48 hr were not added: a timer saves at most 24 hours."
+    )
+    assert body["saved_minutes"] == 1440 and body["data"]["duration_minutes"] == 3 * 1440
+    [entry] = await rows(session, john)
+    assert (entry.start_at, entry.end_at) == (now - timedelta(days=3), now - timedelta(days=2))
+
+
 async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncSession) -> None:
     space, john, _, contract, _ = await factory.john_at_work()
     contract.weekly_hours_limit = 1

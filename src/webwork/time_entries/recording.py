@@ -25,6 +25,7 @@ from webwork.kit.clock import as_utc, utcnow
 from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User, Workspace
+from webwork.time_entries.bounds import Fields, check_span
 from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, Split, WeekBudget, split
 from webwork.timesheets.locks import ensure_unlocked, lock_member
 
@@ -232,9 +233,9 @@ class NothingSaved(ValidationFailed):
     """The 422 raised when no second of the request can be saved; ``reasons`` says why
     in the words of :class:`Recorded`."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], field: str) -> None:
         self.reasons = reasons
-        super().__init__({"end_time": [f"{refusal(reason)}; nothing was saved." for reason in reasons]})
+        super().__init__({field: [f"{refusal(reason)}; nothing was saved." for reason in reasons]})
 
 
 async def record_time(
@@ -251,17 +252,21 @@ async def record_time(
     method: str,
     created_by: int,
     exclude: Sequence[UUID] = (),
+    fields: Fields = Fields(),
 ) -> Recorded:
     """Save the free, within-limit parts of [start, end) for ``user`` as time entries.
 
-    Raises 409 if the interval touches an approved timesheet, 422 if the contract/task
-    are not usable or nothing at all can be saved. ``exclude`` names entries the rules
-    must ignore (the entry being replaced)."""
+    Raises 422 (on ``fields``) if the interval is outside the bounds of one recording,
+    409 if it touches an approved timesheet, 422 if the contract/task are not usable or
+    nothing at all can be saved. The bounds come first, so no rule ever walks more than a
+    day's time. ``exclude`` names entries the rules must ignore (the entry being replaced)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
     start, end = as_utc(start), as_utc(end)
     if end <= start:
-        raise invalid("end_time", "The end time must be a time after start time.")
+        label = fields.end.replace("_", " ")
+        raise invalid(fields.end, f"The {label} must be a time after {fields.start.replace('_', ' ')}.")
+    check_span(start, end, fields)
     project = await check_assignment(session, workspace=workspace, user=user, contract=contract, task=task)
     await ensure_unlocked(
         session,
@@ -281,7 +286,7 @@ async def record_time(
         exclude=exclude,
     )
     if not result.saved:
-        raise NothingSaved(result.reasons)
+        raise NothingSaved(result.reasons, fields.end)
 
     entries = [
         TimeEntry(

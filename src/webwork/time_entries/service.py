@@ -18,6 +18,7 @@ from webwork.kit.errors import Conflict, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
 from webwork.time_entries import repository
+from webwork.time_entries.bounds import check_span
 from webwork.time_entries.recording import (
     Recorded,
     assess,
@@ -136,6 +137,7 @@ def _new_interval(entry: TimeEntry, body: TimeEntryUpdate, timezone: str) -> tup
         end = _moved(old_end, old_day, day, timezone, "end_time")
     if end <= start:
         raise invalid("end_time", "The end time must be a time after start time.")
+    check_span(start, end)
     return start, end
 
 
