@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, Person, Space
 from webwork.kit.errors import Conflict, ValidationFailed
-from webwork.models import Contract, Task, TimeEntry, Timesheet
+from webwork.models import Contract, Task, TimeEntry
 from webwork.time_entries.recording import (
     NothingSaved,
     Recorded,
@@ -181,16 +181,7 @@ async def test_nothing_saved_raises_with_the_reasons(factory: Factory, session: 
 async def test_locked_period_is_409(factory: Factory, session: AsyncSession) -> None:
     space = await factory.space()
     john = await factory.person(space)
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=john.id,
-            date_from=utc("2026-01-26T00:00").date(),
-            date_to=utc("2026-02-01T00:00").date(),
-            status="approved",
-        )
-    )
-    await session.commit()
+    await factory.approved_timesheet(john, date(2026, 1, 26), date(2026, 2, 1))
     with pytest.raises(Conflict):
         await record(session, space, john, "2026-01-29T09:00", "2026-01-29T10:00")
     await record(session, space, john, "2026-02-02T09:00", "2026-02-02T10:00")

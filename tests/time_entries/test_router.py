@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
-from webwork.models import Contract, TimeEntry, Timesheet
+from webwork.models import Contract, TimeEntry
 
 DAY = "2026-01-29"  # a Thursday
 
@@ -297,24 +297,11 @@ async def test_dates_lie_in_the_documented_range(factory: Factory) -> None:
         assert resp["errors"] == {"date": ["The date must be between 2000-01-01 and 2099-12-31."]}
 
 
-async def lock(session: AsyncSession, space: Space, person: Person, first: str, last: str) -> None:
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=person.id,
-            date_from=date.fromisoformat(first),
-            date_to=date.fromisoformat(last),
-            status="approved",
-        )
-    )
-    await session.commit()
-
-
 async def test_locked_period_refuses_every_write(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     inside = await add_entry(session, space, john, "2026-01-27T09:00", "2026-01-27T10:00")
     outside = await add_entry(session, space, john, "2026-02-03T09:00", "2026-02-03T10:00")
-    await lock(session, space, john, "2026-01-26", "2026-02-01")
+    await factory.approved_timesheet(john, date(2026, 1, 26), date(2026, 2, 1))
     api = space.owner.api
     resp = err(await api.post("/time-entries", json=body(space, john)), 409, "timesheet_locked")
     assert "2026-01-26 to 2026-02-01" in resp["message"]

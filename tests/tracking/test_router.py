@@ -12,7 +12,7 @@ from tests.assertions import err, ok
 from tests.factories import Factory, Person, Space
 from webwork.auth.roles import Role
 from webwork.kit.clock import utcnow
-from webwork.models import TimeEntry, Timesheet
+from webwork.models import TimeEntry
 
 
 def start_body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
@@ -293,16 +293,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
 async def test_start_in_an_approved_period_is_409(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     today = utcnow().date()
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=john.id,
-            date_from=today - timedelta(days=3),
-            date_to=today + timedelta(days=3),
-            status="approved",
-        )
-    )
-    await session.commit()
+    await factory.approved_timesheet(john, today - timedelta(days=3), today + timedelta(days=3))
     err(await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timesheet_locked")
 
 

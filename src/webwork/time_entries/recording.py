@@ -268,14 +268,7 @@ async def record_time(
         raise invalid(fields.end, f"The {label} must be a time after {fields.start.replace('_', ' ')}.")
     check_span(start, end, fields)
     project = await check_assignment(session, workspace=workspace, user=user, contract=contract, task=task)
-    await ensure_unlocked(
-        session,
-        workspace_id=workspace.id,
-        user_id=user.id,
-        start=start,
-        end=end,
-        timezone=membership.timezone,
-    )
+    await ensure_unlocked(session, workspace_id=workspace.id, user_id=user.id, start=start, end=end)
     result = await assess(
         session,
         workspace=workspace,

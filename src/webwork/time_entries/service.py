@@ -191,7 +191,6 @@ async def update_entry(session: AsyncSession, actor: Actor, entry_id: str, body:
             user_id=entry.user_id,
             start=interval.start,
             end=interval.end,
-            timezone=timezone,
         )
     if (start, end) != (old.start, old.end) or changed_assignment:
         result = await assess(
@@ -224,16 +223,10 @@ async def update_entry(session: AsyncSession, actor: Actor, entry_id: str, body:
 async def delete_entry(session: AsyncSession, actor: Actor, entry_id: str) -> None:
     """Remove an entry (or discard a running timer) unless its period is locked."""
     entry = await repository.get_entry(session, actor, entry_id, for_update=True)
-    membership, _ = await repository.member(session, actor, entry.user_id, active=False)
     start = as_utc(entry.start_at)
     end = as_utc(entry.end_at) if entry.end_at is not None else max(start, utcnow())
     await ensure_unlocked(
-        session,
-        workspace_id=actor.workspace_id,
-        user_id=entry.user_id,
-        start=start,
-        end=end,
-        timezone=membership.timezone,
+        session, workspace_id=actor.workspace_id, user_id=entry.user_id, start=start, end=end
     )
     await session.delete(entry)
     await session.flush()

@@ -135,14 +135,7 @@ async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
         session, workspace=actor.workspace, user=user, contract=contract, task=task
     )
     now = utcnow()
-    await ensure_unlocked(
-        session,
-        workspace_id=actor.workspace_id,
-        user_id=user.id,
-        start=now,
-        end=now,
-        timezone=membership.timezone,
-    )
+    await ensure_unlocked(session, workspace_id=actor.workspace_id, user_id=user.id, start=now, end=now)
     entry = TimeEntry(
         workspace_id=actor.workspace_id,
         user_id=user.id,
