@@ -89,7 +89,8 @@ def _filters(actor: Actor, query: ListQuery, salt: str) -> repository.ListFilter
         return None
     first, last = _range(actor, query, key, status)
     stored_only = status in DECIDED
-    periods = [] if stored_only else periods_overlapping(first, last, actor.workspace.timesheet_period)
+    kind = actor.workspace.timesheet_period
+    periods = [] if stored_only else periods_overlapping(first, last, kind, limit=MAX_PERIODS + 1)
     if len(periods) > MAX_PERIODS:
         raise invalid("date_to", f"The date range may not span more than {MAX_PERIODS} timesheet periods.")
     return repository.ListFilters(
