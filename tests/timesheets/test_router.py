@@ -622,3 +622,19 @@ async def test_what_was_approved_stays_approved_whatever_the_member_s_timezone(
     ok(await act(space.owner, timesheet, "reopen"))
     # reopened, the period is the member's week again, read in Tokyo
     assert of(await listing(space.owner, **WEEK), member)["total_minutes"] == 90
+
+
+async def test_a_timer_inside_an_approved_period_stays_locked_after_a_timezone_change(
+    factory: Factory, freeze_clock: Any
+) -> None:
+    freeze_clock(at(21, 21))  # Sunday 21:00 UTC, Monday 06:00 in Tokyo
+    space = await factory.space()
+    member = await factory.person(space)
+    body = {**space.ws, "user_id": member.id}
+    ok(await member.api.post("/time-tracking/start", json=body))
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(space.owner, timesheet, "approve"))
+    ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Asia/Tokyo"}))
+    freeze_clock(at(21, 21, 30))
+    err(await member.api.post("/time-tracking/stop", json=body), 409, "timesheet_locked")
