@@ -16,7 +16,6 @@ from webwork.time_entries.recording import (
     Recorded,
     describe,
     format_duration,
-    format_minutes,
     record_time,
 )
 
@@ -60,18 +59,20 @@ def spans(recorded: Recorded) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "text"),
-    [(480, "8 hr"), (90, "1 hr 30 min"), (45, "45 min"), (0, "0 min"), (61, "1 hr 1 min")],
-)
-def test_format_minutes(minutes: int, text: str) -> None:
-    assert format_minutes(minutes) == text
-
-
-@pytest.mark.parametrize(
     ("seconds", "text"),
-    [(28800, "8 hr"), (6, "6 sec"), (90, "1 min 30 sec"), (3606, "1 hr 6 sec"), (3661, "1 hr 1 min 1 sec")],
+    [
+        (28800, "8 hr"),
+        (5400, "1 hr 30 min"),
+        (2700, "45 min"),
+        (0, "0 min"),
+        (3660, "1 hr 1 min"),
+        (6, "6 sec"),
+        (90, "1 min 30 sec"),
+        (3606, "1 hr 6 sec"),
+        (3661, "1 hr 1 min 1 sec"),
+    ],
 )
-def test_format_duration_names_the_seconds_of_a_part_minute(seconds: int, text: str) -> None:
+def test_format_duration_names_seconds_only_of_a_part_minute(seconds: int, text: str) -> None:
     assert format_duration(seconds) == text
 
 
@@ -80,7 +81,7 @@ async def test_a_save_under_a_minute_says_what_was_saved(factory: Factory, sessi
     john = await factory.person(space, firstname="John", lastname="Doe")
     await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:59")
     recorded = await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:01:00")
-    assert (recorded.requested_minutes, recorded.saved_minutes) == (1, 0)
+    assert (recorded.requested_seconds, recorded.saved_seconds, recorded.saved_minutes) == (60, 1, 0)
     assert describe(recorded, john.user) == (
         "1 sec successfully added for John Doe. 59 sec were not added: overlaps existing time."
     )
@@ -91,7 +92,7 @@ async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> Non
     space = await factory.space()
     john = await factory.person(space, firstname="John", lastname="Doe")
     recorded = await record(session, space, john, "2026-01-29T09:00", "2026-01-29T17:00")
-    assert (recorded.requested_minutes, recorded.saved_minutes, recorded.reasons) == (480, 480, [])
+    assert (recorded.requested_seconds, recorded.saved_minutes, recorded.reasons) == (28800, 480, [])
     assert describe(recorded, john.user) == "8 hr successfully added for John Doe."
     [entry] = recorded.entries
     assert (
@@ -149,7 +150,7 @@ async def test_limit_is_checked_per_local_week(factory: Factory, session: AsyncS
     # 2 h of each week, adjacent at the local week boundary (Monday 00:00 EST = 05:00Z): one entry
     assert spans(recorded) == [("2026-02-02T03:00", "2026-02-02T07:00")]
     assert recorded.saved_minutes == 240
-    assert recorded.unsaved_minutes == 120
+    assert recorded.unsaved_seconds == 7200
 
 
 async def test_two_free_parts_become_two_entries(factory: Factory, session: AsyncSession) -> None:

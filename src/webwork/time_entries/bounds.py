@@ -36,11 +36,19 @@ class Fields:
     start: str = "start_time"
     end: str = "end_time"
 
+    @property
+    def start_label(self) -> str:
+        return self.start.replace("_", " ")
+
+    @property
+    def end_label(self) -> str:
+        return self.end.replace("_", " ")
+
 
 def check_span(start: datetime, end: datetime, fields: Fields = Fields()) -> None:
     """422 unless [start, end) starts on or after :data:`EARLIEST`, covers at most
     :data:`MAX_SPAN` and ends by now plus :data:`CLOCK_SKEW`."""
-    begin, finish = fields.start.replace("_", " "), fields.end.replace("_", " ")
+    begin, finish = fields.start_label, fields.end_label
     if start < EARLIEST:
         raise invalid(fields.start, f"The {begin} must be on or after {FIRST_DAY.isoformat()}.")
     if end - start > MAX_SPAN:

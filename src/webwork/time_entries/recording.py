@@ -48,16 +48,8 @@ class Recorded:
         return self.requested_seconds - self.saved_seconds
 
     @property
-    def requested_minutes(self) -> int:
-        return whole_minutes(self.requested_seconds)
-
-    @property
     def saved_minutes(self) -> int:
         return whole_minutes(self.saved_seconds)
-
-    @property
-    def unsaved_minutes(self) -> int:
-        return whole_minutes(self.unsaved_seconds)
 
 
 def whole_minutes(seconds: int) -> int:
@@ -75,11 +67,6 @@ def format_duration(seconds: int) -> str:
         f"{amount} {unit}" for amount, unit in ((hours, "hr"), (minutes, "min"), (rest, "sec")) if amount
     ]
     return " ".join(parts) or "0 min"
-
-
-def format_minutes(minutes: int) -> str:
-    """``480`` -> "8 hr", ``90`` -> "1 hr 30 min", ``45`` -> "45 min"."""
-    return format_duration(minutes * 60)
 
 
 def describe(recorded: Recorded, user: User) -> str:
@@ -264,8 +251,7 @@ async def record_time(
         raise ValueError(f"unknown method {method!r}")
     start, end = as_utc(start), as_utc(end)
     if end <= start:
-        label = fields.end.replace("_", " ")
-        raise invalid(fields.end, f"The {label} must be a time after {fields.start.replace('_', ' ')}.")
+        raise invalid(fields.end, f"The {fields.end_label} must be a time after {fields.start_label}.")
     check_span(start, end, fields)
     project = await check_assignment(session, workspace=workspace, user=user, contract=contract, task=task)
     await ensure_unlocked(session, workspace_id=workspace.id, user_id=user.id, start=start, end=end)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -117,11 +118,9 @@ async def _already_running(
     session: AsyncSession, actor: Actor, user: User, membership: Membership
 ) -> Conflict:
     running = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id)
-    data = (
-        None
-        if running is None
-        else (await _timer(session, running, user, membership)).out().model_dump(mode="json")
-    )
+    data: dict[str, Any] | None = None
+    if running is not None:
+        data = (await _timer(session, running, user, membership)).out().model_dump(mode="json")
     return Conflict(
         "A timer is already running for this user; stop it first.", code="timer_running", data=data
     )
