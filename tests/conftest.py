@@ -4,7 +4,9 @@ ASGI client, factories, and clients authenticated as people with each role."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,6 +21,7 @@ from tests.database import test_database_url
 from tests.factories import Factory, QueryCounter, Space
 from webwork.app import create_app
 from webwork.config import Settings
+from webwork.kit import clock
 from webwork.kit.db import Database, create_engine
 
 if TYPE_CHECKING:
@@ -104,6 +107,23 @@ async def committed_database(database_url: str, engine: AsyncEngine, app: FastAP
         async with engine.begin() as conn:
             for table in reversed(webwork.models.Base.metadata.sorted_tables):
                 await conn.execute(table.delete())
+
+
+@pytest.fixture()
+def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """``freeze_clock(instant)`` stops "now" at ``instant`` in every server module that
+    reads the project's clock (``webwork.kit.clock.utcnow``), until the test ends."""
+    readers = [
+        module
+        for name, module in sys.modules.items()
+        if name.startswith("webwork") and getattr(module, "utcnow", None) is clock.utcnow
+    ]
+
+    def freeze(instant: datetime) -> None:
+        for module in readers:
+            monkeypatch.setattr(module, "utcnow", lambda: instant)
+
+    return freeze
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
 from webwork.auth.roles import Role
+from webwork.kit.days import range_bounds
 from webwork.models import (
     Contract,
     Membership,
@@ -24,6 +26,7 @@ from webwork.models import (
     TaskAssignee,
     Team,
     TeamMember,
+    Timesheet,
     User,
     Workspace,
 )
@@ -145,6 +148,34 @@ class Factory:
         user_fields = {k: fields.pop(k) for k in ("email", "firstname", "lastname") if k in fields}
         user = await self.user(**user_fields)
         return await self._person(workspace, user, Role(role), **fields)
+
+    async def join(
+        self, space: Space | Workspace, person: Person, role: Role | str = Role.MEMBER, **fields: Any
+    ) -> Person:
+        """``person`` as a member of another workspace too: the same user and API key,
+        a second membership (``fields`` go to it)."""
+        workspace = space.workspace if isinstance(space, Space) else space
+        membership = Membership(workspace_id=workspace.id, user_id=person.id, role=Role(role).value, **fields)
+        await self._save(membership)
+        return Person(person.user, membership, person.key, person.api)
+
+    async def approved_timesheet(self, person: Person, first: date, last: date) -> Timesheet:
+        """An approved timesheet of ``person`` for first..last, locked as approval locks
+        it: the local dates' UTC span in the member's timezone of now."""
+        timezone = person.membership.timezone
+        start, end = range_bounds(first, last, timezone)
+        timesheet = Timesheet(
+            workspace_id=person.workspace_id,
+            user_id=person.id,
+            date_from=first,
+            date_to=last,
+            status="approved",
+            locked_from=start,
+            locked_until=end,
+            approved_timezone=timezone,
+        )
+        await self._save(timesheet)
+        return timesheet
 
     async def _person(self, workspace: Workspace, user: User, role: Role, **fields: Any) -> Person:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role.value, **fields)

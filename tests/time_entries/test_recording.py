@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, Person, Space
-from webwork.kit.clock import utcnow
 from webwork.kit.errors import Conflict, ValidationFailed
-from webwork.models import Contract, Task, TimeEntry, Timesheet
-from webwork.time_entries.recording import NothingSaved, Recorded, describe, format_minutes, record_time
+from webwork.models import Contract, Task, TimeEntry
+from webwork.time_entries.recording import (
+    NothingSaved,
+    Recorded,
+    describe,
+    format_duration,
+    record_time,
+)
 
 
 def utc(text: str) -> datetime:
@@ -54,18 +59,40 @@ def spans(recorded: Recorded) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "text"),
-    [(480, "8 hr"), (90, "1 hr 30 min"), (45, "45 min"), (0, "0 min"), (61, "1 hr 1 min")],
+    ("seconds", "text"),
+    [
+        (28800, "8 hr"),
+        (5400, "1 hr 30 min"),
+        (2700, "45 min"),
+        (0, "0 min"),
+        (3660, "1 hr 1 min"),
+        (6, "6 sec"),
+        (90, "1 min 30 sec"),
+        (3606, "1 hr 6 sec"),
+        (3661, "1 hr 1 min 1 sec"),
+    ],
 )
-def test_format_minutes(minutes: int, text: str) -> None:
-    assert format_minutes(minutes) == text
+def test_format_duration_names_seconds_only_of_a_part_minute(seconds: int, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+async def test_a_save_under_a_minute_says_what_was_saved(factory: Factory, session: AsyncSession) -> None:
+    space = await factory.space()
+    john = await factory.person(space, firstname="John", lastname="Doe")
+    await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:59")
+    recorded = await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:01:00")
+    assert (recorded.requested_seconds, recorded.saved_seconds, recorded.saved_minutes) == (60, 1, 0)
+    assert describe(recorded, john.user) == (
+        "1 sec successfully added for John Doe. 59 sec were not added: overlaps existing time."
+    )
+    assert [e.duration_seconds for e in recorded.entries] == [1]
 
 
 async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> None:
     space = await factory.space()
     john = await factory.person(space, firstname="John", lastname="Doe")
     recorded = await record(session, space, john, "2026-01-29T09:00", "2026-01-29T17:00")
-    assert (recorded.requested_minutes, recorded.saved_minutes, recorded.reasons) == (480, 480, [])
+    assert (recorded.requested_seconds, recorded.saved_minutes, recorded.reasons) == (28800, 480, [])
     assert describe(recorded, john.user) == "8 hr successfully added for John Doe."
     [entry] = recorded.entries
     assert (
@@ -75,18 +102,23 @@ async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> Non
     )
 
 
-async def test_a_running_timer_occupies_its_time_until_now(factory: Factory, session: AsyncSession) -> None:
+async def test_a_running_timer_occupies_its_time_until_now(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    now = utc("2026-01-29T12:00")
+    freeze_clock(now)
     space = await factory.space()
     john = await factory.person(space)
-    now = utcnow()
     session.add(
         TimeEntry(workspace_id=space.id, user_id=john.id, start_at=now - timedelta(hours=1), method="tracked")
     )
     await session.commit()
-    recorded = await record(session, space, john, now - timedelta(hours=3), now + timedelta(hours=1))
-    assert recorded.saved_minutes == 180 and recorded.reasons == ["overlaps existing time"]
-    assert recorded.entries[0].end_at == now - timedelta(hours=1)
-    assert len(recorded.entries) == 2
+    recorded = await record(session, space, john, now - timedelta(hours=3), now + timedelta(minutes=5))
+    assert recorded.saved_minutes == 125 and recorded.reasons == ["overlaps existing time"]
+    assert spans(recorded) == [
+        ("2026-01-29T09:00", "2026-01-29T11:00"),
+        ("2026-01-29T12:00", "2026-01-29T12:05"),
+    ]
 
 
 async def test_member_limit_counts_only_this_workspace(factory: Factory, session: AsyncSession) -> None:
@@ -118,7 +150,7 @@ async def test_limit_is_checked_per_local_week(factory: Factory, session: AsyncS
     # 2 h of each week, adjacent at the local week boundary (Monday 00:00 EST = 05:00Z): one entry
     assert spans(recorded) == [("2026-02-02T03:00", "2026-02-02T07:00")]
     assert recorded.saved_minutes == 240
-    assert recorded.unsaved_minutes == 120
+    assert recorded.unsaved_seconds == 7200
 
 
 async def test_two_free_parts_become_two_entries(factory: Factory, session: AsyncSession) -> None:
@@ -150,16 +182,7 @@ async def test_nothing_saved_raises_with_the_reasons(factory: Factory, session: 
 async def test_locked_period_is_409(factory: Factory, session: AsyncSession) -> None:
     space = await factory.space()
     john = await factory.person(space)
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=john.id,
-            date_from=utc("2026-01-26T00:00").date(),
-            date_to=utc("2026-02-01T00:00").date(),
-            status="approved",
-        )
-    )
-    await session.commit()
+    await factory.approved_timesheet(john, date(2026, 1, 26), date(2026, 2, 1))
     with pytest.raises(Conflict):
         await record(session, space, john, "2026-01-29T09:00", "2026-01-29T10:00")
     await record(session, space, john, "2026-02-02T09:00", "2026-02-02T10:00")

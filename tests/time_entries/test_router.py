@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
-from webwork.models import Contract, TimeEntry, Timesheet
+from webwork.models import Contract, TimeEntry
 
 DAY = "2026-01-29"  # a Thursday
 
@@ -149,15 +149,15 @@ async def test_overlap_saves_only_the_free_parts(factory: Factory, session: Asyn
     assert spans == [(9, 12), (12, 13), (13, 17)]
 
 
-async def test_overlap_with_time_in_another_workspace_counts(factory: Factory, session: AsyncSession) -> None:
+async def test_a_part_minute_save_says_what_was_saved(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
-    elsewhere = await factory.space()
-    await add_entry(session, elsewhere, john, "2026-01-29T08:00", "2026-01-29T10:30")
-    resp = ok(await space.owner.api.post("/time-entries", json=body(space, john)), 201)
-    assert resp["saved_minutes"] == 390
-    assert resp["message"].startswith(
-        "6 hr 30 min successfully added for John Doe. 1 hr 30 min were not added"
+    await add_entry(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:30")
+    resp = ok(await space.owner.api.post("/time-entries", json=body(space, john, end_time="09:01")), 201)
+    assert resp["message"] == (
+        "30 sec successfully added for John Doe. 30 sec were not added: overlaps existing time."
     )
+    assert resp["saved_minutes"] == 0 and resp["data"]["duration_minutes"] == 0
+    assert [e.duration_seconds for e in await entries_of(session, john)] == [30, 30]
 
 
 async def test_nothing_saved_is_422(factory: Factory, session: AsyncSession) -> None:
@@ -258,24 +258,50 @@ async def test_dst_fall_back_in_berlin(factory: Factory) -> None:
     assert [e["duration_minutes"] for e in listed["data"]] == [240, 60]
 
 
-async def lock(session: AsyncSession, space: Space, person: Person, first: str, last: str) -> None:
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=person.id,
-            date_from=date.fromisoformat(first),
-            date_to=date.fromisoformat(last),
-            status="approved",
-        )
-    )
-    await session.commit()
+async def test_one_entry_covers_at_most_24_hours(factory: Factory) -> None:
+    """Berlin's 2024-10-27 has 25 hours: 00:00..23:59 is 24 h 59 min of time."""
+    space = await factory.space()
+    john = await factory.person(space, timezone="Europe/Berlin")
+    long_day = body(space, john, date="2024-10-27", start_time="00:00", end_time="23:59")
+    resp = err(await space.owner.api.post("/time-entries", json=long_day), 422)
+    assert resp["errors"] == {"end_time": ["The end time must be at most 24 hours after the start time."]}
+    ok(await space.owner.api.post("/time-entries", json={**long_day, "end_time": "22:59"}), 201)
+
+
+async def test_entries_never_end_in_the_future(factory: Factory, freeze_clock: Any) -> None:
+    freeze_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
+    space = await factory.space()
+    john = await factory.person(space)
+    future = {"end_time": ["The end time must not be in the future."]}
+    api = space.owner.api
+    for late in (body(space, john, end_time="12:06"), body(space, john, date="2030-01-01")):
+        assert err(await api.post("/time-entries", json=late), 422)["errors"] == future
+    # a few minutes of clock skew are allowed
+    entry_id = ok(await api.post("/time-entries", json=body(space, john, end_time="12:05")), 201)["data"][
+        "time_entry_ids"
+    ][0]
+    moved = await api.put(f"/time-entries/{entry_id}", json={**space.ws, "date": "2026-01-30"})
+    assert err(moved, 422)["errors"] == future
+
+
+async def test_dates_lie_in_the_documented_range(factory: Factory) -> None:
+    space = await factory.space()
+    john = await factory.person(space, timezone="America/New_York")
+    api = space.owner.api
+    for day in ("1999-12-31", "2100-01-01", "9999-12-31"):
+        resp = err(await api.post("/time-entries", json=body(space, john, date=day)), 422)
+        assert resp["errors"] == {"date": ["The date must be between 2000-01-01 and 2099-12-31."]}
+    entry_id = ok(await api.post("/time-entries", json=body(space, john)), 201)["data"]["time_entry_ids"][0]
+    for day in ("1999-12-31", "9999-12-31"):
+        resp = err(await api.put(f"/time-entries/{entry_id}", json={**space.ws, "date": day}), 422)
+        assert resp["errors"] == {"date": ["The date must be between 2000-01-01 and 2099-12-31."]}
 
 
 async def test_locked_period_refuses_every_write(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     inside = await add_entry(session, space, john, "2026-01-27T09:00", "2026-01-27T10:00")
     outside = await add_entry(session, space, john, "2026-02-03T09:00", "2026-02-03T10:00")
-    await lock(session, space, john, "2026-01-26", "2026-02-01")
+    await factory.approved_timesheet(john, date(2026, 1, 26), date(2026, 2, 1))
     api = space.owner.api
     resp = err(await api.post("/time-entries", json=body(space, john)), 409, "timesheet_locked")
     assert "2026-01-26 to 2026-02-01" in resp["message"]

@@ -187,6 +187,65 @@ async def test_create_validation(factory: Factory, two_spaces: tuple[Space, Spac
         assert body["errors"] == {"user_id": ["The selected user id is invalid."]}
 
 
+async def test_one_request_covers_at_most_24_hours_of_the_past(factory: Factory, freeze_clock: Any) -> None:
+    freeze_clock(datetime(2024, 1, 20, 12, 0, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space)
+    cases: list[tuple[dict[str, Any], dict[str, list[str]]]] = [
+        (
+            {"start": "1970-01-01T00:00:00Z", "end": "2999-12-31T00:00:00Z"},
+            {
+                "start": ["The start must be between 2000-01-01 and 2099-12-31."],
+                "end": ["The end must be between 2000-01-01 and 2099-12-31."],
+            },
+        ),
+        (
+            {"start": "2024-01-15T09:00:00Z", "end": "2024-01-16T09:00:01Z"},
+            {"end": ["The end must be at most 24 hours after the start."]},
+        ),
+        (
+            {"start": "2024-01-20T11:00:00Z", "end": "2024-01-20T12:06:00Z"},
+            {"end": ["The end must not be in the future."]},
+        ),
+        (
+            {"start": "2030-01-01T09:00:00Z", "end": "2030-01-01T10:00:00Z"},
+            {"end": ["The end must not be in the future."]},
+        ),
+    ]
+    for fields, errors in cases:
+        assert err(await ask(member, **fields), 422)["errors"] == errors, fields
+    ok(await ask(member, start="2024-01-15T09:00:00Z", end="2024-01-16T09:00:00Z"), 201)
+    ok(await ask(member, start="2024-01-20T11:00:00Z", end="2024-01-20T12:05:00Z"), 201)
+
+
+async def test_a_stored_request_beyond_the_bounds_is_not_approved(
+    factory: Factory, session: AsyncSession
+) -> None:
+    """A request stored before the bounds existed (1970..2999) is refused at approval,
+    before any time is computed, and stays pending."""
+    space = await factory.space()
+    member = await factory.person(space, weekly_hours_limit=Decimal("40"))
+    request = TimeRequest(
+        workspace_id=space.id,
+        user_id=member.id,
+        start_at=datetime(1970, 1, 1, tzinfo=UTC),
+        end_at=datetime(2999, 12, 31, tzinfo=UTC),
+        status="pending",
+    )
+    session.add(request)
+    await session.commit()
+    body = err(await approve(space.owner, str(request.id)), 422)
+    assert body["errors"] == {"start": ["The start must be on or after 2000-01-01."]}
+    request.start_at = datetime(2024, 1, 1, tzinfo=UTC)
+    await session.commit()
+    body = err(await approve(space.owner, str(request.id)), 422)
+    assert body["errors"] == {"end": ["The end must be at most 24 hours after the start."]}
+    assert (await listing(space.owner, date_from="2024-01-01", date_to="2024-01-01"))[0][
+        "status"
+    ] == "pending"
+    assert (await session.scalars(select(TimeEntry).where(TimeEntry.user_id == member.id))).all() == []
+
+
 # --- read ------------------------------------------------------------------------------
 
 
@@ -306,6 +365,16 @@ async def test_partial_approval_says_what_was_saved(factory: Factory) -> None:
     assert (
         body["message"] == f"Time request approved successfully. 1 hr 30 min of 2 hr saved: {OVERLAP_REASON}."
     )
+
+
+async def test_a_part_minute_approval_says_what_was_saved(factory: Factory) -> None:
+    space = await factory.space()
+    member = await factory.person(space)
+    await add_entry(factory, member, at(15, 9), datetime(2024, 1, 15, 9, 0, 30, tzinfo=UTC))
+    created = await asked(member, end="2024-01-15T09:01:00+00:00")
+    body = ok(await approve(space.owner, created["id"]))
+    assert body["message"] == f"Time request approved successfully. 30 sec of 1 min saved: {OVERLAP_REASON}."
+    assert body["saved_minutes"] == 0 and body["data"]["saved_minutes"] == 0
 
 
 async def test_weekly_limit_cuts_the_approval(factory: Factory) -> None:

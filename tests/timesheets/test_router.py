@@ -611,10 +611,82 @@ async def test_approved_period_locks_time(factory: Factory, session: AsyncSessio
     timesheet = tid(member, "2024-01-15")
     ok(await act(member, timesheet, "submit"))
     ok(await act(space.owner, timesheet, "approve"))
-    check = {"workspace_id": space.id, "user_id": member.id, "timezone": "Europe/Berlin"}
+    check = {"workspace_id": space.id, "user_id": member.id}
     with pytest.raises(Conflict):
         await ensure_unlocked(session, start=at(21, 22, 30), end=at(21, 23), **check)
     # 23:30 UTC on Sunday is Monday in Berlin: the next (open) week.
     await ensure_unlocked(session, start=at(21, 23, 30), end=at(22, 1), **check)
+    # Monday 00:00 in Berlin (Sunday 23:00 UTC) is the first instant after the span.
+    await ensure_unlocked(session, start=at(21, 23), end=at(21, 23), **check)
+    with pytest.raises(Conflict):
+        await ensure_unlocked(session, start=at(14, 23), end=at(14, 23), **check)
     ok(await act(space.owner, timesheet, "reopen"))
     await ensure_unlocked(session, start=at(16, 9), end=at(16, 10), **check)
+
+
+async def test_what_was_approved_stays_approved_whatever_the_member_s_timezone(
+    factory: Factory, session: AsyncSession
+) -> None:
+    """Approved at 150 min in UTC; the member then moves to Tokyo (UTC+9), where Sunday
+    22:00 UTC is already Monday. The approved span, total and days stay as approved, and
+    every write into the span stays refused."""
+    space = await factory.space()
+    member = await factory.person(space)
+    project = await factory.project(space, name="Website")
+    contract = await factory.contract(project, member)
+    await add_entry(factory, member, at(15, 9), at(15, 10, 30), contract)
+    late = await add_entry(factory, member, at(21, 22), at(21, 23), contract)
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(space.owner, timesheet, "approve"))
+    approved = of(await listing(space.owner, **WEEK), member)
+    assert approved["total_minutes"] == 150
+
+    moved = await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Asia/Tokyo"})
+    assert ok(moved)["data"]["timezone"] == "Asia/Tokyo"
+
+    after = of(await listing(space.owner, **WEEK), member)
+    assert after == approved
+    assert after["status"] == "approved" and sorted(after["daily_breakdown"]) == ["2024-01-15", "2024-01-21"]
+    api, ws = space.owner.api, space.ws
+    err(await api.put(f"/time-entries/{late.id}", json={**ws, "notes": "x"}), 409, "timesheet_locked")
+    err(await api.delete(f"/time-entries/{late.id}", json=ws), 409, "timesheet_locked")
+    # Monday 06:00..07:00 in Tokyo is Sunday 21:00..22:00 UTC: inside the approved span
+    monday = {**ws, "user_id": member.id, "date": "2024-01-22", "start_time": "06:00", "end_time": "07:00"}
+    err(await api.post("/time-entries", json=monday), 409, "timesheet_locked")
+    asked = {**ws, "user_id": member.id, "start": "2024-01-21T21:00:00Z", "end": "2024-01-21T22:00:00Z"}
+    request_id = ok(await member.api.post("/time-requests", json=asked), 201)["data"]["id"]
+    err(await api.post(f"/time-requests/{request_id}/approve", json=ws), 409, "timesheet_locked")
+    # Monday 09:00 in Tokyo is 00:00 UTC: after the span, free
+    ok(await api.post("/time-entries", json={**monday, "start_time": "09:00", "end_time": "10:00"}), 201)
+    assert of(await listing(space.owner, **WEEK), member)["total_minutes"] == 150
+
+    row = await session.scalar(
+        select(Timesheet).where(Timesheet.user_id == member.id).execution_options(populate_existing=True)
+    )
+    assert row is not None
+    assert (row.locked_from, row.locked_until, row.approved_timezone, row.approved_minutes) == (
+        at(15, 0),
+        at(22, 0),
+        "UTC",
+        150,
+    )
+    ok(await act(space.owner, timesheet, "reopen"))
+    # reopened, the period is the member's week again, read in Tokyo
+    assert of(await listing(space.owner, **WEEK), member)["total_minutes"] == 90
+
+
+async def test_a_timer_inside_an_approved_period_stays_locked_after_a_timezone_change(
+    factory: Factory, freeze_clock: Any
+) -> None:
+    freeze_clock(at(21, 21))  # Sunday 21:00 UTC, Monday 06:00 in Tokyo
+    space = await factory.space()
+    member = await factory.person(space)
+    body = {**space.ws, "user_id": member.id}
+    ok(await member.api.post("/time-tracking/start", json=body))
+    timesheet = tid(member, "2024-01-15")
+    ok(await act(member, timesheet, "submit"))
+    ok(await act(space.owner, timesheet, "approve"))
+    ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Asia/Tokyo"}))
+    freeze_clock(at(21, 21, 30))
+    err(await member.api.post("/time-tracking/stop", json=body), 409, "timesheet_locked")

@@ -51,6 +51,12 @@ def test_periods_overlapping_a_range() -> None:
     )
 
 
+def test_periods_overlapping_stops_at_the_limit() -> None:
+    """A range of eleven centuries is not walked week by week to be refused afterwards."""
+    periods = periods_overlapping(date(1900, 1, 1), date(2999, 12, 31), "weekly", limit=367)
+    assert len(periods) == 367 and periods[0] == (date(1900, 1, 1), date(1900, 1, 7))
+
+
 def test_ids_round_trip_and_are_opaque() -> None:
     key = TimesheetKey(45696, date(2024, 1, 1))
     encoded = key.encode("webwork")

@@ -12,7 +12,7 @@ from tests.assertions import err, ok
 from tests.factories import Factory, Person, Space
 from webwork.auth.roles import Role
 from webwork.kit.clock import utcnow
-from webwork.models import TimeEntry, Timesheet
+from webwork.models import TimeEntry
 
 
 def start_body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
@@ -87,18 +87,6 @@ async def test_second_start_is_409_with_the_running_timer(factory: Factory) -> N
     )
     assert body["message"] == "A timer is already running for this user; stop it first."
     assert body["data"]["contract_id"] == contract.id and body["data"]["user_id"] == john.id
-
-
-async def test_one_timer_across_workspaces(factory: Factory) -> None:
-    a = await factory.space()
-    b = await factory.space()
-    john = await factory.person(a)
-    await factory._save(type(john.membership)(workspace_id=b.id, user_id=john.id, role="member"))
-    ok(await john.api.post("/time-tracking/start", json=start_body(a, john)))
-    body = err(await john.api.post("/time-tracking/start", json=start_body(b, john)), 409, "timer_running")
-    assert "another workspace" in body["message"] and body["data"]["user_id"] == john.id
-    # the timer of workspace a is not stoppable from b
-    err(await john.api.post("/time-tracking/stop", json=start_body(b, john)), 409, "timer_not_running")
 
 
 async def test_permissions(factory: Factory) -> None:
@@ -229,6 +217,57 @@ async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSessi
     err(await john.api.post("/time-tracking/stop", json=start_body(space, john)), 409, "timer_not_running")
 
 
+async def test_a_stop_under_a_minute_says_what_was_saved(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    """A 6-second timer whose first 5 seconds overlap other time saves 1 second, and says so."""
+    now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    space, john, *_ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    [timer] = await rows(session, john)
+    timer.start_at = now - timedelta(seconds=6)
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=john.id,
+            start_at=now - timedelta(hours=1),
+            end_at=now - timedelta(seconds=1),
+            duration_seconds=3599,
+            method="manual",
+        )
+    )
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == (
+        "Timer stopped successfully. 1 sec successfully added for John Doe. "
+        "5 sec were not added: overlaps existing time."
+    )
+    assert body["saved_minutes"] == 0 and body["data"]["duration_minutes"] == 0
+    saved = [e for e in await rows(session, john) if e.method == "tracked"]
+    assert [(e.start_at, e.duration_seconds) for e in saved] == [(now - timedelta(seconds=1), 1)]
+
+
+async def test_a_timer_left_running_for_days_saves_its_first_24_hours(
+    factory: Factory, session: AsyncSession, freeze_clock: Any
+) -> None:
+    now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    space, john, *_ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    [timer] = await rows(session, john)
+    timer.start_at = now - timedelta(days=3)
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == (
+        "Timer stopped successfully. 24 hr successfully added for John Doe. "
+        "48 hr were not added: a timer saves at most 24 hours."
+    )
+    assert body["saved_minutes"] == 1440 and body["data"]["duration_minutes"] == 3 * 1440
+    [entry] = await rows(session, john)
+    assert (entry.start_at, entry.end_at) == (now - timedelta(days=3), now - timedelta(days=2))
+
+
 async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncSession) -> None:
     space, john, _, contract, _ = await factory.john_at_work()
     contract.weekly_hours_limit = 1
@@ -280,16 +319,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
 async def test_start_in_an_approved_period_is_409(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
     today = utcnow().date()
-    session.add(
-        Timesheet(
-            workspace_id=space.id,
-            user_id=john.id,
-            date_from=today - timedelta(days=3),
-            date_to=today + timedelta(days=3),
-            status="approved",
-        )
-    )
-    await session.commit()
+    await factory.approved_timesheet(john, today - timedelta(days=3), today + timedelta(days=3))
     err(await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timesheet_locked")
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
@@ -22,9 +33,10 @@ class TimeEntry(Base):
 
     __tablename__ = "time_entries"
     __table_args__ = (
-        # One running timer per user across the installation, enforced by the database.
+        # One running timer per person per workspace, enforced by the database.
         Index(
-            "uq_time_entries_running_user",
+            "uq_time_entries_running_member",
+            "workspace_id",
             "user_id",
             unique=True,
             sqlite_where=RUNNING,
@@ -79,10 +91,22 @@ class TimeRequest(Base):
 
 class Timesheet(Base):
     """The decision state of one member's period. Totals are computed from entries;
-    a row exists only once someone acts on the period (open periods need no row)."""
+    a row exists only once someone acts on the period (open periods need no row).
+
+    Approval fixes what was approved, whatever the member's timezone becomes later:
+    ``locked_from``/``locked_until`` are the period's UTC span (the lock every write of
+    time is checked against), ``approved_timezone`` the zone its days were read in, and
+    ``approved_minutes`` the total shown from then on. Reopening clears them."""
 
     __tablename__ = "timesheets"
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "date_from"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id", "date_from"),
+        CheckConstraint(
+            "status != 'approved' OR (locked_from IS NOT NULL AND locked_until IS NOT NULL"
+            " AND approved_timezone IS NOT NULL)",
+            name="approved_span",
+        ),
+    )
 
     id: Mapped[IntPk]
     workspace_id: Mapped[WorkspaceFk]
@@ -95,5 +119,9 @@ class Timesheet(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_timezone: Mapped[str | None] = mapped_column(String(64))
+    approved_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

@@ -3,9 +3,11 @@
 Manual entries (``POST /time-entries``), approved time requests and stopped timers all
 go through :func:`record_time`, so the same rules hold whichever way time arrives:
 locked periods refuse writes (409), a person cannot work twice at once (time that
-overlaps any of the user's entries, in any workspace, running timers included, is not
-saved twice), and member / contract weekly limits cut what does not fit. The pure part of
-the computation lives in :mod:`webwork.time_entries.splitter`."""
+overlaps any of the member's entries in this workspace, running timers included, is not
+saved twice), and member / contract weekly limits cut what does not fit. Every rule reads
+only the workspace's own rows: what a person records in another workspace never blocks,
+cuts or shows here. The pure part of the computation lives in
+:mod:`webwork.time_entries.splitter`."""
 
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ from webwork.kit.clock import as_utc, utcnow
 from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User, Workspace
+from webwork.time_entries.bounds import Fields, check_span
 from webwork.time_entries.splitter import OVERLAP_REASON, Interval, Limit, Split, WeekBudget, split
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.timesheets.locks import ensure_unlocked, lock_member
 
 METHODS = ("manual", "tracked", "time_request")
 METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}
@@ -32,16 +35,21 @@ METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_re
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a recording saved; ``describe`` turns it into the API's message."""
+    """What a recording saved; ``describe`` turns it into the API's message. Amounts are
+    the stored seconds; the API's ``*_minutes`` fields are their whole minutes."""
 
     entries: list[TimeEntry]  # rows saved (possibly several, the free parts)
-    requested_minutes: int
-    saved_minutes: int
+    requested_seconds: int
+    saved_seconds: int
     reasons: list[str]  # why anything was not saved, human text
 
     @property
-    def unsaved_minutes(self) -> int:
-        return self.requested_minutes - self.saved_minutes
+    def unsaved_seconds(self) -> int:
+        return self.requested_seconds - self.saved_seconds
+
+    @property
+    def saved_minutes(self) -> int:
+        return whole_minutes(self.saved_seconds)
 
 
 def whole_minutes(seconds: int) -> int:
@@ -49,30 +57,31 @@ def whole_minutes(seconds: int) -> int:
     return max(0, seconds) // 60
 
 
-def format_minutes(minutes: int) -> str:
-    """``480`` -> "8 hr", ``90`` -> "1 hr 30 min", ``45`` -> "45 min"."""
-    hours, rest = divmod(max(0, minutes), 60)
-    if hours and rest:
-        return f"{hours} hr {rest} min"
-    if hours:
-        return f"{hours} hr"
-    return f"{rest} min"
+def format_duration(seconds: int) -> str:
+    """``28800`` -> "8 hr", ``5400`` -> "1 hr 30 min", ``6`` -> "6 sec", ``0`` -> "0 min".
+    Seconds are named only when there are some, so whole minutes read as the hosted API
+    writes them and a part minute is never shown as "0 min"."""
+    minutes, rest = divmod(max(0, seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{amount} {unit}" for amount, unit in ((hours, "hr"), (minutes, "min"), (rest, "sec")) if amount
+    ]
+    return " ".join(parts) or "0 min"
 
 
 def describe(recorded: Recorded, user: User) -> str:
     """The human message of a save, e.g. "8 hr successfully added for John Doe." or
     "6 hr successfully added for John Doe. 2 hr were not added: overlaps existing time."."""
-    message = f"{format_minutes(recorded.saved_minutes)} successfully added for {user.fullname}."
-    if recorded.unsaved_minutes > 0:
-        verb = "was" if recorded.unsaved_minutes in (1, 60) else "were"
-        message += (
-            f" {format_minutes(recorded.unsaved_minutes)} {verb} not added: {'; '.join(recorded.reasons)}."
-        )
+    message = f"{format_duration(recorded.saved_seconds)} successfully added for {user.fullname}."
+    if recorded.unsaved_seconds > 0:
+        unsaved = format_duration(recorded.unsaved_seconds)
+        verb = "was" if unsaved in ("1 hr", "1 min", "1 sec") else "were"
+        message += f" {unsaved} {verb} not added: {'; '.join(recorded.reasons)}."
     return message
 
 
 def _hours(value: Decimal) -> str:
-    return format_minutes(int(value * 60))
+    return format_duration(int(value * 3600))
 
 
 async def check_assignment(
@@ -117,32 +126,26 @@ def _clip(entry_start: datetime, entry_end: datetime, window: Interval) -> int:
     return max(0, int((min(entry_end, window.end) - max(entry_start, window.start)).total_seconds()))
 
 
-async def _lock_user(session: AsyncSession, user_id: int) -> None:
-    """Serialise recordings of one person on PostgreSQL (row lock on the user), so two
-    concurrent saves cannot both see the same time as free. SQLite serialises writers
-    already (BEGIN IMMEDIATE)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
 @dataclass(frozen=True)
 class _Known:
-    """One of the user's entries as far as the rules care."""
+    """One of the member's entries as far as the rules care."""
 
-    workspace_id: int
     contract_id: int | None
     interval: Interval
 
 
 async def _known_entries(
-    session: AsyncSession, user_id: int, window: Interval, now: datetime, exclude: Sequence[UUID]
+    session: AsyncSession,
+    workspace_id: int,
+    user_id: int,
+    window: Interval,
+    now: datetime,
+    exclude: Sequence[UUID],
 ) -> list[_Known]:
-    """The user's entries (every workspace) touching ``window``; a running timer
+    """The member's entries in this workspace touching ``window``; a running timer
     occupies [its start, now)."""
-    stmt = select(
-        TimeEntry.id, TimeEntry.workspace_id, TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at
-    ).where(
+    stmt = select(TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at).where(
+        TimeEntry.workspace_id == workspace_id,
         TimeEntry.user_id == user_id,
         TimeEntry.start_at < window.end,
         or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > window.start),
@@ -150,10 +153,10 @@ async def _known_entries(
     if exclude:
         stmt = stmt.where(TimeEntry.id.not_in(list(exclude)))
     known: list[_Known] = []
-    for _id, workspace_id, contract_id, start_at, end_at in (await session.execute(stmt)).all():
+    for contract_id, start_at, end_at in (await session.execute(stmt)).all():
         begin = as_utc(start_at)
         finish = as_utc(end_at) if end_at is not None else max(begin, now)
-        known.append(_Known(workspace_id, contract_id, Interval(begin, finish)))
+        known.append(_Known(contract_id, Interval(begin, finish)))
     return known
 
 
@@ -167,7 +170,6 @@ def _limit(reason: str, weeks: list[Interval], hours: Decimal, used: list[int]) 
 
 def _limits(
     *,
-    workspace: Workspace,
     membership: Membership,
     contract: Contract | None,
     weeks: list[Interval],
@@ -175,8 +177,7 @@ def _limits(
 ) -> list[Limit]:
     limits: list[Limit] = []
     if membership.weekly_hours_limit is not None:
-        mine = [k.interval for k in known if k.workspace_id == workspace.id]
-        used = [sum(_clip(i.start, i.end, w) for i in mine) for w in weeks]
+        used = [sum(_clip(k.interval.start, k.interval.end, w) for k in known) for w in weeks]
         reason = f"the member's weekly limit of {_hours(membership.weekly_hours_limit)} is reached"
         limits.append(_limit(reason, weeks, membership.weekly_hours_limit, used))
     if contract is not None and contract.weekly_hours_limit is not None:
@@ -197,12 +198,14 @@ async def assess(
     interval: Interval,
     exclude: Sequence[UUID] = (),
 ) -> Split:
-    """What of ``interval`` may be recorded for ``user`` now, and why the rest may not.
-    Takes the person's recording lock first, so the answer holds until the transaction ends."""
-    await _lock_user(session, user.id)
+    """What of ``interval`` may be recorded for ``user`` in ``workspace`` now, and why the
+    rest may not. Takes the member's recording lock first, so the answer holds until the
+    transaction ends."""
+    await lock_member(session, workspace_id=workspace.id, user_id=user.id)
     weeks = _weeks(interval.start, interval.end, membership.timezone)
-    known = await _known_entries(session, user.id, Interval(weeks[0].start, weeks[-1].end), utcnow(), exclude)
-    limits = _limits(workspace=workspace, membership=membership, contract=contract, weeks=weeks, known=known)
+    span = Interval(weeks[0].start, weeks[-1].end)
+    known = await _known_entries(session, workspace.id, user.id, span, utcnow(), exclude)
+    limits = _limits(membership=membership, contract=contract, weeks=weeks, known=known)
     return split(interval, [k.interval for k in known], limits)
 
 
@@ -217,9 +220,9 @@ class NothingSaved(ValidationFailed):
     """The 422 raised when no second of the request can be saved; ``reasons`` says why
     in the words of :class:`Recorded`."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], field: str) -> None:
         self.reasons = reasons
-        super().__init__({"end_time": [f"{refusal(reason)}; nothing was saved." for reason in reasons]})
+        super().__init__({field: [f"{refusal(reason)}; nothing was saved." for reason in reasons]})
 
 
 async def record_time(
@@ -236,26 +239,22 @@ async def record_time(
     method: str,
     created_by: int,
     exclude: Sequence[UUID] = (),
+    fields: Fields = Fields(),
 ) -> Recorded:
     """Save the free, within-limit parts of [start, end) for ``user`` as time entries.
 
-    Raises 409 if the interval touches an approved timesheet, 422 if the contract/task
-    are not usable or nothing at all can be saved. ``exclude`` names entries the rules
-    must ignore (the entry being replaced)."""
+    Raises 422 (on ``fields``) if the interval is outside the bounds of one recording,
+    409 if it touches an approved timesheet, 422 if the contract/task are not usable or
+    nothing at all can be saved. The bounds come first, so no rule ever walks more than a
+    day's time. ``exclude`` names entries the rules must ignore (the entry being replaced)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
     start, end = as_utc(start), as_utc(end)
     if end <= start:
-        raise invalid("end_time", "The end time must be a time after start time.")
+        raise invalid(fields.end, f"The {fields.end_label} must be a time after {fields.start_label}.")
+    check_span(start, end, fields)
     project = await check_assignment(session, workspace=workspace, user=user, contract=contract, task=task)
-    await ensure_unlocked(
-        session,
-        workspace_id=workspace.id,
-        user_id=user.id,
-        start=start,
-        end=end,
-        timezone=membership.timezone,
-    )
+    await ensure_unlocked(session, workspace_id=workspace.id, user_id=user.id, start=start, end=end)
     result = await assess(
         session,
         workspace=workspace,
@@ -266,7 +265,7 @@ async def record_time(
         exclude=exclude,
     )
     if not result.saved:
-        raise NothingSaved(result.reasons)
+        raise NothingSaved(result.reasons, fields.end)
 
     entries = [
         TimeEntry(
@@ -288,7 +287,7 @@ async def record_time(
     await session.flush()
     return Recorded(
         entries=entries,
-        requested_minutes=whole_minutes(result.requested_seconds),
-        saved_minutes=whole_minutes(result.saved_seconds),
+        requested_seconds=result.requested_seconds,
+        saved_seconds=result.saved_seconds,
         reasons=result.reasons,
     )

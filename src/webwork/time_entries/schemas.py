@@ -7,10 +7,11 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ZuluTimestamp
+from webwork.time_entries.bounds import DAY_RANGE, check_day
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -27,6 +28,11 @@ def parse_hhmm(value: object, info: ValidationInfo) -> object:
 
 
 WallTime = Annotated[time, BeforeValidator(parse_hhmm)]
+Day = Annotated[
+    dt.date,
+    AfterValidator(lambda value: check_day(value, "date")),
+    Field(description=f"Y-m-d, the member's local date, {DAY_RANGE}"),
+]
 Notes = Annotated[str | None, Field(None, max_length=500)]
 
 
@@ -36,7 +42,7 @@ class TimeEntryCreate(RequestBody):
     task_id: int | None = None
     notes: Notes = None
     activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
-    date: dt.date
+    date: Day
     start_time: WallTime = Field(description="HH:mm in the member's timezone")
     end_time: WallTime = Field(description="HH:mm in the member's timezone, after start_time")
 
@@ -46,7 +52,7 @@ class TimeEntryUpdate(RequestBody):
     task_id: int | None = None
     notes: Notes = None
     activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
-    date: dt.date | None = None
+    date: Day | None = None
     start_time: WallTime | None = None
     end_time: WallTime | None = None
 

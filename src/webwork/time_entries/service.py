@@ -18,6 +18,7 @@ from webwork.kit.errors import Conflict, ValidationFailed, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
 from webwork.time_entries import repository
+from webwork.time_entries.bounds import check_span
 from webwork.time_entries.recording import (
     Recorded,
     assess,
@@ -136,6 +137,7 @@ def _new_interval(entry: TimeEntry, body: TimeEntryUpdate, timezone: str) -> tup
         end = _moved(old_end, old_day, day, timezone, "end_time")
     if end <= start:
         raise invalid("end_time", "The end time must be a time after start time.")
+    check_span(start, end)
     return start, end
 
 
@@ -189,7 +191,6 @@ async def update_entry(session: AsyncSession, actor: Actor, entry_id: str, body:
             user_id=entry.user_id,
             start=interval.start,
             end=interval.end,
-            timezone=timezone,
         )
     if (start, end) != (old.start, old.end) or changed_assignment:
         result = await assess(
@@ -222,16 +223,10 @@ async def update_entry(session: AsyncSession, actor: Actor, entry_id: str, body:
 async def delete_entry(session: AsyncSession, actor: Actor, entry_id: str) -> None:
     """Remove an entry (or discard a running timer) unless its period is locked."""
     entry = await repository.get_entry(session, actor, entry_id, for_update=True)
-    membership, _ = await repository.member(session, actor, entry.user_id, active=False)
     start = as_utc(entry.start_at)
     end = as_utc(entry.end_at) if entry.end_at is not None else max(start, utcnow())
     await ensure_unlocked(
-        session,
-        workspace_id=actor.workspace_id,
-        user_id=entry.user_id,
-        start=start,
-        end=end,
-        timezone=membership.timezone,
+        session, workspace_id=actor.workspace_id, user_id=entry.user_id, start=start, end=end
     )
     await session.delete(entry)
     await session.flush()

@@ -1,7 +1,7 @@
 """Which parts of a requested interval may be recorded: pure computation, no I/O.
 
 Two rules cut a request [start, end):
-1. time the person already recorded (any workspace, running timers included) is not
+1. time the person already recorded (in this workspace, running timers included) is not
    recorded twice: only the *free parts* remain;
 2. weekly limits: the free parts are filled in chronological order while every limit
    still has room in the week each instant falls in.

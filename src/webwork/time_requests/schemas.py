@@ -2,34 +2,38 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Timestamp
 from webwork.models import TimeRequest
+from webwork.time_entries.bounds import DAY_RANGE, check_day
 
 
 class TimeRequestCreate(RequestBody):
     user_id: int
     contract_id: int | None = None
     task_id: int | None = None
-    start: datetime = Field(description="ISO-8601 timestamp with offset")
-    end: datetime = Field(description="ISO-8601 timestamp with offset, after start")
+    start: datetime = Field(description=f"ISO-8601 timestamp with offset, {DAY_RANGE}")
+    end: datetime = Field(
+        description="ISO-8601 timestamp with offset, after start, within 24 hours of it, not in the future"
+    )
     activity_description: str | None = Field(None, max_length=500)
     notes: str | None = Field(None, max_length=500, description="Alias of activity_description")
 
     @field_validator("start", "end")
     @classmethod
-    def _with_offset(cls, value: datetime) -> datetime:
-        """A timestamp without offset would be read in some unknown zone."""
+    def _with_offset(cls, value: datetime, info: ValidationInfo) -> datetime:
+        """A timestamp without offset would be read in some unknown zone; its UTC date
+        must lie in the recordable range."""
         if value.tzinfo is None:
             raise ValueError("The timestamp must include a UTC offset (e.g. 2024-01-15T09:00:00+00:00).")
+        field = info.field_name or "timestamp"
         try:
             utc = value.astimezone(UTC)
         except OverflowError:
-            utc = None
-        if utc is None or not 1970 <= utc.year <= 2999:
-            raise ValueError("The timestamp must be between 1970 and 2999.")
+            raise ValueError(f"The {field} must be {DAY_RANGE}.") from None
+        check_day(utc.date(), field)
         return utc
 
     @property

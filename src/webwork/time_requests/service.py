@@ -17,24 +17,21 @@ from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit.days import range_bounds
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import TimeRequest
 from webwork.projects import service as projects
 from webwork.teams import service as teams
 from webwork.time_entries import repository as entries
-from webwork.time_entries.recording import (
-    NothingSaved,
-    check_assignment,
-    format_minutes,
-    record_time,
-    refusal,
-)
+from webwork.time_entries.bounds import Fields, check_span
+from webwork.time_entries.recording import check_assignment, format_duration, record_time
 from webwork.time_requests import repository
 from webwork.time_requests.schemas import TimeRequestCreate
 
 STATUSES = ("pending", "approved", "rejected")
 NOT_FOUND = "Time request not found."
+# A request's times are its `start` and `end`, not a manual entry's start_time/end_time.
+FIELDS = Fields(start="start", end="end")
 EARLIEST = date(1970, 1, 1)
 LATEST = date(2999, 12, 31)
 
@@ -80,6 +77,7 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
     _, user = await entries.member(session, actor, body.user_id)
     if body.end <= body.start:
         raise invalid("end", "The end must be a date after start.")
+    check_span(body.start, body.end, FIELDS)
     contract = await entries.contract(session, actor, body.contract_id) if body.contract_id else None
     task = await entries.task(session, actor, body.task_id) if body.task_id else None
     project = await check_assignment(
@@ -146,33 +144,28 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
     membership, user = await entries.member(session, actor, request.user_id, active=False)
     contract = await entries.contract(session, actor, request.contract_id) if request.contract_id else None
     task = await entries.task(session, actor, request.task_id) if request.task_id else None
-    try:
-        recorded = await record_time(
-            session,
-            workspace=actor.workspace,
-            membership=membership,
-            user=user,
-            contract=contract,
-            task=task,
-            start=request.start_at,
-            end=request.end_at,
-            description=request.activity_description,
-            method="time_request",
-            created_by=actor.user_id,
-        )
-    except NothingSaved as refused:
-        # A request's times are its `start` and `end`, not a manual entry's end_time.
-        raise ValidationFailed(
-            {"end": [f"{refusal(reason)}; nothing was saved." for reason in refused.reasons]}
-        ) from refused
+    recorded = await record_time(
+        session,
+        workspace=actor.workspace,
+        membership=membership,
+        user=user,
+        contract=contract,
+        task=task,
+        start=request.start_at,
+        end=request.end_at,
+        description=request.activity_description,
+        method="time_request",
+        created_by=actor.user_id,
+        fields=FIELDS,
+    )
     request.status = "approved"
     request.updated_by = actor.user_id
     request.saved_minutes = recorded.saved_minutes
     await session.flush()
     message = "Time request approved successfully"
-    if recorded.saved_minutes < recorded.requested_minutes:
+    if recorded.unsaved_seconds > 0:
         message += (
-            f". {format_minutes(recorded.saved_minutes)} of {format_minutes(recorded.requested_minutes)}"
+            f". {format_duration(recorded.saved_seconds)} of {format_duration(recorded.requested_seconds)}"
             f" saved: {'; '.join(recorded.reasons)}."
         )
     return Approved(request, recorded.saved_minutes, message)

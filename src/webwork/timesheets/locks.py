@@ -1,39 +1,54 @@
 """Approved timesheets lock their period: no time may be created, changed or deleted
-in it (manually, by an approved time request or by a timer) until it is reopened."""
+in it (manually, by an approved time request or by a timer) until it is reopened.
+
+The lock is the UTC span stored when the timesheet was approved, never the period's
+dates read again in the member's timezone of now: a timezone changed later moves
+neither the lock nor what it protects."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.kit.errors import Conflict
-from webwork.models import Timesheet
+from webwork.models import Membership, Timesheet
 
 
-def local_dates(start: datetime, end: datetime, timezone: str) -> tuple[date, date]:
-    """First and last calendar day, in ``timezone``, touched by [start, end)."""
-    zone = ZoneInfo(timezone)
-    first = start.astimezone(zone).date()
-    last_instant = end - timedelta(microseconds=1) if end > start else start
-    return first, max(first, last_instant.astimezone(zone).date())
+async def lock_member(session: AsyncSession, *, workspace_id: int, user_id: int) -> None:
+    """Serialise writes of one member's time in one workspace, and the approval of
+    their timesheets, on PostgreSQL (row lock on the membership): two concurrent saves
+    cannot both see the same time as free, and a save cannot slip into a period while
+    it is being approved. Another workspace's writes for the same person never wait for
+    it. SQLite serialises writers already (BEGIN IMMEDIATE)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(
+            select(Membership.id)
+            .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+            .with_for_update()
+        )
 
 
 async def ensure_unlocked(
-    session: AsyncSession, *, workspace_id: int, user_id: int, start: datetime, end: datetime, timezone: str
+    session: AsyncSession, *, workspace_id: int, user_id: int, start: datetime, end: datetime
 ) -> None:
-    """Raise 409 if [start, end) touches a day of an approved timesheet of the user."""
-    first, last = local_dates(start, end, timezone)
+    """Raise 409 if [start, end) (the instant ``start`` when ``end == start``) touches
+    the locked span of an approved timesheet of the member. Takes the member's lock
+    first, so the answer holds until the transaction ends."""
+    await lock_member(session, workspace_id=workspace_id, user_id=user_id)
+    if end > start:
+        touches = (Timesheet.locked_from < end, Timesheet.locked_until > start)
+    else:
+        touches = (Timesheet.locked_from <= start, Timesheet.locked_until > start)
     locked = await session.scalar(
         select(Timesheet)
         .where(
             Timesheet.workspace_id == workspace_id,
             Timesheet.user_id == user_id,
             Timesheet.status == "approved",
-            Timesheet.date_from <= last,
-            Timesheet.date_to >= first,
+            *touches,
         )
         .limit(1)
     )

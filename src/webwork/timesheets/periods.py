@@ -42,11 +42,15 @@ def is_period_start(day: date, kind: str) -> bool:
     return period_of(day, kind)[0] == day
 
 
-def periods_overlapping(first: date, last: date, kind: str) -> list[tuple[date, date]]:
-    """Every period of ``kind`` that shares at least one day with first..last."""
-    periods = []
+def periods_overlapping(
+    first: date, last: date, kind: str, limit: int | None = None
+) -> list[tuple[date, date]]:
+    """Every period of ``kind`` that shares at least one day with first..last, in order;
+    with ``limit``, only the first ``limit`` of them (so a caller refusing long ranges
+    never walks one)."""
+    periods: list[tuple[date, date]] = []
     cursor = first
-    while cursor <= last:
+    while cursor <= last and (limit is None or len(periods) < limit):
         period = period_of(cursor, kind)
         periods.append(period)
         cursor = period[1] + timedelta(days=1)

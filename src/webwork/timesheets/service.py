@@ -25,6 +25,7 @@ from webwork.kit.pagination import Page, PageParams, Pagination, paginate
 from webwork.models import Membership, Timesheet, User
 from webwork.teams import service as teams
 from webwork.timesheets import repository
+from webwork.timesheets.locks import lock_member
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
 
@@ -91,7 +92,8 @@ def _filters(actor: Actor, query: ListQuery, salt: str) -> repository.ListFilter
         return None
     first, last = _range(actor, query, key, status)
     stored_only = status in DECIDED
-    periods = [] if stored_only else periods_overlapping(first, last, actor.workspace.timesheet_period)
+    kind = actor.workspace.timesheet_period
+    periods = [] if stored_only else periods_overlapping(first, last, kind, limit=MAX_PERIODS + 1)
     if len(periods) > MAX_PERIODS:
         raise invalid("date_to", f"The date range may not span more than {MAX_PERIODS} timesheet periods.")
     return repository.ListFilters(
@@ -111,27 +113,52 @@ def _amount(minutes: int, rate: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
+class _Span:
+    """The UTC instants a period's time is read between, and the zone its days are in."""
+
+    start: datetime
+    end: datetime
+    timezone: str
+
+
+def _span(row: Timesheet | None, date_from: date, date_to: date, timezone: str) -> _Span:
+    """What was fixed at approval for an approved timesheet; otherwise the period's local
+    dates in the member's timezone of now."""
+    if row is not None and row.status == "approved":
+        # ck_timesheets_approved_span: an approved row always has its span
+        assert row.locked_from is not None and row.locked_until is not None and row.approved_timezone
+        return _Span(row.locked_from, row.locked_until, row.approved_timezone)
+    return _Span(*range_bounds(date_from, date_to, timezone), timezone)
+
+
+def _seconds_by_group(
+    entries: list[repository.EntrySlice], span: _Span
+) -> dict[tuple[date, int | None, int | None], int]:
+    """Seconds of ``entries`` inside ``span`` per (local day, project, contract)."""
+    seconds: dict[tuple[date, int | None, int | None], int] = defaultdict(int)
+    for entry in entries:
+        clipped = max(entry.start_at, span.start), min(entry.end_at, span.end)
+        for day, secs in seconds_by_local_day(*clipped, span.timezone).items():
+            seconds[(day, entry.project_id, entry.contract_id)] += secs
+    return seconds
+
+
+@dataclass(frozen=True)
 class _Listed:
     key: TimesheetKey
     date_to: date
     row: Timesheet | None
     user: User
-    timezone: str
+    span: _Span
 
 
 def _summarize(
     actor: Actor, listed: _Listed, entries: list[repository.EntrySlice], salt: str
 ) -> TimesheetOut:
-    start, end = range_bounds(listed.key.date_from, listed.date_to, listed.timezone)
-    seconds: dict[tuple[date, int | None, int | None], int] = defaultdict(int)
-    names: dict[int | None, str | None] = {}
-    rates: dict[int | None, Decimal | None] = {}
-    for entry in entries:
-        clipped = max(entry.start_at, start), min(entry.end_at, end)
-        for day, secs in seconds_by_local_day(*clipped, listed.timezone).items():
-            seconds[(day, entry.project_id, entry.contract_id)] += secs
-        names[entry.project_id] = entry.project_name
-        rates[entry.contract_id] = entry.billable_rate
+    """The period as listed; an approved one shows the total fixed at approval."""
+    seconds = _seconds_by_group(entries, listed.span)
+    names = {entry.project_id: entry.project_name for entry in entries}
+    rates = {entry.contract_id: entry.billable_rate for entry in entries}
     with_rate = actor.may_see_rate_of(listed.user.id)
     breakdown: dict[str, list[DayProjectTotal]] = {}
     total_minutes = 0
@@ -151,6 +178,8 @@ def _summarize(
             total_amount += item.total_amount
         breakdown.setdefault(day.isoformat(), []).append(item)
     row = listed.row
+    if row is not None and row.approved_minutes is not None:
+        total_minutes = row.approved_minutes
     out = TimesheetOut(
         id=listed.key.encode(salt),
         status=row.status if row else "open",
@@ -185,19 +214,12 @@ async def list_timesheets(
         return Page([], Pagination(params.page, params.per_page, 0, 0))
     page = await paginate(session, repository.listing(actor, filters), params)
     kind = actor.workspace.timesheet_period
-    listed = [
-        _Listed(
-            key=TimesheetKey(user_id, date_from),
-            date_to=row.date_to if row is not None else period_of(date_from, kind)[1],
-            row=row,
-            user=user,
-            timezone=timezone or "UTC",
-        )
-        for user_id, date_from, row, user, timezone in page.items
-    ]
-    windows = [
-        (item.key.user_id, *range_bounds(item.key.date_from, item.date_to, item.timezone)) for item in listed
-    ]
+    listed = []
+    for user_id, date_from, row, user, timezone in page.items:
+        date_to = row.date_to if row is not None else period_of(date_from, kind)[1]
+        span = _span(row, date_from, date_to, timezone or "UTC")
+        listed.append(_Listed(TimesheetKey(user_id, date_from), date_to, row, user, span))
+    windows = [(item.key.user_id, item.span.start, item.span.end) for item in listed]
     entries = await repository.finished_entries(session, actor.workspace_id, windows)
     by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
     for entry in entries:
@@ -315,6 +337,9 @@ async def transition(
         row.submitted_on = None
         row.decided_by = None
         row.decided_at = None
+        row.locked_from = row.locked_until = row.approved_timezone = row.approved_minutes = None
+    if action == "approve":
+        await _fix_approved(session, row, membership.timezone)
     await session.flush()
     data = TimesheetDecision(
         id=key.encode(salt),
@@ -326,6 +351,19 @@ async def transition(
         date_to=row.date_to,
     )
     return Decided(data, _message(actor, action, user, row, now, reason))
+
+
+async def _fix_approved(session: AsyncSession, row: Timesheet, timezone: str) -> None:
+    """Fix what is approved so that it stays approved: the period's UTC span in the
+    member's timezone of now (the lock), that zone, and the total. The member's lock
+    keeps a concurrent write from slipping in between the total and the lock."""
+    await lock_member(session, workspace_id=row.workspace_id, user_id=row.user_id)
+    span = _Span(*range_bounds(row.date_from, row.date_to, timezone), timezone)
+    entries = await repository.finished_entries(
+        session, row.workspace_id, [(row.user_id, span.start, span.end)]
+    )
+    row.locked_from, row.locked_until, row.approved_timezone = span.start, span.end, span.timezone
+    row.approved_minutes = sum(secs // 60 for secs in _seconds_by_group(entries, span).values())
 
 
 def _message(actor: Actor, action: str, user: User, row: Timesheet, now: datetime, reason: str | None) -> str:

@@ -13,12 +13,12 @@ from webwork.models import Membership, Project, Task, TimeEntry
 
 
 async def running_timer(
-    session: AsyncSession, user_id: int, *, workspace_id: int | None = None, for_update: bool = False
+    session: AsyncSession, user_id: int, *, workspace_id: int, for_update: bool = False
 ) -> TimeEntry | None:
-    """The user's running timer (in ``workspace_id`` if given; there is at most one)."""
-    stmt = select(TimeEntry).where(TimeEntry.user_id == user_id, TimeEntry.end_at.is_(None))
-    if workspace_id is not None:
-        stmt = stmt.where(TimeEntry.workspace_id == workspace_id)
+    """The member's running timer in the workspace (there is at most one)."""
+    stmt = select(TimeEntry).where(
+        TimeEntry.workspace_id == workspace_id, TimeEntry.user_id == user_id, TimeEntry.end_at.is_(None)
+    )
     if for_update:
         stmt = stmt.with_for_update()
     return await session.scalar(stmt)

@@ -1,14 +1,15 @@
 """Rules of live timers.
 
-One running timer per user across the installation: the partial unique index on
-``time_entries(user_id) WHERE end_at IS NULL`` is the guard, not a Python check, so
-concurrent starts cannot both succeed; the loser's insert fails and becomes a 409.
+One running timer per person per workspace: the partial unique index on
+``time_entries(workspace_id, user_id) WHERE end_at IS NULL`` is the guard, not a Python
+check, so concurrent starts cannot both succeed; the loser's insert fails and becomes a
+409. A timer in another workspace neither blocks a start here nor shows in the answer.
 Stopping a timer records its interval through the recording engine, so overlaps and
 weekly limits cut tracked time exactly as they cut manual time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit.clock import as_utc, utcnow
-from webwork.kit.days import day_bounds, seconds_by_local_day
+from webwork.kit.days import day_bounds
 from webwork.kit.errors import Conflict, Forbidden, ValidationFailed
-from webwork.kit.types import timestamp_to_zulu
 from webwork.models import Contract, Membership, Task, TimeEntry, User
 from webwork.time_entries import repository as entries
+from webwork.time_entries.bounds import MAX_SPAN
 from webwork.time_entries.recording import (
     NothingSaved,
     Recorded,
@@ -35,6 +36,8 @@ from webwork.time_entries.recording import (
 from webwork.timesheets.locks import ensure_unlocked
 from webwork.tracking import repository
 from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop
+
+OVERRUN_REASON = f"a timer saves at most {int(MAX_SPAN.total_seconds()) // 3600} hours"
 
 
 @dataclass(frozen=True)
@@ -117,15 +120,13 @@ async def _timer(session: AsyncSession, entry: TimeEntry, user: User, membership
 async def _already_running(
     session: AsyncSession, actor: Actor, user: User, membership: Membership
 ) -> Conflict:
-    running = await repository.running_timer(session, user.id)
+    running = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id)
     data: dict[str, Any] | None = None
-    message = "A timer is already running for this user; stop it first."
-    if running is not None and running.workspace_id == actor.workspace_id:
+    if running is not None:
         data = (await _timer(session, running, user, membership)).out().model_dump(mode="json")
-    elif running is not None:
-        message = "A timer is already running for this user in another workspace; stop it first."
-        data = {"user_id": user.id, "start_time": timestamp_to_zulu(running.start_at)}
-    return Conflict(message, code="timer_running", data=data)
+    return Conflict(
+        "A timer is already running for this user; stop it first.", code="timer_running", data=data
+    )
 
 
 async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
@@ -136,14 +137,7 @@ async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
         session, workspace=actor.workspace, user=user, contract=contract, task=task
     )
     now = utcnow()
-    await ensure_unlocked(
-        session,
-        workspace_id=actor.workspace_id,
-        user_id=user.id,
-        start=now,
-        end=now,
-        timezone=membership.timezone,
-    )
+    await ensure_unlocked(session, workspace_id=actor.workspace_id, user_id=user.id, start=now, end=now)
     entry = TimeEntry(
         workspace_id=actor.workspace_id,
         user_id=user.id,
@@ -165,42 +159,57 @@ async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
     return Timer(entry, user, membership, project.name if project else None, task.title if task else None)
 
 
+async def _record(
+    session: AsyncSession, actor: Actor, entry: TimeEntry, membership: Membership, user: User, end: datetime
+) -> tuple[Recorded | None, list[str]]:
+    """Record the timer's first :data:`MAX_SPAN` up to ``end`` through the recording
+    engine; time it ran beyond that is not saved, and the reasons say so. ``None`` and
+    the reasons when nothing can be saved."""
+    start = as_utc(entry.start_at)
+    kept = min(end, start + MAX_SPAN)
+    overrun = [OVERRUN_REASON] if kept < end else []
+    contract = await session.get(Contract, entry.contract_id) if entry.contract_id else None
+    task = await session.get(Task, entry.task_id) if entry.task_id else None
+    try:
+        recorded = await record_time(
+            session,
+            workspace=actor.workspace,
+            membership=membership,
+            user=user,
+            contract=contract,
+            task=task,
+            start=start,
+            end=kept,
+            description=entry.activity_description,
+            method="tracked",
+            created_by=entry.created_by or actor.user_id,
+            exclude=[entry.id],
+        )
+    except NothingSaved as refused:
+        return None, [*refused.reasons, *overrun]
+    except ValidationFailed as unusable:
+        return None, [unusable.message[:1].lower() + unusable.message[1:].rstrip(".")]
+    if overrun:
+        ran = int((end - start).total_seconds())
+        recorded = replace(recorded, requested_seconds=ran, reasons=[*recorded.reasons, *overrun])
+    return recorded, recorded.reasons
+
+
 async def stop(session: AsyncSession, actor: Actor, body: TimerStop) -> Stopped:
     """Finalise the running timer through the recording engine. When nothing of it can
     be saved (all overlapping, limits reached, contract no longer usable) the timer is
-    removed and the answer says so; a locked period refuses the stop (409)."""
+    removed and the answer says so; a locked period refuses the stop (409). A timer
+    left running longer than :data:`MAX_SPAN` saves its first :data:`MAX_SPAN`."""
     membership, user = await _target(session, actor, body.user_id)
     entry = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id, for_update=True)
     if entry is None:
         raise Conflict("No timer is running for this user.", code="timer_not_running")
     timer = await _timer(session, entry, user, membership)
     end = max(utcnow(), as_utc(entry.start_at))
-    contract = await session.get(Contract, entry.contract_id) if entry.contract_id else None
-    task = await session.get(Task, entry.task_id) if entry.task_id else None
     recorded: Recorded | None = None
-    reasons: list[str] = []
-    if end <= as_utc(entry.start_at):
-        reasons = ["the timer ran for less than a second"]
-    else:
-        try:
-            recorded = await record_time(
-                session,
-                workspace=actor.workspace,
-                membership=membership,
-                user=user,
-                contract=contract,
-                task=task,
-                start=entry.start_at,
-                end=end,
-                description=entry.activity_description,
-                method="tracked",
-                created_by=entry.created_by or actor.user_id,
-                exclude=[entry.id],
-            )
-        except NothingSaved as refused:
-            reasons = refused.reasons
-        except ValidationFailed as unusable:
-            reasons = [unusable.message[:1].lower() + unusable.message[1:].rstrip(".")]
+    reasons = ["the timer ran for less than a second"]
+    if end > as_utc(entry.start_at):
+        recorded, reasons = await _record(session, actor, entry, membership, user, end)
     await session.delete(entry)
     await session.flush()
     return Stopped(timer, end, recorded, reasons)
@@ -222,10 +231,12 @@ async def current(session: AsyncSession, actor: Actor, user_id: int | None) -> C
     now = max(utcnow(), as_utc(entry.start_at))
     zone = membership.timezone
     today = now.astimezone(ZoneInfo(zone)).date()
-    window = day_bounds(today, zone)
+    day_start, day_end = day_bounds(today, zone)
     seconds = 0
-    for begin, finish in await repository.day_intervals(session, actor, user_id, window):
-        seconds += seconds_by_local_day(as_utc(begin), as_utc(finish) if finish else now, zone).get(today, 0)
+    for begin, finish in await repository.day_intervals(session, actor, user_id, (day_start, day_end)):
+        # clipped to today: the cost never depends on how long an entry is
+        clipped = min(as_utc(finish) if finish else now, day_end) - max(as_utc(begin), day_start)
+        seconds += max(0, int(clipped.total_seconds()))
     _, task_title = await repository.names(session, entry)
     elapsed = int((now - as_utc(entry.start_at)).total_seconds())
     return CurrentData(

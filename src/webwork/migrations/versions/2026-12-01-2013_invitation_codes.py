@@ -1,7 +1,7 @@
 """invitation codes: the confirmation code mailed to an invited address
 
-Revision ID: 0002_invites
-Revises: 0001
+Revision ID: 0003_invites
+Revises: 0002_time
 Create Date: 2026-12-01 20:13:37.310139
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import webwork.kit.db
 
-revision: str = "0002_invites"
-down_revision: str | None = "0001"
+revision: str = "0003_invites"
+down_revision: str | None = "0002_time"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
