@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -14,6 +15,7 @@ from tests.assertions import ok
 from tests.factories import Factory
 from webwork.kit import clock
 from webwork.kit.db import Database
+from webwork.kit.writequeue import WriteQueue
 from webwork.models import ApiKey
 
 
@@ -27,8 +29,8 @@ def _database(factory: Factory) -> Database:
 async def test_a_read_completes_while_a_writer_holds_the_queue(committed_factory: Factory) -> None:
     database = _database(committed_factory)
     space = await committed_factory.space()
-    assert database.write_lock is not None
-    async with database.write_lock:
+    assert database.writers is not None
+    async with database.writers.turn():
         response = await asyncio.wait_for(space.owner.api.get("/workspaces"), timeout=10)
     ok(response)
 
@@ -36,8 +38,8 @@ async def test_a_read_completes_while_a_writer_holds_the_queue(committed_factory
 async def test_writers_wait_in_the_queue_instead_of_failing(committed_factory: Factory) -> None:
     database = _database(committed_factory)
     space = await committed_factory.space()
-    assert database.write_lock is not None
-    async with database.write_lock:
+    assert database.writers is not None
+    async with database.writers.turn():
         pending = asyncio.ensure_future(
             space.owner.api.post("/projects", params=space.ws, json={"name": "Queued"})
         )
@@ -67,3 +69,25 @@ async def test_a_read_records_the_keys_last_use_after_its_transaction(committed_
     await asyncio.gather(*database._background)
     await session.refresh(key)
     assert key.last_used_at is not None and key.last_used_at > stale
+
+
+async def test_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
+    """Two queues on one database stand for two worker processes: ``flock`` is held per
+    open file, so the second waits (in a thread) until the first is done."""
+    first, second = WriteQueue(str(tmp_path / "db")), WriteQueue(str(tmp_path / "db"))
+    order: list[str] = []
+
+    async def write(queue: WriteQueue, name: str, hold: float) -> None:
+        async with queue.turn():
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    try:
+        one = asyncio.ensure_future(write(first, "first", 0.3))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(asyncio.gather(one, write(second, "second", 0)), timeout=10)
+    finally:
+        first.close()
+        second.close()
+    assert order == ["first in", "first out", "second in", "second out"]

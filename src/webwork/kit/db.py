@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeDecorator
 
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
+from webwork.kit.writequeue import WriteQueue
 
 log = logging.getLogger(__name__)
 
@@ -113,15 +114,14 @@ class Database:
     """Where sessions come from.
 
     ``reader`` (SQLite files) serves reads from deferred transactions on their own
-    connections; without it reads use ``sessionmaker`` too. ``write_lock`` (SQLite)
-    queues this process's writers in arrival order before BEGIN IMMEDIATE, instead of
-    letting them poll in SQLite's busy handler; other processes still meet at the
-    busy timeout."""
+    connections; without it reads use ``sessionmaker`` too. ``writers`` (SQLite files)
+    queues writers in arrival order before BEGIN IMMEDIATE, instead of letting them
+    poll in SQLite's busy handler (see ``kit/writequeue.py``)."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     reader: async_sessionmaker[AsyncSession] | None = None
-    write_lock: asyncio.Lock | None = None
+    writers: WriteQueue | None = None
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -130,12 +130,16 @@ class Database:
         if not url.startswith("sqlite") or _is_memory(url):
             return cls(engine, _maker(engine))
         reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
-        return cls(engine, _maker(engine), _maker(reader), asyncio.Lock())
+        path = make_url(url).database
+        assert path is not None
+        return cls(engine, _maker(engine), _maker(reader), WriteQueue(path))
 
     async def dispose(self) -> None:
         if self._background:
             await asyncio.gather(*self._background)
         await self.engine.dispose()
+        if self.writers is not None:
+            self.writers.close()
         if self.reader is not None:
             bind = self.reader.kw.get("bind")
             if isinstance(bind, AsyncEngine):
@@ -155,11 +159,11 @@ class Database:
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
             return
-        if self.write_lock is None:
+        if self.writers is None:
             async with _committed(self.sessionmaker, run_deferred=True) as session:
                 yield session
             return
-        async with self.write_lock, _committed(self.sessionmaker, run_deferred=True) as session:
+        async with self.writers.turn(), _committed(self.sessionmaker, run_deferred=True) as session:
             yield session
 
     async def _run_deferred(self, writes: list[Executable]) -> None:
