@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from webwork import __version__
@@ -20,6 +20,7 @@ from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
+from webwork.kit.routes import mount
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.projects.router import router as projects_router
@@ -44,6 +45,8 @@ DOMAIN_ROUTERS = (
     timesheets_router,
     api_keys_router,
 )
+
+API_PREFIX = "/api/v2"
 
 # Routes without authentication: limited per client address.
 PUBLIC_ROUTERS = (invitations_router,)
@@ -86,12 +89,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(FormAsJsonMiddleware)
     app.add_middleware(BodyLimitMiddleware)
 
-    v2 = APIRouter(prefix="/api/v2", responses=ERROR_RESPONSES)
     for router in DOMAIN_ROUTERS:
-        v2.include_router(router)
+        mount(app, router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in PUBLIC_ROUTERS:
-        v2.include_router(router, dependencies=[Depends(limit_by_address)])
-    app.include_router(v2)
+        mount(
+            app,
+            router,
+            prefix=API_PREFIX,
+            responses=ERROR_RESPONSES,
+            dependencies=[Depends(limit_by_address)],
+        )
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
