@@ -20,6 +20,7 @@ from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
+from webwork.kit import sqlite_driver
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
 from webwork.kit.writequeue import WriteQueue
@@ -94,7 +95,7 @@ def create_engine(
     url: str, *, echo: bool = False, readonly: bool = False, poolclass: type[Pool] | None = None
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, "module": sqlite_driver.DBAPI}
         if _is_memory(url):
             kwargs["poolclass"] = StaticPool
         elif poolclass is not None:
