@@ -279,6 +279,8 @@ def mix(target: Target, args: argparse.Namespace) -> None:
     for kind in args.db:
         workers = "default workers" if args.workers is None else f"--workers {args.workers}"
         print(f"== manager mix on {kind}: {args.requests} calls per level, {workers} ==")
+        total = sum(share for _, share in MANAGER_MIX)
+        print("   " + ", ".join(f"{op} {100 * share // total}%" for op, share in MANAGER_MIX))
         with harness.database(kind, target) as db:
             boot = harness.prepare(target, db)
             with harness.ours(target, db, args.workers) as server:
