@@ -4,7 +4,7 @@ Ours: ``<venv>/bin/webwork db upgrade``, ``webwork bootstrap ... --json`` for th
 then ``webwork serve --host 127.0.0.1 --port P`` with ``WEBWORK_DATABASE_URL`` (a SQLite
 file in a temporary folder, or a fresh PostgreSQL database created next to ``--pg-url`` and
 dropped afterwards) and ``WEBWORK_RATE_LIMIT=off``. ``PYTHONPATH`` starts with this
-checkout's ``src`` so that the code measured is this checkout's, whatever venv runs it.
+checkout's ``src`` (or ``--src``) so that the code measured is that one, whatever venv runs it.
 The rest of the setup data goes through the API, as a client would create it.
 """
 
@@ -35,10 +35,11 @@ PROBLEMS = re.compile(r"Traceback|database is locked|deadlock|ERROR|Exception|ti
 
 @dataclass(frozen=True)
 class Target:
-    """Which venv runs the servers, and where PostgreSQL databases are made."""
+    """Which venv runs the servers, whose ``src`` they run, where PostgreSQL databases are made."""
 
     venv: Path
     pg_url: str
+    src: Path = REPO / "src"
 
     def exe(self, name: str) -> Path:
         return self.venv / "bin" / name
@@ -49,10 +50,11 @@ class Database:
     kind: str
     url: str
     folder: Path
+    src: Path
 
     def env(self) -> dict[str, str]:
         path = os.environ.get("PYTHONPATH")
-        src = str(REPO / "src")
+        src = str(self.src)
         return dict(
             os.environ,
             WEBWORK_DATABASE_URL=self.url,
@@ -79,13 +81,13 @@ def database(kind: str, target: Target) -> Iterator[Database]:
     with tempfile.TemporaryDirectory(prefix="webwork-bench-") as tmp:
         folder = Path(tmp)
         if kind == "sqlite":
-            yield Database(kind, f"sqlite+aiosqlite:///{folder / 'bench.db'}", folder)
+            yield Database(kind, f"sqlite+aiosqlite:///{folder / 'bench.db'}", folder, target.src)
             return
         name = f"webwork_bench_{uuid.uuid4().hex[:12]}"
         _admin(target.pg_url, f'CREATE DATABASE "{name}"')
         try:
             url = make_url(target.pg_url).set(database=name).render_as_string(hide_password=False)
-            yield Database(kind, url, folder)
+            yield Database(kind, url, folder, target.src)
         finally:
             _admin(target.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

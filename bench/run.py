@@ -65,7 +65,7 @@ def has_data(body: bytes) -> bool:
     return bool(json.loads(body).get("data"))
 
 
-def machine() -> str:
+def machine(target: Target) -> str:
     model = next(
         (
             line.split(":", 1)[1].strip()
@@ -76,7 +76,7 @@ def machine() -> str:
     )
     load = Path("/proc/loadavg").read_text().split()[:3]
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=harness.REPO, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"], cwd=target.src, capture_output=True, text=True
     ).stdout.strip()
     return (
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores ({model}), "
@@ -338,6 +338,12 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     top.add_argument("--venv", type=Path, default=harness.REPO / ".venv", help="venv with webwork installed")
     top.add_argument(
+        "--src",
+        type=Path,
+        default=harness.REPO / "src",
+        help="the webwork code to measure (default: this checkout's src)",
+    )
+    top.add_argument(
         "--pg-url",
         default=os.environ.get("WEBWORK_BENCH_DATABASE_URL", DEFAULT_PG_URL),
         help="PostgreSQL server: bench databases are created next to this one and dropped",
@@ -377,11 +383,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = parser().parse_args()
-    sys.path.insert(0, str(harness.REPO / "src"))  # this checkout's webwork, for bulk and the ceiling seed
-    target = Target(args.venv.resolve(), args.pg_url)
+    target = Target(args.venv.resolve(), args.pg_url, args.src.resolve())
+    sys.path.insert(0, str(target.src))  # the measured webwork, for bulk and the ceiling seed
     if not target.exe("webwork").exists():
         raise SystemExit(f"{target.exe('webwork')} not found: run `make setup` or pass --venv")
-    print(f"# {machine()}", flush=True)
+    print(f"# {machine(target)}", flush=True)
     args.run(target, args)
 
 
