@@ -179,6 +179,7 @@ MANAGER_MIX = [
 ]
 READ_MIX = [("GET /time-entries", 2), ("GET /projects", 1), ("GET /members", 1), ("GET /contracts/{id}", 1)]
 WRITE_MIX = [("POST /time-entries", 3), ("PUT /projects/{id}", 1)]
+MIXES = {"manager": MANAGER_MIX, "read": READ_MIX, "write": WRITE_MIX}
 
 
 class MixPlan:
@@ -278,13 +279,14 @@ def print_criteria(levels: list[Level]) -> None:
 def mix(target: Target, args: argparse.Namespace) -> None:
     for kind in args.db:
         workers = "default workers" if args.workers is None else f"--workers {args.workers}"
-        print(f"== manager mix on {kind}: {args.requests} calls per level, {workers} ==")
-        total = sum(share for _, share in MANAGER_MIX)
-        print("   " + ", ".join(f"{op} {100 * share // total}%" for op, share in MANAGER_MIX))
+        chosen = MIXES[args.mix]
+        print(f"== {args.mix} mix on {kind}: {args.requests} calls per level, {workers} ==")
+        total = sum(share for _, share in chosen)
+        print("   " + ", ".join(f"{op} {100 * share // total}%" for op, share in chosen))
         with harness.database(kind, target) as db:
             boot = harness.prepare(target, db)
             with harness.ours(target, db, args.workers) as server:
-                levels = run_levels(server, seeded(server, boot, args), MANAGER_MIX, args)
+                levels = run_levels(server, seeded(server, boot, args), chosen, args)
             report_server(server)
         print_levels(levels, args.by_op)
         print_criteria(levels)
@@ -372,6 +374,9 @@ def parser() -> argparse.ArgumentParser:
         m.add_argument("--by-op", action="store_true", help="also print p50/p99 per operation")
         m.set_defaults(run=run)
     commands.choices["mix"].add_argument("--workers", type=int, help="pass --workers N to webwork serve")
+    commands.choices["mix"].add_argument(
+        "--mix", choices=list(MIXES), default="manager", help="or the mixes of `workers`"
+    )
     commands.choices["workers"].add_argument("--counts", nargs="+", type=int, default=[1, 2])
 
     commands.add_parser("bulk", help="bench/time_entries.py: 100,000 entries on PostgreSQL").set_defaults(
