@@ -2,7 +2,7 @@
 
 From the project root (``make bench`` runs ``all``)::
 
-    python -m bench.run [--venv .venv] [--pg-url URL] COMMAND [options]
+    python -m bench.run [--venv .venv] [--src src] [--pg-url URL] COMMAND [options]
 
 - ``peer``: the peer workload of ``../shared/perf/run`` on SQLite over loopback: N
   ``POST /time-entries`` then R ``GET /time-entries`` of one user-day by C clients, on ours
