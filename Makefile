@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export WEBWORK_DATABASE_URL ?= sqlite+aiosqlite:///./webwork.db
 
@@ -46,8 +47,14 @@ migration: setup
 contract: setup
 	../shared/contract/run
 
-bench: setup
-	$(BIN)/python bench/time_entries.py
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+# BENCH picks what to run, e.g. make bench BENCH='mix --db sqlite --by-op' (see bench/README.md).
+BENCH ?= all
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --pg-url $(PG_TEST_URL) $(BENCH)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

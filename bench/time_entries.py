@@ -8,7 +8,7 @@ httpx (no network, one client, sequential requests) for:
 - ``GET /time-entries`` (one user-day),
 prints the figures and their ratio, and drops the database.
 
-Run: ``.venv/bin/python bench/time_entries.py`` (``make bench``)."""
+Run: ``python -m bench.run bulk`` (or ``make bench BENCH=bulk``)."""
 
 from __future__ import annotations
 
