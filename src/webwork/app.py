@@ -12,6 +12,7 @@ from webwork import __version__
 from webwork.api_keys.router import router as api_keys_router
 from webwork.config import Settings, get_settings
 from webwork.contracts.router import router as contracts_router
+from webwork.kit.admission import AdmissionMiddleware
 from webwork.kit.bodies import BodyLimitMiddleware
 from webwork.kit.db import Database
 from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
+    app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency)
     app.add_middleware(BodyLimitMiddleware)
 
     for router in DOMAIN_ROUTERS:

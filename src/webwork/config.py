@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     echo_sql: bool = False
     # One log line per request costs more than some requests; on for debugging.
     access_log: bool = False
+    # API requests one process runs at once; the rest queue in order (kit/admission.py).
+    max_concurrency: int = Field(4, ge=0, le=10_000)
 
     # Mail (invitations, confirmation codes): "log" writes each mail to the `webwork.mail`
     # log (development), "smtp" sends it through the SMTP server below.
