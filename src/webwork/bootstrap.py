@@ -105,8 +105,8 @@ async def key_hint(session: AsyncSession) -> str:
     if first is not None:
         email, workspace_id = first
         return shlex.join(["bootstrap", "--email", email, "--workspace-id", str(workspace_id)])
-    email = await users.first_email(session)
-    return shlex.join(["bootstrap", "--email", email or "you@example.com", "--workspace", NEW_WORKSPACE_HINT])
+    oldest = await users.first_email(session)
+    return shlex.join(["bootstrap", "--email", oldest or "you@example.com", "--workspace", NEW_WORKSPACE_HINT])
 
 
 async def has_users(session: AsyncSession) -> bool:

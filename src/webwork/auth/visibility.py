@@ -1,7 +1,7 @@
 """What each role may see: which rows (as SQL that repositories put in their WHERE) and
 whose rates. Every domain asks here; no repository or service decides it on its own.
 
-Rows, after the workspace (the role table of the reference):
+Rows, after the workspace:
 - owner / executive manager: every member, project, contract, task and team;
 - team manager: themselves and the members of the teams they manage, the projects those
   people hold contracts on, and the contracts of those people;
@@ -16,8 +16,8 @@ Functions answering ``Select[int] | None`` give the ids the role is limited to, 
 meaning "no limit beyond the workspace"; :func:`restrict` turns one into a condition.
 
 Rates: owners and executive managers see every rate; a member whose ``rate_status`` is 1
-sees their own; a project's own rate only the former; no rate on a project that is not
-billable is shown to anyone."""
+sees their own; a project's own rate only the former; a contract's rate on a project
+that is not billable is shown to no one."""
 
 from __future__ import annotations
 
@@ -137,8 +137,9 @@ def active_member_ids(workspace_id: int) -> Select[int]:
 
 def may_see_rate(actor: Actor, user_id: int | None = None, *, project_billable: bool = True) -> bool:
     """Whether the actor sees a rate: of ``user_id`` (a member's rate, or their rate on a
-    contract or in a timesheet), or of a project itself when ``user_id`` is None; a rate
-    on a project that is not billable is shown to no one."""
+    contract or in a timesheet), or of a project itself when ``user_id`` is None.
+    ``project_billable=False`` (a contract on a project that is not billable) hides it
+    from everyone."""
     if not project_billable:
         return False
     if actor.is_admin:
