@@ -106,7 +106,9 @@ async def key_hint(session: AsyncSession) -> str:
         email, workspace_id = first
         return shlex.join(["bootstrap", "--email", email, "--workspace-id", str(workspace_id)])
     oldest = await users.first_email(session)
-    return shlex.join(["bootstrap", "--email", oldest or "you@example.com", "--workspace", NEW_WORKSPACE_HINT])
+    return shlex.join(
+        ["bootstrap", "--email", oldest or "you@example.com", "--workspace", NEW_WORKSPACE_HINT]
+    )
 
 
 async def has_users(session: AsyncSession) -> bool:

@@ -8,7 +8,7 @@ from webwork.api_keys import repository
 from webwork.auth import api_keys
 from webwork.auth.principal import Principal
 from webwork.kit import clock
-from webwork.kit.errors import NotFound
+from webwork.kit.errors import found
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import ApiKey, User
 
@@ -35,9 +35,7 @@ async def list_page(session: AsyncSession, principal: Principal, params: PagePar
 
 async def delete(session: AsyncSession, principal: Principal, key_id: int) -> ApiKey:
     """Revoke one of the principal's keys: it stops authenticating at once."""
-    key = await repository.get(session, principal, key_id)
-    if key is None:
-        raise NotFound("API key not found.")
+    key = found(await repository.get(session, principal, key_id), "API key not found.")
     key.revoked_at = clock.utcnow()
     await session.flush()
     return key

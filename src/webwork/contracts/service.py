@@ -17,7 +17,7 @@ from webwork.contracts.schemas import (
     ContractUpdate,
     ContractView,
 )
-from webwork.kit.errors import Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.errors import Forbidden, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import Contract, Project
 from webwork.models.statuses import ContractStatus
@@ -48,10 +48,7 @@ async def list_page(
 
 
 async def get(session: AsyncSession, actor: Actor, contract_id: int) -> ContractView:
-    view = await repository.get(session, actor, contract_id)
-    if view is None:
-        raise NotFound("Contract not found.")
-    return view
+    return found(await repository.get(session, actor, contract_id), "Contract not found.")
 
 
 async def create(session: AsyncSession, actor: Actor, body: ContractCreate) -> ContractView:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from webwork.auth import visibility
@@ -14,7 +14,7 @@ from webwork.config import Settings
 from webwork.kit.envelope import Envelope, ErrorEnvelope, respond, respond_page
 from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.members import service
 from webwork.members.schemas import (
     MemberFilters,
@@ -122,7 +122,7 @@ async def delete_member(
     member_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
     """Archives the member (owners and executive managers): the status becomes
     `inactive`, the history stays, and `POST /members/{id}/restore` brings them back.
@@ -141,7 +141,7 @@ async def restore_member(
     member_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
     """Makes an archived member active again, or `invited` again if they never accepted
     their invitation (owners and executive managers); 409 if they are not archived."""

@@ -16,7 +16,7 @@ from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit import clock
-from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.errors import Conflict, Forbidden, found, invalid
 from webwork.kit.mail import Mailer
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import confirmation, mails, repository
@@ -113,10 +113,7 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
 
 
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
-    member = await repository.get(session, actor, user_id)
-    if member is None:
-        raise NotFound("Member not found.")
-    return member
+    return found(await repository.get(session, actor, user_id), "Member not found.")
 
 
 @dataclass(frozen=True)
@@ -294,10 +291,7 @@ class Invitation:
 
 
 async def get_invitation(session: AsyncSession, token: str) -> Invitation:
-    found = await repository.invitation(session, token)
-    if found is None:
-        raise NotFound("Invitation not found.")
-    return Invitation(*found)
+    return Invitation(*found(await repository.invitation(session, token), "Invitation not found."))
 
 
 @dataclass(frozen=True)

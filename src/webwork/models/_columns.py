@@ -18,7 +18,6 @@ def _now() -> datetime:
     return clock.utcnow()
 
 
-
 IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
 CreatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=_now, nullable=False)]
 UpdatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=_now, onupdate=_now, nullable=False)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from webwork.auth import visibility
@@ -12,7 +12,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.auth.principal import Actor
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.projects import service
 from webwork.projects.schemas import ProjectCreate, ProjectFilters, ProjectOut, ProjectUpdate, ProjectView
 
@@ -91,7 +91,7 @@ async def delete_project(
     project_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
     """Archives the project (owners and executive managers): it stays readable and takes
     no new time or contracts; `PUT` with `status` 1 restores it. 409 if already archived."""

@@ -12,7 +12,7 @@ from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit import clock
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.errors import Conflict, Forbidden, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
 from webwork.models import Project
@@ -51,10 +51,7 @@ async def list_page(
 
 
 async def get(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
-    view = await repository.get(session, actor, project_id)
-    if view is None:
-        raise NotFound("Project not found.")
-    return view
+    return found(await repository.get(session, actor, project_id), "Project not found.")
 
 
 async def get_open(session: AsyncSession, actor: Actor, project_id: int) -> Project | None:

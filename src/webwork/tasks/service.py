@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.kit import clock
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.kit.schemas import query_or_body
 from webwork.models import Project, Task, TaskAssignee, User
@@ -87,25 +87,23 @@ async def _project(
 ) -> tuple[Project, Standing]:
     """The project named directly or through a visible contract."""
     if contract_id is not None:
-        resolved = await repository.visible_contract_project_id(session, actor, contract_id)
-        if resolved is None:
-            raise NotFound("Contract not found.")
+        resolved = found(
+            await repository.visible_contract_project_id(session, actor, contract_id), "Contract not found."
+        )
         if project_id is not None and project_id != resolved:
             raise invalid("contract_id", "The contract does not belong to the given project.")
         project_id = resolved
-    found = await repository.project_with_standing(session, actor, _required(project_id))
-    if found is None:
-        raise NotFound("Project not found.")
-    return found
+    project = await repository.project_with_standing(session, actor, _required(project_id))
+    return found(project, "Project not found.")
 
 
 async def _task(
     session: AsyncSession, actor: Actor, task_id: int, project_id: int | None
 ) -> tuple[Task, Standing, bool]:
-    found = await repository.task_with_standing(session, actor, task_id)
-    if found is None or (project_id is not None and found[0].project_id != project_id):
+    task = await repository.task_with_standing(session, actor, task_id)
+    if task is None or (project_id is not None and task[0].project_id != project_id):
         raise NotFound("Task not found.")
-    return found
+    return task
 
 
 async def _view(session: AsyncSession, task: Task) -> TaskView:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.teams import service
 from webwork.teams.schemas import TeamCreate, TeamOut, TeamUpdate
 
@@ -60,7 +58,7 @@ async def delete_team(
     team_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
     """Deletes the team and its memberships (owners and executive managers); the members
     themselves stay."""

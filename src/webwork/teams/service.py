@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit import clock
-from webwork.kit.errors import NotFound, ValidationFailed
+from webwork.kit.errors import ValidationFailed, found
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
 from webwork.models import Team
@@ -22,10 +22,7 @@ async def list_page(session: AsyncSession, actor: Actor, params: PageParams) -> 
 
 
 async def get(session: AsyncSession, actor: Actor, team_id: int) -> TeamView:
-    team = await repository.get(session, actor, team_id)
-    if team is None:
-        raise NotFound("Team not found.")
-    return team
+    return found(await repository.get(session, actor, team_id), "Team not found.")
 
 
 async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> bool:

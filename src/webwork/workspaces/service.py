@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
 from webwork.auth.roles import Role
-from webwork.kit.errors import NotFound
+from webwork.kit.errors import found
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import Membership, User, Workspace
 from webwork.workspaces import repository
@@ -19,10 +19,7 @@ async def list_page(
 
 
 async def get(session: AsyncSession, principal: Principal, workspace_id: int) -> tuple[Workspace, Membership]:
-    found = await repository.get(session, principal, workspace_id)
-    if found is None:
-        raise NotFound("Workspace not found.")
-    return found
+    return found(await repository.get(session, principal, workspace_id), "Workspace not found.")
 
 
 async def create(session: AsyncSession, owner: User, name: str, timezone: str = "UTC") -> Workspace:
@@ -37,10 +34,7 @@ async def create(session: AsyncSession, owner: User, name: str, timezone: str = 
 
 async def get_for_operator(session: AsyncSession, workspace_id: int) -> Workspace:
     """Any workspace by id, whatever its status: the operator's CLI is trusted."""
-    workspace = await repository.any_by_id(session, workspace_id)
-    if workspace is None:
-        raise NotFound(f"Workspace {workspace_id} not found.")
-    return workspace
+    return found(await repository.any_by_id(session, workspace_id), f"Workspace {workspace_id} not found.")
 
 
 async def first_active_owner(session: AsyncSession) -> tuple[str, int] | None:
