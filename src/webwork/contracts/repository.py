@@ -1,4 +1,6 @@
-"""All SQL of the contracts domain; every read starts from ``readable(actor)``."""
+"""All SQL of the contracts domain. Contracts a caller reads start from
+``readable(actor)``; the two checks of a new contract (is its member active here, does
+the pair already have one) look at the workspace as a whole, as a uniqueness rule must."""
 
 from __future__ import annotations
 
