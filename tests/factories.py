@@ -180,7 +180,7 @@ class Factory:
     async def _person(self, workspace: Workspace, user: User, role: Role, **fields: Any) -> Person:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role.value, **fields)
         await self._save(membership)
-        _, key = await api_keys.issue(self.session, user, "test")
+        _, key = await api_keys.create(self.session, user, "test")
         await self.session.commit()
         return Person(user, membership, key, ApiClient(self.http, key))
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
 from webwork.auth.roles import Role
-from webwork.kit.errors import NotFound, invalid
+from webwork.kit.errors import invalid
 from webwork.members import service as members
 from webwork.models import User, Workspace
+from webwork.models.statuses import MembershipStatus
 from webwork.users import service as users
 from webwork.workspaces import service as workspaces
 
@@ -53,13 +53,12 @@ async def bootstrap(
     if workspace_name is not None:
         workspace = await workspaces.create(session, user, workspace_name)
         changes.append(f'created workspace {workspace.id} "{workspace.name}", owned by the user')
+    elif workspace_id is None:
+        raise invalid("workspace_id", "Either a workspace name or a workspace id is needed.")
     else:
-        found = await session.get(Workspace, workspace_id)
-        if found is None:
-            raise NotFound(f"Workspace {workspace_id} not found.")
-        workspace = found
+        workspace = await workspaces.get_for_operator(session, workspace_id)
         changes.extend(await _membership(session, workspace, user, role))
-    _, plaintext = await api_keys.issue(session, user, key_name)
+    _, plaintext = await api_keys.create(session, user, key_name)
     return Bootstrapped(user.id, workspace.id, plaintext, tuple(changes))
 
 
@@ -87,12 +86,12 @@ async def _membership(
         changes = [
             f"changed the role in workspace {workspace.id}: {enrolled.previous_role.label} -> {current.label}"
         ]
-    if membership.status == "inactive":
+    if membership.status == MembershipStatus.INACTIVE:
         changes.append(
             f"membership in workspace {workspace.id} is inactive (archived), left as it is: an owner "
             f"or executive manager restores it with POST /api/v2/members/{user.id}/restore"
         )
-    elif membership.status == "invited":
+    elif membership.status == MembershipStatus.INVITED:
         changes.append(
             f"membership in workspace {workspace.id} is invited, left as it is: "
             "the user accepts the invitation signed in with this key"
@@ -102,20 +101,15 @@ async def _membership(
 
 async def key_hint(session: AsyncSession) -> str:
     """The bootstrap arguments that give the first workspace's owner a new key."""
-    first = (
-        await session.execute(
-            select(User.email, Workspace.id)
-            .join(Workspace, Workspace.owner_id == User.id)
-            .where(Workspace.status == "active")
-            .order_by(Workspace.id)
-            .limit(1)
-        )
-    ).first()
+    first = await workspaces.first_active_owner(session)
     if first is not None:
-        return shlex.join(["bootstrap", "--email", first[0], "--workspace-id", str(first[1])])
-    email = await session.scalar(select(User.email).order_by(User.id).limit(1))
-    return shlex.join(["bootstrap", "--email", email or "you@example.com", "--workspace", NEW_WORKSPACE_HINT])
+        email, workspace_id = first
+        return shlex.join(["bootstrap", "--email", email, "--workspace-id", str(workspace_id)])
+    oldest = await users.first_email(session)
+    return shlex.join(
+        ["bootstrap", "--email", oldest or "you@example.com", "--workspace", NEW_WORKSPACE_HINT]
+    )
 
 
 async def has_users(session: AsyncSession) -> bool:
-    return bool(await session.scalar(select(func.count()).select_from(User)))
+    return await users.exist(session)

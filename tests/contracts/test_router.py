@@ -78,6 +78,32 @@ async def test_create_defaults_and_body_workspace_id(factory: Factory) -> None:
     assert data["weekly_hours_limit"] is None and data["notes"] is None and data["rate"] is None
 
 
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        ({}, 20),
+        ({"weekly_hours_limit": None}, 20),
+        ({"weekly_hours_limit": ""}, 20),
+        ({"weekly_hours_limit": 8}, 8),
+        ({"weekly_hours_limit": 0}, 0),
+    ],
+)
+async def test_weekly_limit_defaults_to_the_projects(
+    factory: Factory, sent: dict[str, Any], saved: int
+) -> None:
+    """A contract created without a limit of its own takes its project's; later changes
+    of the project's limit leave existing contracts alone."""
+    space = await factory.space()
+    member = await factory.person(space, "member")
+    project = await factory.project(space, weekly_hours_limit=20)
+    payload = {"project_id": project.id, "user_id": member.id, **sent}
+    data = ok(await space.owner.api.post("/contracts", params=space.ws, json=payload), 201)["data"]
+    assert data["weekly_hours_limit"] == saved
+    ok(await space.owner.api.put(f"/projects/{project.id}", params=space.ws, json={"weekly_hours_limit": 30}))
+    again = ok(await space.owner.api.get(f"/contracts/{data['id']}", params=space.ws))["data"]
+    assert again["weekly_hours_limit"] == saved
+
+
 async def test_second_contract_for_same_member_and_project_is_422(factory: Factory) -> None:
     space = await factory.space()
     member = await factory.person(space, "member")

@@ -33,7 +33,7 @@ async def test_one_key_has_one_bucket_however_the_header_is_spelled(factory: Fac
 
 async def test_two_keys_of_one_person_share_a_bucket(factory: Factory) -> None:
     space = await factory.space()
-    _, second = await api_keys.issue(factory.session, space.owner.user, "second")
+    _, second = await api_keys.create(factory.session, space.owner.user, "second")
     await factory.session.commit()
     async with _node(factory, rate_limit="2/minute") as http:
         ok(await http.get("/workspaces", headers={"Authorization": f"Bearer {space.owner.key}"}))

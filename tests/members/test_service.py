@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import ApiClient, Factory
 from webwork.auth.roles import Role
 from webwork.bootstrap import bootstrap
-from webwork.members import repository as repo
+from webwork.members import repository
 from webwork.members.schemas import MemberInvite, MemberUpdate
 from webwork.models import Membership, User
 
@@ -60,10 +60,10 @@ async def test_credentials_decide_who_may_accept_anonymously(factory: Factory, s
     bare = Membership(workspace_id=space.id, user_id=bare_user.id, role="member", status="invited")
     session.add(bare)
     await session.commit()
-    assert await repo.has_credentials(session, fresh.user, fresh.membership)
-    assert not await repo.has_credentials(session, bare_user, bare)
+    assert await repository.has_credentials(session, fresh.user, fresh.membership)
+    assert not await repository.has_credentials(session, bare_user, bare)
     with_password = await factory.user(password_hash="x")
-    assert isinstance(with_password, User) and await repo.has_credentials(session, with_password, bare)
+    assert isinstance(with_password, User) and await repository.has_credentials(session, with_password, bare)
 
 
 async def test_concurrent_invitations_of_one_email(committed_factory: Factory) -> None:

@@ -23,6 +23,7 @@ from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationF
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
 from webwork.models import ApiKey, User
+from webwork.models.statuses import MembershipStatus
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
@@ -132,7 +133,7 @@ async def get_actor(
     principal = await _admit(request, session, key, user)
     if membership is None or workspace is None:
         raise NotFound("Workspace not found.")
-    if membership.status != "active":
+    if membership.status != MembershipStatus.ACTIVE:
         raise Forbidden("Your membership in this workspace is not active.", code="membership_inactive")
     return Actor(principal=principal, workspace=workspace, membership=membership)
 

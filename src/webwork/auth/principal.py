@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webwork.auth import visibility
 from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.models import Membership, User, Workspace
 
@@ -54,5 +55,5 @@ class Actor:
         return self.role in MANAGERS
 
     def may_see_rate_of(self, user_id: int) -> bool:
-        """Admins see every rate; a member with rate_status=1 sees their own."""
-        return self.is_admin or (self.membership.rate_status == 1 and user_id == self.user_id)
+        """Whether the actor sees ``user_id``'s rate (decided by ``visibility.may_see_rate``)."""
+        return visibility.may_see_rate(self, user_id)

@@ -9,6 +9,7 @@ from sqlalchemy import Update, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.models import ApiKey, Membership, User, Workspace
+from webwork.models.statuses import WorkspaceStatus
 
 _LIVE_KEY = and_(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None))
 
@@ -23,7 +24,9 @@ _KEY_IN_WORKSPACE = (
         Membership,
         and_(Membership.user_id == ApiKey.user_id, Membership.workspace_id == bindparam("workspace_id")),
     )
-    .outerjoin(Workspace, and_(Workspace.id == Membership.workspace_id, Workspace.status == "active"))
+    .outerjoin(
+        Workspace, and_(Workspace.id == Membership.workspace_id, Workspace.status == WorkspaceStatus.ACTIVE)
+    )
     .where(_LIVE_KEY)
 )
 

@@ -1,24 +1,41 @@
-"""What each role may see, as SQL subqueries that repositories put in their WHERE.
+"""What each role may see: which rows (as SQL that repositories put in their WHERE) and
+whose rates. Every domain asks here; no repository or service decides it on its own.
 
-One place decides row scoping for every domain (the role table of the reference):
-- owner / executive manager: everyone and every project of the workspace;
-- team manager: the members of the teams they manage (and themselves);
-- project manager: the projects they manage, the members contracted on them, themselves;
-- member: themselves and the projects they hold a contract on;
-- project viewer: themselves only here (project assignments come with that domain).
-``None`` means "no restriction beyond the workspace"."""
+Rows, after the workspace:
+- owner / executive manager: every member, project, contract, task and team;
+- team manager: themselves and the members of the teams they manage, the projects those
+  people hold contracts on, and the contracts of those people;
+- project manager: themselves, the projects they manage or hold a contract on, the
+  contracts on the projects they manage (and their own), the members of those contracts;
+- member and project viewer: themselves, the projects they hold a contract on, their
+  own contracts.
+Tasks are seen on the projects one sees that are not archived; teams by their members
+(managers are members too) and by owners and executive managers.
+
+Functions answering ``Select[int] | None`` give the ids the role is limited to, ``None``
+meaning "no limit beyond the workspace"; :func:`restrict` turns one into a condition.
+
+Rates: owners and executive managers see every rate; a member whose ``rate_status`` is 1
+sees their own; a project's own rate only the former; a contract's rate on a project
+that is not billable is shown to no one."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, literal, select, union
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, Select, literal, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
-from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.models import Contract, Membership, Project, ProjectManager, Team, TeamMember
+from webwork.models.statuses import MembershipStatus
+
+if TYPE_CHECKING:
+    from webwork.auth.principal import Actor
 
 
 def managed_team_member_ids(actor: Actor) -> Select[int]:
+    """Everyone in a team of the workspace that the actor manages (the actor included)."""
     managed_teams = (
         select(TeamMember.team_id)
         .join(Team, Team.id == TeamMember.team_id)
@@ -32,6 +49,8 @@ def managed_team_member_ids(actor: Actor) -> Select[int]:
 
 
 def managed_project_ids(actor: Actor) -> Select[int]:
+    """Projects of the workspace listing the actor among their managers (whatever the
+    actor's role: callers check the role where it matters)."""
     return (
         select(ProjectManager.project_id)
         .join(Project, Project.id == ProjectManager.project_id)
@@ -40,6 +59,7 @@ def managed_project_ids(actor: Actor) -> Select[int]:
 
 
 def contracted_project_ids(actor: Actor, user_ids: Select[int] | None = None) -> Select[int]:
+    """Projects on which the actor (or any of ``user_ids``) holds a contract."""
     stmt = select(Contract.project_id).where(Contract.workspace_id == actor.workspace_id)
     if user_ids is None:
         return stmt.where(Contract.user_id == actor.user_id)
@@ -62,7 +82,7 @@ def visible_user_ids(actor: Actor) -> Select[int] | None:
 
 
 def visible_project_ids(actor: Actor) -> Select[int] | None:
-    """Projects the actor may see."""
+    """Projects the actor may see, archived ones included."""
     if actor.is_admin:
         return None
     if actor.role is Role.PROJECT_MANAGER:
@@ -75,6 +95,33 @@ def visible_project_ids(actor: Actor) -> Select[int] | None:
     return contracted_project_ids(actor)
 
 
+def visible_open_project_ids(actor: Actor) -> Select[int]:
+    """Projects of the workspace that the actor may see and that are not archived: where
+    tasks are read and written."""
+    return select(Project.id).where(
+        Project.workspace_id == actor.workspace_id,
+        Project.deleted_at.is_(None),
+        restrict(Project.id, visible_project_ids(actor)),
+    )
+
+
+def contract_is_visible(actor: Actor) -> ColumnElement[bool]:
+    """Contracts the actor may see: a project manager's own and those on the projects
+    they manage (not those their contractors hold elsewhere); for everyone else, those
+    of the users they see."""
+    if actor.role is Role.PROJECT_MANAGER:
+        return or_(Contract.user_id == actor.user_id, Contract.project_id.in_(managed_project_ids(actor)))
+    return restrict(Contract.user_id, visible_user_ids(actor))
+
+
+def visible_team_ids(actor: Actor) -> Select[int] | None:
+    """Teams the actor may see: all for owners and executive managers, else the teams
+    the actor is in."""
+    if actor.is_admin:
+        return None
+    return select(TeamMember.team_id).where(TeamMember.user_id == actor.user_id)
+
+
 def restrict(
     column: ColumnElement[int] | InstrumentedAttribute[int], ids: Select[int] | None
 ) -> ColumnElement[bool]:
@@ -84,5 +131,17 @@ def restrict(
 
 def active_member_ids(workspace_id: int) -> Select[int]:
     return select(Membership.user_id).where(
-        Membership.workspace_id == workspace_id, Membership.status == "active"
+        Membership.workspace_id == workspace_id, Membership.status == MembershipStatus.ACTIVE
     )
+
+
+def may_see_rate(actor: Actor, user_id: int | None = None, *, project_billable: bool = True) -> bool:
+    """Whether the actor sees a rate: of ``user_id`` (a member's rate, or their rate on a
+    contract or in a timesheet), or of a project itself when ``user_id`` is None.
+    ``project_billable=False`` (a contract on a project that is not billable) hides it
+    from everyone."""
+    if not project_billable:
+        return False
+    if actor.is_admin:
+        return True
+    return user_id is not None and user_id == actor.user_id and actor.membership.rate_status == 1

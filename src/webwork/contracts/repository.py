@@ -1,41 +1,30 @@
-"""All SQL of the contracts domain; every read starts from ``scoped(actor)``."""
+"""All SQL of the contracts domain. Contracts a caller reads start from
+``readable(actor)``; the two checks of a new contract (is its member active here, does
+the pair already have one) look at the workspace as a whole, as a uniqueness rule must."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
-from webwork.auth.roles import Role
-from webwork.contracts.schemas import ContractView
+from webwork.contracts.schemas import ContractFilters, ContractView
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, User
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
-    """Admins see every contract; project managers those on the projects they manage
-    and their own; team managers those of their teams' members and their own; others
-    only their own."""
-    if actor.role is Role.PROJECT_MANAGER:
-        return or_(
-            Contract.user_id == actor.user_id,
-            Contract.project_id.in_(visibility.managed_project_ids(actor)),
-        )
-    return visibility.restrict(Contract.user_id, visibility.visible_user_ids(actor))
-
-
-def scoped(actor: Actor) -> Select[Contract, str, bool, User]:
-    """Visible contracts of the workspace with their project's name and billability and
-    their user, joined in so that a page costs one query."""
+def readable(actor: Actor) -> Select[Contract, str, bool, User]:
+    """Contracts of the workspace the actor may see, with their project's name and
+    billability and their user, joined in so that a page costs one query."""
     return (
         select(Contract, Project.name, Project.is_billable, User)
         .join(Project, Project.id == Contract.project_id)
         .join(User, User.id == Contract.user_id)
-        .where(Contract.workspace_id == actor.workspace_id, _visible(actor))
+        .where(Contract.workspace_id == actor.workspace_id, visibility.contract_is_visible(actor))
     )
 
 
@@ -44,28 +33,22 @@ def _view(row: Any) -> ContractView:
     return ContractView(contract, project_name, bool(is_billable), user)
 
 
-async def list_contracts(
-    session: AsyncSession,
-    actor: Actor,
-    params: PageParams,
-    *,
-    project_id: int | None,
-    user_id: int | None,
-    status: str | None,
+async def list_page(
+    session: AsyncSession, actor: Actor, filters: ContractFilters, params: PageParams
 ) -> Page[ContractView]:
-    stmt = scoped(actor)
-    if project_id is not None:
-        stmt = stmt.where(Contract.project_id == project_id)
-    if user_id is not None:
-        stmt = stmt.where(Contract.user_id == user_id)
-    if status is not None:
-        stmt = stmt.where(Contract.status == status)
+    stmt = readable(actor)
+    if filters.project_id is not None:
+        stmt = stmt.where(Contract.project_id == filters.project_id)
+    if filters.user_id is not None:
+        stmt = stmt.where(Contract.user_id == filters.user_id)
+    if filters.status:
+        stmt = stmt.where(Contract.status == filters.status)
     page: Page[Any] = await paginate(session, stmt.order_by(Contract.id), params)
     return Page([_view(row) for row in page.items], page.pagination)
 
 
 async def get(session: AsyncSession, actor: Actor, contract_id: int) -> ContractView | None:
-    row = (await session.execute(scoped(actor).where(Contract.id == contract_id))).first()
+    row = (await session.execute(readable(actor).where(Contract.id == contract_id))).first()
     return None if row is None else _view(row)
 
 

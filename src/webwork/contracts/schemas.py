@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Hours, Money, Timestamp
+from webwork.kit.types import Hours, Money, OptionalHours, OptionalMoney, Timestamp
 from webwork.models import Contract, User
-from webwork.projects.schemas import SCREENSHOT_MODES, OptionalHours, OptionalMoney, ScreenshotMode
+from webwork.models.statuses import ContractStatus
+from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
 
-CONTRACT_STATUSES = ("active", "paused")
+CONTRACT_STATUSES = tuple(ContractStatus)
 
 
 def _contract_status(value: str) -> str:
@@ -21,14 +22,16 @@ def _contract_status(value: str) -> str:
     return value
 
 
-ContractStatus = Annotated[str, AfterValidator(_contract_status)]
+StatusField = Annotated[str, AfterValidator(_contract_status)]
 _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 
 
 class ContractCreate(RequestBody):
     project_id: int = Field(description="A project of the workspace that is not archived")
     user_id: int = Field(description="An active member of the workspace")
-    weekly_hours_limit: OptionalHours = None
+    weekly_hours_limit: OptionalHours = Field(
+        None, description="Absent or null: the project's weekly_hours_limit (none if the project has none)"
+    )
     screenshots: ScreenshotMode = Field("full", description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = Field(None, description="Saved only if the caller may see rates")
     notes: str | None = None
@@ -38,10 +41,19 @@ class ContractUpdate(RequestBody):
     weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = None
-    status: ContractStatus | None = Field(None, description="active or paused")
+    status: StatusField | None = Field(None, description="active or paused")
     notes: str | None = None
 
     _required = field_validator("screenshots", "status", mode="before")(required_value)
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    """The list's query parameters, as sent."""
+
+    project_id: int | None = None
+    user_id: int | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)

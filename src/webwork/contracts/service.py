@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+from decimal import Decimal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.contracts import repository
-from webwork.contracts.schemas import CONTRACT_STATUSES, ContractCreate, ContractUpdate, ContractView
-from webwork.kit.errors import Forbidden, NotFound, ValidationFailed, invalid
+from webwork.contracts.schemas import (
+    CONTRACT_STATUSES,
+    ContractCreate,
+    ContractFilters,
+    ContractUpdate,
+    ContractView,
+)
+from webwork.kit.errors import Forbidden, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
-from webwork.models import Contract
+from webwork.models import Contract, Project
+from webwork.models.statuses import ContractStatus
 from webwork.projects import service as projects
 
 DUPLICATE = "The member already has a contract on this project."
 
 
 def shows_rate(actor: Actor, view: ContractView) -> bool:
-    """Seed rule: the rate is shown only to callers who may see this member's rate, and
-    only on billable projects."""
-    return actor.may_see_rate_of(view.contract.user_id) and view.project_is_billable
+    """A contract's rate is shown to those who may see its member's rate, and only on a
+    billable project."""
+    return visibility.may_see_rate(actor, view.contract.user_id, project_billable=view.project_is_billable)
 
 
 def parse_status_filter(value: str | None) -> str | None:
@@ -29,58 +40,62 @@ def parse_status_filter(value: str | None) -> str | None:
     return value
 
 
-async def list_contracts(
-    session: AsyncSession,
-    actor: Actor,
-    params: PageParams,
-    *,
-    project_id: int | None,
-    user_id: int | None,
-    status: str | None,
+async def list_page(
+    session: AsyncSession, actor: Actor, filters: ContractFilters, params: PageParams
 ) -> Page[ContractView]:
-    return await repository.list_contracts(
-        session, actor, params, project_id=project_id, user_id=user_id, status=parse_status_filter(status)
-    )
+    checked = dataclasses.replace(filters, status=parse_status_filter(filters.status))
+    return await repository.list_page(session, actor, checked, params)
 
 
-async def get_contract(session: AsyncSession, actor: Actor, contract_id: int) -> ContractView:
-    view = await repository.get(session, actor, contract_id)
-    if view is None:
-        raise NotFound("Contract not found.")
-    return view
+async def get(session: AsyncSession, actor: Actor, contract_id: int) -> ContractView:
+    return found(await repository.get(session, actor, contract_id), "Contract not found.")
 
 
-async def create_contract(session: AsyncSession, actor: Actor, body: ContractCreate) -> ContractView:
-    errors: dict[str, list[str]] = {}
-    if not await repository.is_active_member(session, actor.workspace_id, body.user_id):
-        errors["user_id"] = ["The selected user_id is invalid."]
-    if await projects.find_open_project(session, actor.workspace_id, body.project_id) is None:
-        errors["project_id"] = ["The selected project_id is invalid."]
-    if errors:
-        raise ValidationFailed(errors)
+async def create(session: AsyncSession, actor: Actor, body: ContractCreate) -> ContractView:
+    """An active contract of an active member on a project that is not archived; without
+    a ``weekly_hours_limit`` of its own it takes the project's. The rate is saved only if
+    the actor may see that member's rate."""
+    project = await _check_parties(session, actor, body)
     if await repository.has_contract(session, body.project_id, body.user_id):
         raise invalid("user_id", DUPLICATE)
     contract = Contract(
         workspace_id=actor.workspace_id,
-        project_id=body.project_id,
+        project_id=project.id,
         user_id=body.user_id,
-        weekly_hours_limit=body.weekly_hours_limit,
+        weekly_hours_limit=_weekly_limit(body, project),
         screenshots=body.screenshots,
-        rate=body.rate if actor.may_see_rate_of(body.user_id) else None,
+        rate=body.rate if visibility.may_see_rate(actor, body.user_id) else None,
         notes=body.notes,
-        status="active",
+        status=ContractStatus.ACTIVE,
     )
     if not await repository.insert(session, contract):
         raise invalid("user_id", DUPLICATE)
-    return await get_contract(session, actor, contract.id)
+    return await get(session, actor, contract.id)
 
 
-async def update_contract(
-    session: AsyncSession, actor: Actor, contract_id: int, body: ContractUpdate
-) -> ContractView:
+async def _check_parties(session: AsyncSession, actor: Actor, body: ContractCreate) -> Project:
+    """The member and the project of a new contract, both checked (one 422 naming both)."""
+    errors: dict[str, list[str]] = {}
+    if not await repository.is_active_member(session, actor.workspace_id, body.user_id):
+        errors["user_id"] = ["The selected user_id is invalid."]
+    project = await projects.get_open(session, actor, body.project_id)
+    if project is None:
+        errors["project_id"] = ["The selected project_id is invalid."]
+    if errors or project is None:
+        raise ValidationFailed(errors)
+    return project
+
+
+def _weekly_limit(body: ContractCreate, project: Project) -> Decimal | None:
+    if body.weekly_hours_limit is not None:
+        return body.weekly_hours_limit
+    return project.weekly_hours_limit
+
+
+async def update(session: AsyncSession, actor: Actor, contract_id: int, body: ContractUpdate) -> ContractView:
     """Admins change anything; a project manager changes contracts on the projects they
     manage, but not the rate."""
-    view = await get_contract(session, actor, contract_id)
+    view = await get(session, actor, contract_id)
     changes = body.provided()
     if not actor.is_admin:
         if not await projects.is_project_manager_of(session, actor, view.contract.project_id):

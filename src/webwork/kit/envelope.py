@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from webwork import API_VERSION
-from webwork.kit.clock import utcnow
-from webwork.kit.pagination import Pagination
+from webwork.kit import clock
+from webwork.kit.pagination import Page, Pagination
 
 T = TypeVar("T")
 
@@ -26,7 +26,10 @@ class FastJSONResponse(JSONResponse):
 
 
 def meta(pagination: Pagination | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"api_version": API_VERSION, "timestamp": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    body: dict[str, Any] = {
+        "api_version": API_VERSION,
+        "timestamp": clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     if pagination is not None:
         body["pagination"] = pagination.as_dict()
     return body
@@ -74,6 +77,12 @@ def respond(
         body["data"] = _dump(data)
     body["meta"] = meta(pagination)
     return FastJSONResponse(body, status_code=status_code)
+
+
+def respond_page(page: Page[T], shape: Callable[[T], Any], message: str) -> JSONResponse:
+    """The success envelope of a list: each item of the page shaped for the API, and the
+    page's pagination in ``meta``."""
+    return respond([shape(item) for item in page.items], message, pagination=page.pagination)
 
 
 class PaginationModel(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from webwork.kit.envelope import FastJSONResponse, error_body
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -97,6 +98,14 @@ class RateLimited(ApiError):
     status_code = 429
     code = "rate_limited"
     default_message = "Too many requests. Please slow down."
+
+
+def found(value: T | None, message: str) -> T:
+    """``value``, or a 404 with ``message`` when the lookup found nothing: what a service
+    answers for an id the caller may not see, whoever's it is."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 def invalid(field: str, message: str) -> ValidationFailed:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 from webwork.kit.errors import ValidationFailed
@@ -23,6 +24,11 @@ class RequestBody(BaseModel):
         return {
             k: getattr(self, k) for k in self.model_fields_set if k not in exclude and k != "workspace_id"
         }
+
+
+# The optional body of a DELETE or an action (restore, ...): the hosted API's clients send
+# ``workspace_id`` there; nothing else of it is read.
+OptionalBody = Annotated[RequestBody | None, Body()]
 
 
 class ResponseModel(BaseModel):

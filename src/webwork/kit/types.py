@@ -27,9 +27,13 @@ def timestamp_to_zulu(value: datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _blank_to_none(value: object) -> object:
-    """Form-encoded bodies send empty strings for "no value"."""
+def blank_to_none(value: object) -> object:
+    """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
     return None if value == "" else value
+
+
+# Optional fields of request bodies: blank means null.
+BlankNone = BeforeValidator(blank_to_none)
 
 
 def _timezone(value: object, info: ValidationInfo) -> object:
@@ -52,7 +56,10 @@ Hours = Annotated[
 ]
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
-OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
+OptionalDate = Annotated[date | None, BlankNone]
+OptionalInt = Annotated[int | None, BlankNone]
+OptionalMoney = Annotated[Money | None, BlankNone]
+OptionalHours = Annotated[Hours | None, BlankNone]
 Timezone = Annotated[
     str, BeforeValidator(_timezone), Field(description="Canonical IANA timezone, e.g. Europe/Berlin or UTC")
 ]

@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
-from webwork.kit.clock import utcnow
+from webwork.kit import clock
 from webwork.kit.errors import RateLimited, ValidationFailed, invalid
 from webwork.kit.mail import Mailer
-from webwork.members import mails
-from webwork.members import repository as repo
+from webwork.members import mails, repository
 from webwork.models import InvitationCode, Membership, User, Workspace
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
@@ -71,7 +70,7 @@ async def send(
     link: str,
 ) -> datetime:
     """Mail a new code (replacing the previous one); answers when it expires."""
-    now = utcnow()
+    now = clock.utcnow()
     code = _new_code()
     values = {
         "digest": _digest(token, user, code),
@@ -79,14 +78,14 @@ async def send(
         "expires_at": now + LIFETIME,
         "created_at": now,
     }
-    existing = await repo.invitation_code(session, membership.id)
+    existing = await repository.invitation_code(session, membership.id)
     if existing is None:
         try:
             async with session.begin_nested():
                 session.add(InvitationCode(membership_id=membership.id, **values))
         except IntegrityError:
             raise _too_soon(now, now) from None  # a concurrent request has just sent one
-    elif not await repo.replace_invitation_code(session, existing.id, now - RESEND_AFTER, values):
+    elif not await repository.replace_invitation_code(session, existing.id, now - RESEND_AFTER, values):
         raise _too_soon(existing.created_at, now)
     await mailer.send(mails.confirmation_code(workspace, user, code, link, LIFETIME))
     return now + LIFETIME
@@ -94,12 +93,12 @@ async def send(
 
 async def confirm(session: AsyncSession, membership: Membership, user: User, token: str, code: str) -> None:
     """Spend one attempt on ``code``; raise unless it is the code that was sent."""
-    stored = await repo.invitation_code(session, membership.id)
+    stored = await repository.invitation_code(session, membership.id)
     if stored is None:
         raise invalid("code", NO_CODE)
-    if stored.expires_at <= utcnow():
+    if stored.expires_at <= clock.utcnow():
         raise invalid("code", EXPIRED)
-    if not await repo.spend_attempt(session, stored.id, MAX_ATTEMPTS):
+    if not await repository.spend_attempt(session, stored.id, MAX_ATTEMPTS):
         raise invalid("code", SPENT)
     if not hmac.compare_digest(stored.digest, _digest(token, user, code)):
         raise WrongCode({"code": [WRONG]})

@@ -52,8 +52,16 @@ async def optional_principal(
     return await get_principal(request, session, credentials)
 
 
-@router.get("/{token}", response_model=Envelope[InvitationOut])
-async def show_invitation(token: str, session: SessionDep) -> JSONResponse:
+@router.get(
+    "/{token}",
+    response_model=Envelope[InvitationOut],
+    operation_id="getInvitation",
+    summary="Get an invitation",
+)
+async def get_invitation(token: str, session: SessionDep) -> JSONResponse:
+    """What a pending invitation is for: the workspace, the invited address and the role.
+    Public: the token of the link identifies the invitation; an accepted, archived or
+    unknown one is a 404."""
     invitation = await service.get_invitation(session, token)
     role = Role(invitation.membership.role)
     out = InvitationOut(
@@ -74,7 +82,8 @@ async def show_invitation(token: str, session: SessionDep) -> JSONResponse:
         202: {"model": Envelope[InvitationCodeSent], "description": "A confirmation code was mailed"},
         **MAIL_FAILED,
     },
-    summary="Accept Invitation",
+    operation_id="acceptInvitation",
+    summary="Accept an invitation",
     description=ACCEPT_DESCRIPTION,
 )
 async def accept_invitation(

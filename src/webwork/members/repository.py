@@ -1,30 +1,25 @@
-"""All SQL of the members domain; member rows are always read through ``readable``."""
+"""All SQL of the members domain. Member rows a caller reads start from
+``readable(actor)``; the other statements answer questions of a rule about one workspace
+or one account (is this email taken here, which roles are active), or serve the public
+invitation routes, where the token in the link is the only scope."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, exists, select, update
+from sqlalchemy import CursorResult, Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
-from webwork.kit.errors import NotFound
+from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.members.schemas import MemberView
 from webwork.models import ApiKey, InvitationCode, Membership, Team, TeamMember, User, Workspace
-
-
-@dataclass(frozen=True)
-class Member:
-    """A membership with its user and the ids of the workspace teams the user is in."""
-
-    membership: Membership
-    user: User
-    team_ids: list[int]
+from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
 
 def readable(actor: Actor) -> Select[Membership, User]:
@@ -39,13 +34,34 @@ def readable(actor: Actor) -> Select[Membership, User]:
     )
 
 
-async def find(session: AsyncSession, actor: Actor, user_id: int) -> Member:
+async def list_page(
+    session: AsyncSession,
+    actor: Actor,
+    params: PageParams,
+    *,
+    normalized_email: str | None,
+    status: str | None,
+    role: Role | None,
+) -> Page[MemberView]:
+    stmt = readable(actor)
+    if normalized_email:
+        stmt = stmt.where(func.lower(User.email) == normalized_email)
+    if status:
+        stmt = stmt.where(Membership.status == status)
+    if role is not None:
+        stmt = stmt.where(Membership.role == role.value)
+    page = await paginate(session, stmt.order_by(Membership.id), params)
+    teams = await team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
+    return Page([MemberView(m, u, teams.get(u.id, [])) for m, u in page.items], page.pagination)
+
+
+async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView | None:
     row = (await session.execute(readable(actor).where(Membership.user_id == user_id))).first()
     if row is None:
-        raise NotFound("Member not found.")
+        return None
     membership, user = row
     teams = await team_ids_by_user(session, actor.workspace_id, [user.id])
-    return Member(membership, user, teams.get(user.id, []))
+    return MemberView(membership, user, teams.get(user.id, []))
 
 
 async def team_ids_by_user(
@@ -95,7 +111,7 @@ async def belongs_elsewhere(session: AsyncSession, workspace_id: int, user_id: i
     )
 
 
-async def find_invitation(session: AsyncSession, token: str) -> tuple[Membership, User, Workspace]:
+async def invitation(session: AsyncSession, token: str) -> tuple[Membership, User, Workspace] | None:
     """A pending invitation by its token (stored as a digest); used ones are gone."""
     row = (
         await session.execute(
@@ -104,15 +120,12 @@ async def find_invitation(session: AsyncSession, token: str) -> tuple[Membership
             .join(Workspace, Workspace.id == Membership.workspace_id)
             .where(
                 Membership.invitation_token == digest(token),
-                Membership.status == "invited",
-                Workspace.status == "active",
+                Membership.status == MembershipStatus.INVITED,
+                Workspace.status == WorkspaceStatus.ACTIVE,
             )
         )
     ).first()
-    if row is None:
-        raise NotFound("Invitation not found.")
-    membership, user, workspace = row
-    return membership, user, workspace
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def has_credentials(session: AsyncSession, user: User, membership: Membership) -> bool:
@@ -122,7 +135,9 @@ async def has_credentials(session: AsyncSession, user: User, membership: Members
         return True
     key = exists().where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
     other = exists().where(
-        Membership.user_id == user.id, Membership.id != membership.id, Membership.status == "active"
+        Membership.user_id == user.id,
+        Membership.id != membership.id,
+        Membership.status == MembershipStatus.ACTIVE,
     )
     return bool(await session.scalar(select(key | other)))
 

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from webwork.auth import visibility
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.auth.principal import Actor
 from webwork.config import Settings
-from webwork.kit.envelope import Envelope, ErrorEnvelope, respond
+from webwork.kit.envelope import Envelope, ErrorEnvelope, respond, respond_page
 from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.members import service
-from webwork.members.repository import Member
-from webwork.members.schemas import MemberInvite, MemberInvited, MemberOut, MemberUpdate
+from webwork.members.schemas import (
+    MemberFilters,
+    MemberInvite,
+    MemberInvited,
+    MemberOut,
+    MemberUpdate,
+    MemberView,
+)
 
 router = APIRouter(prefix="/members", tags=["Members"])
 
 
-def _out(actor: Actor, member: Member) -> MemberOut:
-    return MemberOut.of(
-        member.membership,
-        member.user,
-        actor.workspace,
-        member.team_ids,
-        show_rate=actor.may_see_rate_of(member.user.id),
-    )
+def _out(actor: Actor, member: MemberView) -> MemberOut:
+    with_rate = visibility.may_see_rate(actor, member.user.id)
+    return MemberOut.of(member, currency=actor.workspace.currency, with_rate=with_rate)
 
 
 def public_address(request: Request) -> str:
@@ -44,8 +46,8 @@ MAIL_FAILED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("", response_model=Envelope[list[MemberOut]])
-async def list_members(
+@router.get("", response_model=Envelope[list[MemberOut]], operation_id="getMembers", summary="List members")
+async def get_members(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
@@ -53,9 +55,12 @@ async def list_members(
     status: Annotated[str | None, Query(description="active, inactive, left, unknown or invited")] = None,
     role: Annotated[str | None, Query(description="Role code or label")] = None,
 ) -> JSONResponse:
-    result = await service.list_members(session, actor, page, email=email, status=status, role=role)
-    items = [_out(actor, m) for m in result.items]
-    return respond(items, "Members retrieved successfully", pagination=result.pagination)
+    """The members of the workspace that the caller's role sees: everyone for owners and
+    executive managers, the members of their teams for team managers, those contracted on
+    their projects for project managers, themselves for others. `rate` is present only
+    where the caller may see it."""
+    result = await service.list_page(session, actor, MemberFilters(email, status, role), page)
+    return respond_page(result, lambda member: _out(actor, member), "Members retrieved successfully")
 
 
 @router.post(
@@ -63,10 +68,12 @@ async def list_members(
     status_code=201,
     response_model=Envelope[MemberInvited],
     responses=MAIL_FAILED,
-    summary="Invite Member",
-    description="Creates the member as `invited` and mails the invitation link to the address. "
-    "The answer shows the link too, but for an account without credentials the link alone "
-    "is not enough to accept: see `POST /invitations/{token}/accept`.",
+    operation_id="inviteMember",
+    summary="Invite a member",
+    description="Creates the member as `invited` and mails the invitation link to the address "
+    "(owners and executive managers). The answer shows the link too, but for an account "
+    "without credentials the link alone is not enough to accept: see "
+    "`POST /invitations/{token}/accept`.",
 )
 async def invite_member(
     actor: AdminActor,
@@ -82,37 +89,61 @@ async def invite_member(
     return respond(out, "Member invited successfully", status_code=201)
 
 
-@router.get("/{member_id}", response_model=Envelope[MemberOut])
+@router.get(
+    "/{member_id}", response_model=Envelope[MemberOut], operation_id="getMember", summary="Get a member"
+)
 async def get_member(member_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    member = await service.get_member(session, actor, member_id)
+    """One member by user id, if the caller's role sees them (404 otherwise)."""
+    member = await service.get(session, actor, member_id)
     return respond(_out(actor, member), "Member retrieved successfully")
 
 
-@router.put("/{member_id}", response_model=Envelope[MemberOut])
+@router.put(
+    "/{member_id}", response_model=Envelope[MemberOut], operation_id="updateMember", summary="Update a member"
+)
 async def update_member(
     member_id: int, actor: ActorDep, session: SessionDep, body: MemberUpdate
 ) -> JSONResponse:
+    """Only the fields sent change. Owners and executive managers change anyone but the
+    owner; others only themselves, and not their role, rates or limits. The name, email
+    and avatar of a member who also belongs to another workspace are changed only by
+    that member (403)."""
     member = await service.update(session, actor, member_id, body)
     return respond(_out(actor, member), "Member updated successfully")
 
 
-@router.delete("/{member_id}", response_model=Envelope[MemberOut])
-async def archive_member(
+@router.delete(
+    "/{member_id}",
+    response_model=Envelope[MemberOut],
+    operation_id="deleteMember",
+    summary="Delete (archive) a member",
+)
+async def delete_member(
     member_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
+    """Archives the member (owners and executive managers): the status becomes
+    `inactive`, the history stays, and `POST /members/{id}/restore` brings them back.
+    The owner cannot be archived."""
     member = await service.archive(session, actor, member_id)
     return respond(_out(actor, member), "Member deleted successfully")
 
 
-@router.post("/{member_id}/restore", response_model=Envelope[MemberOut])
+@router.post(
+    "/{member_id}/restore",
+    response_model=Envelope[MemberOut],
+    operation_id="restoreMember",
+    summary="Restore an archived member",
+)
 async def restore_member(
     member_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
+    """Makes an archived member active again, or `invited` again if they never accepted
+    their invitation (owners and executive managers); 409 if they are not archived."""
     member = await service.restore(session, actor, member_id)
     return respond(_out(actor, member), "Member restored successfully")

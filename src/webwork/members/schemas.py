@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
@@ -9,11 +10,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Hours, Money, Timestamp, Timezone
-from webwork.models import Membership, User, Workspace
+from webwork.kit.types import BlankNone, Hours, Money, OptionalHours, OptionalMoney, Timestamp, Timezone
+from webwork.models import Membership, User
+from webwork.models.statuses import MembershipStatus
 from webwork.users.service import check_email
 
-MEMBER_STATUSES = ("active", "inactive", "left", "unknown", "invited")
+# What the list's ``status`` filter accepts: the stored statuses, and the hosted API's
+# "left" and "unknown", which no member of ours ever has.
+MEMBER_STATUSES = (*MembershipStatus, "left", "unknown")
 
 
 def _email(value: object) -> object:
@@ -42,10 +46,6 @@ def _flag(field: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-def _blank_to_none(value: object) -> object:
-    return None if value == "" else value
-
-
 Email = Annotated[str, Field(max_length=255), BeforeValidator(_email)]
 RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -67,9 +67,27 @@ class MemberUpdate(RequestBody):
     timezone: Timezone | None = None
     role: RoleField | None = None
     rate_status: Annotated[int | None, _flag("rate status")] = None
-    weekly_hours_limit: Annotated[Hours | None, BeforeValidator(_blank_to_none)] = None
-    rate: Annotated[Money | None, BeforeValidator(_blank_to_none)] = None
+    weekly_hours_limit: OptionalHours = None
+    rate: OptionalMoney = None
     remove_avatar: Annotated[int | None, _flag("remove avatar")] = None
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """The list's query parameters, as sent."""
+
+    email: str | None = None
+    status: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A membership with its user and the ids of the workspace teams the user is in."""
+
+    membership: Membership
+    user: User
+    team_ids: list[int]
 
 
 class MemberOut(BaseModel):
@@ -94,18 +112,11 @@ class MemberOut(BaseModel):
     deleted_at: Timestamp | None
 
     @classmethod
-    def of(
-        cls,
-        membership: Membership,
-        user: User,
-        workspace: Workspace,
-        team_ids: list[int],
-        *,
-        show_rate: bool,
-    ) -> MemberOut:
-        """``rate`` is set only when ``show_rate``: left unset, the envelope omits it."""
+    def of(cls, view: MemberView, *, currency: str, with_rate: bool) -> MemberOut:
+        """``rate`` is left unset (so omitted from the JSON) unless the caller may see it."""
+        membership, user = view.membership, view.user
         role = Role(membership.role)
-        extra: dict[str, Decimal | None] = {"rate": membership.rate} if show_rate else {}
+        extra: dict[str, Decimal | None] = {"rate": membership.rate} if with_rate else {}
         return cls(
             id=user.id,
             user_id=user.id,
@@ -120,8 +131,8 @@ class MemberOut(BaseModel):
             timezone=membership.timezone,
             weekly_hours_limit=membership.weekly_hours_limit,
             rate_status=membership.rate_status,
-            currency=workspace.currency,
-            team_ids=team_ids,
+            currency=currency,
+            team_ids=view.team_ids,
             created_at=membership.created_at,
             updated_at=membership.updated_at,
             deleted_at=membership.deleted_at,
@@ -145,7 +156,7 @@ class InvitationOut(BaseModel):
 class InvitationAccept(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    code: Annotated[str | None, BeforeValidator(_blank_to_none)] = Field(
+    code: Annotated[str | None, BlankNone] = Field(
         None,
         max_length=32,
         description="The confirmation code mailed to the invited address (accounts without "

@@ -8,23 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.api_keys import service as api_keys_service
+from webwork.api_keys import service as api_keys
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
-from webwork.kit.clock import utcnow
-from webwork.kit.errors import Conflict, Forbidden, invalid
+from webwork.kit import clock
+from webwork.kit.errors import Conflict, Forbidden, found, invalid
 from webwork.kit.mail import Mailer
-from webwork.kit.pagination import Page, PageParams, paginate
-from webwork.members import confirmation, mails
-from webwork.members import repository as repo
-from webwork.members.repository import Member
-from webwork.members.schemas import MEMBER_STATUSES, MemberInvite, MemberUpdate
+from webwork.kit.pagination import Page, PageParams
+from webwork.members import confirmation, mails, repository
+from webwork.members.schemas import MEMBER_STATUSES, MemberFilters, MemberInvite, MemberUpdate, MemberView
 from webwork.models import Membership, User, Workspace
+from webwork.models.statuses import MembershipStatus
 from webwork.users import service as users
 
 EMAIL_TAKEN = "The email has already been taken."
@@ -36,6 +34,9 @@ PROFILE_SHARED = (
 NAME_FIELDS = ("firstname", "lastname")
 # Fields only owners and executive managers may change, on anyone.
 ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate")
+# Fields of the membership (per workspace) besides the role; the last two are cleared by null.
+MEMBERSHIP_FIELDS = ("timezone", "rate_status", "weekly_hours_limit", "rate")
+CLEARABLE_FIELDS = ("weekly_hours_limit", "rate")
 
 
 def invitation_link(public_address: str, token: str) -> str:
@@ -63,7 +64,7 @@ async def enroll(session: AsyncSession, workspace: Workspace, user: User, role: 
     otherwise), or the existing one with its role changed only when ``role`` is given.
     Its status is left alone: restoring an archived member and accepting an invitation
     have rules of their own."""
-    membership = await repo.membership_of(session, workspace.id, user.id)
+    membership = await repository.membership_of(session, workspace.id, user.id)
     if membership is not None:
         previous = Role(membership.role)
         if role is not None:
@@ -77,46 +78,47 @@ async def enroll(session: AsyncSession, workspace: Workspace, user: User, role: 
     return Enrolled(membership, None)
 
 
-async def list_members(
-    session: AsyncSession,
-    actor: Actor,
-    params: PageParams,
-    *,
-    email: str | None = None,
-    status: str | None = None,
-    role: str | None = None,
-) -> Page[Member]:
-    stmt = repo.readable(actor)
-    if email:
-        stmt = stmt.where(func.lower(User.email) == users.normalize_email(email))
-    if status:
-        if status not in MEMBER_STATUSES:
-            raise invalid("status", "The selected status is invalid.")
-        stmt = stmt.where(Membership.status == status)
-    if role:
-        parsed = parse_role(role)
-        if parsed is None:
-            raise invalid("role", ROLE_INVALID)
-        stmt = stmt.where(Membership.role == parsed.value)
-    page = await paginate(session, stmt.order_by(Membership.id), params)
-    teams = await repo.team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
-    members = [Member(m, u, teams.get(u.id, [])) for m, u in page.items]
-    return Page(members, page.pagination)
+async def list_page(
+    session: AsyncSession, actor: Actor, filters: MemberFilters, params: PageParams
+) -> Page[MemberView]:
+    return await repository.list_page(
+        session,
+        actor,
+        params,
+        normalized_email=users.normalize_email(filters.email) if filters.email else None,
+        status=_status_filter(filters.status),
+        role=_role_filter(filters.role),
+    )
+
+
+def _status_filter(value: str | None) -> str | None:
+    if value and value not in MEMBER_STATUSES:
+        raise invalid("status", "The selected status is invalid.")
+    return value or None
+
+
+def _role_filter(value: str | None) -> Role | None:
+    if not value:
+        return None
+    role = parse_role(value)
+    if role is None:
+        raise invalid("role", ROLE_INVALID)
+    return role
 
 
 async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
     """The role of each of ``user_ids`` that is an active member of the workspace; an
     id missing from the answer names no active member."""
-    return await repo.active_roles(session, workspace_id, user_ids)
+    return await repository.active_roles(session, workspace_id, user_ids)
 
 
-async def get_member(session: AsyncSession, actor: Actor, user_id: int) -> Member:
-    return await repo.find(session, actor, user_id)
+async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
+    return found(await repository.get(session, actor, user_id), "Member not found.")
 
 
 @dataclass(frozen=True)
 class Invited:
-    member: Member
+    member: MemberView
     link: str
 
 
@@ -129,7 +131,7 @@ async def invite(
     if data.role is Role.OWNER:
         raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
     existing = await users.get_by_email(session, data.email)
-    if existing is not None and await repo.membership_of(session, actor.workspace_id, existing.id):
+    if existing is not None and await repository.membership_of(session, actor.workspace_id, existing.id):
         raise invalid("email", EMAIL_TAKEN)
     user = existing or await _create_user(session, data)
     token = secrets.token_urlsafe(32)
@@ -141,7 +143,7 @@ async def invite(
                 workspace_id=actor.workspace_id,
                 user_id=user.id,
                 role=data.role.value,
-                status="invited",
+                status=MembershipStatus.INVITED,
                 invitation_token=digest(token),
             )
             session.add(membership)
@@ -150,7 +152,7 @@ async def invite(
         raise invalid("email", EMAIL_TAKEN) from None
     link = invitation_link(public_address, token)
     await mailer.send(mails.invitation(actor.user, actor.workspace, user, data.role, link))
-    return Invited(Member(membership, user, []), link)
+    return Invited(MemberView(membership, user, []), link)
 
 
 async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
@@ -165,32 +167,57 @@ async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
         return user
 
 
-async def update(session: AsyncSession, actor: Actor, user_id: int, data: MemberUpdate) -> Member:
-    member = await repo.find(session, actor, user_id)
-    membership, user = member.membership, member.user
-    # null means "leave as is", except for the two fields where it clears the value.
-    changes = {
-        k: v for k, v in data.provided().items() if v is not None or k in ("weekly_hours_limit", "rate")
-    }
-    is_self = user.id == actor.user_id
-    target_is_owner = membership.role == Role.OWNER.value
+async def update(session: AsyncSession, actor: Actor, user_id: int, data: MemberUpdate) -> MemberView:
+    """Only the fields sent change (see ``_ensure_may_update`` for who may change what)."""
+    member = await get(session, actor, user_id)
+    changes = _changes(data)
+    await _ensure_may_update(session, actor, member, changes)
+    _update_membership(member.membership, changes)
+    await _update_profile(session, member.user, changes)
+    await session.flush()
+    return member
 
+
+def _changes(data: MemberUpdate) -> dict[str, Any]:
+    """The fields sent; null means "leave as is", except where it clears the value."""
+    return {k: v for k, v in data.provided().items() if v is not None or k in CLEARABLE_FIELDS}
+
+
+async def _ensure_may_update(
+    session: AsyncSession, actor: Actor, member: MemberView, changes: dict[str, Any]
+) -> None:
+    """Owners and executive managers change anyone's record, everyone else only their
+    own and not its roles, rates and limits; only the owner changes the owner's record;
+    a profile that other workspaces show too is changed only by its user."""
+    is_self = member.user.id == actor.user_id
     if not actor.is_admin:
-        if not is_self:
-            raise Forbidden("You can only update your own member record.")
-        if any(_differs(membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes):
-            raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
-    if target_is_owner and not is_self:
+        _ensure_own_record(is_self, member.membership, changes)
+    if member.membership.role == Role.OWNER.value and not is_self:
         raise Forbidden("Only the workspace owner can change the owner's record.")
-    if (
-        not is_self
-        and _changes_profile(user, changes)
-        and await repo.belongs_elsewhere(session, actor.workspace_id, user.id)
-    ):
+    if not is_self and await _changes_shared_profile(session, actor, member.user, changes):
         raise Forbidden(PROFILE_SHARED)
 
-    if changes.get("role") is not None:
+
+def _ensure_own_record(is_self: bool, membership: Membership, changes: dict[str, Any]) -> None:
+    if not is_self:
+        raise Forbidden("You can only update your own member record.")
+    if any(_differs(membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes):
+        raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
+
+
+def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
+    """Role, timezone, rates and limits: what this workspace alone decides."""
+    if "role" in changes:
         _assign_role(membership, changes["role"])
+    for field in MEMBERSHIP_FIELDS:
+        if field in changes:
+            setattr(membership, field, changes[field])
+    if changes:
+        membership.updated_at = clock.utcnow()
+
+
+async def _update_profile(session: AsyncSession, user: User, changes: dict[str, Any]) -> None:
+    """Email, names and avatar: the user's own, shown by every workspace they are in."""
     if "email" in changes:
         await _change_email(session, user, changes["email"])
     for field in NAME_FIELDS:
@@ -198,13 +225,6 @@ async def update(session: AsyncSession, actor: Actor, user_id: int, data: Member
             setattr(user, field, changes[field])
     if changes.get("remove_avatar") == 1:
         user.avatar = None
-    for field in ("timezone", "rate_status", "weekly_hours_limit", "rate"):
-        if field in changes:
-            setattr(membership, field, changes[field])
-    if changes:
-        membership.updated_at = utcnow()
-    await session.flush()
-    return member
 
 
 def _differs(membership: Membership, field: str, value: Any) -> bool:
@@ -214,15 +234,17 @@ def _differs(membership: Membership, field: str, value: Any) -> bool:
     return bool(value != current)
 
 
-def _changes_profile(user: User, changes: dict[str, Any]) -> bool:
-    """Whether the update touches the user's own profile (email, names, avatar), which
-    every workspace the user belongs to shows: once another workspace also holds them,
-    only the user themself may change it."""
-    return (
+async def _changes_shared_profile(
+    session: AsyncSession, actor: Actor, user: User, changes: dict[str, Any]
+) -> bool:
+    """Whether the update touches the user's profile (email, names, avatar) while
+    another workspace also holds the user: then only the user themself may change it."""
+    touches = (
         ("email" in changes and users.normalize_email(changes["email"]) != user.email)
         or any(name in changes and changes[name] != getattr(user, name) for name in NAME_FIELDS)
         or (changes.get("remove_avatar") == 1 and user.avatar is not None)
     )
+    return touches and await repository.belongs_elsewhere(session, actor.workspace_id, user.id)
 
 
 async def _change_email(session: AsyncSession, user: User, email: str) -> None:
@@ -235,25 +257,27 @@ async def _change_email(session: AsyncSession, user: User, email: str) -> None:
     user.email = normalized
 
 
-async def archive(session: AsyncSession, actor: Actor, user_id: int) -> Member:
-    member = await repo.find(session, actor, user_id)
+async def archive(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
+    """The membership becomes ``inactive``; its history stays, and it can be restored."""
+    member = await get(session, actor, user_id)
     if member.membership.role == Role.OWNER.value:
         raise Forbidden("The workspace owner cannot be archived.")
-    if member.membership.status == "inactive":
+    if member.membership.status == MembershipStatus.INACTIVE:
         raise Conflict("The member is already archived.")
-    member.membership.status = "inactive"
-    member.membership.deleted_at = utcnow()
+    member.membership.status = MembershipStatus.INACTIVE
+    member.membership.deleted_at = clock.utcnow()
     await session.flush()
     return member
 
 
-async def restore(session: AsyncSession, actor: Actor, user_id: int) -> Member:
-    member = await repo.find(session, actor, user_id)
-    if member.membership.status != "inactive":
+async def restore(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
+    """An archived member becomes active again, or ``invited`` again if they never
+    accepted: the invitation's link is still what lets them in."""
+    member = await get(session, actor, user_id)
+    if member.membership.status != MembershipStatus.INACTIVE:
         raise Conflict("The member is not archived.")
-    # An invitation nobody accepted stays one: its link is still what lets the person in.
     invited = member.membership.invitation_token is not None
-    member.membership.status = "invited" if invited else "active"
+    member.membership.status = MembershipStatus.INVITED if invited else MembershipStatus.ACTIVE
     member.membership.deleted_at = None
     await session.flush()
     return member
@@ -267,7 +291,7 @@ class Invitation:
 
 
 async def get_invitation(session: AsyncSession, token: str) -> Invitation:
-    return Invitation(*await repo.find_invitation(session, token))
+    return Invitation(*found(await repository.invitation(session, token), "Invitation not found."))
 
 
 @dataclass(frozen=True)
@@ -297,9 +321,10 @@ async def accept_invitation(
     never hands over an account: one someone already holds must accept signed in as
     itself; one without credentials proves its address with the code mailed to it (asked
     for by accepting without a code), and then gets its first API key (shown once)."""
-    membership, user, workspace = await repo.find_invitation(session, token)
+    invitation = await get_invitation(session, token)
+    membership, user, workspace = invitation.membership, invitation.user, invitation.workspace
     api_key: str | None = None
-    if await repo.has_credentials(session, user, membership):
+    if await repository.has_credentials(session, user, membership):
         if principal is None or principal.user_id != user.id:
             raise Forbidden(
                 "This invitation is for an existing account: accept it signed in as that account.",
@@ -311,9 +336,9 @@ async def accept_invitation(
         return CodeSent(user.id, workspace.id, user.email, expires_at)
     else:
         await confirmation.confirm(session, membership, user, token, code)
-        _, api_key = await api_keys_service.issue(session, user, f"invitation to {workspace.name}"[:100])
-    await repo.drop_invitation_code(session, membership.id)
-    membership.status = "active"
+        _, api_key = await api_keys.create(session, user, f"invitation to {workspace.name}"[:100])
+    await repository.drop_invitation_code(session, membership.id)
+    membership.status = MembershipStatus.ACTIVE
     membership.invitation_token = None
     await session.flush()
     return Accepted(user.id, workspace.id, api_key)

@@ -9,12 +9,18 @@ from typing import Annotated
 from sqlalchemy import ForeignKey, Integer, Numeric
 from sqlalchemy.orm import mapped_column
 
-from webwork.kit.clock import utcnow
+from webwork.kit import clock
 from webwork.kit.db import UTCDateTime
 
+
+def _now() -> datetime:
+    """Looked up at each insert, so that a test freezing ``clock.utcnow`` stamps rows too."""
+    return clock.utcnow()
+
+
 IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
-CreatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, nullable=False)]
-UpdatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)]
+CreatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=_now, nullable=False)]
+UpdatedAt = Annotated[datetime, mapped_column(UTCDateTime(), default=_now, onupdate=_now, nullable=False)]
 DeletedAt = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
 MoneyColumn = Annotated[Decimal | None, mapped_column(Numeric(12, 2), nullable=True)]
 HoursColumn = Annotated[Decimal | None, mapped_column(Numeric(6, 2), nullable=True)]

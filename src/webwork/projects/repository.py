@@ -1,4 +1,4 @@
-"""All SQL of the projects domain; every statement starts from ``scoped(actor)``."""
+"""All SQL of the projects domain; every statement on projects starts from ``readable(actor)``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Project, ProjectManager
-from webwork.projects.schemas import ProjectView
+from webwork.projects.schemas import ACTIVE, ProjectView
+
+
+def readable(actor: Actor) -> Select[Project]:
+    """Projects of the actor's workspace that the actor's role may see (archived included)."""
+    return select(Project).where(
+        Project.workspace_id == actor.workspace_id,
+        visibility.restrict(Project.id, visibility.visible_project_ids(actor)),
+    )
 
 
 def _contracts_count() -> ScalarSelect[int]:
@@ -25,12 +33,8 @@ def _contracts_count() -> ScalarSelect[int]:
     )
 
 
-def scoped(actor: Actor) -> Select[Project, int]:
-    """Projects of the actor's workspace that the actor's role may see, with their contract count."""
-    return select(Project, _contracts_count().label("contracts_count")).where(
-        Project.workspace_id == actor.workspace_id,
-        visibility.restrict(Project.id, visibility.visible_project_ids(actor)),
-    )
+def _counted(stmt: Select[Project]) -> Select[Project, int]:
+    return stmt.add_columns(_contracts_count().label("contracts_count"))
 
 
 def like_pattern(text: str) -> str:
@@ -39,27 +43,35 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def list_projects(
+async def list_page(
     session: AsyncSession, actor: Actor, params: PageParams, *, name: str | None, status: int | None
 ) -> Page[ProjectView]:
-    stmt = scoped(actor)
+    stmt = readable(actor)
     if name:
         stmt = stmt.where(func.lower(Project.name).like(like_pattern(name), escape="\\"))
     if status is not None:
         stmt = stmt.where(Project.status == status)
-    page: Page[Any] = await paginate(session, stmt.order_by(Project.id), params)
+    page: Page[Any] = await paginate(session, _counted(stmt).order_by(Project.id), params)
     managers = await manager_ids_of(session, [project.id for project, _ in page.items])
     views = [ProjectView(project, int(count), managers.get(project.id, [])) for project, count in page.items]
     return Page(views, page.pagination)
 
 
 async def get(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView | None:
-    row = (await session.execute(scoped(actor).where(Project.id == project_id))).first()
+    row = (await session.execute(_counted(readable(actor).where(Project.id == project_id)))).first()
     if row is None:
         return None
     project, count = row
     managers = await manager_ids_of(session, [project.id])
     return ProjectView(project, int(count), managers.get(project.id, []))
+
+
+async def get_open(session: AsyncSession, actor: Actor, project_id: int) -> Project | None:
+    """The project if the actor sees it and it is not archived."""
+    found: Project | None = await session.scalar(
+        readable(actor).where(Project.id == project_id, Project.status == ACTIVE)
+    )
+    return found
 
 
 async def manager_ids_of(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -4,64 +4,96 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from webwork.auth import visibility
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.auth.principal import Actor
-from webwork.kit.envelope import Envelope, respond
+from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.projects import service
-from webwork.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate, ProjectView
+from webwork.projects.schemas import ProjectCreate, ProjectFilters, ProjectOut, ProjectUpdate, ProjectView
 
 router = APIRouter(prefix="/projects", tags=["Projects"])
 
 
-def _out(view: ProjectView, actor: Actor) -> ProjectOut:
-    """Only owners and executive managers see a project's rate."""
-    return ProjectOut.of(view, with_rate=actor.is_admin)
+def _out(actor: Actor, view: ProjectView) -> ProjectOut:
+    return ProjectOut.of(view, with_rate=visibility.may_see_rate(actor))
 
 
-@router.get("", response_model=Envelope[list[ProjectOut]])
-async def list_projects(
+@router.get(
+    "", response_model=Envelope[list[ProjectOut]], operation_id="getProjects", summary="List projects"
+)
+async def get_projects(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
     name: Annotated[str | None, Query(description="Case-insensitive part of the name")] = None,
     status: Annotated[str | None, Query(description="1 active (default), 0 archived, all")] = None,
 ) -> JSONResponse:
-    result = await service.list_projects(session, actor, page, name=name, status=status)
-    items = [_out(view, actor) for view in result.items]
-    return respond(items, "Projects retrieved successfully", pagination=result.pagination)
+    """The projects the caller's role sees: all for owners and executive managers, those
+    they manage or are contracted on for project managers, those they or their teams'
+    members are contracted on for team managers, their own for others. `rate` only for
+    owners and executive managers."""
+    result = await service.list_page(session, actor, ProjectFilters(name, status), page)
+    return respond_page(result, lambda view: _out(actor, view), "Projects retrieved successfully")
 
 
-@router.get("/{project_id}", response_model=Envelope[ProjectOut])
+@router.get(
+    "/{project_id}", response_model=Envelope[ProjectOut], operation_id="getProject", summary="Get a project"
+)
 async def get_project(project_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    view = await service.get_project(session, actor, project_id)
-    return respond(_out(view, actor), "Project retrieved successfully")
+    """One project, archived or not, if the caller's role sees it (404 otherwise)."""
+    view = await service.get(session, actor, project_id)
+    return respond(_out(actor, view), "Project retrieved successfully")
 
 
-@router.post("", status_code=201, response_model=Envelope[ProjectOut])
+@router.post(
+    "",
+    status_code=201,
+    response_model=Envelope[ProjectOut],
+    operation_id="createProject",
+    summary="Create a project",
+)
 async def create_project(body: ProjectCreate, actor: AdminActor, session: SessionDep) -> JSONResponse:
-    view = await service.create_project(session, actor, body)
-    return respond(_out(view, actor), "Project created successfully", status_code=201)
+    """Creates an active project (owners and executive managers); `manager_ids` must be
+    active members who are not project viewers. Its `weekly_hours_limit` is the default
+    limit of the contracts later created on it."""
+    view = await service.create(session, actor, body)
+    return respond(_out(actor, view), "Project created successfully", status_code=201)
 
 
-@router.put("/{project_id}", response_model=Envelope[ProjectOut])
+@router.put(
+    "/{project_id}",
+    response_model=Envelope[ProjectOut],
+    operation_id="updateProject",
+    summary="Update a project",
+)
 async def update_project(
     project_id: int, body: ProjectUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
-    view = await service.update_project(session, actor, project_id, body)
-    return respond(_out(view, actor), "Project updated successfully")
+    """Only the fields sent change. Owners and executive managers change anything
+    (`status` 0 archives, 1 restores); a project manager changes the projects they
+    manage, but not their managers, status or rate."""
+    view = await service.update(session, actor, project_id, body)
+    return respond(_out(actor, view), "Project updated successfully")
 
 
-@router.delete("/{project_id}", response_model=Envelope[ProjectOut], summary="Delete (Archive) Project")
+@router.delete(
+    "/{project_id}",
+    response_model=Envelope[ProjectOut],
+    operation_id="deleteProject",
+    summary="Delete (archive) a project",
+)
 async def delete_project(
     project_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
-    view = await service.archive_project(session, actor, project_id)
-    return respond(_out(view, actor), "Project deleted successfully")
+    """Archives the project (owners and executive managers): it stays readable and takes
+    no new time or contracts; `PUT` with `status` 1 restores it. 409 if already archived."""
+    view = await service.archive(session, actor, project_id)
+    return respond(_out(actor, view), "Project deleted successfully")

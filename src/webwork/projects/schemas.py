@@ -7,11 +7,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Hours, Money, OptionalDate, Timestamp, decimal_to_number
+from webwork.kit.types import (
+    BlankNone,
+    Hours,
+    Money,
+    OptionalDate,
+    OptionalHours,
+    OptionalMoney,
+    Timestamp,
+    decimal_to_number,
+)
 from webwork.models import Project
+
+# A project's ``status``: 1 active, 0 archived (archived projects take no new time).
+ACTIVE, ARCHIVED = 1, 0
 
 SCREENSHOT_MODES = (
     "full",
@@ -43,22 +55,18 @@ EstimatedHours = Annotated[
 ]
 
 
-def _blank_to_none(value: object) -> object:
-    """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
-    return None if value == "" else value
-
-
-# Optional numbers of request bodies (shared with contracts): blank means null.
-BlankNone = BeforeValidator(_blank_to_none)
-OptionalMoney = Annotated[Money | None, BlankNone]
-OptionalHours = Annotated[Hours | None, BlankNone]
 OptionalEstimate = Annotated[EstimatedHours | None, BlankNone]
 
 
 def _status_code(value: int) -> int:
-    if value not in (0, 1):
+    if value not in (ACTIVE, ARCHIVED):
         raise ValueError("The selected status is invalid.")
     return value
+
+
+WEEKLY_LIMIT_HELP = (
+    "Weekly hours limit that contracts created on the project get when their request gives none"
+)
 
 
 class ProjectCreate(RequestBody):
@@ -71,7 +79,7 @@ class ProjectCreate(RequestBody):
     icon: str | None = Field(None, max_length=255)
     is_billable: bool = True
     rate: OptionalMoney = None
-    weekly_hours_limit: OptionalHours = None
+    weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
     tags: list[str] = Field(default_factory=list)
     manager_ids: list[int] = Field(default_factory=list, description="Active members managing the project")
@@ -91,7 +99,7 @@ class ProjectUpdate(RequestBody):
     icon: str | None = Field(None, max_length=255)
     is_billable: bool | None = None
     rate: OptionalMoney = None
-    weekly_hours_limit: OptionalHours = None
+    weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode | None = None
     tags: list[str] | None = None
     manager_ids: list[int] | None = None
@@ -100,6 +108,14 @@ class ProjectUpdate(RequestBody):
     )
 
     _required = field_validator(*_NOT_NULLABLE, mode="before")(required_value)
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """The list's query parameters, as sent."""
+
+    name: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,26 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
-from webwork.kit.clock import utcnow
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit import clock
+from webwork.kit.errors import Conflict, Forbidden, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
 from webwork.models import Project
 from webwork.projects import repository
-from webwork.projects.schemas import ProjectCreate, ProjectUpdate, ProjectView
+from webwork.projects.schemas import (
+    ACTIVE,
+    ARCHIVED,
+    ProjectCreate,
+    ProjectFilters,
+    ProjectUpdate,
+    ProjectView,
+)
 
-ACTIVE, ARCHIVED = 1, 0
 _STATUS_FILTER = {"1": ACTIVE, "0": ARCHIVED, "active": ACTIVE, "archived": ARCHIVED, "all": None}
 # Fields only owners and executive managers may change, even on a project a PM manages.
 _ADMIN_ONLY_FIELDS = ("manager_ids", "status", "rate")
@@ -36,29 +41,22 @@ def parse_status_filter(value: str | None) -> int | None:
     return _STATUS_FILTER[key]
 
 
-async def list_projects(
-    session: AsyncSession, actor: Actor, params: PageParams, *, name: str | None, status: str | None
+async def list_page(
+    session: AsyncSession, actor: Actor, filters: ProjectFilters, params: PageParams
 ) -> Page[ProjectView]:
-    return await repository.list_projects(
-        session, actor, params, name=(name or "").strip() or None, status=parse_status_filter(status)
+    name = (filters.name or "").strip() or None
+    return await repository.list_page(
+        session, actor, params, name=name, status=parse_status_filter(filters.status)
     )
 
 
-async def get_project(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
-    view = await repository.get(session, actor, project_id)
-    if view is None:
-        raise NotFound("Project not found.")
-    return view
+async def get(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
+    return found(await repository.get(session, actor, project_id), "Project not found.")
 
 
-async def find_open_project(session: AsyncSession, workspace_id: int, project_id: int) -> Project | None:
-    """A project of the workspace that is not archived (what contracts and time may use)."""
-    found: Project | None = await session.scalar(
-        select(Project).where(
-            Project.workspace_id == workspace_id, Project.id == project_id, Project.status == ACTIVE
-        )
-    )
-    return found
+async def get_open(session: AsyncSession, actor: Actor, project_id: int) -> Project | None:
+    """The project if the actor sees it and it is not archived (what contracts may use)."""
+    return await repository.get_open(session, actor, project_id)
 
 
 def _check_dates(start_date: date | None, deadline: date | None) -> None:
@@ -82,7 +80,7 @@ async def _check_managers(session: AsyncSession, actor: Actor, manager_ids: Sequ
     return unique
 
 
-async def create_project(session: AsyncSession, actor: Actor, body: ProjectCreate) -> ProjectView:
+async def create(session: AsyncSession, actor: Actor, body: ProjectCreate) -> ProjectView:
     _check_dates(body.start_date, body.deadline)
     managers = await _check_managers(session, actor, body.manager_ids)
     project = Project(
@@ -125,10 +123,8 @@ async def _may_update(session: AsyncSession, actor: Actor, project_id: int, chan
             raise Forbidden(f"Only owners and executive managers may change the project's {field}.")
 
 
-async def update_project(
-    session: AsyncSession, actor: Actor, project_id: int, body: ProjectUpdate
-) -> ProjectView:
-    view = await get_project(session, actor, project_id)
+async def update(session: AsyncSession, actor: Actor, project_id: int, body: ProjectUpdate) -> ProjectView:
+    view = await get(session, actor, project_id)
     project = view.project
     changes = body.provided()
     await _may_update(session, actor, project.id, changes)
@@ -151,11 +147,11 @@ def _set_status(project: Project, status: int) -> None:
     if status == project.status:
         return
     project.status = status
-    project.deleted_at = utcnow() if status == ARCHIVED else None
+    project.deleted_at = clock.utcnow() if status == ARCHIVED else None
 
 
-async def archive_project(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
-    view = await get_project(session, actor, project_id)
+async def archive(session: AsyncSession, actor: Actor, project_id: int) -> ProjectView:
+    view = await get(session, actor, project_id)
     if view.project.status == ARCHIVED:
         raise Conflict("Project is already archived.", code="already_archived")
     _set_status(view.project, ARCHIVED)

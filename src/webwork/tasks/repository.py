@@ -1,5 +1,5 @@
-"""All SQL of the tasks domain. Every statement is scoped to the actor's workspace and,
-for reads, to the projects the actor may see (``visibility``)."""
+"""All SQL of the tasks domain. Tasks are read through ``readable(actor)``; the project
+a task is written on, and a contract naming it, through the same visibility rules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
+from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Project, Task, TaskAssignee, User
+from webwork.models.statuses import ContractStatus
+from webwork.tasks.schemas import TaskView
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,13 @@ class Standing:
     contributes: bool
 
 
-def visible_project_ids(actor: Actor) -> Select[int]:
-    """Live (not deleted) projects of the workspace that the actor may see."""
-    return select(Project.id).where(
-        Project.workspace_id == actor.workspace_id,
-        Project.deleted_at.is_(None),
-        visibility.restrict(Project.id, visibility.visible_project_ids(actor)),
+def readable(actor: Actor) -> Select[Task]:
+    """Tasks of the workspace that are not deleted, on the projects the actor sees that
+    are not archived."""
+    return select(Task).where(
+        Task.workspace_id == actor.workspace_id,
+        Task.deleted_at.is_(None),
+        Task.project_id.in_(visibility.visible_open_project_ids(actor)),
     )
 
 
@@ -47,7 +51,7 @@ def _standing_columns(actor: Actor, project_id: Any) -> tuple[ColumnElement[bool
         Contract.workspace_id == actor.workspace_id,
         Contract.project_id == project_id,
         Contract.user_id == actor.user_id,
-        Contract.status == "active",
+        Contract.status == ContractStatus.ACTIVE,
     )
     return manages.label("manages"), contributes.label("contributes")
 
@@ -59,7 +63,7 @@ async def project_with_standing(
     row = (
         await session.execute(
             select(Project, manages, contributes).where(
-                Project.id == project_id, Project.id.in_(visible_project_ids(actor))
+                Project.id == project_id, Project.id.in_(visibility.visible_open_project_ids(actor))
             )
         )
     ).first()
@@ -69,26 +73,17 @@ async def project_with_standing(
 
 
 async def visible_contract_project_id(session: AsyncSession, actor: Actor, contract_id: int) -> int | None:
-    """The project of a contract the actor may see: both its member and its project
-    must be visible to them."""
+    """The project of a contract the actor may see (as ``/contracts`` shows it) whose
+    project is not archived."""
     project_id: int | None = await session.scalar(
         select(Contract.project_id).where(
             Contract.id == contract_id,
             Contract.workspace_id == actor.workspace_id,
-            visibility.restrict(Contract.user_id, visibility.visible_user_ids(actor)),
-            Contract.project_id.in_(visible_project_ids(actor)),
+            visibility.contract_is_visible(actor),
+            Contract.project_id.in_(visibility.visible_open_project_ids(actor)),
         )
     )
     return project_id
-
-
-def live_tasks(actor: Actor) -> Select[Task]:
-    """Tasks of the workspace that are not deleted and whose project the actor sees."""
-    return select(Task).where(
-        Task.workspace_id == actor.workspace_id,
-        Task.deleted_at.is_(None),
-        Task.project_id.in_(visible_project_ids(actor)),
-    )
 
 
 async def task_with_standing(
@@ -99,7 +94,7 @@ async def task_with_standing(
     manages, contributes = _standing_columns(actor, Task.project_id)
     assigned = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == actor.user_id)
     stmt = (
-        live_tasks(actor)
+        readable(actor)
         .add_columns(manages, contributes, assigned.label("assigned"))
         .where(Task.id == task_id)
     )
@@ -126,14 +121,15 @@ async def assignees_of(session: AsyncSession, task_ids: Iterable[int]) -> dict[i
     return result
 
 
-def assignees_statement(task_id: int) -> Select[User]:
-    """The users assigned to one task (already found in the actor's scope), in assignment order."""
-    return (
+async def assignees_page(session: AsyncSession, task_id: int, params: PageParams) -> Page[User]:
+    """The users assigned to one task (already found through ``readable``), in assignment order."""
+    stmt = (
         select(User)
         .join(TaskAssignee, TaskAssignee.user_id == User.id)
         .where(TaskAssignee.task_id == task_id)
         .order_by(TaskAssignee.id)
     )
+    return await paginate(session, stmt, params)
 
 
 async def contracted_user_ids(
@@ -155,12 +151,7 @@ async def contracted_user_ids(
 
 async def is_live_task_of_project(session: AsyncSession, actor: Actor, task_id: int, project_id: int) -> bool:
     found = await session.scalar(
-        select(Task.id).where(
-            Task.id == task_id,
-            Task.workspace_id == actor.workspace_id,
-            Task.project_id == project_id,
-            Task.deleted_at.is_(None),
-        )
+        readable(actor).with_only_columns(Task.id).where(Task.id == task_id, Task.project_id == project_id)
     )
     return found is not None
 
@@ -186,16 +177,19 @@ async def assignment(session: AsyncSession, task_id: int, user_id: int) -> TaskA
     return row
 
 
-def list_statement(
+async def list_page(
+    session: AsyncSession,
     actor: Actor,
+    params: PageParams,
     *,
     project_id: int | None,
     status: int | None,
     priority: int | None,
     parent_id: int | None,
     order: tuple[str, bool],
-) -> Select[Task]:
-    stmt = live_tasks(actor)
+) -> Page[TaskView]:
+    """A page of tasks with their assignees (two queries whatever the page size)."""
+    stmt = readable(actor)
     filters: list[ColumnElement[bool]] = []
     if project_id is not None:
         filters.append(Task.project_id == project_id)
@@ -207,7 +201,12 @@ def list_statement(
         filters.append(Task.parent_id == parent_id)
     if filters:
         stmt = stmt.where(and_(*filters))
-    column_name, descending = order
+    page = await paginate(session, _ordered(stmt, *order), params)
+    assignees = await assignees_of(session, (task.id for task in page.items))
+    return Page([TaskView(task, assignees.get(task.id, [])) for task in page.items], page.pagination)
+
+
+def _ordered(stmt: Select[Task], column_name: str, descending: bool) -> Select[Task]:
     column = Task.__table__.c[column_name]
     if column_name == "id":
         return stmt.order_by(column.desc() if descending else column.asc())

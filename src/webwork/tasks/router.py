@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, SessionDep
-from webwork.kit.envelope import Envelope, respond
+from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.models import TaskAssignee
 from webwork.tasks import service
@@ -16,9 +16,11 @@ from webwork.tasks.schemas import (
     AssigneeOut,
     AssignmentOut,
     TaskCreate,
+    TaskFilters,
     TaskOut,
     TaskScope,
     TaskUpdate,
+    TaskView,
 )
 
 router = APIRouter(prefix="/tasks", tags=["Tasks"])
@@ -26,24 +28,29 @@ router = APIRouter(prefix="/tasks", tags=["Tasks"])
 ProjectQuery = Annotated[
     int | None, Query(description="ID of the project (may be sent in the body instead for writes)")
 ]
-ScopeBody = Annotated[TaskScope | None, Body()]
 
 
-def _task(view: service.TaskView, message: str, status_code: int = 200) -> JSONResponse:
-    task, assignees = view
-    return respond(TaskOut.of(task, assignees), message, status_code=status_code)
+def scoped_project_id(
+    project_id: ProjectQuery = None, body: Annotated[TaskScope | None, Body()] = None
+) -> int | None:
+    """``project_id`` of a write without a task body (delete, assign, unassign): from the
+    query or the body, like ``workspace_id``."""
+    return service.scope_project_id(project_id, body.project_id if body else None)
+
+
+ScopedProjectId = Annotated[int | None, Depends(scoped_project_id)]
+
+
+def _task(view: TaskView, message: str, status_code: int = 200) -> JSONResponse:
+    return respond(TaskOut.of(view), message, status_code=status_code)
 
 
 def _assignment(row: TaskAssignee, message: str) -> JSONResponse:
     return respond(AssignmentOut(id=row.id, user_id=row.user_id, task_id=row.task_id), message)
 
 
-def _body_project(project_id: int | None, body: TaskScope | None) -> int | None:
-    return service.scope_project_id(project_id, body.project_id if body else None)
-
-
-@router.get("", response_model=Envelope[list[TaskOut]])
-async def list_tasks(
+@router.get("", response_model=Envelope[list[TaskOut]], operation_id="getTasks", summary="List tasks")
+async def get_tasks(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
@@ -57,79 +64,98 @@ async def list_tasks(
     ] = None,
     order: Annotated[str | None, Query(description="asc or desc")] = None,
 ) -> JSONResponse:
-    filters = service.TaskFilters(project_id, contract_id, status, priority, parent_id, order_by, order)
-    result, assignees = await service.list_tasks(session, actor, filters, page)
-    items = [TaskOut.of(task, assignees.get(task.id, [])) for task in result.items]
-    return respond(items, "Tasks retrieved successfully", pagination=result.pagination)
+    """The tasks of the projects the caller sees that are not archived, optionally of one
+    project (named directly or through a contract), filtered by status, priority or
+    parent task."""
+    filters = TaskFilters(project_id, contract_id, status, priority, parent_id, order_by, order)
+    result = await service.list_page(session, actor, filters, page)
+    return respond_page(result, TaskOut.of, "Tasks retrieved successfully")
 
 
-@router.post("", status_code=201, response_model=Envelope[TaskOut])
+@router.post(
+    "", status_code=201, response_model=Envelope[TaskOut], operation_id="createTask", summary="Create a task"
+)
 async def create_task(
     actor: ActorDep, session: SessionDep, body: TaskCreate, project_id: ProjectQuery = None
 ) -> JSONResponse:
+    """Creates a task on a project (or a contract's project) by its managers or by members
+    with an active contract on it; contributors may assign only themselves, and every
+    assignee needs a contract on the project."""
     scoped = service.scope_project_id(project_id, body.project_id)
-    view = await service.create_task(session, actor, body, scoped)
-    return _task(view, "Task created successfully", 201)
+    return _task(await service.create(session, actor, body, scoped), "Task created successfully", 201)
 
 
-@router.get("/{task_id}", response_model=Envelope[TaskOut])
+@router.get("/{task_id}", response_model=Envelope[TaskOut], operation_id="getTask", summary="Get a task")
 async def get_task(
     task_id: int, actor: ActorDep, session: SessionDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
-    return _task(await service.get_task(session, actor, task_id, project_id), "Task retrieved successfully")
+    """One task, if the caller sees its project (404 otherwise, also when `project_id`
+    names another project)."""
+    return _task(await service.get(session, actor, task_id, project_id), "Task retrieved successfully")
 
 
-@router.put("/{task_id}", response_model=Envelope[TaskOut])
+@router.put(
+    "/{task_id}", response_model=Envelope[TaskOut], operation_id="updateTask", summary="Update a task"
+)
 async def update_task(
     task_id: int, actor: ActorDep, session: SessionDep, body: TaskUpdate, project_id: ProjectQuery = None
 ) -> JSONResponse:
+    """Only the fields sent change. Managers of the project update any task, contributors
+    the tasks they created or are assigned to. Moving to Done or Closed stamps
+    `completed_at`; moving out clears it."""
     scoped = service.scope_project_id(project_id, body.project_id)
-    view = await service.update_task(session, actor, task_id, body, scoped)
-    return _task(view, "Task updated successfully")
+    return _task(await service.update(session, actor, task_id, body, scoped), "Task updated successfully")
 
 
-@router.delete("/{task_id}", response_model=Envelope[TaskOut])
+@router.delete(
+    "/{task_id}", response_model=Envelope[TaskOut], operation_id="deleteTask", summary="Delete a task"
+)
 async def delete_task(
-    task_id: int,
-    actor: ActorDep,
-    session: SessionDep,
-    body: ScopeBody = None,
-    project_id: ProjectQuery = None,
+    task_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
-    view = await service.delete_task(session, actor, task_id, _body_project(project_id, body))
-    return _task(view, "Task deleted successfully")
+    """Soft-deletes the task (`deleted_at`); only managers of the project may."""
+    return _task(await service.delete(session, actor, task_id, project_id), "Task deleted successfully")
 
 
-@router.get("/{task_id}/assignees", response_model=Envelope[list[AssigneeOut]])
-async def list_assignees(
+@router.get(
+    "/{task_id}/assignees",
+    response_model=Envelope[list[AssigneeOut]],
+    operation_id="getTaskAssignees",
+    summary="List a task's assignees",
+)
+async def get_task_assignees(
     task_id: int, actor: ActorDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
-    result = await service.task_assignees(session, actor, task_id, project_id, page)
-    items = [AssigneeOut.of(user) for user in result.items]
-    return respond(items, "Task assignees retrieved successfully", pagination=result.pagination)
+    """The users assigned to the task, in the order they were assigned."""
+    result = await service.list_assignees(session, actor, task_id, project_id, page)
+    return respond_page(result, AssigneeOut.of, "Task assignees retrieved successfully")
 
 
-@router.post("/{task_id}/assign/{user_id}", response_model=Envelope[AssignmentOut])
-async def assign(
-    task_id: int,
-    user_id: int,
-    actor: ActorDep,
-    session: SessionDep,
-    body: ScopeBody = None,
-    project_id: ProjectQuery = None,
+@router.post(
+    "/{task_id}/assign/{user_id}",
+    response_model=Envelope[AssignmentOut],
+    operation_id="assignTask",
+    summary="Assign a user to a task",
+)
+async def assign_task(
+    task_id: int, user_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
-    row = await service.assign(session, actor, task_id, user_id, _body_project(project_id, body))
+    """Assigns a user who holds a contract on the task's project. Managers of the project
+    assign anyone, contributors only themselves; 409 if already assigned."""
+    row = await service.assign(session, actor, task_id, user_id, project_id)
     return _assignment(row, "Task assigned successfully")
 
 
-@router.delete("/{task_id}/unassign/{user_id}", response_model=Envelope[AssignmentOut])
-async def unassign(
-    task_id: int,
-    user_id: int,
-    actor: ActorDep,
-    session: SessionDep,
-    body: ScopeBody = None,
-    project_id: ProjectQuery = None,
+@router.delete(
+    "/{task_id}/unassign/{user_id}",
+    response_model=Envelope[AssignmentOut],
+    operation_id="unassignTask",
+    summary="Unassign a user from a task",
+)
+async def unassign_task(
+    task_id: int, user_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
-    row = await service.unassign(session, actor, task_id, user_id, _body_project(project_id, body))
+    """Removes an assignment. Managers of the project unassign anyone, contributors only
+    themselves; 404 if the user is not assigned."""
+    row = await service.unassign(session, actor, task_id, user_id, project_id)
     return _assignment(row, "Task unassigned successfully")

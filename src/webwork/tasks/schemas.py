@@ -1,15 +1,15 @@
-"""Request and response shapes of `/tasks` (field names as the hosted API's seed page)."""
+"""Request and response shapes of `/tasks` (field names exactly as the hosted API's)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import OptionalDate, Timestamp
+from webwork.kit.types import OptionalDate, OptionalInt, Timestamp
 from webwork.models import Task, User
 
 # Base statuses with the hosted API's names and colors; other codes are custom ones a
@@ -22,11 +22,6 @@ PRIORITY_NAMES = {10: "Urgent", 20: "High", 30: "Normal", 40: "Low"}
 
 STATUS_INVALID = "The selected status is invalid (0 Open, 10 In Progress, 20 Done, 30 Closed)."
 PRIORITY_INVALID = "The selected priority is invalid (10 Urgent, 20 High, 30 Normal, 40 Low)."
-
-
-def _blank_to_none(value: object) -> object:
-    """Form-encoded bodies send empty strings for "no value"."""
-    return None if value == "" else value
 
 
 def _check_status(value: int | None) -> int | None:
@@ -52,7 +47,6 @@ def _check_title(value: str | None) -> str:
     return value
 
 
-OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 BaseStatus = Annotated[OptionalInt, AfterValidator(_check_status)]
 Priority = Annotated[OptionalInt, AfterValidator(_check_priority)]
 
@@ -85,6 +79,27 @@ class TaskScope(RequestBody):
     """Body of DELETE and of the assign/unassign actions."""
 
     project_id: OptionalInt = Field(None, description="ID of the task's project")
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """The list's query parameters, as sent."""
+
+    project_id: int | None = None
+    contract_id: int | None = None
+    status: int | None = None
+    priority: int | None = None
+    parent_id: int | None = None
+    order_by: str | None = None
+    order: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task with its assignees, in assignment order."""
+
+    task: Task
+    assignees: list[User]
 
 
 class AssigneeOut(BaseModel):
@@ -135,7 +150,8 @@ class TaskOut(BaseModel):
     deleted_at: Timestamp | None
 
     @classmethod
-    def of(cls, task: Task, assignees: Sequence[User]) -> TaskOut:
+    def of(cls, view: TaskView) -> TaskOut:
+        task = view.task
         return cls(
             id=task.id,
             title=task.title,
@@ -151,7 +167,7 @@ class TaskOut(BaseModel):
             start_date=task.start_date,
             end_date=task.end_date,
             completed_at=task.completed_at,
-            assignees=[AssigneeOut.of(user) for user in assignees],
+            assignees=[AssigneeOut.of(user) for user in view.assignees],
             parent_id=task.parent_id,
             created_at=task.created_at,
             updated_at=task.updated_at,

@@ -8,39 +8,32 @@ the project and 404 when they cannot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
-from webwork.kit.clock import utcnow
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit import clock
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, found, invalid
+from webwork.kit.pagination import Page, PageParams
 from webwork.kit.schemas import query_or_body
 from webwork.models import Project, Task, TaskAssignee, User
-from webwork.tasks import repository as repo
+from webwork.tasks import repository
 from webwork.tasks.repository import Standing
-from webwork.tasks.schemas import PRIORITY_INVALID, PRIORITY_NAMES, TaskCreate, TaskUpdate
+from webwork.tasks.schemas import (
+    PRIORITY_INVALID,
+    PRIORITY_NAMES,
+    TaskCreate,
+    TaskFilters,
+    TaskUpdate,
+    TaskView,
+)
 
 DONE_STATUSES = frozenset({20, 30})
 ORDER_COLUMNS = ("id", "title", "status", "priority", "start_date", "end_date", "created_at", "updated_at")
 END_BEFORE_START = "The end date must be a date after or equal to start date."
 PARENT_INVALID = "The parent task must be a task of the same project."
-
-TaskView = tuple[Task, list[User]]
-
-
-@dataclass(frozen=True)
-class TaskFilters:
-    project_id: int | None = None
-    contract_id: int | None = None
-    status: int | None = None
-    priority: int | None = None
-    parent_id: int | None = None
-    order_by: str | None = None
-    order: str | None = None
 
 
 def completed_at_after(task_status: int, completed_at: datetime | None, new_status: int) -> datetime | None:
@@ -50,7 +43,7 @@ def completed_at_after(task_status: int, completed_at: datetime | None, new_stat
         return None
     if task_status in DONE_STATUSES and completed_at is not None:
         return completed_at
-    return utcnow()
+    return clock.utcnow()
 
 
 def parse_order(order_by: str | None, order: str | None) -> tuple[str, bool]:
@@ -94,30 +87,28 @@ async def _project(
 ) -> tuple[Project, Standing]:
     """The project named directly or through a visible contract."""
     if contract_id is not None:
-        resolved = await repo.visible_contract_project_id(session, actor, contract_id)
-        if resolved is None:
-            raise NotFound("Contract not found.")
+        resolved = found(
+            await repository.visible_contract_project_id(session, actor, contract_id), "Contract not found."
+        )
         if project_id is not None and project_id != resolved:
             raise invalid("contract_id", "The contract does not belong to the given project.")
         project_id = resolved
-    found = await repo.project_with_standing(session, actor, _required(project_id))
-    if found is None:
-        raise NotFound("Project not found.")
-    return found
+    project = await repository.project_with_standing(session, actor, _required(project_id))
+    return found(project, "Project not found.")
 
 
 async def _task(
     session: AsyncSession, actor: Actor, task_id: int, project_id: int | None
 ) -> tuple[Task, Standing, bool]:
-    found = await repo.task_with_standing(session, actor, task_id)
-    if found is None or (project_id is not None and found[0].project_id != project_id):
+    task = await repository.task_with_standing(session, actor, task_id)
+    if task is None or (project_id is not None and task[0].project_id != project_id):
         raise NotFound("Task not found.")
-    return found
+    return task
 
 
 async def _view(session: AsyncSession, task: Task) -> TaskView:
-    assignees = await repo.assignees_of(session, [task.id])
-    return task, assignees.get(task.id, [])
+    assignees = await repository.assignees_of(session, [task.id])
+    return TaskView(task, assignees.get(task.id, []))
 
 
 def _date_errors(start: date | None, end: date | None) -> dict[str, list[str]]:
@@ -126,9 +117,9 @@ def _date_errors(start: date | None, end: date | None) -> dict[str, list[str]]:
     return {}
 
 
-async def list_tasks(
+async def list_page(
     session: AsyncSession, actor: Actor, filters: TaskFilters, params: PageParams
-) -> tuple[Page[Task], dict[int, list[User]]]:
+) -> Page[TaskView]:
     if filters.priority is not None and filters.priority not in PRIORITY_NAMES:
         raise invalid("priority", PRIORITY_INVALID)
     order = parse_order(filters.order_by, filters.order)
@@ -136,27 +127,24 @@ async def list_tasks(
     if filters.project_id is not None or filters.contract_id is not None:
         project, _ = await _project(session, actor, filters.project_id, filters.contract_id)
         project_id = project.id
-    stmt = repo.list_statement(
+    return await repository.list_page(
+        session,
         actor,
+        params,
         project_id=project_id,
         status=filters.status,
         priority=filters.priority,
         parent_id=filters.parent_id,
         order=order,
     )
-    page = await paginate(session, stmt, params)
-    assignees = await repo.assignees_of(session, (task.id for task in page.items))
-    return page, assignees
 
 
-async def get_task(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
+async def get(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
     task, _, _ = await _task(session, actor, task_id, project_id)
     return await _view(session, task)
 
 
-async def create_task(
-    session: AsyncSession, actor: Actor, body: TaskCreate, project_id: int | None
-) -> TaskView:
+async def create(session: AsyncSession, actor: Actor, body: TaskCreate, project_id: int | None) -> TaskView:
     project, standing = await _project(session, actor, project_id, body.contract_id)
     if not (standing.manages or standing.contributes):
         raise Forbidden("You may not create tasks in this project.")
@@ -165,13 +153,13 @@ async def create_task(
         raise Forbidden("Only managers of the project may assign other members.")
 
     errors = _date_errors(body.start_date, body.end_date)
-    uncontracted = set(assignee_ids) - await repo.contracted_user_ids(
+    uncontracted = set(assignee_ids) - await repository.contracted_user_ids(
         session, actor, project.id, assignee_ids
     )
     if uncontracted:
         listed = ", ".join(str(user_id) for user_id in assignee_ids if user_id in uncontracted)
         errors["assignees"] = [f"Each assignee must have a contract on the project (no contract: {listed})."]
-    if body.parent_id is not None and not await repo.is_live_task_of_project(
+    if body.parent_id is not None and not await repository.is_live_task_of_project(
         session, actor, body.parent_id, project.id
     ):
         errors["parent_id"] = [PARENT_INVALID]
@@ -200,7 +188,7 @@ async def create_task(
     return await _view(session, task)
 
 
-async def update_task(
+async def update(
     session: AsyncSession, actor: Actor, task_id: int, body: TaskUpdate, project_id: int | None
 ) -> TaskView:
     task, standing, assigned = await _task(session, actor, task_id, _required(project_id))
@@ -215,9 +203,9 @@ async def update_task(
     if parent_id is not None:
         if parent_id == task.id:
             errors["parent_id"] = ["A task cannot be its own parent."]
-        elif not await repo.is_live_task_of_project(session, actor, parent_id, task.project_id):
+        elif not await repository.is_live_task_of_project(session, actor, parent_id, task.project_id):
             errors["parent_id"] = [PARENT_INVALID]
-        elif await repo.is_ancestor_or_self(session, actor, task.id, parent_id):
+        elif await repository.is_ancestor_or_self(session, actor, task.id, parent_id):
             errors["parent_id"] = ["The parent task cannot be one of this task's subtasks."]
     if errors:
         raise ValidationFailed(errors)
@@ -232,21 +220,21 @@ async def update_task(
     return await _view(session, task)
 
 
-async def delete_task(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
+async def delete(session: AsyncSession, actor: Actor, task_id: int, project_id: int | None) -> TaskView:
     task, standing, _ = await _task(session, actor, task_id, _required(project_id))
     if not standing.manages:
         raise Forbidden("Only managers of the project may delete its tasks.")
-    task.deleted_at = utcnow()
+    task.deleted_at = clock.utcnow()
     await session.flush()
     return await _view(session, task)
 
 
-async def task_assignees(
+async def list_assignees(
     session: AsyncSession, actor: Actor, task_id: int, project_id: int | None, params: PageParams
 ) -> Page[User]:
-    """A list like every other: paginated (the reference's rule for every list)."""
+    """Paginated like every list of the API."""
     task, _, _ = await _task(session, actor, task_id, project_id)
-    return await paginate(session, repo.assignees_statement(task.id), params)
+    return await repository.assignees_page(session, task.id, params)
 
 
 async def assign(
@@ -255,9 +243,9 @@ async def assign(
     task, standing, _ = await _task(session, actor, task_id, project_id)
     if not _may_assign(actor, standing, user_id):
         raise Forbidden("Only managers of the project may assign other members.")
-    if user_id not in await repo.contracted_user_ids(session, actor, task.project_id, [user_id]):
+    if user_id not in await repository.contracted_user_ids(session, actor, task.project_id, [user_id]):
         raise invalid("user_id", "The user must have a contract on the task's project.")
-    if await repo.assignment(session, task.id, user_id) is not None:
+    if await repository.assignment(session, task.id, user_id) is not None:
         raise Conflict("The user is already assigned to this task.")
     row = TaskAssignee(task_id=task.id, user_id=user_id)
     try:
@@ -275,7 +263,7 @@ async def unassign(
     task, standing, _ = await _task(session, actor, task_id, project_id)
     if not _may_assign(actor, standing, user_id):
         raise Forbidden("Only managers of the project may unassign other members.")
-    row = await repo.assignment(session, task.id, user_id)
+    row = await repository.assignment(session, task.id, user_id)
     if row is None:
         raise NotFound("The user is not assigned to this task.")
     await session.delete(row)

@@ -1,4 +1,4 @@
-"""All SQL of the teams domain; teams are always read through ``readable``."""
+"""All SQL of the teams domain; teams are always read through ``readable(actor)``."""
 
 from __future__ import annotations
 
@@ -7,32 +7,39 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import visibility
 from webwork.auth.principal import Actor
-from webwork.auth.visibility import managed_team_member_ids
-from webwork.kit.errors import NotFound
+from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Team, TeamMember
+from webwork.teams.schemas import TeamView
 
 
 def readable(actor: Actor) -> Select[Team]:
-    """Owners and executive managers see every team; others the teams they are in
-    (managers are in their teams too)."""
-    stmt = select(Team).where(Team.workspace_id == actor.workspace_id)
-    if actor.is_admin:
-        return stmt
-    mine = select(TeamMember.team_id).where(TeamMember.user_id == actor.user_id)
-    return stmt.where(Team.id.in_(mine))
+    """Teams of the actor's workspace that the actor's role may see."""
+    return select(Team).where(
+        Team.workspace_id == actor.workspace_id,
+        visibility.restrict(Team.id, visibility.visible_team_ids(actor)),
+    )
 
 
-async def find(session: AsyncSession, actor: Actor, team_id: int) -> Team:
+async def list_page(session: AsyncSession, actor: Actor, params: PageParams) -> Page[TeamView]:
+    page = await paginate(session, readable(actor).order_by(Team.id), params)
+    rows = await rows_by_team(session, (t.id for t in page.items))
+    return Page([TeamView(t, rows[t.id]) for t in page.items], page.pagination)
+
+
+async def get(session: AsyncSession, actor: Actor, team_id: int) -> TeamView | None:
     team: Team | None = await session.scalar(readable(actor).where(Team.id == team_id))
     if team is None:
-        raise NotFound("Team not found.")
-    return team
+        return None
+    return TeamView(team, (await rows_by_team(session, [team.id]))[team.id])
 
 
 async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> bool:
     """Whether ``user_id`` is in a team the actor manages."""
-    found = await session.scalar(managed_team_member_ids(actor).where(TeamMember.user_id == user_id).limit(1))
+    found = await session.scalar(
+        visibility.managed_team_member_ids(actor).where(TeamMember.user_id == user_id).limit(1)
+    )
     return found is not None
 
 

@@ -2,58 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
-from webwork.kit.envelope import Envelope, respond
+from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import OptionalBody
 from webwork.teams import service
 from webwork.teams.schemas import TeamCreate, TeamOut, TeamUpdate
-from webwork.teams.service import TeamWithRows
 
 router = APIRouter(prefix="/teams", tags=["Teams"])
 
 
-def _out(team: TeamWithRows) -> TeamOut:
-    return TeamOut.of(team.team, team.rows)
+@router.get("", response_model=Envelope[list[TeamOut]], operation_id="getTeams", summary="List teams")
+async def get_teams(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    """Every team of the workspace for owners and executive managers; for everyone else
+    the teams they are in. A team's managers see its members' records and time."""
+    result = await service.list_page(session, actor, page)
+    return respond_page(result, TeamOut.of, "Teams retrieved successfully")
 
 
-@router.get("", response_model=Envelope[list[TeamOut]])
-async def list_teams(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
-    result = await service.list_teams(session, actor, page)
-    return respond(
-        [_out(t) for t in result.items], "Teams retrieved successfully", pagination=result.pagination
-    )
-
-
-@router.post("", status_code=201, response_model=Envelope[TeamOut])
+@router.post(
+    "", status_code=201, response_model=Envelope[TeamOut], operation_id="createTeam", summary="Create a team"
+)
 async def create_team(actor: AdminActor, session: SessionDep, body: TeamCreate) -> JSONResponse:
+    """Creates a team (owners and executive managers). Every id must be an active member;
+    managers are members of the team too, and project viewers cannot be managers."""
     team = await service.create(session, actor, body)
-    return respond(_out(team), "Team created successfully", status_code=201)
+    return respond(TeamOut.of(team), "Team created successfully", status_code=201)
 
 
-@router.get("/{team_id}", response_model=Envelope[TeamOut])
+@router.get("/{team_id}", response_model=Envelope[TeamOut], operation_id="getTeam", summary="Get a team")
 async def get_team(team_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    team = await service.get_team(session, actor, team_id)
-    return respond(_out(team), "Team retrieved successfully")
+    """One team, if the caller may see it (404 otherwise)."""
+    team = await service.get(session, actor, team_id)
+    return respond(TeamOut.of(team), "Team retrieved successfully")
 
 
-@router.put("/{team_id}", response_model=Envelope[TeamOut])
+@router.put(
+    "/{team_id}", response_model=Envelope[TeamOut], operation_id="updateTeam", summary="Update a team"
+)
 async def update_team(team_id: int, actor: AdminActor, session: SessionDep, body: TeamUpdate) -> JSONResponse:
+    """Only the fields sent change (owners and executive managers); a list sent replaces
+    the current one. A manager left out of `manager_ids` stays a member unless
+    `member_ids` leaves them out too."""
     team = await service.update(session, actor, team_id, body)
-    return respond(_out(team), "Team updated successfully")
+    return respond(TeamOut.of(team), "Team updated successfully")
 
 
-@router.delete("/{team_id}", response_model=Envelope[TeamOut])
+@router.delete(
+    "/{team_id}", response_model=Envelope[TeamOut], operation_id="deleteTeam", summary="Delete a team"
+)
 async def delete_team(
     team_id: int,
     actor: AdminActor,
     session: SessionDep,
-    _body: Annotated[RequestBody | None, Body()] = None,
+    _body: OptionalBody = None,
 ) -> JSONResponse:
+    """Deletes the team and its memberships (owners and executive managers); the members
+    themselves stay."""
     team = await service.delete(session, actor, team_id)
-    return respond(_out(team), "Team deleted successfully")
+    return respond(TeamOut.of(team), "Team deleted successfully")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -40,6 +40,14 @@ class TeamUpdate(RequestBody):
     manager_ids: UserIds | None = None
 
 
+@dataclass(frozen=True)
+class TeamView:
+    """A team with its member rows (managers flagged)."""
+
+    team: Team
+    rows: list[TeamMember]
+
+
 class TeamOut(BaseModel):
     id: int
     name: str
@@ -49,7 +57,8 @@ class TeamOut(BaseModel):
     updated_at: Timestamp
 
     @classmethod
-    def of(cls, team: Team, rows: Sequence[TeamMember]) -> TeamOut:
+    def of(cls, view: TeamView) -> TeamOut:
+        team, rows = view.team, view.rows
         return cls(
             id=team.id,
             name=team.name,

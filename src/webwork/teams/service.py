@@ -3,57 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
-from webwork.kit.clock import utcnow
-from webwork.kit.errors import ValidationFailed
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit import clock
+from webwork.kit.errors import ValidationFailed, found
+from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
-from webwork.models import Team, TeamMember
-from webwork.teams import repository as repo
-from webwork.teams.schemas import TeamCreate, TeamUpdate
+from webwork.models import Team
+from webwork.teams import repository
+from webwork.teams.schemas import TeamCreate, TeamUpdate, TeamView
 
 
-@dataclass(frozen=True)
-class TeamWithRows:
-    team: Team
-    rows: list[TeamMember]
+async def list_page(session: AsyncSession, actor: Actor, params: PageParams) -> Page[TeamView]:
+    return await repository.list_page(session, actor, params)
 
 
-async def list_teams(session: AsyncSession, actor: Actor, params: PageParams) -> Page[TeamWithRows]:
-    page = await paginate(session, repo.readable(actor).order_by(Team.id), params)
-    rows = await repo.rows_by_team(session, (t.id for t in page.items))
-    return Page([TeamWithRows(t, rows[t.id]) for t in page.items], page.pagination)
-
-
-async def get_team(session: AsyncSession, actor: Actor, team_id: int) -> TeamWithRows:
-    team = await repo.find(session, actor, team_id)
-    return TeamWithRows(team, (await repo.rows_by_team(session, [team.id]))[team.id])
+async def get(session: AsyncSession, actor: Actor, team_id: int) -> TeamView:
+    return found(await repository.get(session, actor, team_id), "Team not found.")
 
 
 async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> bool:
     """Whether ``user_id`` is in one of the teams the actor manages."""
-    return await repo.manages_member(session, actor, user_id)
+    return await repository.manages_member(session, actor, user_id)
 
 
-async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamWithRows:
+async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamView:
     members, managers = set(data.member_ids), set(data.manager_ids)
     await _require_active(session, actor, member_ids=members, manager_ids=managers)
     team = Team(workspace_id=actor.workspace_id, name=data.name)
     session.add(team)
     await session.flush()
-    return TeamWithRows(team, await repo.replace_rows(session, team, [], managers, members))
+    return TeamView(team, await repository.replace_rows(session, team, [], managers, members))
 
 
-async def update(session: AsyncSession, actor: Actor, team_id: int, data: TeamUpdate) -> TeamWithRows:
+async def update(session: AsyncSession, actor: Actor, team_id: int, data: TeamUpdate) -> TeamView:
     """A list sent replaces the current one; a list not sent is kept. Managers are
     always members, so a manager dropped from ``manager_ids`` stays a plain member
     unless ``member_ids`` leaves them out too."""
-    current = await get_team(session, actor, team_id)
+    current = await get(session, actor, team_id)
     changes = data.provided()
     given_members = set(data.member_ids) if data.member_ids is not None else set()
     given_managers = set(data.manager_ids) if data.manager_ids is not None else set()
@@ -66,16 +56,16 @@ async def update(session: AsyncSession, actor: Actor, team_id: int, data: TeamUp
         current.team.name = data.name
     rows = current.rows
     if data.member_ids is not None or data.manager_ids is not None:
-        rows = await repo.replace_rows(session, current.team, current.rows, managers, members)
+        rows = await repository.replace_rows(session, current.team, current.rows, managers, members)
     if changes:
-        current.team.updated_at = utcnow()
+        current.team.updated_at = clock.utcnow()
     await session.flush()
-    return TeamWithRows(current.team, rows)
+    return TeamView(current.team, rows)
 
 
-async def delete(session: AsyncSession, actor: Actor, team_id: int) -> TeamWithRows:
-    current = await get_team(session, actor, team_id)
-    await repo.remove(session, current.team)
+async def delete(session: AsyncSession, actor: Actor, team_id: int) -> TeamView:
+    current = await get(session, actor, team_id)
+    await repository.remove(session, current.team)
     return current
 
 

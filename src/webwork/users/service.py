@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.models import User
+from webwork.users import repository
 
 EMAIL_INVALID = "The email field must be a valid email address."
 
@@ -25,7 +25,7 @@ def normalize_email(email: str) -> str:
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
-    return await session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+    return await repository.by_email(session, normalize_email(email))
 
 
 async def get_or_create(session: AsyncSession, email: str, firstname: str = "", lastname: str = "") -> User:
@@ -35,3 +35,13 @@ async def get_or_create(session: AsyncSession, email: str, firstname: str = "", 
         session.add(user)
         await session.flush()
     return user
+
+
+async def first_email(session: AsyncSession) -> str | None:
+    """The oldest user's email, if there is any user."""
+    return await repository.first_email(session)
+
+
+async def exist(session: AsyncSession) -> bool:
+    """Whether the installation has any user yet."""
+    return await repository.exists_any(session)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import PrincipalDep, SessionDep
-from webwork.kit.envelope import Envelope, respond
+from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.workspaces import service
 from webwork.workspaces.schemas import WorkspaceOut
@@ -14,14 +14,24 @@ from webwork.workspaces.schemas import WorkspaceOut
 router = APIRouter(prefix="/workspaces", tags=["Workspaces"])
 
 
-@router.get("", response_model=Envelope[list[WorkspaceOut]])
-async def list_workspaces(principal: PrincipalDep, session: SessionDep, page: PageDep) -> JSONResponse:
-    result = await service.list_mine(session, principal, page)
-    items = [WorkspaceOut.of(w, m) for w, m in result.items]
-    return respond(items, "Workspaces retrieved successfully", pagination=result.pagination)
+@router.get(
+    "", response_model=Envelope[list[WorkspaceOut]], operation_id="getWorkspaces", summary="List workspaces"
+)
+async def get_workspaces(principal: PrincipalDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    """The active workspaces in which the caller is an active member, each with the
+    caller's role there (`role` code and `current_role` label). No `workspace_id` needed."""
+    result = await service.list_page(session, principal, page)
+    return respond_page(result, lambda row: WorkspaceOut.of(*row), "Workspaces retrieved successfully")
 
 
-@router.get("/{workspace_id}", response_model=Envelope[WorkspaceOut])
+@router.get(
+    "/{workspace_id}",
+    response_model=Envelope[WorkspaceOut],
+    operation_id="getWorkspace",
+    summary="Get a workspace",
+)
 async def get_workspace(workspace_id: int, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
-    workspace, membership = await service.get_mine(session, principal, workspace_id)
+    """One workspace the caller is an active member of, with the caller's role; 404 for
+    any other id (another's workspace, an inactive membership, a workspace that is not active)."""
+    workspace, membership = await service.get(session, principal, workspace_id)
     return respond(WorkspaceOut.of(workspace, membership), "Workspace retrieved successfully")

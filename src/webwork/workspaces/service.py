@@ -2,48 +2,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
 from webwork.auth.roles import Role
-from webwork.kit.errors import NotFound
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.errors import found
+from webwork.kit.pagination import Page, PageParams
 from webwork.models import Membership, User, Workspace
+from webwork.workspaces import repository
 
 
-def _mine(principal: Principal) -> Select[Workspace, Membership]:
-    return (
-        select(Workspace, Membership)
-        .join(Membership, Membership.workspace_id == Workspace.id)
-        .where(
-            Membership.user_id == principal.user_id,
-            Membership.status == "active",
-            Workspace.status == "active",
-        )
-    )
-
-
-async def list_mine(
+async def list_page(
     session: AsyncSession, principal: Principal, params: PageParams
 ) -> Page[tuple[Workspace, Membership]]:
-    return await paginate(session, _mine(principal).order_by(Workspace.id), params)
+    return await repository.list_page(session, principal, params)
 
 
-async def get_mine(
-    session: AsyncSession, principal: Principal, workspace_id: int
-) -> tuple[Workspace, Membership]:
-    row = (await session.execute(_mine(principal).where(Workspace.id == workspace_id))).first()
-    if row is None:
-        raise NotFound("Workspace not found.")
-    workspace, membership = row
-    return workspace, membership
+async def get(session: AsyncSession, principal: Principal, workspace_id: int) -> tuple[Workspace, Membership]:
+    return found(await repository.get(session, principal, workspace_id), "Workspace not found.")
 
 
 async def create(session: AsyncSession, owner: User, name: str, timezone: str = "UTC") -> Workspace:
+    """A workspace and its owner's membership, who sees rates (``rate_status`` 1)."""
     workspace = Workspace(name=name, owner_id=owner.id, timezone=timezone)
     session.add(workspace)
     await session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=Role.OWNER.value, rate_status=1))
     await session.flush()
     return workspace
+
+
+async def get_for_operator(session: AsyncSession, workspace_id: int) -> Workspace:
+    """Any workspace by id, whatever its status: the operator's CLI is trusted."""
+    return found(await repository.any_by_id(session, workspace_id), f"Workspace {workspace_id} not found.")
+
+
+async def first_active_owner(session: AsyncSession) -> tuple[str, int] | None:
+    """(owner's email, workspace id) of the oldest active workspace, if any."""
+    return await repository.first_active_owner(session)
