@@ -42,7 +42,7 @@ test-postgres: setup
 test: lint typecheck test-sqlite test-postgres
 
 migration: setup
-	./scripts/regen_initial_migration.sh
+	./scripts/new_migration.sh "$(MSG)"
 
 contract: setup
 	../shared/contract/run
