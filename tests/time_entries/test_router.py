@@ -268,8 +268,8 @@ async def test_one_entry_covers_at_most_24_hours(factory: Factory) -> None:
     ok(await space.owner.api.post("/time-entries", json={**long_day, "end_time": "22:59"}), 201)
 
 
-async def test_entries_never_end_in_the_future(factory: Factory, freeze_clock: Any) -> None:
-    freeze_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
+async def test_entries_never_end_in_the_future(factory: Factory, frozen_clock: Any) -> None:
+    frozen_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
     space = await factory.space()
     john = await factory.person(space)
     future = {"end_time": ["The end time must not be in the future."]}

@@ -86,3 +86,9 @@ def active_member_ids(workspace_id: int) -> Select[int]:
     return select(Membership.user_id).where(
         Membership.workspace_id == workspace_id, Membership.status == "active"
     )
+
+
+def sees_every_member(actor: Actor) -> bool:
+    """Whether nothing but the workspace limits whose time the actor sees: then an id
+    that names no member is only a bad id, never someone hidden from them."""
+    return visible_user_ids(actor) is None

@@ -1,12 +1,16 @@
-"""Short opaque ids for resources the API shows as strings (timesheets, webhooks).
+"""Opaque ids the API shows as strings.
 
-A keyed permutation of the integer primary key, written in base 62: reversible, stable,
-and not guessable by counting. It hides row counts; it is not an access control (every
-lookup is still scoped to the caller's workspace)."""
+UUIDs (time entries, time requests) are parsed by :func:`parse_uuid`. Short ids
+(timesheets, webhooks) are a keyed permutation of an integer, written in base 62:
+reversible, stable, and not guessable by counting. They hide row counts; they are not
+an access control (every lookup is still scoped to the caller's workspace)."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
+
+from webwork.kit.errors import NotFound
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _BITS = 40
@@ -51,3 +55,12 @@ def decode_id(text: str, *, kind: str, salt: str = "webwork") -> int | None:
     keys = [_round_key(salt, kind, i) for i in reversed(range(4))]
     n = _feistel(value, keys)
     return n if n > 0 and encode_id(n, kind=kind, salt=salt) == text else None
+
+
+def parse_uuid(raw: str, thing: str) -> uuid.UUID:
+    """The UUID a path names; text that is no UUID names no row, so it is the same 404
+    ("<thing> not found.") as an id that exists nowhere."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(f"{thing} not found.") from None
