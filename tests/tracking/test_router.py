@@ -111,6 +111,9 @@ async def test_permissions(factory: Factory) -> None:
     )
     err(await other.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
     err(await manager.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
+    # an id that is nobody's here is refused like a member one may not see
+    stranger = await factory.person(await factory.space())
+    err(await other.api.get("/time-tracking/current-data", params={**space.ws, "user_id": stranger.id}), 403)
     executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
     ok(await executive.api.post("/time-tracking/start", json=start_body(space, john)))
     ok(await executive.api.post("/time-tracking/stop", json=start_body(space, john)))
@@ -388,3 +391,18 @@ async def test_current_data_counts_the_member_s_local_day_only(
     data = ok(await john.api.get("/time-tracking/current-data", params=space.ws))["data"]
     assert data["date"] == "2026-01-29"
     assert (data["total_minutes"], data["total_seconds"]) == (10, 5)
+
+
+async def test_a_timer_whose_contract_was_paused_saves_nothing_and_says_why(
+    factory: Factory, session: AsyncSession
+) -> None:
+    space, john, _, contract, _ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
+    await backdate_timer(session, john, 30)
+    contract.status = "paused"
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == "Timer stopped successfully. Nothing was saved: the contract is not active."
+    assert body["saved_minutes"] == 0 and body["data"]["duration_minutes"] == 30
+    assert body["data"]["project_name"] == "Website Redesign"
+    assert await rows(session, john) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -81,7 +82,7 @@ def _transition_route(action: str, transition: Transition, operation_id: str, su
         response_model=Envelope[TimesheetDecision],
         operation_id=operation_id,
         summary=summary,
-        description=transition.__doc__,
+        description=inspect.cleandoc(transition.__doc__ or ""),
     )(route)
 
 

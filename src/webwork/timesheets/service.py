@@ -362,27 +362,36 @@ async def _transition(
 
 
 async def submit(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
-    """Send an open or rejected period for a decision (the member, or an admin)."""
+    """Send an open or rejected period of a member for a decision. Members submit their
+    own timesheets, owners and executive managers anyone's; project viewers none."""
     return await _transition(session, actor, timesheet_id, "submit", salt)
 
 
 async def unsubmit(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
-    """Take a submitted period back before anyone decides on it."""
+    """Take a submitted period back to open before anyone decides on it (the member, or
+    an owner or executive manager)."""
     return await _transition(session, actor, timesheet_id, "unsubmit", salt)
 
 
 async def approve(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
-    """Approve a submitted period, locking its time."""
+    """Approve a submitted period. Owners and executive managers approve any; team
+    managers those of their teams' members, project managers those whose every entry
+    lies on projects they manage, in both cases only of members ranked below them.
+    Approval fixes the period's UTC span, its timezone and its total, and locks its
+    time: no entry, time request or timer may change it until the timesheet is
+    reopened."""
     return await _transition(session, actor, timesheet_id, "approve", salt)
 
 
 async def reject(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str, reason: str) -> Decided:
-    """Send a submitted period back with a reason."""
+    """Send a submitted period back to its member with a reason; who may reject a
+    period is who may approve it."""
     return await _transition(session, actor, timesheet_id, "reject", salt, reason)
 
 
 async def reopen(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
-    """Open an approved period again (owners and executive managers), unlocking its time."""
+    """Open an approved period again (owners and executive managers only): its time is
+    unlocked and what approval fixed is cleared."""
     return await _transition(session, actor, timesheet_id, "reopen", salt)
 
 
