@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from webwork.kit.errors import NotFound
-
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _BITS = 40
 _MASK = (1 << _BITS) - 1
@@ -57,10 +55,10 @@ def decode_id(text: str, *, kind: str, salt: str = "webwork") -> int | None:
     return n if n > 0 and encode_id(n, kind=kind, salt=salt) == text else None
 
 
-def parse_uuid(raw: str, thing: str) -> uuid.UUID:
-    """The UUID a path names; text that is no UUID names no row, so it is the same 404
-    ("<thing> not found.") as an id that exists nowhere."""
+def parse_uuid(raw: str) -> uuid.UUID | None:
+    """The UUID a path names, or None: text that is no UUID names no row, so its caller
+    answers it with the same 404 as an id that exists nowhere."""
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise NotFound(f"{thing} not found.") from None
+        return None

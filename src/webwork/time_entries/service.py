@@ -25,7 +25,7 @@ from webwork.time_entries.schemas import TimeEntryCreate, TimeEntryUpdate
 from webwork.time_entries.splitter import Interval
 from webwork.timesheets.locks import ensure_unlocked
 
-NOT_FOUND = "Time entry"
+NOT_FOUND = "Time entry not found."
 
 
 def local_instant(day: date, wall: time, timezone: str, field: str) -> datetime:
@@ -108,9 +108,10 @@ class Shown:
 
 async def _get(session: AsyncSession, actor: Actor, entry_id: str) -> TimeEntry:
     """The entry, locked for the rest of the transaction (404 if the actor sees none)."""
-    entry = await repository.get(session, actor, parse_uuid(entry_id, NOT_FOUND), for_update=True)
+    key = parse_uuid(entry_id)
+    entry = await repository.get(session, actor, key, for_update=True) if key else None
     if entry is None:
-        raise NotFound(f"{NOT_FOUND} not found.")
+        raise NotFound(NOT_FOUND)
     return entry
 
 

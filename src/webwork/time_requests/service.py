@@ -30,7 +30,7 @@ from webwork.time_requests.schemas import TimeRequestCreate
 
 STATUSES = ("pending", "approved", "rejected")
 PENDING, APPROVED, REJECTED = STATUSES
-NOT_FOUND = "Time request"
+NOT_FOUND = "Time request not found."
 # A request's times are its `start` and `end`, not a manual entry's start_time/end_time.
 FIELDS = Fields(start="start", end="end")
 EARLIEST = date(1970, 1, 1)
@@ -57,9 +57,10 @@ async def list_page(
 
 
 async def get(session: AsyncSession, actor: Actor, request_id: str, *, lock: bool = False) -> TimeRequest:
-    request = await repository.get(session, actor, parse_uuid(request_id, NOT_FOUND), lock=lock)
+    key = parse_uuid(request_id)
+    request = await repository.get(session, actor, key, lock=lock) if key else None
     if request is None:
-        raise NotFound(f"{NOT_FOUND} not found.")
+        raise NotFound(NOT_FOUND)
     return request
 
 
