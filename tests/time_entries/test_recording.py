@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,14 @@ from webwork.models import Contract, Project, Task, TimeEntry
 from webwork.time_entries.assignment import Assignment, Member, ensure_usable
 from webwork.time_entries.messages import added, format_duration
 from webwork.time_entries.recording import NothingSaved, Recorded, Recording, record_time
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    """Every recording reads now (nothing may end in the future): it is this, not the wall clock."""
+    frozen_clock(NOW)
 
 
 def utc(text: str) -> datetime:

@@ -4,11 +4,13 @@ the same rules as manual entries) or reject it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +27,15 @@ from webwork.auth.roles import Role
 from webwork.models import TimeEntry, TimeRequest
 from webwork.time_entries.splitter import OVERLAP_REASON
 from webwork.timesheets.periods import TimesheetKey
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    """Every recording reads now (nothing may end in the future): it is this, not the wall clock."""
+    frozen_clock(NOW)
+
 
 JAN_15 = {"date_from": "2024-01-15", "date_to": "2024-01-15"}
 
