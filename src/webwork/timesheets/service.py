@@ -36,6 +36,7 @@ STATUS_ALIASES = {"pending": "submitted"}
 # Statuses only a stored row can have: listing them needs no computed periods.
 DECIDED = frozenset({"submitted", "rejected", "approved"})
 MAX_PERIODS = 366
+NOT_FOUND = "Timesheet not found."
 CENT = Decimal("0.01")
 
 
@@ -286,7 +287,7 @@ async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) ->
         return row
     start, end = period_of(key.date_from, actor.workspace.timesheet_period)
     if start != key.date_from:
-        raise NotFound("Timesheet not found.")
+        raise NotFound(NOT_FOUND)
     row = Timesheet(
         workspace_id=actor.workspace_id, user_id=key.user_id, date_from=start, date_to=end, status="open"
     )
@@ -305,7 +306,7 @@ async def _visible_period(
     key = TimesheetKey.decode(timesheet_id, salt)
     member = await assignment.find_member(session, actor, key.user_id, active=False) if key else None
     if key is None or member is None:
-        raise NotFound("Timesheet not found.")
+        raise NotFound(NOT_FOUND)
     return key, member
 
 
