@@ -4,7 +4,6 @@ ASGI client, factories, and clients authenticated as people with each role."""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -110,18 +109,15 @@ async def committed_database(database_url: str, engine: AsyncEngine, app: FastAP
 
 
 @pytest.fixture()
-def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """``freeze_clock(instant)`` stops "now" at ``instant`` in every server module that
-    reads the project's clock (``webwork.kit.clock.utcnow``), until the test ends."""
-    readers = [
-        module
-        for name, module in sys.modules.items()
-        if name.startswith("webwork") and getattr(module, "utcnow", None) is clock.utcnow
-    ]
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """``frozen_clock(instant)`` stops "now" at ``instant`` (aware, whole seconds) until
+    the test ends; calling it again moves the clock. It replaces ``utcnow`` in
+    ``webwork.kit.clock`` only, so it reaches every module that reads the time as
+    ``clock.utcnow()``."""
 
     def freeze(instant: datetime) -> None:
-        for module in readers:
-            monkeypatch.setattr(module, "utcnow", lambda: instant)
+        assert instant.tzinfo is not None and instant.microsecond == 0, instant
+        monkeypatch.setattr(clock, "utcnow", lambda: instant)
 
     return freeze
 

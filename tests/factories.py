@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
+from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import Role
 from webwork.kit.days import range_bounds
 from webwork.models import (
@@ -89,6 +90,11 @@ class Space:
     @property
     def ws(self) -> dict[str, int]:
         return {"workspace_id": self.workspace.id}
+
+    def actor(self, person: Person | None = None) -> Actor:
+        """``person`` (default: the owner) as the caller services take, in this workspace."""
+        who = person or self.owner
+        return Actor(Principal(who.user, credential_id=0), self.workspace, who.membership)
 
 
 class QueryCounter:

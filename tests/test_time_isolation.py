@@ -21,8 +21,8 @@ DAY = "2026-01-29"
 
 
 @pytest.fixture(autouse=True)
-def frozen(freeze_clock: Any) -> None:
-    freeze_clock(NOW)
+def frozen(frozen_clock: Any) -> None:
+    frozen_clock(NOW)
 
 
 async def shared_john(factory: Factory) -> tuple[Space, Space, Person, Person]:

@@ -165,4 +165,3 @@ async def test_rates_each_role_sees(factory: Factory, role: str) -> None:
         visibility.may_see_rate(actor, actor.user_id, project_billable=False),
     )
     assert seen == RATES[role]
-    assert actor.may_see_rate_of(actor.user_id) is RATES[role][0]

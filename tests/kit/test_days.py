@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from webwork.kit.days import day_bounds, seconds_by_local_day, week_bounds
+import pytest
+
+from webwork.kit.days import check_date_range, day_bounds, seconds_by_local_day, week_bounds
+from webwork.kit.errors import ValidationFailed
 
 
 def test_midnight_spanning_entry_counts_on_both_days() -> None:
@@ -26,3 +29,33 @@ def test_dst_days_have_23_and_25_hours() -> None:
 def test_week_is_monday_to_sunday() -> None:
     assert week_bounds(date(2024, 1, 17)) == (date(2024, 1, 15), date(2024, 1, 21))
     assert week_bounds(date(2024, 1, 21)) == (date(2024, 1, 15), date(2024, 1, 21))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "errors"),
+    [
+        (
+            date(1999, 12, 31),
+            date(2000, 1, 2),
+            {"date_from": ["The date from must be between 2000-01-01 and 2000-12-31."]},
+        ),
+        (
+            date(2000, 1, 1),
+            date(2001, 1, 1),
+            {"date_to": ["The date to must be between 2000-01-01 and 2000-12-31."]},
+        ),
+        (
+            date(2000, 1, 2),
+            date(2000, 1, 1),
+            {"date_to": ["The date to must be a date after or equal to date from."]},
+        ),
+    ],
+)
+def test_a_date_range_lies_in_its_bounds_in_order(
+    first: date, last: date, errors: dict[str, list[str]]
+) -> None:
+    bounds = {"earliest": date(2000, 1, 1), "latest": date(2000, 12, 31)}
+    check_date_range(date(2000, 1, 1), date(2000, 1, 1), **bounds)
+    with pytest.raises(ValidationFailed) as refused:
+        check_date_range(first, last, **bounds)
+    assert refused.value.errors == errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,14 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, Person, Space
 from webwork.kit.errors import Conflict, ValidationFailed
-from webwork.models import Contract, Task, TimeEntry
-from webwork.time_entries.recording import (
-    NothingSaved,
-    Recorded,
-    describe,
-    format_duration,
-    record_time,
-)
+from webwork.models import Contract, Project, Task, TimeEntry
+from webwork.time_entries.assignment import Assignment, Member, ensure_usable
+from webwork.time_entries.messages import added, format_duration
+from webwork.time_entries.recording import NothingSaved, Recorded, Recording, record_time
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    """Every recording reads now (nothing may end in the future): it is this, not the wall clock."""
+    frozen_clock(NOW)
 
 
 def utc(text: str) -> datetime:
@@ -35,18 +40,18 @@ async def record(
     task: Task | None = None,
     method: str = "time_request",
 ) -> Recorded:
+    """Record time as an approval does, on ``contract`` and ``task`` once they pass
+    the assignment rules."""
+    project = await session.get(Project, contract.project_id) if contract else None
+    assignment = Assignment(contract, project, task)
+    ensure_usable(assignment, person.id)
     recorded = await record_time(
         session,
-        workspace=space.workspace,
-        membership=person.membership,
-        user=person.user,
-        contract=contract,
-        task=task,
-        start=utc(start) if isinstance(start, str) else start,
-        end=utc(end) if isinstance(end, str) else end,
-        description="work",
-        method=method,
-        created_by=space.owner.id,
+        space.actor(),
+        Member(person.membership, person.user),
+        assignment,
+        (utc(start) if isinstance(start, str) else start, utc(end) if isinstance(end, str) else end),
+        Recording(description="work", method=method, created_by=space.owner.id),
     )
     await session.commit()
     return recorded
@@ -82,7 +87,7 @@ async def test_a_save_under_a_minute_says_what_was_saved(factory: Factory, sessi
     await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:00:59")
     recorded = await record(session, space, john, "2026-01-29T09:00:00", "2026-01-29T09:01:00")
     assert (recorded.requested_seconds, recorded.saved_seconds, recorded.saved_minutes) == (60, 1, 0)
-    assert describe(recorded, john.user) == (
+    assert added(recorded, john.user.fullname) == (
         "1 sec successfully added for John Doe. 59 sec were not added: overlaps existing time."
     )
     assert [e.duration_seconds for e in recorded.entries] == [1]
@@ -93,7 +98,7 @@ async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> Non
     john = await factory.person(space, firstname="John", lastname="Doe")
     recorded = await record(session, space, john, "2026-01-29T09:00", "2026-01-29T17:00")
     assert (recorded.requested_seconds, recorded.saved_minutes, recorded.reasons) == (28800, 480, [])
-    assert describe(recorded, john.user) == "8 hr successfully added for John Doe."
+    assert added(recorded, john.user.fullname) == "8 hr successfully added for John Doe."
     [entry] = recorded.entries
     assert (
         entry.method == "time_request"
@@ -103,10 +108,10 @@ async def test_saves_and_reports(factory: Factory, session: AsyncSession) -> Non
 
 
 async def test_a_running_timer_occupies_its_time_until_now(
-    factory: Factory, session: AsyncSession, freeze_clock: Any
+    factory: Factory, session: AsyncSession, frozen_clock: Any
 ) -> None:
     now = utc("2026-01-29T12:00")
-    freeze_clock(now)
+    frozen_clock(now)
     space = await factory.space()
     john = await factory.person(space)
     session.add(

@@ -1,12 +1,14 @@
-"""``/time-entries`` through HTTP: the seed's examples, partial saves, overlaps, time
+"""``/time-entries`` through HTTP: the hosted API's examples, partial saves, overlaps, time
 zones and DST, locks, permissions, workspaces and pagination."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,15 @@ from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import Contract, TimeEntry
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    """Every recording reads now (nothing may end in the future): it is this, not the wall clock."""
+    frozen_clock(NOW)
+
 
 DAY = "2026-01-29"  # a Thursday
 
@@ -268,8 +279,8 @@ async def test_one_entry_covers_at_most_24_hours(factory: Factory) -> None:
     ok(await space.owner.api.post("/time-entries", json={**long_day, "end_time": "22:59"}), 201)
 
 
-async def test_entries_never_end_in_the_future(factory: Factory, freeze_clock: Any) -> None:
-    freeze_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
+async def test_entries_never_end_in_the_future(factory: Factory, frozen_clock: Any) -> None:
+    frozen_clock(datetime(2026, 1, 29, 12, 0, tzinfo=UTC))
     space = await factory.space()
     john = await factory.person(space)
     future = {"end_time": ["The end time must not be in the future."]}

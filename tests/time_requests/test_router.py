@@ -4,11 +4,13 @@ the same rules as manual entries) or reject it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +27,15 @@ from webwork.auth.roles import Role
 from webwork.models import TimeEntry, TimeRequest
 from webwork.time_entries.splitter import OVERLAP_REASON
 from webwork.timesheets.periods import TimesheetKey
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    """Every recording reads now (nothing may end in the future): it is this, not the wall clock."""
+    frozen_clock(NOW)
+
 
 JAN_15 = {"date_from": "2024-01-15", "date_to": "2024-01-15"}
 
@@ -187,8 +198,8 @@ async def test_create_validation(factory: Factory, two_spaces: tuple[Space, Spac
         assert body["errors"] == {"user_id": ["The selected user id is invalid."]}
 
 
-async def test_one_request_covers_at_most_24_hours_of_the_past(factory: Factory, freeze_clock: Any) -> None:
-    freeze_clock(datetime(2024, 1, 20, 12, 0, tzinfo=UTC))
+async def test_one_request_covers_at_most_24_hours_of_the_past(factory: Factory, frozen_clock: Any) -> None:
+    frozen_clock(datetime(2024, 1, 20, 12, 0, tzinfo=UTC))
     space = await factory.space()
     member = await factory.person(space)
     cases: list[tuple[dict[str, Any], dict[str, list[str]]]] = [
@@ -356,24 +367,29 @@ async def test_approve_records_the_time(factory: Factory, session: AsyncSession)
 
 
 async def test_partial_approval_says_what_was_saved(factory: Factory) -> None:
+    """A partial save is worded as a manual entry's and a stopped timer's are."""
     space = await factory.space()
-    member = await factory.person(space)
+    member = await factory.person(space, firstname="John", lastname="Doe")
     await add_entry(factory, member, at(15, 10, 30), at(15, 12))
     created = await asked(member)
     body = ok(await approve(space.owner, created["id"]))
     assert body["saved_minutes"] == 90 and body["data"]["saved_minutes"] == 90
-    assert (
-        body["message"] == f"Time request approved successfully. 1 hr 30 min of 2 hr saved: {OVERLAP_REASON}."
+    assert body["message"] == (
+        "Time request approved successfully. 1 hr 30 min successfully added for John Doe. "
+        f"30 min were not added: {OVERLAP_REASON}."
     )
 
 
 async def test_a_part_minute_approval_says_what_was_saved(factory: Factory) -> None:
     space = await factory.space()
-    member = await factory.person(space)
+    member = await factory.person(space, firstname="John", lastname="Doe")
     await add_entry(factory, member, at(15, 9), datetime(2024, 1, 15, 9, 0, 30, tzinfo=UTC))
     created = await asked(member, end="2024-01-15T09:01:00+00:00")
     body = ok(await approve(space.owner, created["id"]))
-    assert body["message"] == f"Time request approved successfully. 30 sec of 1 min saved: {OVERLAP_REASON}."
+    assert body["message"] == (
+        "Time request approved successfully. 30 sec successfully added for John Doe. "
+        f"30 sec were not added: {OVERLAP_REASON}."
+    )
     assert body["saved_minutes"] == 0 and body["data"]["saved_minutes"] == 0
 
 
@@ -382,7 +398,8 @@ async def test_weekly_limit_cuts_the_approval(factory: Factory) -> None:
     member = await factory.person(space, weekly_hours_limit=Decimal("1"))
     body = ok(await approve(space.owner, (await asked(member))["id"]))
     assert body["saved_minutes"] == 60
-    assert body["message"].startswith("Time request approved successfully. 1 hr of 2 hr saved: ")
+    assert body["message"].startswith("Time request approved successfully. 1 hr successfully added for ")
+    assert body["message"].endswith(" 1 hr was not added: the member's weekly limit of 1 hr is reached.")
 
 
 async def test_nothing_saveable_keeps_the_request_pending(factory: Factory) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,6 @@ from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.kit.errors import Conflict
 from webwork.models import Contract, TimeEntry, Timesheet
-from webwork.timesheets import service
 from webwork.timesheets.locks import ensure_unlocked
 from webwork.timesheets.periods import TimesheetKey
 
@@ -31,8 +31,8 @@ WEEK = {"date_from": "2024-01-15", "date_to": "2024-01-21"}
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "utcnow", lambda: NOW)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    frozen_clock(NOW)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
@@ -611,25 +611,26 @@ async def test_approved_period_locks_time(factory: Factory, session: AsyncSessio
     timesheet = tid(member, "2024-01-15")
     ok(await act(member, timesheet, "submit"))
     ok(await act(space.owner, timesheet, "approve"))
-    check = {"workspace_id": space.id, "user_id": member.id}
+    actor = space.actor()
     with pytest.raises(Conflict):
-        await ensure_unlocked(session, start=at(21, 22, 30), end=at(21, 23), **check)
+        await ensure_unlocked(session, actor, member.id, start=at(21, 22, 30), end=at(21, 23))
     # 23:30 UTC on Sunday is Monday in Berlin: the next (open) week.
-    await ensure_unlocked(session, start=at(21, 23, 30), end=at(22, 1), **check)
+    await ensure_unlocked(session, actor, member.id, start=at(21, 23, 30), end=at(22, 1))
     # Monday 00:00 in Berlin (Sunday 23:00 UTC) is the first instant after the span.
-    await ensure_unlocked(session, start=at(21, 23), end=at(21, 23), **check)
+    await ensure_unlocked(session, actor, member.id, start=at(21, 23), end=at(21, 23))
     with pytest.raises(Conflict):
-        await ensure_unlocked(session, start=at(14, 23), end=at(14, 23), **check)
+        await ensure_unlocked(session, actor, member.id, start=at(14, 23), end=at(14, 23))
     ok(await act(space.owner, timesheet, "reopen"))
-    await ensure_unlocked(session, start=at(16, 9), end=at(16, 10), **check)
+    await ensure_unlocked(session, actor, member.id, start=at(16, 9), end=at(16, 10))
 
 
 async def test_what_was_approved_stays_approved_whatever_the_member_s_timezone(
-    factory: Factory, session: AsyncSession
+    factory: Factory, session: AsyncSession, frozen_clock: Callable[[datetime], None]
 ) -> None:
     """Approved at 150 min in UTC; the member then moves to Tokyo (UTC+9), where Sunday
     22:00 UTC is already Monday. The approved span, total and days stay as approved, and
     every write into the span stays refused."""
+    frozen_clock(at(24, 12))  # the writes below are of the week after, in the past
     space = await factory.space()
     member = await factory.person(space)
     project = await factory.project(space, name="Website")
@@ -677,9 +678,9 @@ async def test_what_was_approved_stays_approved_whatever_the_member_s_timezone(
 
 
 async def test_a_timer_inside_an_approved_period_stays_locked_after_a_timezone_change(
-    factory: Factory, freeze_clock: Any
+    factory: Factory, frozen_clock: Any
 ) -> None:
-    freeze_clock(at(21, 21))  # Sunday 21:00 UTC, Monday 06:00 in Tokyo
+    frozen_clock(at(21, 21))  # Sunday 21:00 UTC, Monday 06:00 in Tokyo
     space = await factory.space()
     member = await factory.person(space)
     body = {**space.ws, "user_id": member.id}
@@ -688,5 +689,5 @@ async def test_a_timer_inside_an_approved_period_stays_locked_after_a_timezone_c
     ok(await act(member, timesheet, "submit"))
     ok(await act(space.owner, timesheet, "approve"))
     ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Asia/Tokyo"}))
-    freeze_clock(at(21, 21, 30))
+    frozen_clock(at(21, 21, 30))
     err(await member.api.post("/time-tracking/stop", json=body), 409, "timesheet_locked")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from webwork.timesheets.periods import TimesheetKey, is_period_start, period_of, periods_overlapping
+from webwork.timesheets.periods import TimesheetKey, period_of, periods_overlapping
 
 
 def test_weekly_periods_are_monday_to_sunday() -> None:
@@ -46,9 +46,6 @@ def test_periods_overlapping_a_range() -> None:
         (date(2024, 2, 1), date(2024, 2, 29)),
         (date(2024, 3, 1), date(2024, 3, 31)),
     ]
-    assert is_period_start(date(2024, 1, 15), "biweekly") and not is_period_start(
-        date(2024, 1, 8), "biweekly"
-    )
 
 
 def test_periods_overlapping_stops_at_the_limit() -> None:

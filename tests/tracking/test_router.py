@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import err, ok
 from tests.factories import Factory, Person, Space
 from webwork.auth.roles import Role
-from webwork.kit.clock import utcnow
 from webwork.models import TimeEntry
+
+NOW = datetime(2026, 1, 28, 12, 0, tzinfo=UTC)  # a Wednesday noon: far from day and week boundaries
+
+
+@pytest.fixture(autouse=True)
+def _now(frozen_clock: Callable[[datetime], None]) -> None:
+    frozen_clock(NOW)
 
 
 def start_body(space: Space, person: Person, **fields: Any) -> dict[str, Any]:
@@ -25,9 +33,9 @@ async def rows(session: AsyncSession, person: Person) -> list[TimeEntry]:
 
 
 async def backdate_timer(session: AsyncSession, person: Person, minutes: int) -> datetime:
-    """Move the running timer's start ``minutes`` into the past."""
+    """Move the running timer's start ``minutes`` before :data:`NOW`."""
     [timer] = [e for e in await rows(session, person) if e.end_at is None]
-    timer.start_at = utcnow() - timedelta(minutes=minutes)
+    timer.start_at = NOW - timedelta(minutes=minutes)
     await session.commit()
     return timer.start_at
 
@@ -62,10 +70,9 @@ async def test_start_returns_the_timer_and_a_chat_message(factory: Factory, sess
     )
     assert (data["contract_id"], data["project_id"], data["task_id"]) == (contract.id, project.id, task.id)
     assert data["project_name"] == "Website Redesign" and data["task_title"] == "Update homepage design"
-    started = datetime.fromisoformat(data["start_time"].replace("Z", "+00:00"))
-    assert abs((utcnow() - started).total_seconds()) < 5
+    assert data["start_time"] == "2026-01-28T12:00:00Z"
     assert body["message"] == (
-        f"John Doe started tracking at {started.strftime('%H:%M')} (UTC) on Website Redesign / "
+        "John Doe started tracking at 12:00 (UTC) on Website Redesign / "
         "Update homepage design: Working on feature implementation"
     )
     [timer] = await rows(session, john)
@@ -104,6 +111,9 @@ async def test_permissions(factory: Factory) -> None:
     )
     err(await other.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
     err(await manager.api.get("/time-tracking/current-data", params={**space.ws, "user_id": john.id}), 403)
+    # an id that is nobody's here is refused like a member one may not see
+    stranger = await factory.person(await factory.space())
+    err(await other.api.get("/time-tracking/current-data", params={**space.ws, "user_id": stranger.id}), 403)
     executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
     ok(await executive.api.post("/time-tracking/start", json=start_body(space, john)))
     ok(await executive.api.post("/time-tracking/stop", json=start_body(space, john)))
@@ -218,11 +228,11 @@ async def test_stop_saves_the_tracked_time(factory: Factory, session: AsyncSessi
 
 
 async def test_a_stop_under_a_minute_says_what_was_saved(
-    factory: Factory, session: AsyncSession, freeze_clock: Any
+    factory: Factory, session: AsyncSession, frozen_clock: Any
 ) -> None:
     """A 6-second timer whose first 5 seconds overlap other time saves 1 second, and says so."""
     now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
-    freeze_clock(now)
+    frozen_clock(now)
     space, john, *_ = await factory.john_at_work()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     [timer] = await rows(session, john)
@@ -249,10 +259,10 @@ async def test_a_stop_under_a_minute_says_what_was_saved(
 
 
 async def test_a_timer_left_running_for_days_saves_its_first_24_hours(
-    factory: Factory, session: AsyncSession, freeze_clock: Any
+    factory: Factory, session: AsyncSession, frozen_clock: Any
 ) -> None:
     now = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
-    freeze_clock(now)
+    frozen_clock(now)
     space, john, *_ = await factory.john_at_work()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     [timer] = await rows(session, john)
@@ -273,23 +283,15 @@ async def test_stop_is_cut_by_the_weekly_limit(factory: Factory, session: AsyncS
     contract.weekly_hours_limit = 1
     await session.commit()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
-    # started 3 hours ago; keep the test off Monday-morning week boundaries
     start = await backdate_timer(session, john, 180)
     body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
-    monday = start.date() - timedelta(days=start.weekday())
-    first_week_minutes = max(
-        0,
-        int((datetime.combine(monday + timedelta(days=7), datetime.min.time(), UTC) - start).total_seconds())
-        // 60,
+    assert body["saved_minutes"] == 60
+    assert body["message"] == (
+        "Timer stopped successfully. 1 hr successfully added for John Doe. "
+        "2 hr were not added: the contract's weekly limit of 1 hr is reached."
     )
-    if first_week_minutes >= 180:
-        assert body["saved_minutes"] == 60
-        assert body["message"] == (
-            "Timer stopped successfully. 1 hr successfully added for John Doe. "
-            "2 hr were not added: the contract's weekly limit of 1 hr is reached."
-        )
     [entry] = await rows(session, john)
-    assert entry.end_at is not None
+    assert (entry.start_at, entry.end_at) == (start, start + timedelta(hours=1))
 
 
 async def test_stop_with_everything_overlapping_removes_the_timer(
@@ -303,7 +305,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
             workspace_id=space.id,
             user_id=john.id,
             start_at=start - timedelta(hours=1),
-            end_at=utcnow() + timedelta(hours=1),
+            end_at=NOW + timedelta(hours=1),
             duration_seconds=3 * 3600,
             method="manual",
         )
@@ -318,7 +320,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
 
 async def test_start_in_an_approved_period_is_409(factory: Factory, session: AsyncSession) -> None:
     space, john, *_ = await factory.john_at_work()
-    today = utcnow().date()
+    today = NOW.date()
     await factory.approved_timesheet(john, today - timedelta(days=3), today + timedelta(days=3))
     err(await john.api.post("/time-tracking/start", json=start_body(space, john)), 409, "timesheet_locked")
 
@@ -331,11 +333,9 @@ async def test_current_data(factory: Factory, session: AsyncSession) -> None:
     payload = start_body(space, john, contract_id=contract.id, task_id=task.id, activity_description="Coding")
     ok(await john.api.post("/time-tracking/start", json=payload))
     [timer] = await rows(session, john)
-    now = utcnow()
     # a running timer started 10 min 7 s ago, and 30 finished minutes earlier today
-    timer.start_at = now - timedelta(minutes=10, seconds=7)
-    day_start = datetime.combine(now.date(), datetime.min.time(), UTC)
-    earlier = max(day_start, timer.start_at - timedelta(minutes=40))
+    timer.start_at = NOW - timedelta(minutes=10, seconds=7)
+    earlier = timer.start_at - timedelta(minutes=40)
     session.add(
         TimeEntry(
             workspace_id=space.id,
@@ -352,10 +352,8 @@ async def test_current_data(factory: Factory, session: AsyncSession) -> None:
         data["contract_id"] == contract.id and data["task_id"] == task.id and data["task_title"] == task.title
     )
     assert data["activity_description"] == "Coding" and data["user_id"] == john.id
-    assert data["date"] == utcnow().date().isoformat()
-    if timer.start_at >= day_start + timedelta(minutes=40):  # not just after UTC midnight
-        assert data["total_minutes"] == 40
-        assert data["total_seconds"] in (7, 8, 9)
+    assert data["date"] == "2026-01-28"
+    assert data["total_minutes"] == 40 and data["total_seconds"] == 7
     assert set(data) == {
         "contract_id",
         "user_id",
@@ -366,3 +364,45 @@ async def test_current_data(factory: Factory, session: AsyncSession) -> None:
         "total_minutes",
         "date",
     }
+
+
+async def test_current_data_counts_the_member_s_local_day_only(
+    factory: Factory, session: AsyncSession, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """Ten minutes past midnight in Tokyo: of a timer started an hour ago and an entry
+    of yesterday evening, only today's ten minutes count, on today's date."""
+    now = datetime(2026, 1, 28, 15, 10, tzinfo=UTC)  # 2026-01-29 00:10 in Tokyo
+    frozen_clock(now)
+    space, john, *_ = await factory.john_at_work(timezone="Asia/Tokyo")
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
+    [timer] = await rows(session, john)
+    timer.start_at = now - timedelta(hours=1, seconds=5)
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=john.id,
+            start_at=now - timedelta(hours=3),
+            end_at=now - timedelta(hours=2),
+            duration_seconds=3600,
+            method="manual",
+        )
+    )
+    await session.commit()
+    data = ok(await john.api.get("/time-tracking/current-data", params=space.ws))["data"]
+    assert data["date"] == "2026-01-29"
+    assert (data["total_minutes"], data["total_seconds"]) == (10, 5)
+
+
+async def test_a_timer_whose_contract_was_paused_saves_nothing_and_says_why(
+    factory: Factory, session: AsyncSession
+) -> None:
+    space, john, _, contract, _ = await factory.john_at_work()
+    ok(await john.api.post("/time-tracking/start", json=start_body(space, john, contract_id=contract.id)))
+    await backdate_timer(session, john, 30)
+    contract.status = "paused"
+    await session.commit()
+    body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
+    assert body["message"] == "Timer stopped successfully. Nothing was saved: the contract is not active."
+    assert body["saved_minutes"] == 0 and body["data"]["duration_minutes"] == 30
+    assert body["data"]["project_name"] == "Website Redesign"
+    assert await rows(session, john) == []

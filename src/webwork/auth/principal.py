@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webwork.auth import visibility
 from webwork.auth.roles import ADMINS, MANAGERS, Role
 from webwork.models import Membership, User, Workspace
 
@@ -53,7 +52,3 @@ class Actor:
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGERS
-
-    def may_see_rate_of(self, user_id: int) -> bool:
-        """Whether the actor sees ``user_id``'s rate (decided by ``visibility.may_see_rate``)."""
-        return visibility.may_see_rate(self, user_id)

@@ -145,3 +145,9 @@ def may_see_rate(actor: Actor, user_id: int | None = None, *, project_billable: 
     if actor.is_admin:
         return True
     return user_id is not None and user_id == actor.user_id and actor.membership.rate_status == 1
+
+
+def sees_every_member(actor: Actor) -> bool:
+    """Whether nothing but the workspace limits whose time the actor sees: then an id
+    that names no member is only a bad id, never someone hidden from them."""
+    return visible_user_ids(actor) is None

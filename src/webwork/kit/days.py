@@ -9,6 +9,8 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from webwork.kit.errors import invalid
+
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """The UTC instant at which ``day`` starts in ``zone``."""
@@ -44,3 +46,14 @@ def week_bounds(day: date) -> tuple[date, date]:
     """Monday..Sunday containing ``day``."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+def check_date_range(first: date, last: date, *, earliest: date, latest: date) -> None:
+    """422 unless ``first`` (``date_from``) and ``last`` (``date_to``) lie in
+    earliest..latest and ``last`` is not before ``first``: the range filter of lists."""
+    for field, day in (("date_from", first), ("date_to", last)):
+        if not earliest <= day <= latest:
+            label = field.replace("_", " ")
+            raise invalid(field, f"The {label} must be between {earliest} and {latest}.")
+    if last < first:
+        raise invalid("date_to", "The date to must be a date after or equal to date from.")

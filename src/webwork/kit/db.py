@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool, StaticPool
@@ -224,3 +224,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     async with database.unit_of_work(write=request.method not in READ_METHODS) as session:
         yield session
+
+
+async def add_unless_taken(session: AsyncSession, row: Any) -> bool:
+    """Insert ``row`` in a SAVEPOINT; False, with the transaction intact, when a unique
+    constraint refuses it (a concurrent transaction stored the same key first), so the
+    database, not a check beforehand, decides a race."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -1,12 +1,14 @@
-"""Short opaque ids for resources the API shows as strings (timesheets, webhooks).
+"""Opaque ids the API shows as strings.
 
-A keyed permutation of the integer primary key, written in base 62: reversible, stable,
-and not guessable by counting. It hides row counts; it is not an access control (every
-lookup is still scoped to the caller's workspace)."""
+UUIDs (time entries, time requests) are parsed by :func:`parse_uuid`. Short ids
+(timesheets, webhooks) are a keyed permutation of an integer, written in base 62:
+reversible, stable, and not guessable by counting. They hide row counts; they are not
+an access control (every lookup is still scoped to the caller's workspace)."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _BITS = 40
@@ -51,3 +53,12 @@ def decode_id(text: str, *, kind: str, salt: str = "webwork") -> int | None:
     keys = [_round_key(salt, kind, i) for i in reversed(range(4))]
     n = _feistel(value, keys)
     return n if n > 0 and encode_id(n, kind=kind, salt=salt) == text else None
+
+
+def parse_uuid(raw: str) -> uuid.UUID | None:
+    """The UUID a path names, or None: text that is no UUID names no row, so its caller
+    answers it with the same 404 as an id that exists nowhere."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None

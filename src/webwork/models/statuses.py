@@ -3,7 +3,7 @@ and a schema cannot spell the same state two ways."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class WorkspaceStatus(StrEnum):
@@ -21,3 +21,10 @@ class MembershipStatus(StrEnum):
 class ContractStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
+
+
+class ProjectStatus(IntEnum):
+    """Stored and answered as an integer, as the hosted API shows it."""
+
+    ARCHIVED = 0
+    ACTIVE = 1

@@ -21,9 +21,10 @@ from webwork.kit.types import (
     decimal_to_number,
 )
 from webwork.models import Project
+from webwork.models.statuses import ProjectStatus
 
 # A project's ``status``: 1 active, 0 archived (archived projects take no new time).
-ACTIVE, ARCHIVED = 1, 0
+ACTIVE, ARCHIVED = ProjectStatus.ACTIVE.value, ProjectStatus.ARCHIVED.value
 
 SCREENSHOT_MODES = (
     "full",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from webwork.kit.clock import utcnow
+from webwork.kit import clock
 from webwork.kit.errors import invalid
 
 MAX_SPAN = timedelta(hours=24)
@@ -54,5 +54,5 @@ def check_span(start: datetime, end: datetime, fields: Fields = Fields()) -> Non
     if end - start > MAX_SPAN:
         hours = int(MAX_SPAN.total_seconds()) // 3600
         raise invalid(fields.end, f"The {finish} must be at most {hours} hours after the {begin}.")
-    if end > utcnow() + CLOCK_SKEW:
+    if end > clock.utcnow() + CLOCK_SKEW:
         raise invalid(fields.end, f"The {finish} must not be in the future.")

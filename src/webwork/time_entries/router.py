@@ -13,7 +13,7 @@ from webwork.kit.envelope import Envelope, MessageEnvelope, respond
 from webwork.kit.pagination import PageDep
 from webwork.models import TimeEntry
 from webwork.time_entries import service
-from webwork.time_entries.recording import METHOD_LABELS, describe, whole_minutes
+from webwork.time_entries.recording import METHOD_LABELS, whole_minutes
 from webwork.time_entries.schemas import (
     TimeEntryCreate,
     TimeEntryCreated,
@@ -46,8 +46,13 @@ def entry_item(
     )
 
 
-@router.get("", response_model=Envelope[list[TimeEntryItem]])
-async def list_time_entries(
+@router.get(
+    "",
+    response_model=Envelope[list[TimeEntryItem]],
+    operation_id="getTimeEntries",
+    summary="List a member's time entries of one day",
+)
+async def get_time_entries(
     actor: AdminActor,
     session: SessionDep,
     page: PageDep,
@@ -56,28 +61,37 @@ async def list_time_entries(
     project_id: Annotated[int | None, Query()] = None,
     task_id: Annotated[int | None, Query()] = None,
 ) -> JSONResponse:
-    result, membership = await service.list_entries(
+    """The finished entries of a member that touch the member's local ``date``,
+    optionally of one project or task, oldest first and paginated. Owners and executive
+    managers only."""
+    result, member = await service.list_page(
         session, actor, user_id=user_id, day=date, project_id=project_id, task_id=task_id, params=page
     )
-    items = [entry_item(entry, name, title, membership.timezone) for entry, name, title in result.items]
+    items = [entry_item(entry, name, title, member.timezone) for entry, name, title in result.items]
     return respond(items, "Time entries retrieved successfully", pagination=result.pagination)
 
 
-@router.post("", status_code=201, response_model=Envelope[TimeEntryCreated])
+@router.post(
+    "",
+    status_code=201,
+    response_model=Envelope[TimeEntryCreated],
+    operation_id="createTimeEntry",
+    summary="Add time manually",
+)
 async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEntryCreate) -> JSONResponse:
-    """``data`` describes the request as saved: ``start_time``/``end_time`` span the saved
-    parts (from the first saved start to the last saved end) and ``duration_minutes`` is
-    the time actually saved (equal to the top-level ``saved_minutes``); a request cut by
-    an overlap in the middle is saved as several entries, listed in ``time_entry_ids``."""
-    created = await service.create_entry(session, actor, body)
+    """Record ``date start_time..end_time`` (the member's wall clock) for a member. Time
+    overlapping the member's other entries and time beyond the weekly limits is not
+    saved: ``saved_minutes`` says what was, the message why the rest was not (422 when
+    nothing can be saved). ``data`` describes the request as saved: ``start_time`` and
+    ``end_time`` span the saved parts, and a request cut in the middle is saved as
+    several entries, listed in ``time_entry_ids``."""
+    created = await service.create(session, actor, body)
     recorded = created.recorded
     data = TimeEntryCreated(
-        user_id=created.user.id,
-        contract_id=created.contract.id if created.contract else None,
-        project_id=created.project.id if created.project else None,
-        project_name=created.project.name if created.project else None,
-        task_id=created.task.id if created.task else None,
-        task_title=created.task.title if created.task else None,
+        user_id=created.member.id,
+        **created.assignment.row(),
+        project_name=created.assignment.project_name,
+        task_title=created.assignment.task_title,
         activity_description=created.description,
         method=METHOD_LABELS["manual"],
         date=created.day,
@@ -86,30 +100,40 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
         duration_minutes=recorded.saved_minutes,
         time_entry_ids=[str(entry.id) for entry in recorded.entries],
     )
-    return respond(
-        data,
-        describe(recorded, created.user),
-        status_code=201,
-        extra={"saved_minutes": recorded.saved_minutes},
-    )
+    return respond(data, created.message(), status_code=201, extra={"saved_minutes": recorded.saved_minutes})
 
 
-@router.put("/{time_entry_id}", response_model=Envelope[TimeEntryItem])
+@router.put(
+    "/{time_entry_id}",
+    response_model=Envelope[TimeEntryItem],
+    operation_id="updateTimeEntry",
+    summary="Correct a time entry",
+)
 async def update_time_entry(
     time_entry_id: str, actor: AdminActor, session: SessionDep, body: TimeEntryUpdate
 ) -> JSONResponse:
-    """The seed's response has only the message; ``data`` adds the entry as it now is."""
-    shown = await service.update_entry(session, actor, time_entry_id, body)
+    """Change an entry's date, times, project, task or notes; a time left out keeps its
+    old value. The corrected entry must fit whole: no overlap with the member's other
+    time, within the weekly limits (422 otherwise), and neither its old nor its new
+    period locked by an approved timesheet (409). ``data`` is the entry as it now is."""
+    shown = await service.update(session, actor, time_entry_id, body)
     item = entry_item(shown.entry, shown.project_name, shown.task_title, shown.timezone)
     return respond(item, "Time entry updated successfully")
 
 
-@router.delete("/{time_entry_id}", response_model=MessageEnvelope)
+@router.delete(
+    "/{time_entry_id}",
+    response_model=MessageEnvelope,
+    operation_id="deleteTimeEntry",
+    summary="Delete a time entry",
+)
 async def delete_time_entry(
     time_entry_id: str,
     actor: AdminActor,
     session: SessionDep,
     body: Annotated[TimeEntryDelete | None, Body()] = None,
 ) -> JSONResponse:
-    await service.delete_entry(session, actor, time_entry_id)
+    """Remove an entry, or discard a running timer, unless its period is locked by an
+    approved timesheet (409)."""
+    await service.delete(session, actor, time_entry_id)
     return respond(message="Time entry deleted successfully", include_data=False)

@@ -1,4 +1,4 @@
-"""Request and response shapes of ``/time-entries`` (field names as the seed shows them)."""
+"""Request and response shapes of ``/time-entries``, with the hosted API's field names."""
 
 from __future__ import annotations
 
@@ -61,14 +61,24 @@ class TimeEntryDelete(RequestBody):
     pass
 
 
-class TimeEntryOut(BaseModel):
-    user_id: int
+class AssignedTime(BaseModel):
+    """What recorded time is on, as every answer about an entry or a timer names it."""
+
     contract_id: int | None
     project_id: int | None
     project_name: str | None
     task_id: int | None
     task_title: str | None
     activity_description: str | None
+
+
+class _Owner(BaseModel):
+    user_id: int
+
+
+class TimeEntryOut(AssignedTime, _Owner):
+    """``user_id``, then what the time is on, then when."""
+
     method: str
     date: dt.date
     start_time: ZuluTimestamp

@@ -1,4 +1,5 @@
-"""All SQL of the time requests domain, scoped to the actor's workspace and visibility."""
+"""All SQL of the time requests domain: every statement starts from :func:`readable`,
+so it is scoped to the actor's workspace and to the members the actor may see."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import TimeRequest
 
 
@@ -22,15 +24,22 @@ def readable(actor: Actor) -> Select[TimeRequest]:
     )
 
 
-def in_range(
-    actor: Actor, start: datetime, end: datetime, status: str | None, user_id: int | None
-) -> Select[TimeRequest]:
+async def list_page(
+    session: AsyncSession,
+    actor: Actor,
+    window: tuple[datetime, datetime],
+    status: str | None,
+    user_id: int | None,
+    params: PageParams,
+) -> Page[TimeRequest]:
+    """Requests starting in [window), newest first."""
+    start, end = window
     stmt = readable(actor).where(TimeRequest.start_at >= start, TimeRequest.start_at < end)
     if status is not None:
         stmt = stmt.where(TimeRequest.status == status)
     if user_id is not None:
         stmt = stmt.where(TimeRequest.user_id == user_id)
-    return stmt.order_by(TimeRequest.start_at.desc(), TimeRequest.id)
+    return await paginate(session, stmt.order_by(TimeRequest.start_at.desc(), TimeRequest.id), params)
 
 
 async def get(
@@ -39,3 +48,8 @@ async def get(
     stmt = readable(actor).where(TimeRequest.id == request_id)
     request: TimeRequest | None = await session.scalar(stmt.with_for_update() if lock else stmt)
     return request
+
+
+async def add(session: AsyncSession, request: TimeRequest) -> None:
+    session.add(request)
+    await session.flush()

@@ -7,7 +7,6 @@ kept. Only pending requests can be decided."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,19 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
-from webwork.kit.days import range_bounds
+from webwork.kit.days import check_date_range, range_bounds
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.ids import parse_uuid
+from webwork.kit.pagination import Page, PageParams
 from webwork.models import TimeRequest
 from webwork.projects import service as projects
 from webwork.teams import service as teams
-from webwork.time_entries import repository as entries
-from webwork.time_entries.bounds import Fields, check_span
-from webwork.time_entries.recording import check_assignment, format_duration, record_time
+from webwork.time_entries import assignment, messages
+from webwork.time_entries.bounds import Fields
+from webwork.time_entries.recording import Recording, check_interval, record_time
 from webwork.time_requests import repository
 from webwork.time_requests.schemas import TimeRequestCreate
 
 STATUSES = ("pending", "approved", "rejected")
+PENDING, APPROVED, REJECTED = STATUSES
 NOT_FOUND = "Time request not found."
 # A request's times are its `start` and `end`, not a manual entry's start_time/end_time.
 FIELDS = Fields(start="start", end="end")
@@ -36,7 +37,7 @@ EARLIEST = date(1970, 1, 1)
 LATEST = date(2999, 12, 31)
 
 
-async def list_requests(
+async def list_page(
     session: AsyncSession,
     actor: Actor,
     params: PageParams,
@@ -48,23 +49,16 @@ async def list_requests(
 ) -> Page[TimeRequest]:
     """Requests whose start falls on date_from..date_to, both inclusive, as UTC dates
     (one rule for every caller, whatever the members' timezones)."""
-    for field, day in (("date_from", date_from), ("date_to", date_to)):
-        if not EARLIEST <= day <= LATEST:
-            raise invalid(field, f"The {field.replace('_', ' ')} must be between {EARLIEST} and {LATEST}.")
-    if date_to < date_from:
-        raise invalid("date_to", "The date to must be a date after or equal to date from.")
+    check_date_range(date_from, date_to, earliest=EARLIEST, latest=LATEST)
     if status is not None and status not in STATUSES:
         raise invalid("status", "The selected status is invalid (pending, approved, rejected).")
-    start, end = range_bounds(date_from, date_to, "UTC")
-    return await paginate(session, repository.in_range(actor, start, end, status, user_id), params)
+    window = range_bounds(date_from, date_to, "UTC")
+    return await repository.list_page(session, actor, window, status, user_id, params)
 
 
 async def get(session: AsyncSession, actor: Actor, request_id: str, *, lock: bool = False) -> TimeRequest:
-    try:
-        key = uuid.UUID(request_id)
-    except ValueError:
-        raise NotFound(NOT_FOUND) from None
-    request = await repository.get(session, actor, key, lock=lock)
+    key = parse_uuid(request_id)
+    request = await repository.get(session, actor, key, lock=lock) if key else None
     if request is None:
         raise NotFound(NOT_FOUND)
     return request
@@ -74,29 +68,20 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
     """Members ask for themselves; owners and executive managers for anyone active in
     the workspace. The contract and task must be usable by that member now."""
     permissions.ensure_may_record_time(actor, body.user_id, "You may only request time for yourself.")
-    _, user = await entries.member(session, actor, body.user_id)
-    if body.end <= body.start:
-        raise invalid("end", "The end must be a date after start.")
-    check_span(body.start, body.end, FIELDS)
-    contract = await entries.contract(session, actor, body.contract_id) if body.contract_id else None
-    task = await entries.task(session, actor, body.task_id) if body.task_id else None
-    project = await check_assignment(
-        session, workspace=actor.workspace, user=user, contract=contract, task=task
-    )
+    member = await assignment.load_member(session, actor, body.user_id)
+    wanted = check_interval(body.start, body.end, FIELDS)
+    chosen = await assignment.load_assignment(session, actor, member.id, body.contract_id, body.task_id)
     request = TimeRequest(
         workspace_id=actor.workspace_id,
-        user_id=user.id,
-        contract_id=contract.id if contract else None,
-        project_id=project.id if project else None,
-        task_id=task.id if task else None,
-        start_at=body.start,
-        end_at=body.end,
+        user_id=member.id,
+        **chosen.row(),
+        start_at=wanted.start,
+        end_at=wanted.end,
         activity_description=body.description,
-        status="pending",
+        status=PENDING,
         created_by=actor.user_id,
     )
-    session.add(request)
-    await session.flush()
+    await repository.add(session, request)
     return request
 
 
@@ -107,13 +92,13 @@ async def _may_decide(session: AsyncSession, actor: Actor, request: TimeRequest)
         return True
     if not permissions.may_decide(actor, request.user_id):
         return False
-    membership, _ = await entries.member(session, actor, request.user_id, active=False)
+    member = await assignment.load_member(session, actor, request.user_id, active=False)
     reach = permissions.Reach(
         in_managed_team=await teams.manages_member(session, actor, request.user_id),
         within_managed_projects=request.project_id is not None
         and await projects.is_project_manager_of(session, actor, request.project_id),
     )
-    return permissions.may_decide_on(actor, request.user_id, Role(membership.role), reach)
+    return permissions.may_decide_on(actor, request.user_id, Role(member.membership.role), reach)
 
 
 async def _pending_for_decision(
@@ -124,7 +109,7 @@ async def _pending_for_decision(
     request = await get(session, actor, request_id, lock=True)
     if not await _may_decide(session, actor, request):
         raise Forbidden(f"You may not {verb} this time request.")
-    if request.status != "pending":
+    if request.status != PENDING:
         raise Conflict(
             f"Only pending time requests can be {past}; this one is {request.status}.",
             code="invalid_transition",
@@ -140,40 +125,31 @@ class Approved:
 
 
 async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Approved:
+    """Record the requested time for its member; the message says what of it could not
+    be saved, and why."""
     request = await _pending_for_decision(session, actor, request_id, "approve", "approved")
-    membership, user = await entries.member(session, actor, request.user_id, active=False)
-    contract = await entries.contract(session, actor, request.contract_id) if request.contract_id else None
-    task = await entries.task(session, actor, request.task_id) if request.task_id else None
-    recorded = await record_time(
-        session,
-        workspace=actor.workspace,
-        membership=membership,
-        user=user,
-        contract=contract,
-        task=task,
-        start=request.start_at,
-        end=request.end_at,
+    member = await assignment.load_member(session, actor, request.user_id, active=False)
+    chosen = await assignment.load_assignment(session, actor, member.id, request.contract_id, request.task_id)
+    recording = Recording(
         description=request.activity_description,
         method="time_request",
         created_by=actor.user_id,
         fields=FIELDS,
     )
-    request.status = "approved"
+    recorded = await record_time(
+        session, actor, member, chosen, (request.start_at, request.end_at), recording
+    )
+    request.status = APPROVED
     request.updated_by = actor.user_id
     request.saved_minutes = recorded.saved_minutes
     await session.flush()
-    message = "Time request approved successfully"
-    if recorded.unsaved_seconds > 0:
-        message += (
-            f". {format_duration(recorded.saved_seconds)} of {format_duration(recorded.requested_seconds)}"
-            f" saved: {'; '.join(recorded.reasons)}."
-        )
+    message = messages.done("Time request approved successfully", recorded, member.user.fullname)
     return Approved(request, recorded.saved_minutes, message)
 
 
 async def reject(session: AsyncSession, actor: Actor, request_id: str, comment: str) -> TimeRequest:
     request = await _pending_for_decision(session, actor, request_id, "reject", "rejected")
-    request.status = "rejected"
+    request.status = REJECTED
     request.comment = comment
     request.updated_by = actor.user_id
     await session.flush()

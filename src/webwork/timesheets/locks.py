@@ -9,49 +9,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth.principal import Actor
 from webwork.kit.errors import Conflict
-from webwork.models import Membership, Timesheet
+from webwork.timesheets import repository
 
 
-async def lock_member(session: AsyncSession, *, workspace_id: int, user_id: int) -> None:
+async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
     """Serialise writes of one member's time in one workspace, and the approval of
-    their timesheets, on PostgreSQL (row lock on the membership): two concurrent saves
-    cannot both see the same time as free, and a save cannot slip into a period while
-    it is being approved. Another workspace's writes for the same person never wait for
-    it. SQLite serialises writers already (BEGIN IMMEDIATE)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(
-            select(Membership.id)
-            .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-            .with_for_update()
-        )
+    their timesheets: two concurrent saves cannot both see the same time as free, and a
+    save cannot slip into a period while it is being approved. Another workspace's
+    writes for the same person never wait for it."""
+    await repository.lock_member(session, actor, user_id)
 
 
 async def ensure_unlocked(
-    session: AsyncSession, *, workspace_id: int, user_id: int, start: datetime, end: datetime
+    session: AsyncSession, actor: Actor, user_id: int, *, start: datetime, end: datetime
 ) -> None:
     """Raise 409 if [start, end) (the instant ``start`` when ``end == start``) touches
     the locked span of an approved timesheet of the member. Takes the member's lock
     first, so the answer holds until the transaction ends."""
-    await lock_member(session, workspace_id=workspace_id, user_id=user_id)
-    if end > start:
-        touches = (Timesheet.locked_from < end, Timesheet.locked_until > start)
-    else:
-        touches = (Timesheet.locked_from <= start, Timesheet.locked_until > start)
-    locked = await session.scalar(
-        select(Timesheet)
-        .where(
-            Timesheet.workspace_id == workspace_id,
-            Timesheet.user_id == user_id,
-            Timesheet.status == "approved",
-            *touches,
-        )
-        .limit(1)
-    )
+    await lock_member(session, actor, user_id)
+    locked = await repository.approved_touching(session, actor, user_id, start, end)
     if locked is not None:
         raise Conflict(
             f"The timesheet for {locked.date_from.isoformat()} to {locked.date_to.isoformat()} is approved; "

@@ -38,10 +38,6 @@ def period_of(day: date, kind: str) -> tuple[date, date]:
     return week_bounds(day)
 
 
-def is_period_start(day: date, kind: str) -> bool:
-    return period_of(day, kind)[0] == day
-
-
 def periods_overlapping(
     first: date, last: date, kind: str, limit: int | None = None
 ) -> list[tuple[date, date]]:

@@ -1,4 +1,6 @@
-"""All SQL of the timesheets domain, scoped to the actor's workspace and visibility."""
+"""All SQL of the timesheets domain: every statement starts from :func:`readable` (the
+timesheets) or from the time entries' own readable statement, so it is scoped to the
+actor's workspace and to the members the actor may see."""
 
 from __future__ import annotations
 
@@ -7,17 +9,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, exists, literal, or_, select, true, union, union_all
+from sqlalchemy import Date, Select, and_, bindparam, exists, literal, or_, select, true, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
+from webwork.kit.db import add_unless_taken
+from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
+from webwork.models.statuses import MembershipStatus
+from webwork.time_entries import repository as time_entries_repository
 from webwork.timesheets.periods import TimesheetKey
 
 # Wider than any UTC offset: finds every entry that may touch a local date range.
 _ANY_ZONE = timedelta(days=1)
+
+
+def readable(actor: Actor) -> Select[Timesheet]:
+    """The stored timesheets the actor may see: of the workspace, of the members the
+    actor's role sees."""
+    return select(Timesheet).where(
+        Timesheet.workspace_id == actor.workspace_id, restrict(Timesheet.user_id, visible_user_ids(actor))
+    )
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,8 @@ class EntrySlice:
     project_id: int | None
     project_name: str | None
     contract_id: int | None
-    billable_rate: Decimal | None
+    rate: Decimal | None
+    billable: bool
 
 
 def _period_starts(starts: list[date]) -> Any:
@@ -57,11 +72,14 @@ def _computed(actor: Actor, filters: ListFilters) -> Select[Any]:
     periods = _period_starts(filters.period_starts)
     wide_start = datetime.combine(filters.first, time(0), tzinfo=UTC) - _ANY_ZONE
     wide_end = datetime.combine(filters.last, time(0), tzinfo=UTC) + 2 * _ANY_ZONE
-    has_time = exists().where(
-        TimeEntry.workspace_id == actor.workspace_id,
-        TimeEntry.user_id == Membership.user_id,
-        TimeEntry.start_at < wide_end,
-        TimeEntry.end_at > wide_start,
+    has_time = exists(
+        time_entries_repository.readable(actor)
+        .with_only_columns(TimeEntry.id)
+        .where(
+            TimeEntry.user_id == Membership.user_id,
+            TimeEntry.start_at < wide_end,
+            TimeEntry.end_at > wide_start,
+        )
     )
     return (
         select(Membership.user_id.label("user_id"), periods.c.date_from)
@@ -69,12 +87,24 @@ def _computed(actor: Actor, filters: ListFilters) -> Select[Any]:
         .where(
             Membership.workspace_id == actor.workspace_id,
             restrict(Membership.user_id, visible_user_ids(actor)),
-            or_(and_(Membership.status == "active", Membership.role != Role.PROJECT_VIEWER.value), has_time),
+            or_(
+                and_(
+                    Membership.status == MembershipStatus.ACTIVE, Membership.role != Role.PROJECT_VIEWER.value
+                ),
+                has_time,
+            ),
         )
     )
 
 
-def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
+async def list_page(
+    session: AsyncSession, actor: Actor, filters: ListFilters, params: PageParams
+) -> Page[tuple[int, date, Timesheet | None, User, str | None]]:
+    """One page of :func:`_listing`: a count and the page, in one query."""
+    return await paginate(session, _listing(actor, filters), params)
+
+
+def _listing(actor: Actor, filters: ListFilters) -> Select[Any]:
     """(user_id, date_from, Timesheet | None, User, timezone) for every listed period.
 
     Listed: each visible member who is active and tracks time (project viewers do not),
@@ -82,13 +112,11 @@ def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
     timesheet of the range (a member archived since still shows the periods someone
     acted on). Pairs are (member, first day), the identity of a timesheet, so a stored
     row and a computed period never both appear."""
-    visible = visible_user_ids(actor)
     workspace_id = actor.workspace_id
-    stored = select(Timesheet.user_id.label("user_id"), Timesheet.date_from).where(
-        Timesheet.workspace_id == workspace_id,
-        restrict(Timesheet.user_id, visible),
-        Timesheet.date_from <= filters.last,
-        Timesheet.date_to >= filters.first,
+    stored = (
+        readable(actor)
+        .with_only_columns(Timesheet.user_id.label("user_id"), Timesheet.date_from)
+        .where(Timesheet.date_from <= filters.last, Timesheet.date_to >= filters.first)
     )
     pairs = (stored if filters.stored_only else union(_computed(actor, filters), stored)).subquery("pairs")
     stmt = (
@@ -119,26 +147,27 @@ def listing(actor: Actor, filters: ListFilters) -> Select[Any]:
 
 
 async def finished_entries(
-    session: AsyncSession, workspace_id: int, windows: list[tuple[int, datetime, datetime]]
+    session: AsyncSession, actor: Actor, windows: list[tuple[int, datetime, datetime]]
 ) -> list[EntrySlice]:
     """Finished entries touching any (user, UTC start, UTC end) window: one query."""
     if not windows:
         return []
     rows = await session.execute(
-        select(
+        time_entries_repository.readable(actor)
+        .with_only_columns(
             TimeEntry.user_id,
             TimeEntry.start_at,
             TimeEntry.end_at,
             TimeEntry.project_id,
             Project.name,
             TimeEntry.contract_id,
-            Project.is_billable,
             Contract.rate,
+            Project.is_billable,
         )
+        .select_from(TimeEntry)
         .outerjoin(Project, Project.id == TimeEntry.project_id)
         .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
         .where(
-            TimeEntry.workspace_id == workspace_id,
             TimeEntry.end_at.is_not(None),
             or_(
                 *(
@@ -150,17 +179,17 @@ async def finished_entries(
         .order_by(TimeEntry.start_at)
     )
     slices = []
-    for user_id, start_at, end_at, project_id, name, contract_id, billable, rate in rows:
+    for user_id, start_at, end_at, project_id, name, contract_id, rate, billable in rows:
         assert end_at is not None  # running timers are filtered out above
         slices.append(
-            EntrySlice(user_id, start_at, end_at, project_id, name, contract_id, rate if billable else None)
+            EntrySlice(user_id, start_at, end_at, project_id, name, contract_id, rate, bool(billable))
         )
     return slices
 
 
 async def has_time_outside(
     session: AsyncSession,
-    workspace_id: int,
+    actor: Actor,
     user_id: int,
     window: tuple[datetime, datetime],
     project_ids: Select[int],
@@ -169,9 +198,9 @@ async def has_time_outside(
     on one of ``project_ids`` (time without a project is on none)."""
     start, end = window
     found = await session.scalar(
-        select(TimeEntry.id)
+        time_entries_repository.readable(actor)
+        .with_only_columns(TimeEntry.id)
         .where(
-            TimeEntry.workspace_id == workspace_id,
             TimeEntry.user_id == user_id,
             TimeEntry.start_at < end,
             or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > start),
@@ -182,31 +211,40 @@ async def has_time_outside(
     return found is not None
 
 
-async def visible_member(session: AsyncSession, actor: Actor, user_id: int) -> tuple[User, Membership] | None:
-    """The user and their membership, if they belong to the workspace and the actor
-    may see them."""
-    row = (
-        await session.execute(
-            select(User, Membership)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.workspace_id == actor.workspace_id,
-                Membership.user_id == user_id,
-                restrict(Membership.user_id, visible_user_ids(actor)),
-            )
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-async def stored(session: AsyncSession, workspace_id: int, key: TimesheetKey) -> Timesheet | None:
+async def stored(session: AsyncSession, actor: Actor, key: TimesheetKey) -> Timesheet | None:
     """The stored timesheet of the period, locked for the rest of the transaction."""
-    return await session.scalar(
-        select(Timesheet)
-        .where(
-            Timesheet.workspace_id == workspace_id,
-            Timesheet.user_id == key.user_id,
-            Timesheet.date_from == key.date_from,
-        )
-        .with_for_update()
-    )
+    stmt = readable(actor).where(Timesheet.user_id == key.user_id, Timesheet.date_from == key.date_from)
+    return await session.scalar(stmt.with_for_update())
+
+
+async def add(session: AsyncSession, row: Timesheet) -> bool:
+    """Store a period's first row; False when a concurrent transaction stored it first
+    (the unique constraint on member and first day decides)."""
+    return await add_unless_taken(session, row)
+
+
+_LOCK_MEMBER = (
+    select(Membership.id)
+    .where(Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+
+
+async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
+    """Row-lock the member's membership until the transaction ends, on PostgreSQL
+    (SQLite serialises writers already: BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
+
+
+async def approved_touching(
+    session: AsyncSession, actor: Actor, user_id: int, start: datetime, end: datetime
+) -> Timesheet | None:
+    """An approved timesheet of the member whose locked span [locked_from, locked_until)
+    shares time with [start, end), or contains the instant ``start`` when ``end == start``."""
+    if end > start:
+        touches = (Timesheet.locked_from < end, Timesheet.locked_until > start)
+    else:
+        touches = (Timesheet.locked_from <= start, Timesheet.locked_until > start)
+    stmt = readable(actor).where(Timesheet.user_id == user_id, Timesheet.status == "approved", *touches)
+    return await session.scalar(stmt.limit(1))

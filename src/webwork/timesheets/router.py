@@ -1,7 +1,9 @@
-"""`/timesheets`."""
+"""`/timesheets`: members' periods with their time, and the decisions on them."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -26,8 +28,10 @@ def id_salt(request: Request) -> str:
 SaltDep = Annotated[str, Depends(id_salt)]
 
 
-@router.get("", response_model=Envelope[list[TimesheetOut]])
-async def list_timesheets(
+@router.get(
+    "", response_model=Envelope[list[TimesheetOut]], operation_id="getTimesheets", summary="List timesheets"
+)
+async def get_timesheets(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
@@ -45,57 +49,62 @@ async def list_timesheets(
         str | None, Query(description="asc | desc (default) by period start, then member")
     ] = None,
 ) -> JSONResponse:
+    """The periods of the members the caller may see that share a day with
+    ``date_from``..``date_to``, with their time per local day and project, computed from
+    the time entries (an approved period shows the total fixed at approval). Amounts
+    appear only to callers who may see the member's rate."""
     query = service.ListQuery(
         id=id, status=status, date_from=date_from, date_to=date_to, user_id=user_id, order_by=order_by
     )
-    result = await service.list_timesheets(session, actor, query, page, salt)
+    result = await service.list_page(session, actor, query, page, salt)
     return respond(result.items, "Timesheets retrieved successfully", pagination=result.pagination)
 
 
-async def _act(
-    session: AsyncSession, actor: Actor, timesheet_id: str, action: str, salt: str, reason: str | None = None
-) -> JSONResponse:
-    decided = await service.transition(session, actor, timesheet_id, action, salt, reason)
-    return respond(decided.data, decided.message)
+Transition = Callable[[AsyncSession, Actor, str, str], Awaitable[service.Decided]]
 
 
-Action = Annotated[TimesheetAction | None, Body()]
+def _transition_route(action: str, transition: Transition, operation_id: str, summary: str) -> None:
+    """``PUT /timesheets/{timesheet_id}/<action>``, whose body names only the workspace;
+    the description is the service function's docstring."""
+
+    async def route(
+        timesheet_id: str,
+        actor: ActorDep,
+        session: SessionDep,
+        salt: SaltDep,
+        body: Annotated[TimesheetAction | None, Body()] = None,
+    ) -> JSONResponse:
+        decided = await transition(session, actor, timesheet_id, salt)
+        return respond(decided.data, decided.message)
+
+    router.put(
+        f"/{{timesheet_id}}/{action}",
+        response_model=Envelope[TimesheetDecision],
+        operation_id=operation_id,
+        summary=summary,
+        description=inspect.cleandoc(transition.__doc__ or ""),
+    )(route)
 
 
-@router.put("/{timesheet_id}/submit", response_model=Envelope[TimesheetDecision])
-async def submit_timesheet(
-    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: Action = None
-) -> JSONResponse:
-    return await _act(session, actor, timesheet_id, "submit", salt)
-
-
-@router.put("/{timesheet_id}/unsubmit", response_model=Envelope[TimesheetDecision])
-async def unsubmit_timesheet(
-    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: Action = None
-) -> JSONResponse:
-    return await _act(session, actor, timesheet_id, "unsubmit", salt)
-
-
-@router.put("/{timesheet_id}/approve", response_model=Envelope[TimesheetDecision])
-async def approve_timesheet(
-    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: Action = None
-) -> JSONResponse:
-    return await _act(session, actor, timesheet_id, "approve", salt)
-
-
-@router.put("/{timesheet_id}/reject", response_model=Envelope[TimesheetDecision])
-async def reject_timesheet(
-    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: TimesheetReject
-) -> JSONResponse:
-    return await _act(session, actor, timesheet_id, "reject", salt, body.reason)
+_transition_route("submit", service.submit, "submitTimesheet", "Submit a timesheet")
+_transition_route("unsubmit", service.unsubmit, "unsubmitTimesheet", "Take a submitted timesheet back")
+_transition_route("approve", service.approve, "approveTimesheet", "Approve a timesheet")
 
 
 @router.put(
-    "/{timesheet_id}/reopen",
+    "/{timesheet_id}/reject",
     response_model=Envelope[TimesheetDecision],
-    summary="Reopen an approved timesheet (owner/executive manager), unlocking its time",
+    operation_id="rejectTimesheet",
+    summary="Reject a timesheet",
 )
-async def reopen_timesheet(
-    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: Action = None
+async def reject_timesheet(
+    timesheet_id: str, actor: ActorDep, session: SessionDep, salt: SaltDep, body: TimesheetReject
 ) -> JSONResponse:
-    return await _act(session, actor, timesheet_id, "reopen", salt)
+    """Send a submitted period back to its member with a ``reason``."""
+    decided = await service.reject(session, actor, timesheet_id, salt, body.reason)
+    return respond(decided.data, decided.message)
+
+
+_transition_route(
+    "reopen", service.reopen, "reopenTimesheet", "Reopen an approved timesheet, unlocking its time"
+)

@@ -12,18 +12,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
-from webwork.kit.clock import utcnow
-from webwork.kit.days import range_bounds, seconds_by_local_day
+from webwork.kit import clock
+from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
-from webwork.kit.pagination import Page, PageParams, Pagination, paginate
+from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.models import Membership, Timesheet, User
 from webwork.teams import service as teams
+from webwork.time_entries import assignment, messages
+from webwork.time_entries.assignment import Member
 from webwork.timesheets import repository
 from webwork.timesheets.locks import lock_member
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
@@ -35,6 +36,7 @@ STATUS_ALIASES = {"pending": "submitted"}
 # Statuses only a stored row can have: listing them needs no computed periods.
 DECIDED = frozenset({"submitted", "rejected", "approved"})
 MAX_PERIODS = 366
+NOT_FOUND = "Timesheet not found."
 CENT = Decimal("0.01")
 
 
@@ -68,16 +70,12 @@ def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None, status: str
             return key.date_from, key.date_from
         if status in DECIDED:
             return EARLIEST, LATEST
-        today = utcnow().astimezone(ZoneInfo(actor.membership.timezone or "UTC")).date()
+        today = clock.utcnow().astimezone(ZoneInfo(actor.membership.timezone or "UTC")).date()
         return period_of(today, actor.workspace.timesheet_period)
     first = query.date_from or query.date_to
     last = query.date_to or query.date_from
     assert first is not None and last is not None
-    for field, day in (("date_from", first), ("date_to", last)):
-        if not EARLIEST <= day <= LATEST:
-            raise invalid(field, f"The {field.replace('_', ' ')} must be between {EARLIEST} and {LATEST}.")
-    if last < first:
-        raise invalid("date_to", "The date to must be a date after or equal to date from.")
+    check_date_range(first, last, earliest=EARLIEST, latest=LATEST)
     return first, last
 
 
@@ -158,8 +156,13 @@ def _summarize(
     """The period as listed; an approved one shows the total fixed at approval."""
     seconds = _seconds_by_group(entries, listed.span)
     names = {entry.project_id: entry.project_name for entry in entries}
-    rates = {entry.contract_id: entry.billable_rate for entry in entries}
-    with_rate = actor.may_see_rate_of(listed.user.id)
+    with_rate = visibility.may_see_rate(actor, listed.user.id)
+    rates = {
+        entry.contract_id: entry.rate
+        if visibility.may_see_rate(actor, listed.user.id, project_billable=entry.billable)
+        else None
+        for entry in entries
+    }
     breakdown: dict[str, list[DayProjectTotal]] = {}
     total_minutes = 0
     total_amount = Decimal(0)
@@ -173,7 +176,7 @@ def _summarize(
             total_minutes=minutes,
         )
         rate = rates[contract_id]
-        if with_rate and rate is not None:
+        if rate is not None:
             item.total_amount = _amount(minutes, rate)
             total_amount += item.total_amount
         breakdown.setdefault(day.isoformat(), []).append(item)
@@ -204,7 +207,7 @@ def _order(group: tuple[date, int | None, int | None]) -> tuple[date, int, int]:
     return day, project_id or 0, contract_id or 0
 
 
-async def list_timesheets(
+async def list_page(
     session: AsyncSession, actor: Actor, query: ListQuery, params: PageParams, salt: str
 ) -> Page[TimesheetOut]:
     """One page of timesheets: a count, the page, and one query for the time of every
@@ -212,7 +215,7 @@ async def list_timesheets(
     filters = _filters(actor, query, salt)
     if filters is None:
         return Page([], Pagination(params.page, params.per_page, 0, 0))
-    page = await paginate(session, repository.listing(actor, filters), params)
+    page = await repository.list_page(session, actor, filters, params)
     kind = actor.workspace.timesheet_period
     listed = []
     for user_id, date_from, row, user, timezone in page.items:
@@ -220,7 +223,7 @@ async def list_timesheets(
         span = _span(row, date_from, date_to, timezone or "UTC")
         listed.append(_Listed(TimesheetKey(user_id, date_from), date_to, row, user, span))
     windows = [(item.key.user_id, item.span.start, item.span.end) for item in listed]
-    entries = await repository.finished_entries(session, actor.workspace_id, windows)
+    entries = await repository.finished_entries(session, actor, windows)
     by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
     for entry in entries:
         by_user[entry.user_id].append(entry)
@@ -270,7 +273,7 @@ async def _check_reach(
         return
     window = range_bounds(row.date_from, row.date_to, membership.timezone or "UTC")
     outside = await repository.has_time_outside(
-        session, actor.workspace_id, membership.user_id, window, visibility.managed_project_ids(actor)
+        session, actor, membership.user_id, window, visibility.managed_project_ids(actor)
     )
     reach = permissions.Reach(
         in_managed_team=await teams.manages_member(session, actor, membership.user_id),
@@ -283,25 +286,50 @@ async def _check_reach(
 async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) -> Timesheet:
     """The stored row of the period, created on first action (a concurrent creator wins
     the unique constraint and we use its row)."""
-    row = await repository.stored(session, actor.workspace_id, key)
+    row = await repository.stored(session, actor, key)
     if row is not None:
         return row
-    kind = actor.workspace.timesheet_period
-    start, end = period_of(key.date_from, kind)
+    start, end = period_of(key.date_from, actor.workspace.timesheet_period)
     if start != key.date_from:
-        raise NotFound("Timesheet not found.")
+        raise NotFound(NOT_FOUND)
     row = Timesheet(
         workspace_id=actor.workspace_id, user_id=key.user_id, date_from=start, date_to=end, status="open"
     )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        row = await repository.stored(session, actor.workspace_id, key)
-        if row is None:
-            raise
-    return row
+    if await repository.add(session, row):
+        return row
+    stored = await repository.stored(session, actor, key)
+    assert stored is not None, "the row that won the unique constraint is there"
+    return stored
+
+
+async def _visible_period(
+    session: AsyncSession, actor: Actor, timesheet_id: str, salt: str
+) -> tuple[TimesheetKey, Member]:
+    """What the id names, if it is the period of a member the actor may see (404 for
+    anything else)."""
+    key = TimesheetKey.decode(timesheet_id, salt)
+    member = await assignment.find_member(session, actor, key.user_id, active=False) if key else None
+    if key is None or member is None:
+        raise NotFound(NOT_FOUND)
+    return key, member
+
+
+def _record(row: Timesheet, action: str, actor: Actor, now: datetime, reason: str | None) -> None:
+    """Write the transition on the row: when it was submitted, who decided and why, or
+    (unsubmit, reopen) none of it."""
+    row.status = TRANSITIONS[action].target
+    if action == "submit":
+        row.submitted_on = now
+        row.reject_reason = None
+    elif action in ("approve", "reject"):
+        row.decided_by = actor.user_id
+        row.decided_at = now
+        row.reject_reason = reason
+    else:
+        row.submitted_on = None
+        row.decided_by = None
+        row.decided_at = None
+        row.locked_from = row.locked_until = row.approved_timezone = row.approved_minutes = None
 
 
 @dataclass(frozen=True)
@@ -310,37 +338,22 @@ class Decided:
     message: str
 
 
-async def transition(
+async def _transition(
     session: AsyncSession, actor: Actor, timesheet_id: str, action: str, salt: str, reason: str | None = None
 ) -> Decided:
-    key = TimesheetKey.decode(timesheet_id, salt)
-    member = await repository.visible_member(session, actor, key.user_id) if key else None
-    if key is None or member is None:
-        raise NotFound("Timesheet not found.")
-    user, membership = member
-    _check_permission(actor, action, user.id)
+    key, member = await _visible_period(session, actor, timesheet_id, salt)
+    _check_permission(actor, action, member.id)
     row = await _period_row(session, actor, key)
-    await _check_reach(session, actor, action, membership, row)
+    await _check_reach(session, actor, action, member.membership, row)
     rule = TRANSITIONS[action]
     if row.status not in rule.sources:
         raise Conflict(f"The timesheet is {row.status}; it cannot be {rule.past}.", code="invalid_transition")
-    now = utcnow()
-    row.status = rule.target
-    if action == "submit":
-        row.submitted_on = now
-        row.reject_reason = None
-    elif action in ("approve", "reject"):
-        row.decided_by = actor.user_id
-        row.decided_at = now
-        row.reject_reason = reason if action == "reject" else None
-    else:
-        row.submitted_on = None
-        row.decided_by = None
-        row.decided_at = None
-        row.locked_from = row.locked_until = row.approved_timezone = row.approved_minutes = None
+    now = clock.utcnow()
+    _record(row, action, actor, now, reason)
     if action == "approve":
-        await _fix_approved(session, row, membership.timezone)
+        await _fix_approved(session, actor, row, member.timezone)
     await session.flush()
+    user = member.user
     data = TimesheetDecision(
         id=key.encode(salt),
         status=row.status,
@@ -353,24 +366,54 @@ async def transition(
     return Decided(data, _message(actor, action, user, row, now, reason))
 
 
-async def _fix_approved(session: AsyncSession, row: Timesheet, timezone: str) -> None:
+async def submit(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
+    """Send an open or rejected period of a member for a decision. Members submit their
+    own timesheets, owners and executive managers anyone's; project viewers none."""
+    return await _transition(session, actor, timesheet_id, "submit", salt)
+
+
+async def unsubmit(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
+    """Take a submitted period back to open before anyone decides on it (the member, or
+    an owner or executive manager)."""
+    return await _transition(session, actor, timesheet_id, "unsubmit", salt)
+
+
+async def approve(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
+    """Approve a submitted period. Owners and executive managers approve any; team
+    managers those of their teams' members, project managers those whose every entry
+    lies on projects they manage, in both cases only of members ranked below them.
+    Approval fixes the period's UTC span, its timezone and its total, and locks its
+    time: no entry, time request or timer may change it until the timesheet is
+    reopened."""
+    return await _transition(session, actor, timesheet_id, "approve", salt)
+
+
+async def reject(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str, reason: str) -> Decided:
+    """Send a submitted period back to its member with a reason; who may reject a
+    period is who may approve it."""
+    return await _transition(session, actor, timesheet_id, "reject", salt, reason)
+
+
+async def reopen(session: AsyncSession, actor: Actor, timesheet_id: str, salt: str) -> Decided:
+    """Open an approved period again (owners and executive managers only): its time is
+    unlocked and what approval fixed is cleared."""
+    return await _transition(session, actor, timesheet_id, "reopen", salt)
+
+
+async def _fix_approved(session: AsyncSession, actor: Actor, row: Timesheet, timezone: str) -> None:
     """Fix what is approved so that it stays approved: the period's UTC span in the
     member's timezone of now (the lock), that zone, and the total. The member's lock
     keeps a concurrent write from slipping in between the total and the lock."""
-    await lock_member(session, workspace_id=row.workspace_id, user_id=row.user_id)
+    await lock_member(session, actor, row.user_id)
     span = _Span(*range_bounds(row.date_from, row.date_to, timezone), timezone)
-    entries = await repository.finished_entries(
-        session, row.workspace_id, [(row.user_id, span.start, span.end)]
-    )
+    entries = await repository.finished_entries(session, actor, [(row.user_id, span.start, span.end)])
     row.locked_from, row.locked_until, row.approved_timezone = span.start, span.end, span.timezone
     row.approved_minutes = sum(secs // 60 for secs in _seconds_by_group(entries, span).values())
 
 
 def _message(actor: Actor, action: str, user: User, row: Timesheet, now: datetime, reason: str | None) -> str:
+    past = TRANSITIONS[action].past
     if action not in ("approve", "reject"):
-        return f"Timesheet {TRANSITIONS[action].past} successfully"
-    text = (
-        f"Timesheet {TRANSITIONS[action].past} by {actor.user.fullname} at {now:%Y-%m-%d %H:%M:%S}"
-        f" | Member: {user.fullname} | Period: {row.date_from.isoformat()} to {row.date_to.isoformat()}"
-    )
-    return f"{text} | Reason: {reason}" if action == "reject" else text
+        return messages.timesheet_changed(past)
+    period = (row.date_from, row.date_to)
+    return messages.timesheet_decided(past, actor.user.fullname, now, user.fullname, period, reason)

@@ -1,66 +1,59 @@
-"""SQL of live timers: the running entry of a user and the user's entries of one day."""
+"""All SQL of live timers. A timer is a time entry without an end, so every statement
+starts from the time entries' readable statement: the actor's workspace, the members
+the actor may see."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
-from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.models import Membership, Project, Task, TimeEntry
+from webwork.kit.db import add_unless_taken
+from webwork.models import Project, Task, TimeEntry
+from webwork.time_entries import repository as time_entries_repository
 
 
-async def running_timer(
-    session: AsyncSession, user_id: int, *, workspace_id: int, for_update: bool = False
-) -> TimeEntry | None:
-    """The member's running timer in the workspace (there is at most one)."""
-    stmt = select(TimeEntry).where(
-        TimeEntry.workspace_id == workspace_id, TimeEntry.user_id == user_id, TimeEntry.end_at.is_(None)
+def readable(actor: Actor) -> Select[TimeEntry]:
+    """The running timers the actor may see."""
+    return time_entries_repository.readable(actor).where(TimeEntry.end_at.is_(None))
+
+
+@dataclass(frozen=True)
+class Running:
+    """A running timer with the names its answers show."""
+
+    entry: TimeEntry
+    project_name: str | None
+    task_title: str | None
+
+
+async def running(
+    session: AsyncSession, actor: Actor, user_id: int, *, for_update: bool = False
+) -> Running | None:
+    """The member's running timer in the workspace (there is at most one), with its
+    project name and task title, in one statement."""
+    stmt = (
+        readable(actor)
+        .add_columns(Project.name, Task.title)
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .outerjoin(Task, Task.id == TimeEntry.task_id)
+        .where(TimeEntry.user_id == user_id)
     )
     if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt)
+        stmt = stmt.with_for_update(of=TimeEntry)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else Running(row[0], row[1], row[2])
 
 
-async def names(session: AsyncSession, entry: TimeEntry) -> tuple[str | None, str | None]:
-    """Project name and task title of an entry."""
-    project_name = (
-        await session.scalar(select(Project.name).where(Project.id == entry.project_id))
-        if entry.project_id
-        else None
-    )
-    task_title = (
-        await session.scalar(select(Task.title).where(Task.id == entry.task_id)) if entry.task_id else None
-    )
-    return project_name, task_title
+async def add(session: AsyncSession, timer: TimeEntry) -> bool:
+    """Store a new timer; False when the member already has one running here (the
+    partial unique index on ``(workspace_id, user_id) WHERE end_at IS NULL`` decides,
+    so of concurrent starts only one can win)."""
+    return await add_unless_taken(session, timer)
 
 
-async def day_intervals(
-    session: AsyncSession, actor: Actor, user_id: int, window: tuple[datetime, datetime]
-) -> list[tuple[datetime, datetime | None]]:
-    """(start, end) of the user's entries in the workspace touching ``window``; end is
-    None for the running timer."""
-    start, end = window
-    rows = await session.execute(
-        select(TimeEntry.start_at, TimeEntry.end_at).where(
-            TimeEntry.workspace_id == actor.workspace_id,
-            TimeEntry.user_id == user_id,
-            TimeEntry.start_at < end,
-            or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > start),
-        )
-    )
-    return [(row[0], row[1]) for row in rows.all()]
-
-
-async def may_see(session: AsyncSession, actor: Actor, user_id: int) -> bool:
-    """Whether ``user_id`` is a member of the workspace the actor's role lets them see."""
-    found = await session.scalar(
-        select(Membership.user_id).where(
-            Membership.workspace_id == actor.workspace_id,
-            Membership.user_id == user_id,
-            restrict(Membership.user_id, visible_user_ids(actor)),
-        )
-    )
-    return found is not None
+async def delete(session: AsyncSession, timer: TimeEntry) -> None:
+    await session.delete(timer)
+    await session.flush()

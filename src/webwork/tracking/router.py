@@ -15,17 +15,30 @@ from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerSto
 router = APIRouter(prefix="/time-tracking", tags=["Time Tracking"])
 
 
-@router.post("/start", response_model=Envelope[TimerOut])
+@router.post(
+    "/start", response_model=Envelope[TimerOut], operation_id="startTracking", summary="Start a timer"
+)
 async def start_tracking(actor: ActorDep, session: SessionDep, body: TimerStart) -> JSONResponse:
-    """409 ``timer_running`` (with the running timer in ``data``) when one already runs."""
+    """Start a live timer for a member (the caller by default; owners and executive
+    managers may name anyone active) on a contract and task, or without a project. One
+    timer runs per person per workspace: a second start is a 409 ``timer_running`` with
+    the running timer in ``data``. The message names the user, time, project, task and
+    activity, ready to post to a chat."""
     timer = await service.start(session, actor, body)
     return respond(timer.out(), timer.started_message())
 
 
-@router.post("/stop", response_model=Envelope[TimerStopped])
+@router.post(
+    "/stop",
+    response_model=Envelope[TimerStopped],
+    operation_id="stopTracking",
+    summary="Stop the running timer and save its time",
+)
 async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -> JSONResponse:
-    """``saved_minutes`` may be less than ``duration_minutes``: overlapping time and
-    time beyond the weekly limits are not saved (the message says why)."""
+    """Stop a member's running timer and save its time as manual time is saved:
+    ``saved_minutes`` may be less than ``duration_minutes``, since time overlapping other
+    entries, time beyond the weekly limits and time past the first 24 hours is not saved
+    (the message says why). A stop inside an approved timesheet's period is a 409."""
     stopped = await service.stop(session, actor, body)
     data = TimerStopped(
         **stopped.timer.out().model_dump(),
@@ -37,11 +50,20 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
     return respond(data, stopped.message(), extra={"saved_minutes": stopped.saved_minutes})
 
 
-@router.get("/current-data", response_model=Envelope[CurrentData | None])
+@router.get(
+    "/current-data",
+    response_model=Envelope[CurrentData | None],
+    operation_id="getCurrentTrackerData",
+    summary="Get the running timer and today's tracked minutes",
+)
 async def current_data(
     actor: ActorDep,
     session: SessionDep,
     user_id: Annotated[int | None, Query(description="ID of the member (default: the caller)")] = None,
 ) -> JSONResponse:
+    """The member's running timer in this workspace (``data`` is null when none runs):
+    the seconds part of its elapsed time and the minutes tracked on the member's
+    current local day, the running timer included. Managers read the members they
+    manage; members read their own."""
     data = await service.current(session, actor, user_id)
     return respond(data, "Current tracker data retrieved successfully")

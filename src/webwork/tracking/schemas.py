@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ZuluTimestamp
+from webwork.time_entries.schemas import AssignedTime
 
 
 class TimerStart(RequestBody):
@@ -21,17 +22,15 @@ class TimerStop(RequestBody):
     user_id: int | None = Field(None, description="The member whose timer stops (default: the caller)")
 
 
-class TimerOut(BaseModel):
+class _TimerHead(BaseModel):
     start_time: ZuluTimestamp
     user_id: int
     user_name: str
     user_email: str
-    contract_id: int | None
-    project_id: int | None
-    project_name: str | None
-    task_id: int | None
-    task_title: str | None
-    activity_description: str | None
+
+
+class TimerOut(AssignedTime, _TimerHead):
+    """When and whose, then what the time is on."""
 
 
 class TimerStopped(TimerOut):

@@ -11,33 +11,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions
 from webwork.auth.principal import Actor
-from webwork.kit.clock import as_utc, utcnow
+from webwork.kit import clock
 from webwork.kit.days import day_bounds
-from webwork.kit.errors import Conflict, Forbidden, ValidationFailed
-from webwork.models import Contract, Membership, Task, TimeEntry, User
-from webwork.time_entries import repository as entries
+from webwork.kit.errors import Conflict
+from webwork.models import TimeEntry
+from webwork.time_entries import assignment, messages
+from webwork.time_entries.assignment import Member, Unusable
 from webwork.time_entries.bounds import MAX_SPAN
 from webwork.time_entries.recording import (
     NothingSaved,
     Recorded,
-    check_assignment,
-    describe,
+    Recording,
+    known_entries,
     record_time,
     whole_minutes,
 )
+from webwork.time_entries.splitter import Interval
 from webwork.timesheets.locks import ensure_unlocked
 from webwork.tracking import repository
 from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop
 
-OVERRUN_REASON = f"a timer saves at most {int(MAX_SPAN.total_seconds()) // 3600} hours"
+STOPPED = "Timer stopped successfully"
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,17 @@ class Timer:
     """A timer with what its output names."""
 
     entry: TimeEntry
-    user: User
-    membership: Membership
+    member: Member
     project_name: str | None
     task_title: str | None
 
     def out(self) -> TimerOut:
+        user = self.member.user
         return TimerOut(
             start_time=self.entry.start_at,
-            user_id=self.user.id,
-            user_name=self.user.fullname,
-            user_email=self.user.email,
+            user_id=user.id,
+            user_name=user.fullname,
+            user_email=user.email,
             contract_id=self.entry.contract_id,
             project_id=self.entry.project_id,
             project_name=self.project_name,
@@ -66,9 +66,9 @@ class Timer:
 
     def started_message(self) -> str:
         """A line meant to be posted to chat as is: user, time, project, task, activity."""
-        zone = self.membership.timezone
-        clock = as_utc(self.entry.start_at).astimezone(ZoneInfo(zone)).strftime("%H:%M")
-        message = f"{self.user.fullname} started tracking at {clock} ({zone})"
+        zone = self.member.timezone
+        started = clock.as_utc(self.entry.start_at).astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        message = f"{self.member.user.fullname} started tracking at {started} ({zone})"
         if self.project_name:
             message += f" on {self.project_name}"
             if self.task_title:
@@ -89,7 +89,7 @@ class Stopped:
 
     @property
     def elapsed_minutes(self) -> int:
-        return whole_minutes(int((self.end - as_utc(self.timer.entry.start_at)).total_seconds()))
+        return whole_minutes(int((self.end - clock.as_utc(self.timer.entry.start_at)).total_seconds()))
 
     @property
     def saved_minutes(self) -> int:
@@ -97,98 +97,74 @@ class Stopped:
 
     def message(self) -> str:
         if self.recorded is None:
-            return f"Timer stopped successfully. Nothing was saved: {'; '.join(self.reasons)}."
-        if not self.recorded.reasons:
-            return "Timer stopped successfully"
-        return f"Timer stopped successfully. {describe(self.recorded, self.timer.user)}"
+            return messages.done_saving_nothing(STOPPED, self.reasons)
+        return messages.done(STOPPED, self.recorded, self.timer.member.user.fullname)
 
 
-async def _target(session: AsyncSession, actor: Actor, user_id: int | None) -> tuple[Membership, User]:
+async def _target(session: AsyncSession, actor: Actor, user_id: int | None) -> Member:
     """The member whose timer is meant (the caller when none is named). Owners and
     executive managers act for any active member; others for themselves; project
     viewers for nobody."""
     target = actor.user_id if user_id is None else user_id
     permissions.ensure_may_record_time(actor, target, "You may only start or stop your own timer.")
-    return await entries.member(session, actor, target)
+    return await assignment.load_member(session, actor, target)
 
 
-async def _timer(session: AsyncSession, entry: TimeEntry, user: User, membership: Membership) -> Timer:
-    project_name, task_title = await repository.names(session, entry)
-    return Timer(entry, user, membership, project_name, task_title)
-
-
-async def _already_running(
-    session: AsyncSession, actor: Actor, user: User, membership: Membership
-) -> Conflict:
-    running = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id)
-    data: dict[str, Any] | None = None
+async def _already_running(session: AsyncSession, actor: Actor, member: Member) -> Conflict:
+    running = await repository.running(session, actor, member.id)
+    data = None
     if running is not None:
-        data = (await _timer(session, running, user, membership)).out().model_dump(mode="json")
+        timer = Timer(running.entry, member, running.project_name, running.task_title)
+        data = timer.out().model_dump(mode="json")
     return Conflict(
         "A timer is already running for this user; stop it first.", code="timer_running", data=data
     )
 
 
 async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
-    membership, user = await _target(session, actor, body.user_id)
-    contract = await entries.contract(session, actor, body.contract_id) if body.contract_id else None
-    task = await entries.task(session, actor, body.task_id) if body.task_id else None
-    project = await check_assignment(
-        session, workspace=actor.workspace, user=user, contract=contract, task=task
-    )
-    now = utcnow()
-    await ensure_unlocked(session, workspace_id=actor.workspace_id, user_id=user.id, start=now, end=now)
+    member = await _target(session, actor, body.user_id)
+    chosen = await assignment.load_assignment(session, actor, member.id, body.contract_id, body.task_id)
+    now = clock.utcnow()
+    await ensure_unlocked(session, actor, member.id, start=now, end=now)
     entry = TimeEntry(
         workspace_id=actor.workspace_id,
-        user_id=user.id,
-        contract_id=contract.id if contract else None,
-        project_id=project.id if project else None,
-        task_id=task.id if task else None,
+        user_id=member.id,
+        **chosen.row(),
         start_at=now,
         end_at=None,
         activity_description=body.activity_description,
         method="tracked",
         created_by=actor.user_id,
     )
-    try:
-        async with session.begin_nested():
-            session.add(entry)
-            await session.flush()
-    except IntegrityError:
-        raise await _already_running(session, actor, user, membership) from None
-    return Timer(entry, user, membership, project.name if project else None, task.title if task else None)
+    if not await repository.add(session, entry):
+        raise await _already_running(session, actor, member)
+    return Timer(entry, member, chosen.project_name, chosen.task_title)
 
 
 async def _record(
-    session: AsyncSession, actor: Actor, entry: TimeEntry, membership: Membership, user: User, end: datetime
+    session: AsyncSession, actor: Actor, timer: Timer, end: datetime
 ) -> tuple[Recorded | None, list[str]]:
     """Record the timer's first :data:`MAX_SPAN` up to ``end`` through the recording
     engine; time it ran beyond that is not saved, and the reasons say so. ``None`` and
-    the reasons when nothing can be saved."""
-    start = as_utc(entry.start_at)
+    the reasons when nothing can be saved (its contract or task no longer usable
+    included)."""
+    entry, member = timer.entry, timer.member
+    start = clock.as_utc(entry.start_at)
     kept = min(end, start + MAX_SPAN)
-    overrun = [OVERRUN_REASON] if kept < end else []
-    contract = await session.get(Contract, entry.contract_id) if entry.contract_id else None
-    task = await session.get(Task, entry.task_id) if entry.task_id else None
+    overrun = [messages.longest_timer(MAX_SPAN)] if kept < end else []
+    recording = Recording(
+        description=entry.activity_description,
+        method="tracked",
+        created_by=entry.created_by or actor.user_id,
+        exclude=[entry.id],
+    )
     try:
-        recorded = await record_time(
-            session,
-            workspace=actor.workspace,
-            membership=membership,
-            user=user,
-            contract=contract,
-            task=task,
-            start=start,
-            end=kept,
-            description=entry.activity_description,
-            method="tracked",
-            created_by=entry.created_by or actor.user_id,
-            exclude=[entry.id],
-        )
+        chosen = await assignment.load_assignment(session, actor, member.id, entry.contract_id, entry.task_id)
+        recorded = await record_time(session, actor, member, chosen, (start, kept), recording)
     except NothingSaved as refused:
         return None, [*refused.reasons, *overrun]
-    except ValidationFailed as unusable:
-        return None, [unusable.message[:1].lower() + unusable.message[1:].rstrip(".")]
+    except Unusable as unusable:
+        return None, [unusable.reason]
     if overrun:
         ran = int((end - start).total_seconds())
         recorded = replace(recorded, requested_seconds=ran, reasons=[*recorded.reasons, *overrun])
@@ -200,52 +176,45 @@ async def stop(session: AsyncSession, actor: Actor, body: TimerStop) -> Stopped:
     be saved (all overlapping, limits reached, contract no longer usable) the timer is
     removed and the answer says so; a locked period refuses the stop (409). A timer
     left running longer than :data:`MAX_SPAN` saves its first :data:`MAX_SPAN`."""
-    membership, user = await _target(session, actor, body.user_id)
-    entry = await repository.running_timer(session, user.id, workspace_id=actor.workspace_id, for_update=True)
-    if entry is None:
+    member = await _target(session, actor, body.user_id)
+    running = await repository.running(session, actor, member.id, for_update=True)
+    if running is None:
         raise Conflict("No timer is running for this user.", code="timer_not_running")
-    timer = await _timer(session, entry, user, membership)
-    end = max(utcnow(), as_utc(entry.start_at))
+    timer = Timer(running.entry, member, running.project_name, running.task_title)
+    start = clock.as_utc(running.entry.start_at)
+    end = max(clock.utcnow(), start)
     recorded: Recorded | None = None
-    reasons = ["the timer ran for less than a second"]
-    if end > as_utc(entry.start_at):
-        recorded, reasons = await _record(session, actor, entry, membership, user, end)
-    await session.delete(entry)
-    await session.flush()
+    reasons = [messages.TOO_SHORT]
+    if end > start:
+        recorded, reasons = await _record(session, actor, timer, end)
+    await repository.delete(session, running.entry)
     return Stopped(timer, end, recorded, reasons)
 
 
 async def current(session: AsyncSession, actor: Actor, user_id: int | None) -> CurrentData | None:
     """The running timer of ``user_id`` (default: the caller) in this workspace and the
-    member's day so far."""
-    if user_id is None:
-        user_id = actor.user_id
-    if not (actor.is_admin or user_id == actor.user_id) and not (
-        actor.is_manager and await repository.may_see(session, actor, user_id)
-    ):
-        raise Forbidden("You may not see this member's tracker.")
-    membership, _ = await entries.member(session, actor, user_id, active=False)
-    entry = await repository.running_timer(session, user_id, workspace_id=actor.workspace_id)
-    if entry is None:
+    member's day so far; 403 for a member the actor may not see."""
+    target = actor.user_id if user_id is None else user_id
+    member = await assignment.visible_member(session, actor, target, "You may not see this member's tracker.")
+    running = await repository.running(session, actor, target)
+    if running is None:
         return None
-    now = max(utcnow(), as_utc(entry.start_at))
-    zone = membership.timezone
-    today = now.astimezone(ZoneInfo(zone)).date()
-    day_start, day_end = day_bounds(today, zone)
-    seconds = 0
-    for begin, finish in await repository.day_intervals(session, actor, user_id, (day_start, day_end)):
-        # clipped to today: the cost never depends on how long an entry is
-        clipped = min(as_utc(finish) if finish else now, day_end) - max(as_utc(begin), day_start)
-        seconds += max(0, int(clipped.total_seconds()))
-    _, task_title = await repository.names(session, entry)
-    elapsed = int((now - as_utc(entry.start_at)).total_seconds())
+    started = clock.as_utc(running.entry.start_at)
+    now = max(clock.utcnow(), started)
+    today = now.astimezone(ZoneInfo(member.timezone)).date()
+    day = Interval(*day_bounds(today, member.timezone))
+    # clipped to today: the cost never depends on how long an entry is
+    seconds = sum(
+        Interval(max(k.interval.start, day.start), min(k.interval.end, day.end)).seconds
+        for k in await known_entries(session, actor, target, day, now=now)
+    )
     return CurrentData(
-        contract_id=entry.contract_id,
-        user_id=user_id,
-        activity_description=entry.activity_description,
-        task_id=entry.task_id,
-        task_title=task_title,
-        total_seconds=elapsed % 60,
+        contract_id=running.entry.contract_id,
+        user_id=target,
+        activity_description=running.entry.activity_description,
+        task_id=running.entry.task_id,
+        task_title=running.task_title,
+        total_seconds=int((now - started).total_seconds()) % 60,
         total_minutes=whole_minutes(seconds),
         date=today,
     )
