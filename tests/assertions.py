@@ -99,3 +99,31 @@ async def assert_query_rejected(
     for extra, field in cases:
         body = err(await api.get(url, params={**params, **extra}), 422, "validation_error")
         assert field in body["errors"], (extra, body)
+
+
+def any_operation_body(
+    *, workspace_id: int, project_id: int, user_id: int, contract_id: int
+) -> dict[str, Any]:
+    """A body every write operation accepts as far as its required fields go: for sweeps
+    that call each operation of the OpenAPI document and look only at who may do what."""
+    return {
+        "workspace_id": workspace_id,
+        "project_id": project_id,
+        "user_id": user_id,
+        "contract_id": contract_id,
+        "name": "x",
+        "title": "x",
+        "comment": "x",
+        "reason": "x",
+        "email": "new@example.com",
+        "firstname": "x",
+        "lastname": "x",
+        "role": "member",
+        "date": "2024-01-15",
+        "date_from": "2024-01-15",
+        "date_to": "2024-01-16",
+        "start_time": "11:00",
+        "end_time": "12:00",
+        "start": "2024-01-17T09:00:00+00:00",
+        "end": "2024-01-17T10:00:00+00:00",
+    }

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from tests.assertions import ok
+from tests.assertions import any_operation_body, ok
 from tests.factories import Factory, Person, Space
 
 SECRET = "zz-secret-acme"
@@ -141,22 +141,12 @@ async def test_no_endpoint_reaches_another_workspace(
                 "date_from": "2024-01-15",
                 "date_to": "2024-01-16",
             }
-            body = {
-                **params,
-                "name": "x",
-                "title": "x",
-                "comment": "x",
-                "reason": "x",
-                "email": "new@example.com",
-                "firstname": "x",
-                "lastname": "x",
-                "role": "member",
-                "contract_id": ids["contract_id"],
-                "start_time": "11:00",
-                "end_time": "12:00",
-                "start": "2024-01-17T09:00:00+00:00",
-                "end": "2024-01-17T10:00:00+00:00",
-            }
+            body = any_operation_body(
+                workspace_id=workspace_id,
+                project_id=ids["project_id"],
+                user_id=ids["user_id"],
+                contract_id=ids["contract_id"],
+            )
             kwargs: dict[str, Any] = {"params": params}
             if method != "GET":
                 kwargs["json"] = body

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from tests.assertions import err, ok
+from tests.assertions import any_operation_body, err, ok
 from tests.factories import Factory, Person, Space
 from webwork.auth import permissions
 from webwork.auth.permissions import Reach
@@ -312,25 +312,9 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
         "timesheet_id": TimesheetKey(viewer.id, date(2024, 1, 15)).encode("webwork"),
         "key_id": 1,
     }
-    body = {
-        **space.ws,
-        "project_id": project.id,
-        "user_id": viewer.id,
-        "contract_id": contract.id,
-        "name": "x",
-        "title": "x",
-        "comment": "x",
-        "reason": "x",
-        "email": "new@example.com",
-        "firstname": "x",
-        "lastname": "x",
-        "role": "member",
-        "date": "2024-01-15",
-        "start_time": "11:00",
-        "end_time": "12:00",
-        "start": "2024-01-17T09:00:00+00:00",
-        "end": "2024-01-17T10:00:00+00:00",
-    }
+    body = any_operation_body(
+        workspace_id=space.id, project_id=project.id, user_id=viewer.id, contract_id=contract.id
+    )
     writes = [
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()

@@ -32,6 +32,24 @@ async def rows(session: AsyncSession, person: Person) -> list[TimeEntry]:
     return list(await session.scalars(stmt.execution_options(populate_existing=True)))
 
 
+async def add_finished(
+    session: AsyncSession, space: Space, person: Person, start: datetime, end: datetime
+) -> None:
+    """A finished manual entry of ``person`` from ``start`` to ``end``."""
+    seconds = int((end - start).total_seconds())
+    session.add(
+        TimeEntry(
+            workspace_id=space.id,
+            user_id=person.id,
+            start_at=start,
+            end_at=end,
+            duration_seconds=seconds,
+            method="manual",
+        )
+    )
+    await session.commit()
+
+
 async def backdate_timer(session: AsyncSession, person: Person, minutes: int) -> datetime:
     """Move the running timer's start ``minutes`` before :data:`NOW`."""
     [timer] = [e for e in await rows(session, person) if e.end_at is None]
@@ -237,17 +255,7 @@ async def test_a_stop_under_a_minute_says_what_was_saved(
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     [timer] = await rows(session, john)
     timer.start_at = now - timedelta(seconds=6)
-    session.add(
-        TimeEntry(
-            workspace_id=space.id,
-            user_id=john.id,
-            start_at=now - timedelta(hours=1),
-            end_at=now - timedelta(seconds=1),
-            duration_seconds=3599,
-            method="manual",
-        )
-    )
-    await session.commit()
+    await add_finished(session, space, john, now - timedelta(hours=1), now - timedelta(seconds=1))
     body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
     assert body["message"] == (
         "Timer stopped successfully. 1 sec successfully added for John Doe. "
@@ -300,17 +308,7 @@ async def test_stop_with_everything_overlapping_removes_the_timer(
     space, john, *_ = await factory.john_at_work()
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     start = await backdate_timer(session, john, 60)
-    session.add(
-        TimeEntry(
-            workspace_id=space.id,
-            user_id=john.id,
-            start_at=start - timedelta(hours=1),
-            end_at=NOW + timedelta(hours=1),
-            duration_seconds=3 * 3600,
-            method="manual",
-        )
-    )
-    await session.commit()
+    await add_finished(session, space, john, start - timedelta(hours=1), NOW + timedelta(hours=1))
     body = ok(await john.api.post("/time-tracking/stop", json=start_body(space, john)))
     assert body["message"] == "Timer stopped successfully. Nothing was saved: overlaps existing time."
     assert body["saved_minutes"] == 0 and body["data"]["time_entry_ids"] == []
@@ -336,17 +334,7 @@ async def test_current_data(factory: Factory, session: AsyncSession) -> None:
     # a running timer started 10 min 7 s ago, and 30 finished minutes earlier today
     timer.start_at = NOW - timedelta(minutes=10, seconds=7)
     earlier = timer.start_at - timedelta(minutes=40)
-    session.add(
-        TimeEntry(
-            workspace_id=space.id,
-            user_id=john.id,
-            start_at=earlier,
-            end_at=earlier + timedelta(minutes=30),
-            duration_seconds=1800,
-            method="manual",
-        )
-    )
-    await session.commit()
+    await add_finished(session, space, john, earlier, earlier + timedelta(minutes=30))
     data = ok(await space.owner.api.get("/time-tracking/current-data", params=params))["data"]
     assert (
         data["contract_id"] == contract.id and data["task_id"] == task.id and data["task_title"] == task.title
@@ -377,17 +365,7 @@ async def test_current_data_counts_the_member_s_local_day_only(
     ok(await john.api.post("/time-tracking/start", json=start_body(space, john)))
     [timer] = await rows(session, john)
     timer.start_at = now - timedelta(hours=1, seconds=5)
-    session.add(
-        TimeEntry(
-            workspace_id=space.id,
-            user_id=john.id,
-            start_at=now - timedelta(hours=3),
-            end_at=now - timedelta(hours=2),
-            duration_seconds=3600,
-            method="manual",
-        )
-    )
-    await session.commit()
+    await add_finished(session, space, john, now - timedelta(hours=3), now - timedelta(hours=2))
     data = ok(await john.api.get("/time-tracking/current-data", params=space.ws))["data"]
     assert data["date"] == "2026-01-29"
     assert (data["total_minutes"], data["total_seconds"]) == (10, 5)
