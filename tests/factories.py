@@ -254,6 +254,16 @@ class Factory:
         await self.team(space, members=[teammate], managers=[tm])
         return pm, tm
 
+    async def ranked_team(self, space: Space) -> tuple[Person, Person, Person, Person]:
+        """A team manager whose team holds an executive manager, another team manager
+        and a member: (team manager, executive, peer, member)."""
+        tm = await self.person(space, Role.TEAM_MANAGER)
+        executive = await self.person(space, Role.EXECUTIVE_MANAGER)
+        peer = await self.person(space, Role.TEAM_MANAGER)
+        member = await self.person(space)
+        await self.team(space, members=[executive, peer, member], managers=[tm])
+        return tm, executive, peer, member
+
     async def team(
         self,
         space: Space | Workspace,

@@ -462,11 +462,7 @@ async def test_project_viewer_asks_for_no_time(factory: Factory, session: AsyncS
 
 async def test_team_manager_decides_on_no_one_of_an_equal_or_higher_role(factory: Factory) -> None:
     space = await factory.space()
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
-    peer = await factory.person(space, Role.TEAM_MANAGER)
-    member = await factory.person(space)
-    await factory.team(space, members=[executive, peer, member], managers=[tm])
+    tm, executive, peer, member = await factory.ranked_team(space)
     for person in (executive, peer):
         request = await asked(person)
         err(await reject(tm, request["id"], comment="No"), 403, "forbidden")

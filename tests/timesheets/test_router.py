@@ -534,11 +534,7 @@ async def test_project_viewer_submits_nothing(factory: Factory) -> None:
 
 async def test_team_manager_decides_on_no_one_of_an_equal_or_higher_role(factory: Factory) -> None:
     space = await factory.space()
-    tm = await factory.person(space, Role.TEAM_MANAGER)
-    executive = await factory.person(space, Role.EXECUTIVE_MANAGER)
-    peer = await factory.person(space, Role.TEAM_MANAGER)
-    member = await factory.person(space)
-    await factory.team(space, members=[executive, peer, member], managers=[tm])
+    tm, executive, peer, member = await factory.ranked_team(space)
     for person in (executive, peer, member):
         await add_entry(factory, person, at(15, 9), at(15, 10))
         ok(await act(person, tid(person, "2024-01-15"), "submit"))
