@@ -223,6 +223,7 @@ async def add(session: AsyncSession, row: Timesheet) -> bool:
     return await add_unless_taken(session, row)
 
 
+_LOCKED_MEMBERS = "locked_members"
 _LOCK_MEMBER = (
     select(Membership.id)
     .where(Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id"))
@@ -232,9 +233,19 @@ _LOCK_MEMBER = (
 
 async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
     """Row-lock the member's membership until the transaction ends, on PostgreSQL
-    (SQLite serialises writers already: BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
+    (SQLite serialises writers already: BEGIN IMMEDIATE); once per transaction, however
+    many rules ask for it (the lock check and the overlap check of one save both do)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    held: tuple[object, set[tuple[int, int]]] | None = session.info.get(_LOCKED_MEMBERS)
+    if held is None or held[0] is not transaction:
+        held = session.info[_LOCKED_MEMBERS] = (transaction, set())
+    key = (actor.workspace_id, user_id)
+    if key in held[1]:
+        return
+    await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
+    held[1].add(key)
 
 
 async def approved_touching(
