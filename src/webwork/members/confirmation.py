@@ -14,11 +14,11 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
 from webwork.kit import clock
+from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import RateLimited, ValidationFailed, invalid
 from webwork.kit.mail import Mailer
 from webwork.members import mails, repository
@@ -80,11 +80,8 @@ async def send(
     }
     existing = await repository.invitation_code(session, membership.id)
     if existing is None:
-        try:
-            async with session.begin_nested():
-                session.add(InvitationCode(membership_id=membership.id, **values))
-        except IntegrityError:
-            raise _too_soon(now, now) from None  # a concurrent request has just sent one
+        if not await add_unless_taken(session, InvitationCode(membership_id=membership.id, **values)):
+            raise _too_soon(now, now)  # a concurrent request has just sent one
     elif not await repository.replace_invitation_code(session, existing.id, now - RESEND_AFTER, values):
         raise _too_soon(existing.created_at, now)
     await mailer.send(mails.confirmation_code(workspace, user, code, link, LIFETIME))

@@ -16,6 +16,7 @@ from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit import clock
+from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import Conflict, Forbidden, found, invalid
 from webwork.kit.mail import Mailer
 from webwork.kit.pagination import Page, PageParams
@@ -135,21 +136,17 @@ async def invite(
         raise invalid("email", EMAIL_TAKEN)
     user = existing or await _create_user(session, data)
     token = secrets.token_urlsafe(32)
-    try:
-        # Always an INSERT (never add_membership's reactivation): a concurrent invitation
-        # of the same email to this workspace fails here instead of being overwritten.
-        async with session.begin_nested():
-            membership = Membership(
-                workspace_id=actor.workspace_id,
-                user_id=user.id,
-                role=data.role.value,
-                status=MembershipStatus.INVITED,
-                invitation_token=digest(token),
-            )
-            session.add(membership)
-            await session.flush()
-    except IntegrityError:
-        raise invalid("email", EMAIL_TAKEN) from None
+    membership = Membership(
+        workspace_id=actor.workspace_id,
+        user_id=user.id,
+        role=data.role.value,
+        status=MembershipStatus.INVITED,
+        invitation_token=digest(token),
+    )
+    # Always an INSERT (never add_membership's reactivation): a concurrent invitation
+    # of the same email to this workspace fails here instead of being overwritten.
+    if not await add_unless_taken(session, membership):
+        raise invalid("email", EMAIL_TAKEN)
     link = invitation_link(public_address, token)
     await mailer.send(mails.invitation(actor.user, actor.workspace, user, data.role, link))
     return Invited(MemberView(membership, user, []), link)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.kit import clock
+from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.kit.schemas import query_or_body
@@ -248,12 +248,9 @@ async def assign(
     if await repository.assignment(session, task.id, user_id) is not None:
         raise Conflict("The user is already assigned to this task.")
     row = TaskAssignee(task_id=task.id, user_id=user_id)
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
+    if not await add_unless_taken(session, row):
         # A concurrent request assigned the same user between our check and insert.
-        raise Conflict("The user is already assigned to this task.") from None
+        raise Conflict("The user is already assigned to this task.")
     return row
 
 
