@@ -12,6 +12,9 @@ Rows, after the workspace:
 Tasks are seen on the projects one sees that are not archived; teams by their members
 (managers are members too) and by owners and executive managers.
 
+The row rules take any :class:`~webwork.auth.prebuilt.Scope`: the actor, or the
+placeholder of a role in a statement built once (:mod:`webwork.auth.prebuilt`).
+
 Functions answering ``Select[int] | None`` give the ids the role is limited to, ``None``
 meaning "no limit beyond the workspace"; :func:`restrict` turns one into a condition.
 
@@ -31,10 +34,11 @@ from webwork.models import Contract, Membership, Project, ProjectManager, Team, 
 from webwork.models.statuses import MembershipStatus
 
 if TYPE_CHECKING:
+    from webwork.auth.prebuilt import Scope
     from webwork.auth.principal import Actor
 
 
-def managed_team_member_ids(actor: Actor) -> Select[int]:
+def managed_team_member_ids(actor: Scope) -> Select[int]:
     """Everyone in a team of the workspace that the actor manages (the actor included)."""
     managed_teams = (
         select(TeamMember.team_id)
@@ -48,7 +52,7 @@ def managed_team_member_ids(actor: Actor) -> Select[int]:
     return select(TeamMember.user_id).where(TeamMember.team_id.in_(managed_teams))
 
 
-def managed_project_ids(actor: Actor) -> Select[int]:
+def managed_project_ids(actor: Scope) -> Select[int]:
     """Projects of the workspace listing the actor among their managers (whatever the
     actor's role: callers check the role where it matters)."""
     return (
@@ -58,7 +62,7 @@ def managed_project_ids(actor: Actor) -> Select[int]:
     )
 
 
-def contracted_project_ids(actor: Actor, user_ids: Select[int] | None = None) -> Select[int]:
+def contracted_project_ids(actor: Scope, user_ids: Select[int] | None = None) -> Select[int]:
     """Projects on which the actor (or any of ``user_ids``) holds a contract."""
     stmt = select(Contract.project_id).where(Contract.workspace_id == actor.workspace_id)
     if user_ids is None:
@@ -66,11 +70,11 @@ def contracted_project_ids(actor: Actor, user_ids: Select[int] | None = None) ->
     return stmt.where(Contract.user_id.in_(user_ids))
 
 
-def visible_user_ids(actor: Actor) -> Select[int] | None:
+def visible_user_ids(actor: Scope) -> Select[int] | None:
     """Users whose member record, contracts and time the actor may see."""
     if actor.is_admin:
         return None
-    me = select(literal(actor.user_id))
+    me = select(_sql(actor.user_id))
     if actor.role is Role.TEAM_MANAGER:
         return select(union(me, managed_team_member_ids(actor)).subquery().c[0])
     if actor.role is Role.PROJECT_MANAGER:
@@ -81,7 +85,7 @@ def visible_user_ids(actor: Actor) -> Select[int] | None:
     return me
 
 
-def visible_project_ids(actor: Actor) -> Select[int] | None:
+def visible_project_ids(actor: Scope) -> Select[int] | None:
     """Projects the actor may see, archived ones included."""
     if actor.is_admin:
         return None
@@ -95,7 +99,7 @@ def visible_project_ids(actor: Actor) -> Select[int] | None:
     return contracted_project_ids(actor)
 
 
-def visible_open_project_ids(actor: Actor) -> Select[int]:
+def visible_open_project_ids(actor: Scope) -> Select[int]:
     """Projects of the workspace that the actor may see and that are not archived: where
     tasks are read and written."""
     return select(Project.id).where(
@@ -105,7 +109,7 @@ def visible_open_project_ids(actor: Actor) -> Select[int]:
     )
 
 
-def contract_is_visible(actor: Actor) -> ColumnElement[bool]:
+def contract_is_visible(actor: Scope) -> ColumnElement[bool]:
     """Contracts the actor may see: a project manager's own and those on the projects
     they manage (not those their contractors hold elsewhere); for everyone else, those
     of the users they see."""
@@ -114,12 +118,17 @@ def contract_is_visible(actor: Actor) -> ColumnElement[bool]:
     return restrict(Contract.user_id, visible_user_ids(actor))
 
 
-def visible_team_ids(actor: Actor) -> Select[int] | None:
+def visible_team_ids(actor: Scope) -> Select[int] | None:
     """Teams the actor may see: all for owners and executive managers, else the teams
     the actor is in."""
     if actor.is_admin:
         return None
     return select(TeamMember.team_id).where(TeamMember.user_id == actor.user_id)
+
+
+def _sql(value: int | ColumnElement[int]) -> ColumnElement[int]:
+    """A value for a SELECT list: an actor's id, or a :class:`~webwork.auth.prebuilt.Viewer`'s placeholder."""
+    return value if isinstance(value, ColumnElement) else literal(value)
 
 
 def restrict(
@@ -147,7 +156,7 @@ def may_see_rate(actor: Actor, user_id: int | None = None, *, project_billable: 
     return user_id is not None and user_id == actor.user_id and actor.membership.rate_status == 1
 
 
-def sees_every_member(actor: Actor) -> bool:
+def sees_every_member(actor: Scope) -> bool:
     """Whether nothing but the workspace limits whose time the actor sees: then an id
     that names no member is only a bad id, never someone hidden from them."""
     return visible_user_ids(actor) is None

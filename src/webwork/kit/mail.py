@@ -87,7 +87,7 @@ def mailer_from(settings: Settings) -> Mailer:
     return LogMailer(settings.mail_from)
 
 
-def get_mailer(request: Request) -> Mailer:
+async def get_mailer(request: Request) -> Mailer:
     mailer: Mailer = request.app.state.mailer
     return mailer
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -27,10 +27,11 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
     per_page: Annotated[int, Query(ge=1, le=100, description="Items per page (1..100)")] = 20,
 ) -> PageParams:
+    """Async, because FastAPI runs a plain function dependency in a worker thread."""
     return PageParams(page, per_page)
 
 
@@ -62,24 +63,48 @@ class Page(Generic[T]):
     pagination: Pagination
 
 
-async def paginate(session: AsyncSession, stmt: AnySelect, params: PageParams) -> Page[Any]:
-    """One query for the page and its total (``count(*) OVER ()``), whatever the page
-    size; a second one only for a page past the end, which has no row to carry it.
+@dataclass(frozen=True)
+class Paged:
+    """A list statement made ready for paging: the page with its total in one query
+    (``count(*) OVER ()``, LIMIT and OFFSET as bind parameters), and the count alone for
+    a page past the end, which has no row to carry it. Built once where the list
+    statement is (see :mod:`webwork.auth.prebuilt`), or per call by :func:`paginate`.
 
-    ``stmt`` must select ORM entities (or rows) with a deterministic ORDER BY and no
-    DISTINCT (the window counts rows before DISTINCT would remove any)."""
-    windowed = stmt.add_columns(func.count().over().label("page_total"))
-    rows = (await session.execute(windowed.limit(params.per_page).offset(params.offset))).all()
+    The statement must select ORM entities (or rows) with a deterministic ORDER BY and
+    no DISTINCT (the window counts rows before DISTINCT would remove any)."""
+
+    rows: AnySelect
+    count: AnySelect
+    one_entity: bool
+
+    @classmethod
+    def of(cls, stmt: AnySelect) -> Paged:
+        rows = (
+            stmt.add_columns(func.count().over().label("page_total"))
+            .limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer))
+        )
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        return cls(rows, count, len(stmt.column_descriptions) == 1)
+
+
+async def fetch_page(
+    session: AsyncSession, paged: Paged, params: PageParams, values: dict[str, Any] | None = None
+) -> Page[Any]:
+    """One page of ``paged`` with its bind parameters ``values``."""
+    bound = values or {}
+    page_values = {**bound, "page_limit": params.per_page, "page_offset": params.offset}
+    rows = (await session.execute(paged.rows, page_values)).all()
     if rows:
         total = int(rows[0][-1])
     elif params.page > 1:
-        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-        total = int(await session.scalar(counted) or 0)
+        total = int(await session.scalar(paged.count, bound) or 0)
     else:
         total = 0
-    items = [row[0] for row in rows] if _selects_one_entity(stmt) else [tuple(row[:-1]) for row in rows]
+    items = [row[0] for row in rows] if paged.one_entity else [tuple(row[:-1]) for row in rows]
     return Page(items, Pagination(params.page, params.per_page, total, len(items)))
 
 
-def _selects_one_entity(stmt: AnySelect) -> bool:
-    return len(stmt.column_descriptions) == 1
+async def paginate(session: AsyncSession, stmt: AnySelect, params: PageParams) -> Page[Any]:
+    """One page of a statement built for this call."""
+    return await fetch_page(session, Paged.of(stmt), params)

@@ -1,101 +1,124 @@
-"""aiosqlite with one thread hop per statement instead of four.
+"""SQLite for SQLAlchemy's asyncio engine, called inline on the event loop.
 
-SQLAlchemy's aiosqlite adapter creates a cursor, executes, fetches and closes, and
-aiosqlite sends each of those to its worker thread and back; on a small machine each
-hop costs a GIL handover, and they were most of a request's database time. Here the
-cursor lives on the event loop's side and one call runs execute + fetchall in the
-worker thread. The thread stays, so a slow statement still never blocks the loop.
+SQLite is a library, not a server: a statement on a local file is a C call of a few
+microseconds (WAL readers never wait; writers wait for nobody either, because
+:mod:`webwork.kit.writequeue` queues them before ``BEGIN IMMEDIATE``). aiosqlite sends
+every call to a worker thread and back, and each hop (a queue put, a GIL handover, a
+``call_soon_threadsafe`` wake-up of the loop) costs more than the statement itself; on a
+small machine those hops were most of a request's database time, and every hop let the
+loop run other requests while a writer held the write lock. Here the adapter calls the
+``sqlite3`` connection directly, so a transaction runs without yielding.
 
-Used through ``create_async_engine(url, module=DBAPI)``; everything else (connections,
-transactions, errors) is aiosqlite's and SQLAlchemy's own."""
+Used through ``create_async_engine(url, module=DBAPI)``: the dialect, pooling,
+transactions and errors are SQLAlchemy's aiosqlite dialect's own; only the connection
+and cursor underneath are synchronous."""
 
 from __future__ import annotations
 
+import collections
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
-from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
-
-Row = tuple[Any, ...]
-
-
-class Cursor:
-    """The part of aiosqlite's cursor that SQLAlchemy's adapter uses."""
-
-    arraysize = 1
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-        self.description: Any = None
-        self.rowcount = -1
-        self.lastrowid: int | None = None
-        self._rows: list[Row] = []
-
-    async def __aenter__(self) -> Cursor:
-        return self
-
-    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
-        conn = self._connection._conn
-
-        def run() -> tuple[Any, int, int | None, list[Row]]:
-            cursor = conn.execute(sql, parameters)
-            rows = cursor.fetchall() if cursor.description else []
-            return cursor.description, cursor.rowcount, cursor.lastrowid, rows
-
-        self.description, self.rowcount, self.lastrowid, self._rows = await self._connection._execute(run)  # type: ignore[no-untyped-call]
-        return self
-
-    async def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
-        conn = self._connection._conn
-
-        def run() -> tuple[int, int | None]:
-            cursor = conn.executemany(sql, seq_of_parameters)
-            return cursor.rowcount, cursor.lastrowid
-
-        self.description = None
-        self.rowcount, self.lastrowid = await self._connection._execute(run)  # type: ignore[no-untyped-call]
-        self._rows = []
-        return self
-
-    async def fetchall(self) -> list[Row]:
-        rows, self._rows = self._rows, []
-        return rows
-
-    async def fetchone(self) -> Row | None:
-        return self._rows.pop(0) if self._rows else None
-
-    async def fetchmany(self, size: int | None = None) -> list[Row]:
-        count = size or self.arraysize
-        rows, self._rows = self._rows[:count], self._rows[count:]
-        return rows
-
-    async def close(self) -> None:
-        self._rows = []
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
 
 
-class OneHopConnection(aiosqlite.Connection):
-    def cursor(self) -> Cursor:  # type: ignore[override]
-        return Cursor(self)
+class InlineCursor(AsyncAdapt_aiosqlite_cursor):
+    """Executes and fetches in one call; rows are buffered as SQLAlchemy expects."""
+
+    __slots__ = ()
+    _awaitable_cursor_close = False
+
+    def __init__(self, adapt_connection: InlineConnection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = adapt_connection._connection.cursor()
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            # A coroutine that never suspends: SQLAlchemy's AsyncConnection insists on
+            # seeing an await, and a greenlet switch pair costs a microsecond or two.
+            return await_(self._run(operation, () if parameters is None else parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _run(self, operation: Any, parameters: Sequence[Any]) -> Any:
+        cursor: sqlite3.Cursor = self._sqlite_cursor
+        cursor.execute(operation, parameters)
+        if cursor.description:
+            self._rows = collections.deque(cursor.fetchall())
+        return cursor
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            return self._sqlite_cursor.executemany(operation, seq_of_parameters)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def close(self) -> None:
+        self._rows.clear()
+        self._sqlite_cursor.close()
+
+    @property
+    def _sqlite_cursor(self) -> sqlite3.Cursor:
+        cursor: sqlite3.Cursor = self._cursor  # type: ignore[assignment]
+        return cursor
 
 
-class _Module:
-    """What SQLAlchemy reads off the ``aiosqlite`` module, with our connection."""
+class InlineConnection(AsyncAdapt_aiosqlite_connection):
+    """A ``sqlite3`` connection behind SQLAlchemy's aiosqlite adapter interface."""
 
-    Connection = OneHopConnection
-    DatabaseError = aiosqlite.DatabaseError
-    Error = aiosqlite.Error
-    IntegrityError = aiosqlite.IntegrityError
-    NotSupportedError = aiosqlite.NotSupportedError
-    OperationalError = aiosqlite.OperationalError
-    ProgrammingError = aiosqlite.ProgrammingError
-    sqlite_version = aiosqlite.sqlite_version
-    sqlite_version_info = aiosqlite.sqlite_version_info
+    __slots__ = ()
+    _connection: Any
 
-    @staticmethod
-    def connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
-        return OneHopConnection(lambda: sqlite3.connect(database, **kwargs), 64)
+    @property
+    def isolation_level(self) -> str | None:
+        level: str | None = self._connection.isolation_level
+        return level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._connection.isolation_level = value
+
+    def cursor(self, server_side: bool = False) -> InlineCursor:
+        return InlineCursor(self)
+
+    def create_function(self, *args: Any, **kw: Any) -> None:
+        self._connection.create_function(*args, **kw)
+
+    def rollback(self) -> None:
+        try:
+            self._connection.rollback()
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
+        try:
+            self._connection.commit()
+        except Exception as error:
+            self._handle_exception(error)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def terminate(self) -> None:
+        self._connection.close()
 
 
-DBAPI = AsyncAdapt_aiosqlite_dbapi(_Module, sqlite3)  # type: ignore[arg-type]
+class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
+        # The pool hands a connection to one coroutine at a time, on the loop's thread.
+        kw["check_same_thread"] = False
+        return InlineConnection(self, sqlite3.connect(*arg, **kw))
+
+
+DBAPI = InlineDBAPI(aiosqlite, sqlite3)

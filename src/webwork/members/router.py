@@ -33,7 +33,7 @@ def _out(actor: Actor, member: MemberView) -> MemberOut:
     return MemberOut.of(member, currency=actor.workspace.currency, with_rate=with_rate)
 
 
-def public_address(request: Request) -> str:
+async def public_address(request: Request) -> str:
     """The base of links: WEBWORK_PUBLIC_URL, else the address `serve` was started on;
     never the request's Host header, which whoever calls can set."""
     settings: Settings = request.app.state.settings

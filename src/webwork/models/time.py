@@ -42,7 +42,8 @@ class TimeEntry(Base):
             sqlite_where=RUNNING,
             postgresql_where=RUNNING,
         ),
-        Index("ix_time_entries_user_start", "user_id", "start_at"),
+        # A member's time in a workspace by start: every overlap, limit and day query.
+        Index("ix_time_entries_member_start", "workspace_id", "user_id", "start_at"),
         Index("ix_time_entries_workspace_start", "workspace_id", "start_at"),
     )
 

@@ -30,7 +30,7 @@ ProjectQuery = Annotated[
 ]
 
 
-def scoped_project_id(
+async def scoped_project_id(
     project_id: ProjectQuery = None, body: Annotated[TaskScope | None, Body()] = None
 ) -> int | None:
     """``project_id`` of a write without a task body (delete, assign, unassign): from the

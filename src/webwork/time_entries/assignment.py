@@ -52,7 +52,11 @@ def _not_a_member() -> Unusable:
 
 
 async def find_member(session: AsyncSession, actor: Actor, user_id: int, *, active: bool) -> Member | None:
-    """``user_id`` as a member of the workspace whom the actor may see."""
+    """``user_id`` as a member of the workspace whom the actor may see. Callers most
+    often name themselves: their membership (active, or the request would have been
+    refused) and user came with the request's authentication."""
+    if user_id == actor.user_id:
+        return Member(actor.membership, actor.user)
     found = await repository.member(session, actor, user_id, active=active)
     return None if found is None else Member(*found)
 

@@ -143,9 +143,19 @@ async def assess(
     not. Takes the member's recording lock first, so the answer holds until the
     transaction ends."""
     await lock_member(session, actor, member.id)
+    if not _has_limit(member, contract):
+        # Only overlaps can cut: the entries touching the interval are all that matter.
+        known = await known_entries(session, actor, member.id, interval, exclude)
+        return split(interval, [k.interval for k in known], [])
     weeks = _weeks(interval.start, interval.end, member.timezone)
     known = await known_entries(session, actor, member.id, Interval(weeks[0].start, weeks[-1].end), exclude)
     return split(interval, [k.interval for k in known], _limits(member, contract, weeks, known))
+
+
+def _has_limit(member: Member, contract: Contract | None) -> bool:
+    return member.membership.weekly_hours_limit is not None or (
+        contract is not None and contract.weekly_hours_limit is not None
+    )
 
 
 class NothingSaved(ValidationFailed):

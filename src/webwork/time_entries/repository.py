@@ -12,17 +12,45 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, bindparam, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit import clock
+from webwork.kit.db import UTCDateTime
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
 from webwork.models.statuses import MembershipStatus
+from webwork.time_entries.bounds import MAX_SPAN
 
 
-def readable(actor: Actor) -> Select[TimeEntry]:
+def finished_touching(
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
+    earliest_start: datetime | ColumnElement[datetime] | None = None,
+) -> ColumnElement[bool]:
+    """Finished entries sharing time with [start, end). No entry lasts longer than
+    :data:`~webwork.time_entries.bounds.MAX_SPAN`, so ``start_at`` is bounded on both
+    sides (``earliest_start``, by default ``start - MAX_SPAN``) and the (workspace,
+    member, start) index walks the window, not everything the member recorded before."""
+    if earliest_start is None:
+        assert isinstance(start, datetime), "a placeholder start needs its earliest_start placeholder"
+        earliest_start = start - MAX_SPAN
+    return and_(TimeEntry.start_at < end, TimeEntry.start_at > earliest_start, TimeEntry.end_at > start)
+
+
+_START = bindparam("start", type_=UTCDateTime())
+_END = bindparam("end", type_=UTCDateTime())
+_EARLIEST_START = bindparam("earliest_start", type_=UTCDateTime())
+
+
+def _window(start: datetime, end: datetime) -> dict[str, datetime]:
+    return {"start": start, "end": end, "earliest_start": start - MAX_SPAN}
+
+
+def readable(actor: Scope) -> Select[TimeEntry]:
     """The entries (running timers included) the actor may see: of the workspace, of the
     members the actor's role sees."""
     return select(TimeEntry).where(
@@ -30,11 +58,40 @@ def readable(actor: Actor) -> Select[TimeEntry]:
     )
 
 
+def _entry(viewer: Scope, for_update: bool) -> Select[TimeEntry]:
+    stmt = readable(viewer).where(TimeEntry.id == bindparam("entry_id"))
+    return stmt.with_for_update() if for_update else stmt
+
+
+_ENTRY = PerRole(_entry)
+
+
 async def get(
     session: AsyncSession, actor: Actor, entry_id: uuid.UUID, *, for_update: bool = False
 ) -> TimeEntry | None:
-    stmt = readable(actor).where(TimeEntry.id == entry_id)
-    return await session.scalar(stmt.with_for_update() if for_update else stmt)
+    found: TimeEntry | None = await session.scalar(
+        _ENTRY(actor, for_update), {**viewer_params(actor), "entry_id": entry_id}
+    )
+    return found
+
+
+def _day(viewer: Scope, by_project: bool, by_task: bool) -> Paged:
+    stmt = (
+        readable(viewer)
+        .add_columns(Project.name, Task.title)
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .outerjoin(Task, Task.id == TimeEntry.task_id)
+        .where(TimeEntry.user_id == bindparam("user_id"), finished_touching(_START, _END, _EARLIEST_START))
+        .order_by(TimeEntry.start_at, TimeEntry.id)
+    )
+    if by_project:
+        stmt = stmt.where(TimeEntry.project_id == bindparam("project_id"))
+    if by_task:
+        stmt = stmt.where(TimeEntry.task_id == bindparam("task_id"))
+    return Paged.of(stmt)
+
+
+_DAY = PerRole(_day)
 
 
 async def list_for_day(
@@ -49,25 +106,25 @@ async def list_for_day(
 ) -> Page[Any]:
     """Finished entries of one user touching [window) with their project name and task
     title, in one query per page."""
-    start, end = window
-    stmt = (
-        readable(actor)
-        .add_columns(Project.name, Task.title)
-        .outerjoin(Project, Project.id == TimeEntry.project_id)
-        .outerjoin(Task, Task.id == TimeEntry.task_id)
-        .where(
-            TimeEntry.user_id == user_id,
-            TimeEntry.end_at.is_not(None),
-            TimeEntry.start_at < end,
-            TimeEntry.end_at > start,
-        )
-        .order_by(TimeEntry.start_at, TimeEntry.id)
-    )
+    values: dict[str, Any] = {**viewer_params(actor), **_window(*window), "user_id": user_id}
     if project_id is not None:
-        stmt = stmt.where(TimeEntry.project_id == project_id)
+        values["project_id"] = project_id
     if task_id is not None:
-        stmt = stmt.where(TimeEntry.task_id == task_id)
-    return await paginate(session, stmt, params)
+        values["task_id"] = task_id
+    paged = _DAY(actor, project_id is not None, task_id is not None)
+    return await fetch_page(session, paged, params, values)
+
+
+def _touching(viewer: Scope, excluding: bool) -> CompoundSelect[Any]:
+    columns = (TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at)
+    member = readable(viewer).with_only_columns(*columns).where(TimeEntry.user_id == bindparam("user_id"))
+    if excluding:
+        member = member.where(TimeEntry.id.not_in(bindparam("exclude", expanding=True)))
+    finished = member.where(finished_touching(_START, _END, _EARLIEST_START))
+    return union_all(finished, member.where(TimeEntry.end_at.is_(None)))
+
+
+_TOUCHING = PerRole(_touching)
 
 
 async def touching(
@@ -78,20 +135,17 @@ async def touching(
     exclude: Sequence[uuid.UUID] = (),
 ) -> list[tuple[int | None, datetime, datetime | None]]:
     """(contract_id, start, end) of the member's entries touching [window), but those
-    named in ``exclude``; ``end`` is None for a running timer."""
+    named in ``exclude``; ``end`` is None for a running timer.
+
+    The running timer is read apart, by ``end_at IS NULL`` alone (the partial index of
+    running timers), and its start compared here: with ``start_at < end`` in the SQL,
+    SQLite would walk the member's whole past on the start index instead."""
     start, end = window
-    stmt = (
-        readable(actor)
-        .with_only_columns(TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at)
-        .where(
-            TimeEntry.user_id == user_id,
-            TimeEntry.start_at < end,
-            or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > start),
-        )
-    )
+    values: dict[str, Any] = {**viewer_params(actor), **_window(start, end), "user_id": user_id}
     if exclude:
-        stmt = stmt.where(TimeEntry.id.not_in(list(exclude)))
-    return [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
+        values["exclude"] = list(exclude)
+    rows = await session.execute(_TOUCHING(actor, bool(exclude)), values)
+    return [(row[0], row[1], row[2]) for row in rows if row[2] is not None or clock.as_utc(row[1]) < end]
 
 
 async def add(session: AsyncSession, *entries: TimeEntry) -> None:
@@ -104,23 +158,30 @@ async def delete(session: AsyncSession, entry: TimeEntry) -> None:
     await session.flush()
 
 
+def _member(viewer: Scope, active: bool) -> Select[Membership, User]:
+    stmt = (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.workspace_id == viewer.workspace_id,
+            Membership.user_id == bindparam("user_id"),
+            restrict(Membership.user_id, visible_user_ids(viewer)),
+        )
+    )
+    return stmt.where(Membership.status == MembershipStatus.ACTIVE) if active else stmt
+
+
+_MEMBER = PerRole(_member)
+
+
 async def member(
     session: AsyncSession, actor: Actor, user_id: int, *, active: bool
 ) -> tuple[Membership, User] | None:
     """The membership and user of ``user_id`` in the workspace, if the actor may see
     them (and, with ``active``, if the membership is active)."""
-    stmt = (
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.workspace_id == actor.workspace_id,
-            Membership.user_id == user_id,
-            restrict(Membership.user_id, visible_user_ids(actor)),
-        )
-    )
-    if active:
-        stmt = stmt.where(Membership.status == MembershipStatus.ACTIVE)
-    row = (await session.execute(stmt)).first()
+    row = (
+        await session.execute(_MEMBER(actor, active), {**viewer_params(actor), "user_id": user_id})
+    ).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -77,8 +77,7 @@ def _computed(actor: Actor, filters: ListFilters) -> Select[Any]:
         .with_only_columns(TimeEntry.id)
         .where(
             TimeEntry.user_id == Membership.user_id,
-            TimeEntry.start_at < wide_end,
-            TimeEntry.end_at > wide_start,
+            time_entries_repository.finished_touching(wide_start, wide_end),
         )
     )
     return (
@@ -168,10 +167,9 @@ async def finished_entries(
         .outerjoin(Project, Project.id == TimeEntry.project_id)
         .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
         .where(
-            TimeEntry.end_at.is_not(None),
             or_(
                 *(
-                    and_(TimeEntry.user_id == user_id, TimeEntry.start_at < end, TimeEntry.end_at > start)
+                    and_(TimeEntry.user_id == user_id, time_entries_repository.finished_touching(start, end))
                     for user_id, start, end in windows
                 )
             ),
@@ -202,8 +200,10 @@ async def has_time_outside(
         .with_only_columns(TimeEntry.id)
         .where(
             TimeEntry.user_id == user_id,
-            TimeEntry.start_at < end,
-            or_(TimeEntry.end_at.is_(None), TimeEntry.end_at > start),
+            or_(
+                time_entries_repository.finished_touching(start, end),
+                and_(TimeEntry.end_at.is_(None), TimeEntry.start_at < end),
+            ),
             or_(TimeEntry.project_id.is_(None), TimeEntry.project_id.not_in(project_ids)),
         )
         .limit(1)

@@ -21,7 +21,7 @@ from webwork.timesheets.schemas import TimesheetAction, TimesheetDecision, Times
 router = APIRouter(prefix="/timesheets", tags=["Timesheets"])
 
 
-def id_salt(request: Request) -> str:
+async def id_salt(request: Request) -> str:
     return str(request.app.state.settings.id_salt)
 
 
