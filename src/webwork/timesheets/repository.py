@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import Date, Select, and_, bindparam, exists, literal, or_, select, true, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.db import add_unless_taken
+from webwork.kit.db import UTCDateTime, add_unless_taken
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
 from webwork.models.statuses import MembershipStatus
@@ -26,7 +27,7 @@ from webwork.timesheets.periods import TimesheetKey
 _ANY_ZONE = timedelta(days=1)
 
 
-def readable(actor: Actor) -> Select[Timesheet]:
+def readable(actor: Scope) -> Select[Timesheet]:
     """The stored timesheets the actor may see: of the workspace, of the members the
     actor's role sees."""
     return select(Timesheet).where(
@@ -248,14 +249,30 @@ async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None
     held[1].add(key)
 
 
+def _approved_touching(viewer: Scope, instant: bool) -> Select[Timesheet]:
+    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    begins_in_time = Timesheet.locked_from <= start if instant else Timesheet.locked_from < end
+    return (
+        readable(viewer)
+        .where(
+            Timesheet.user_id == bindparam("user_id"),
+            Timesheet.status == "approved",
+            begins_in_time,
+            Timesheet.locked_until > start,
+        )
+        .limit(1)
+    )
+
+
+_APPROVED_TOUCHING = PerRole(_approved_touching)
+
+
 async def approved_touching(
     session: AsyncSession, actor: Actor, user_id: int, start: datetime, end: datetime
 ) -> Timesheet | None:
     """An approved timesheet of the member whose locked span [locked_from, locked_until)
-    shares time with [start, end), or contains the instant ``start`` when ``end == start``."""
-    if end > start:
-        touches = (Timesheet.locked_from < end, Timesheet.locked_until > start)
-    else:
-        touches = (Timesheet.locked_from <= start, Timesheet.locked_until > start)
-    stmt = readable(actor).where(Timesheet.user_id == user_id, Timesheet.status == "approved", *touches)
-    return await session.scalar(stmt.limit(1))
+    shares time with [start, end), or contains the instant ``start`` when ``end == start``.
+    Every save of time asks, so the statement is built once per role."""
+    values = {**viewer_params(actor), "user_id": user_id, "start": start, "end": end}
+    found: Timesheet | None = await session.scalar(_APPROVED_TOUCHING(actor, end <= start), values)
+    return found
