@@ -17,6 +17,7 @@ from webwork.auth.deps import ActorDep, AdminActor
 from webwork.config import Settings
 from webwork.kit.db import Database
 from webwork.kit.envelope import respond
+from webwork.kit.routes import mount
 
 probe = APIRouter(prefix="/api/v2/_probe")
 
@@ -37,7 +38,7 @@ async def admin_only(actor: AdminActor) -> JSONResponse:
 def probe_app(settings: Settings) -> FastAPI:
     """A separate app with probe routes, so the shared app's routes stay as shipped."""
     app = create_app(settings, Database.from_url("sqlite+aiosqlite://"))
-    app.include_router(probe)
+    mount(app, probe, prefix="", responses={})
     return app
 
 

@@ -16,6 +16,7 @@ from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import Contract, TimeEntry
+from webwork.time_entries.schemas import TimeEntryItem
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
 
@@ -541,6 +542,8 @@ async def test_list_fields_filters_and_pagination(factory: Factory, session: Asy
     ]
     assert first["method"] == "Manually added time" and first["project_name"] == "Website Redesign"
     assert first["start_time"] == "2026-01-29T00:00:00Z" and first["duration_minutes"] == 30
+    # Items are built as JSON directly; the model that documents them must say the same.
+    assert all(TimeEntryItem.model_validate(item).model_dump(mode="json") == item for item in resp["data"])
     filtered = ok(await api.get("/time-entries", params={**params, "project_id": project.id}))
     assert filtered["meta"]["pagination"]["total"] == 10
     assert ok(await api.get("/time-entries", params={**params, "task_id": task.id}))["data"] == []

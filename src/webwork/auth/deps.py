@@ -25,7 +25,7 @@ from webwork.kit.schemas import query_or_body
 from webwork.models import ApiKey, User
 from webwork.models.statuses import MembershipStatus
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 _api_key_scheme = HTTPBearer(scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False)
 LAST_USED_RESOLUTION = timedelta(minutes=1)

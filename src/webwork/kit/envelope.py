@@ -16,13 +16,21 @@ from webwork.kit.pagination import Page, Pagination
 T = TypeVar("T")
 
 
+def _model_json(value: Any) -> Any:
+    """orjson's hook for what it cannot encode itself: a model, wherever it sits in the
+    answer, dumped with ``exclude_unset`` so that a field a caller may not see (a
+    contract's rate) can be left out rather than nulled."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 class FastJSONResponse(JSONResponse):
-    """JSON rendered by orjson: the envelope of every answer is built from plain values
-    (models are dumped first), so only the encoder differs, and it is several times
-    faster than the standard library's."""
+    """JSON rendered by orjson, several times faster than the standard library's; the
+    walk over the answer happens in orjson, models included (:func:`_model_json`)."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(content, default=_model_json, option=orjson.OPT_NON_STR_KEYS)
 
 
 def meta(pagination: Pagination | None = None) -> dict[str, Any]:
@@ -47,16 +55,6 @@ def error_body(
     return body
 
 
-def _dump(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_unset=True)
-    if isinstance(value, list):
-        return [_dump(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _dump(v) for k, v in value.items()}
-    return value
-
-
 def respond(
     data: Any = None,
     message: str = "",
@@ -66,15 +64,14 @@ def respond(
     extra: Mapping[str, Any] | None = None,
     include_data: bool = True,
 ) -> JSONResponse:
-    """Build the success envelope. Models are dumped with ``exclude_unset`` so that a
-    field a caller may not see (a contract's rate) can be left out rather than nulled."""
+    """Build the success envelope; models in it are dumped as it is rendered."""
     body: dict[str, Any] = {"success": True}
     if message:
         body["message"] = message
     if extra:
-        body.update({k: _dump(v) for k, v in extra.items()})
+        body.update(extra)
     if include_data:
-        body["data"] = _dump(data)
+        body["data"] = data
     body["meta"] = meta(pagination)
     return FastJSONResponse(body, status_code=status_code)
 

@@ -2,7 +2,8 @@
 
 ``include_router`` keeps each included router as a nested branch that is matched
 level by level (twice per level) on every request; copied onto the app's own router,
-the same routes are matched in one pass."""
+the same routes are matched in one pass. Each runs in a unit of work
+(:class:`~webwork.kit.db.UnitOfWorkRoute`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
+
+from webwork.kit.db import UnitOfWorkRoute
 
 
 def mount(
@@ -43,4 +46,5 @@ def mount(
             response_class=route.response_class,
             name=route.name,
             openapi_extra=route.openapi_extra,
+            route_class_override=UnitOfWorkRoute,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, bindparam, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,10 +75,44 @@ async def get(
     return found
 
 
+class DayEntry(NamedTuple):
+    """A listed entry: the columns its answer shows, read as a row (no ORM object, a
+    list only serialises them)."""
+
+    id: uuid.UUID
+    user_id: int
+    contract_id: int | None
+    project_id: int | None
+    task_id: int | None
+    activity_description: str | None
+    method: str
+    start_at: datetime
+    end_at: datetime | None
+    duration_seconds: int | None
+    project_name: str | None
+    task_title: str | None
+
+
+_DAY_COLUMNS = (
+    TimeEntry.id,
+    TimeEntry.user_id,
+    TimeEntry.contract_id,
+    TimeEntry.project_id,
+    TimeEntry.task_id,
+    TimeEntry.activity_description,
+    TimeEntry.method,
+    TimeEntry.start_at,
+    TimeEntry.end_at,
+    TimeEntry.duration_seconds,
+    Project.name,
+    Task.title,
+)
+
+
 def _day(viewer: Scope, by_project: bool, by_task: bool) -> Paged:
     stmt = (
         readable(viewer)
-        .add_columns(Project.name, Task.title)
+        .with_only_columns(*_DAY_COLUMNS)
         .outerjoin(Project, Project.id == TimeEntry.project_id)
         .outerjoin(Task, Task.id == TimeEntry.task_id)
         .where(TimeEntry.user_id == bindparam("user_id"), finished_touching(_START, _END, _EARLIEST_START))
@@ -103,7 +137,7 @@ async def list_for_day(
     project_id: int | None,
     task_id: int | None,
     params: PageParams,
-) -> Page[Any]:
+) -> Page[DayEntry]:
     """Finished entries of one user touching [window) with their project name and task
     title, in one query per page."""
     values: dict[str, Any] = {**viewer_params(actor), **_window(*window), "user_id": user_id}
@@ -112,7 +146,8 @@ async def list_for_day(
     if task_id is not None:
         values["task_id"] = task_id
     paged = _DAY(actor, project_id is not None, task_id is not None)
-    return await fetch_page(session, paged, params, values)
+    page = await fetch_page(session, paged, params, values)
+    return Page([DayEntry(*row) for row in page.items], page.pagination)
 
 
 def _touching(viewer: Scope, excluding: bool) -> CompoundSelect[Any]:
