@@ -77,8 +77,9 @@ def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     """pysqlite's implicit transactions break SAVEPOINT, so we issue BEGIN ourselves.
 
     Writers begin IMMEDIATE (they take the write lock up front instead of failing on a
-    lock upgrade); readers begin DEFERRED on a WAL snapshot and never block or wait for
-    writers. Reader connections are ``query_only``: a read that writes fails loudly."""
+    lock upgrade), after their turn in the write queue; readers begin DEFERRED on a WAL
+    snapshot and never block or wait for writers. Reader connections are
+    ``query_only``: a read that writes fails loudly."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -92,11 +93,10 @@ def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
-    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
-
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        connection: sqlite_driver.InlineConnection = conn.connection.dbapi_connection
+        connection.begin(write=not readonly)
 
 
 def _is_memory(url: str) -> bool:
@@ -104,14 +104,23 @@ def _is_memory(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, readonly: bool = False, poolclass: type[Pool] | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    readonly: bool = False,
+    poolclass: type[Pool] | None = None,
+    writers: WriteQueue | None = None,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, "module": sqlite_driver.DBAPI}
+        connect_args = {"timeout": 30, "write_queue": writers}
+        kwargs: dict[str, Any] = {"connect_args": connect_args, "module": sqlite_driver.DBAPI}
         if _is_memory(url):
             kwargs["poolclass"] = StaticPool
         elif poolclass is not None:
             kwargs["poolclass"] = poolclass
+        else:
+            # The connection used last has the freshest page cache.
+            kwargs["pool_use_lifo"] = True
         engine = create_async_engine(url, echo=echo, **kwargs)
         configure_sqlite(engine, readonly=readonly)
         return engine
@@ -128,8 +137,8 @@ class Database:
 
     ``reader`` (SQLite files) serves reads from deferred transactions on their own
     connections; without it reads use ``sessionmaker`` too. ``writers`` (SQLite files)
-    queues writers in arrival order before BEGIN IMMEDIATE, instead of letting them
-    poll in SQLite's busy handler (see ``kit/writequeue.py``)."""
+    queues write transactions in arrival order before BEGIN IMMEDIATE, instead of
+    letting them poll in SQLite's busy handler (see ``kit/writequeue.py``)."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -139,13 +148,15 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False, poolclass: type[Pool] | None = None) -> Database:
-        engine = create_engine(url, echo=echo, poolclass=poolclass)
         if not url.startswith("sqlite") or _is_memory(url):
+            engine = create_engine(url, echo=echo, poolclass=poolclass)
             return cls(engine, _maker(engine))
-        reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
         path = make_url(url).database
         assert path is not None
-        return cls(engine, _maker(engine), _maker(reader), WriteQueue(path))
+        writers = WriteQueue(path)
+        engine = create_engine(url, echo=echo, poolclass=poolclass, writers=writers)
+        reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
+        return cls(engine, _maker(engine), _maker(reader), writers)
 
     async def dispose(self) -> None:
         if self._background:
@@ -172,11 +183,7 @@ class Database:
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
             return
-        if self.writers is None:
-            async with _committed(self.sessionmaker, run_deferred=True) as session:
-                yield session
-            return
-        async with self.writers.turn(), _committed(self.sessionmaker, run_deferred=True) as session:
+        async with _committed(self.sessionmaker, run_deferred=True) as session:
             yield session
 
     async def _run_deferred(self, writes: list[Executable]) -> None:

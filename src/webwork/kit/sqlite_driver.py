@@ -29,6 +29,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+from webwork.kit.writequeue import WriteQueue
+
 
 class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     """Executes and fetches in one call; rows are buffered as SQLAlchemy expects."""
@@ -75,10 +77,18 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class InlineConnection(AsyncAdapt_aiosqlite_connection):
-    """A ``sqlite3`` connection behind SQLAlchemy's aiosqlite adapter interface."""
+    """A ``sqlite3`` connection behind SQLAlchemy's aiosqlite adapter interface.
 
-    __slots__ = ()
+    With a :class:`~webwork.kit.writequeue.WriteQueue`, a write transaction waits for
+    its turn in :meth:`begin` and gives it back when it commits or rolls back."""
+
+    __slots__ = ("_has_turn", "_queue")
     _connection: Any
+
+    def __init__(self, dbapi: Any, connection: sqlite3.Connection, queue: WriteQueue | None) -> None:
+        super().__init__(dbapi, connection)  # type: ignore[arg-type]
+        self._queue = queue
+        self._has_turn = False
 
     @property
     def isolation_level(self) -> str | None:
@@ -95,30 +105,53 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
     def create_function(self, *args: Any, **kw: Any) -> None:
         self._connection.create_function(*args, **kw)
 
+    def begin(self, *, write: bool) -> None:
+        """BEGIN IMMEDIATE for a writer (after its turn in the queue), BEGIN for a reader."""
+        if write and self._queue is not None:
+            await_(self._queue.acquire())
+            self._has_turn = True
+        try:
+            self._connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except Exception as error:
+            self._end_turn()
+            self._handle_exception(error)
+
     def rollback(self) -> None:
         try:
             self._connection.rollback()
         except Exception as error:
             self._handle_exception(error)
+        finally:
+            self._end_turn()
 
     def commit(self) -> None:
         try:
             self._connection.commit()
         except Exception as error:
             self._handle_exception(error)
+        finally:
+            self._end_turn()
 
     def close(self) -> None:
+        self._end_turn()
         self._connection.close()
 
     def terminate(self) -> None:
-        self._connection.close()
+        self.close()
+
+    def _end_turn(self) -> None:
+        if self._has_turn:
+            self._has_turn = False
+            assert self._queue is not None
+            self._queue.release()
 
 
 class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
+        queue = kw.pop("write_queue", None)
         # The pool hands a connection to one coroutine at a time, on the loop's thread.
         kw["check_same_thread"] = False
-        return InlineConnection(self, sqlite3.connect(*arg, **kw))
+        return InlineConnection(self, sqlite3.connect(*arg, **kw), queue)
 
 
 DBAPI = InlineDBAPI(aiosqlite, sqlite3)
