@@ -201,7 +201,8 @@ class Database:
 async def _committed(
     maker: async_sessionmaker[AsyncSession], *, run_deferred: bool = False
 ) -> AsyncIterator[AsyncSession]:
-    async with maker() as session:
+    session = maker()
+    try:
         try:
             yield session
         except ApiError as exc:
@@ -214,6 +215,18 @@ async def _committed(
             for statement in session.info.pop(DEFERRED_WRITES, ()):
                 await session.execute(statement)
         await session.commit()
+    finally:
+        await _close(session)
+
+
+async def _close(session: AsyncSession) -> None:
+    """Give the connection back to the pool. ``async with session`` closes in a task
+    shielded from cancellation, two turns of the event loop; a SQLite session closes
+    without ever suspending, so it cannot be interrupted and is closed in place."""
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        await session.close()
+    else:
+        await asyncio.shield(asyncio.create_task(session.close()))
 
 
 def defer_write(session: AsyncSession, statement: Executable) -> None:

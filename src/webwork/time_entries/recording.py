@@ -12,10 +12,10 @@ cuts or shows here. The pure part of the computation lives in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
-from webwork.models import Contract, TimeEntry
+from webwork.models import Contract
 from webwork.time_entries import messages, repository
 from webwork.time_entries.assignment import Assignment, Member
 from webwork.time_entries.bounds import Fields, check_span
@@ -35,12 +35,32 @@ METHODS = ("manual", "tracked", "time_request")
 METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}
 
 
+@dataclass(frozen=True, slots=True)
+class SavedEntry:
+    """A time entry as a recording inserted it: the rows are written by one INSERT,
+    not as ORM objects through the session's unit of work (which cost more than the
+    rest of a save), so this is what the answer is built from."""
+
+    id: UUID
+    workspace_id: int
+    user_id: int
+    contract_id: int | None
+    project_id: int | None
+    task_id: int | None
+    start_at: datetime
+    end_at: datetime
+    duration_seconds: int
+    activity_description: str | None
+    method: str
+    created_by: int | None
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What a recording saved; :mod:`~webwork.time_entries.messages` words it. Amounts
     are the stored seconds; the API's ``*_minutes`` fields are their whole minutes."""
 
-    entries: list[TimeEntry]  # rows saved (possibly several, the free parts)
+    entries: list[SavedEntry]  # rows saved (possibly several, the free parts)
     requested_seconds: int
     saved_seconds: int
     reasons: list[str]  # why anything was not saved, human text
@@ -210,11 +230,15 @@ async def record_time(
     result = await assess(session, actor, member, assignment.contract, wanted, recording.exclude)
     if not result.saved:
         raise NothingSaved(result.reasons, recording.fields.end)
+    on = assignment.row()
     entries = [
-        TimeEntry(
+        SavedEntry(
+            id=uuid4(),
             workspace_id=actor.workspace_id,
             user_id=member.id,
-            **assignment.row(),
+            contract_id=on["contract_id"],
+            project_id=on["project_id"],
+            task_id=on["task_id"],
             start_at=part.start,
             end_at=part.end,
             duration_seconds=part.seconds,
@@ -224,7 +248,7 @@ async def record_time(
         )
         for part in result.saved
     ]
-    await repository.add(session, *entries)
+    await repository.insert_rows(session, [asdict(entry) for entry in entries])
     return Recorded(
         entries=entries,
         requested_seconds=result.requested_seconds,
