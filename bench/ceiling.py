@@ -6,7 +6,8 @@ the same HTTP and JSON shape as ours with only the SQL those two requests need:
 
 - ``POST /api/v2/time-entries``: in one ``BEGIN IMMEDIATE`` transaction, the key's digest
   looked up joined to the caller's and the member's memberships (and the contract and its
-  project), the overlap check on ``ix_time_entries_user_start``, one INSERT, COMMIT;
+  project), the overlap check on ``ix_time_entries_member_start`` (a day's window, and the
+  running timer by the partial index), one INSERT, COMMIT;
 - ``GET /api/v2/time-entries``: the same key lookup joined to the membership, then one
   indexed SELECT of the member's day (with the total as a window count).
 
@@ -52,8 +53,11 @@ LEFT JOIN projects p ON p.id = c.project_id
 WHERE k.digest = :digest AND k.revoked_at IS NULL
 """
 OVERLAP = """
-SELECT count(*) FROM time_entries
-WHERE user_id = ? AND start_at < ? AND (end_at IS NULL OR end_at > ?)
+SELECT (SELECT count(*) FROM time_entries
+        WHERE workspace_id = :ws AND user_id = :member AND start_at < :end AND start_at > :earliest
+          AND end_at > :start)
+     + (SELECT count(*) FROM time_entries
+        WHERE workspace_id = :ws AND user_id = :member AND end_at IS NULL)
 """
 INSERT = """
 INSERT INTO time_entries (id, workspace_id, user_id, contract_id, project_id, task_id, start_at,
@@ -72,7 +76,7 @@ SELECT e.id, e.contract_id, e.project_id, p.name, e.task_id, t.title, e.activity
 FROM time_entries e
 LEFT JOIN projects p ON p.id = e.project_id
 LEFT JOIN tasks t ON t.id = e.task_id
-WHERE e.workspace_id = ? AND e.user_id = ? AND e.end_at IS NOT NULL AND e.start_at < ? AND e.end_at > ?
+WHERE e.workspace_id = ? AND e.user_id = ? AND e.start_at < ? AND e.start_at > ? AND e.end_at > ?
 ORDER BY e.start_at, e.id
 LIMIT ? OFFSET ?
 """
@@ -149,7 +153,13 @@ async def create(request: Request) -> Response:
             if contract is not None and project_id is None:
                 await conn.rollback()
                 return failure(422, "The selected contract id is invalid.")
-            window = (member, stored(end), stored(start))
+            window = {
+                "ws": ws,
+                "member": member,
+                "start": stored(start),
+                "end": stored(end),
+                "earliest": stored(start - timedelta(days=1)),
+            }
             (overlaps,) = await (await conn.execute(OVERLAP, window)).fetchone()
             seconds = 0 if overlaps else int((end - start).total_seconds())
             if seconds:
@@ -193,7 +203,15 @@ async def list_day(request: Request) -> Response:
     if caller != member and role not in ADMINS:
         return failure(403, "This action is unauthorized.")
     first = datetime.combine(day, datetime.min.time())
-    window = (ws, member, stored(first + timedelta(days=1)), stored(first), per_page, (page - 1) * per_page)
+    window = (
+        ws,
+        member,
+        stored(first + timedelta(days=1)),
+        stored(first - timedelta(days=1)),
+        stored(first),
+        per_page,
+        (page - 1) * per_page,
+    )
     rows = list(await (await conn.execute(DAY, window)).fetchall())
     total = rows[0][10] if rows else 0
     data = [
