@@ -6,18 +6,21 @@ document with a camelCase ``operationId``, a summary and a description."""
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 
 from tests.assertions import ok
 from tests.factories import Factory
 from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit import clock
+from webwork.kit.db import UnitOfWorkRoute
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "webwork"
 DOMAINS = sorted(p.parent for p in PACKAGE.glob("*/router.py"))
@@ -140,3 +143,28 @@ def test_operation_is_named_summarized_and_described(operation: dict[str, Any]) 
 def test_operation_ids_are_unique() -> None:
     ids = [param.values[0].get("operationId") for param in OPERATIONS]
     assert len(ids) == len(set(ids))
+
+
+def _dependencies(dependant: Any) -> list[Any]:
+    found = []
+    for sub in dependant.dependencies:
+        found += [sub.call, *_dependencies(sub)]
+    return found
+
+
+def test_api_routes_run_in_a_unit_of_work_and_depend_on_coroutines_only() -> None:
+    """Every API route is mounted as a :class:`UnitOfWorkRoute` (its session, commit
+    and rollback come from there), and every dependency is a coroutine function: FastAPI
+    runs a plain function in a worker thread, a hop per call on every request."""
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    offences = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        if not isinstance(route, UnitOfWorkRoute):
+            offences.append(f"{route.path}: not mounted with kit.routes.mount")
+        for call in _dependencies(route.dependant):
+            target = call.__call__ if not inspect.isroutine(call) else call
+            if not inspect.iscoroutinefunction(target):
+                offences.append(f"{route.path}: {getattr(call, '__name__', call)!r} is not async")
+    assert offences == []

@@ -4,6 +4,7 @@ bookkeeping write happens outside its transaction."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from tests.assertions import ok
 from tests.factories import Factory
 from webwork.kit import clock
 from webwork.kit.db import Database
-from webwork.kit.writequeue import WriteQueue
+from webwork.kit.writequeue import MAX_RUN, WriteQueue
 from webwork.models import ApiKey
 
 
@@ -91,3 +92,50 @@ async def test_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
         first.close()
         second.close()
     assert order == ["first in", "first out", "second in", "second out"]
+
+
+async def test_queued_writers_of_one_process_share_a_hold_then_let_the_other_in(tmp_path: Path) -> None:
+    """A process's queued writers follow each other on one hold of the file lock, at
+    most MAX_RUN of them; then a writer of the other process gets its turn."""
+    mine, other = WriteQueue(str(tmp_path / "db")), WriteQueue(str(tmp_path / "db"))
+    order: list[str] = []
+
+    async def write(queue: WriteQueue, name: str) -> None:
+        async with queue.turn():
+            order.append(name)
+            await asyncio.sleep(0.01)
+
+    try:
+        await mine.acquire()
+        queued = [asyncio.ensure_future(write(mine, f"mine {i}")) for i in range(MAX_RUN + 2)]
+        await asyncio.sleep(0.05)
+        theirs = asyncio.ensure_future(write(other, "theirs"))
+        await asyncio.sleep(0.05)
+        assert order == [] and not theirs.done()
+        mine.release()
+        await asyncio.wait_for(asyncio.gather(*queued, theirs), timeout=10)
+    finally:
+        mine.close()
+        other.close()
+    # The first hold: the writer that took it, then MAX_RUN - 1 queued ones.
+    assert order.index("theirs") == MAX_RUN - 1
+    assert len(order) == MAX_RUN + 3
+
+
+async def test_a_writer_that_stops_waiting_does_not_keep_the_file_lock(tmp_path: Path) -> None:
+    mine, other = WriteQueue(str(tmp_path / "db")), WriteQueue(str(tmp_path / "db"))
+    try:
+        await mine.acquire()
+        waiting = asyncio.ensure_future(mine.acquire())
+        await asyncio.sleep(0.01)
+        mine.release()  # kept for the waiter...
+        waiting.cancel()  # ...which gives up before it runs
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        if not waiting.cancelled():
+            mine.release()
+        await asyncio.wait_for(other.acquire(), timeout=5)
+        other.release()
+    finally:
+        mine.close()
+        other.close()
