@@ -9,20 +9,21 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, exists, func, select, update
+from sqlalchemy import CursorResult, Select, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
+from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.members.schemas import MemberView
 from webwork.models import ApiKey, InvitationCode, Membership, Team, TeamMember, User, Workspace
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
 
-def readable(actor: Actor) -> Select[Membership, User]:
+def readable(actor: Scope) -> Select[Membership, User]:
     """The members of the actor's workspace that the actor's role may see."""
     return (
         select(Membership, User)
@@ -34,6 +35,30 @@ def readable(actor: Actor) -> Select[Membership, User]:
     )
 
 
+def _listing(viewer: Scope, by_email: bool, by_status: bool, by_role: bool) -> Paged:
+    stmt = readable(viewer)
+    if by_email:
+        stmt = stmt.where(func.lower(User.email) == bindparam("email"))
+    if by_status:
+        stmt = stmt.where(Membership.status == bindparam("status"))
+    if by_role:
+        stmt = stmt.where(Membership.role == bindparam("role"))
+    return Paged.of(stmt.order_by(Membership.id))
+
+
+_LISTING = PerRole(_listing)
+_ONE = PerRole(lambda viewer: readable(viewer).where(Membership.user_id == bindparam("user_id")))
+_TEAM_IDS = (
+    select(TeamMember.user_id, TeamMember.team_id)
+    .join(Team, Team.id == TeamMember.team_id)
+    .where(
+        Team.workspace_id == bindparam("workspace_id"),
+        TeamMember.user_id.in_(bindparam("user_ids", expanding=True)),
+    )
+    .order_by(TeamMember.team_id)
+)
+
+
 async def list_page(
     session: AsyncSession,
     actor: Actor,
@@ -43,20 +68,22 @@ async def list_page(
     status: str | None,
     role: Role | None,
 ) -> Page[MemberView]:
-    stmt = readable(actor)
+    """A page of the members the actor sees, with their teams: two statements."""
+    values: dict[str, Any] = viewer_params(actor)
     if normalized_email:
-        stmt = stmt.where(func.lower(User.email) == normalized_email)
+        values["email"] = normalized_email
     if status:
-        stmt = stmt.where(Membership.status == status)
+        values["status"] = status
     if role is not None:
-        stmt = stmt.where(Membership.role == role.value)
-    page = await paginate(session, stmt.order_by(Membership.id), params)
+        values["role"] = role.value
+    paged = _LISTING(actor, bool(normalized_email), bool(status), role is not None)
+    page = await fetch_page(session, paged, params, values)
     teams = await team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
     return Page([MemberView(m, u, teams.get(u.id, [])) for m, u in page.items], page.pagination)
 
 
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView | None:
-    row = (await session.execute(readable(actor).where(Membership.user_id == user_id))).first()
+    row = (await session.execute(_ONE(actor), {**viewer_params(actor), "user_id": user_id})).first()
     if row is None:
         return None
     membership, user = row
@@ -71,12 +98,7 @@ async def team_ids_by_user(
     ids = list(user_ids)
     if not ids:
         return {}
-    rows = await session.execute(
-        select(TeamMember.user_id, TeamMember.team_id)
-        .join(Team, Team.id == TeamMember.team_id)
-        .where(Team.workspace_id == workspace_id, TeamMember.user_id.in_(ids))
-        .order_by(TeamMember.team_id)
-    )
+    rows = await session.execute(_TEAM_IDS, {"workspace_id": workspace_id, "user_ids": ids})
     result: dict[int, list[int]] = {}
     for user_id, team_id in rows:
         result.setdefault(user_id, []).append(team_id)
