@@ -4,6 +4,7 @@ on every request, so building them anew each time would cost more than running t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Update, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,12 +14,21 @@ from webwork.models.statuses import WorkspaceStatus
 
 _LIVE_KEY = and_(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None))
 
-_KEY = select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(_LIVE_KEY)
+
+class KeyUse(NamedTuple):
+    """What a request needs of its key: which one it is, and when it was last used (the
+    key itself is never changed through the ORM, so it is read as two columns)."""
+
+    id: int
+    last_used_at: datetime | None
+
+
+_KEY = select(ApiKey.id, ApiKey.last_used_at, User).join(User, User.id == ApiKey.user_id).where(_LIVE_KEY)
 
 # The key, its user and, in the same round trip, their membership of the workspace asked
 # for (None when they have none, or the workspace is not active).
 _KEY_IN_WORKSPACE = (
-    select(ApiKey, User, Membership, Workspace)
+    select(ApiKey.id, ApiKey.last_used_at, User, Membership, Workspace)
     .join(User, User.id == ApiKey.user_id)
     .outerjoin(
         Membership,
@@ -31,16 +41,16 @@ _KEY_IN_WORKSPACE = (
 )
 
 
-async def find_key(session: AsyncSession, digest: str) -> tuple[ApiKey, User] | None:
+async def find_key(session: AsyncSession, digest: str) -> tuple[KeyUse, User] | None:
     row = (await session.execute(_KEY, {"digest": digest})).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (KeyUse(row[0], row[1]), row[2])
 
 
 async def find_key_in_workspace(
     session: AsyncSession, digest: str, workspace_id: int
-) -> tuple[ApiKey, User, Membership | None, Workspace | None] | None:
+) -> tuple[KeyUse, User, Membership | None, Workspace | None] | None:
     row = (await session.execute(_KEY_IN_WORKSPACE, {"digest": digest, "workspace_id": workspace_id})).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    return None if row is None else (KeyUse(row[0], row[1]), row[2], row[3], row[4])
 
 
 def mark_used(key_id: int, at: datetime) -> Update:

@@ -11,6 +11,8 @@ from fastapi import Depends, Query
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.kit import db
+
 T = TypeVar("T")
 AnySelect = Select[*tuple[Any, ...]]
 # Keeps OFFSET within 32 bits whatever per_page is.
@@ -76,16 +78,17 @@ class Paged:
     rows: AnySelect
     count: AnySelect
     one_entity: bool
+    columns_only: bool = False  # no ORM entity: rows are read on the connection
 
     @classmethod
-    def of(cls, stmt: AnySelect) -> Paged:
+    def of(cls, stmt: AnySelect, *, columns_only: bool = False) -> Paged:
         rows = (
             stmt.add_columns(func.count().over().label("page_total"))
             .limit(bindparam("page_limit", type_=Integer))
             .offset(bindparam("page_offset", type_=Integer))
         )
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
-        return cls(rows, count, len(stmt.column_descriptions) == 1)
+        return cls(rows, count, len(stmt.column_descriptions) == 1, columns_only)
 
 
 async def fetch_page(
@@ -94,7 +97,10 @@ async def fetch_page(
     """One page of ``paged`` with its bind parameters ``values``."""
     bound = values or {}
     page_values = {**bound, "page_limit": params.per_page, "page_offset": params.offset}
-    rows = (await session.execute(paged.rows, page_values)).all()
+    if paged.columns_only:
+        rows = await db.column_rows(session, paged.rows, page_values)
+    else:
+        rows = (await session.execute(paged.rows, page_values)).all()
     if rows:
         total = int(rows[0][-1])
     elif params.page > 1:

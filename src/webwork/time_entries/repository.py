@@ -29,7 +29,7 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit import clock
-from webwork.kit.db import UTCDateTime
+from webwork.kit.db import UTCDateTime, column_rows
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
 from webwork.models.statuses import MembershipStatus
@@ -132,7 +132,7 @@ def _day(viewer: Scope, by_project: bool, by_task: bool) -> Paged:
         stmt = stmt.where(TimeEntry.project_id == bindparam("project_id"))
     if by_task:
         stmt = stmt.where(TimeEntry.task_id == bindparam("task_id"))
-    return Paged.of(stmt)
+    return Paged.of(stmt, columns_only=True)
 
 
 _DAY = PerRole(_day)
@@ -189,7 +189,7 @@ async def touching(
     values: dict[str, Any] = {**viewer_params(actor), **_window(start, end), "user_id": user_id}
     if exclude:
         values["exclude"] = list(exclude)
-    rows = await session.execute(_TOUCHING(actor, bool(exclude)), values)
+    rows = await column_rows(session, _TOUCHING(actor, bool(exclude)), values)
     return [(row[0], row[1], row[2]) for row in rows if row[2] is not None or clock.as_utc(row[1]) < end]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Select, and_, bindparam, exists, literal, or_, select, true, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.db import UTCDateTime, add_unless_taken
+from webwork.kit.db import UTCDateTime, add_unless_taken, column_rows
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
 from webwork.models.statuses import MembershipStatus
@@ -249,11 +249,17 @@ async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None
     held[1].add(key)
 
 
-def _approved_touching(viewer: Scope, instant: bool) -> Select[Timesheet]:
+class LockedPeriod(NamedTuple):
+    date_from: date
+    date_to: date
+
+
+def _approved_touching(viewer: Scope, instant: bool) -> Select[date, date]:
     start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
     begins_in_time = Timesheet.locked_from <= start if instant else Timesheet.locked_from < end
     return (
         readable(viewer)
+        .with_only_columns(Timesheet.date_from, Timesheet.date_to)
         .where(
             Timesheet.user_id == bindparam("user_id"),
             Timesheet.status == "approved",
@@ -269,10 +275,11 @@ _APPROVED_TOUCHING = PerRole(_approved_touching)
 
 async def approved_touching(
     session: AsyncSession, actor: Actor, user_id: int, start: datetime, end: datetime
-) -> Timesheet | None:
-    """An approved timesheet of the member whose locked span [locked_from, locked_until)
-    shares time with [start, end), or contains the instant ``start`` when ``end == start``.
-    Every save of time asks, so the statement is built once per role."""
+) -> LockedPeriod | None:
+    """The period of an approved timesheet of the member whose locked span
+    [locked_from, locked_until) shares time with [start, end), or contains the instant
+    ``start`` when ``end == start``. Every save of time asks, so the statement is built
+    once per role and read as columns."""
     values = {**viewer_params(actor), "user_id": user_id, "start": start, "end": end}
-    found: Timesheet | None = await session.scalar(_APPROVED_TOUCHING(actor, end <= start), values)
-    return found
+    rows = await column_rows(session, _APPROVED_TOUCHING(actor, end <= start), values)
+    return LockedPeriod(rows[0][0], rows[0][1]) if rows else None
