@@ -71,9 +71,12 @@ def serve(
         int | None, typer.Option(min=1, max=64, help="Worker processes (default: the number of cores)")
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn: one process per core by default; every process is
-    stateless, the database (and Redis, when configured) holds what they share."""
+    """Serve the API with uvicorn: one process per core by default, each accepting on a
+    socket of its own (``webwork.workers``); every process is stateless, the database
+    (and Redis, when configured) holds what they share."""
     import uvicorn
+
+    from webwork import workers as worker_processes
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
@@ -89,19 +92,26 @@ def serve(
         )
     if migrate:
         db_upgrade()
+    options: dict[str, Any] = {
+        "app": "webwork.app:create_app",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "access_log": settings.access_log,
+        "log_config": _log_config(),
+    }
+    count = 1 if reload else (workers or os.cpu_count() or 1)
+    if count > 1 and worker_processes.reuse_port_supported():
+        worker_processes.run(options, count)
+        return
     uvicorn.run(
-        "webwork.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
+        **options,
         reload=reload,
-        workers=1 if reload else (workers or os.cpu_count() or 1),
-        proxy_headers=True,
-        access_log=settings.access_log,
+        workers=count,
         # A worker must import and build the app within this; 5 s (uvicorn's default)
         # is too short on a loaded small machine, which then restarts workers forever.
         timeout_worker_healthcheck=60,
-        log_config=_log_config(),
     )
 
 
