@@ -62,9 +62,12 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
-            return self._sqlite_cursor.executemany(operation, seq_of_parameters)
+            return await_(self._run_many(operation, seq_of_parameters))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
+
+    async def _run_many(self, operation: Any, seq_of_parameters: Any) -> Any:
+        return self._sqlite_cursor.executemany(operation, seq_of_parameters)
 
     def close(self) -> None:
         self._rows.clear()

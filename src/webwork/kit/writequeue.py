@@ -35,10 +35,6 @@ class WriteQueue:
         self._holds_file = False
         self._run = 0  # writers in a row on this hold of the file lock
 
-    @property
-    def locked(self) -> bool:
-        return self._turn.locked()
-
     async def acquire(self) -> None:
         self._waiting += 1
         try:

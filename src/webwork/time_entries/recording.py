@@ -12,9 +12,10 @@ cuts or shows here. The pure part of the computation lives in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,10 @@ class SavedEntry:
     activity_description: str | None
     method: str
     created_by: int | None
+
+    def row(self) -> dict[str, Any]:
+        """The columns to insert (``asdict`` would deep-copy every value)."""
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ async def record_time(
         )
         for part in result.saved
     ]
-    await repository.insert_rows(session, [asdict(entry) for entry in entries])
+    await repository.insert_rows(session, [entry.row() for entry in entries])
     return Recorded(
         entries=entries,
         requested_seconds=result.requested_seconds,
