@@ -24,6 +24,10 @@ from contextlib import asynccontextmanager
 # while another process waits: each hand-over between processes costs a thread's
 # wake-up in the other one, so a process's queued writers go together, a few at a time.
 MAX_RUN = 8
+# After giving the file lock up at the end of a run, this process's next writer waits
+# this long before asking again: ``flock`` wakes the other process's waiter but does not
+# hand it the lock, and a writer asking at once would often take it straight back.
+STEP_ASIDE = 0.002
 
 
 class WriteQueue:
@@ -34,6 +38,7 @@ class WriteQueue:
         self._waiting = 0  # writers of this process waiting for their turn
         self._holds_file = False
         self._run = 0  # writers in a row on this hold of the file lock
+        self._stepped_aside = False  # the last hold ended for another process's sake
 
     async def acquire(self) -> None:
         self._waiting += 1
@@ -49,6 +54,9 @@ class WriteQueue:
         if self._holds_file:
             return
         try:
+            if self._stepped_aside:
+                self._stepped_aside = False
+                await asyncio.sleep(STEP_ASIDE)
             await self._lock_file()
         except BaseException:
             self._turn.release()
@@ -59,8 +67,11 @@ class WriteQueue:
         """The next writer of this process keeps the file lock, unless it is this hold's
         :data:`MAX_RUN`-th: then the other processes get their chance."""
         self._run += 1
-        if not self._waiting or self._run >= MAX_RUN:
+        if not self._waiting:
             self._unlock_file()
+        elif self._run >= MAX_RUN:
+            self._unlock_file()
+            self._stepped_aside = True
         self._turn.release()
 
     def _unlock_file(self) -> None:
