@@ -71,9 +71,9 @@ def serve(
         int | None, typer.Option(min=1, max=64, help="Worker processes (default: the number of cores)")
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn: one process per core by default, each accepting on a
-    socket of its own (``webwork.workers``); every process is stateless, the database
-    (and Redis, when configured) holds what they share."""
+    """Serve the API with uvicorn: one process per core by default, sharing one socket
+    and its connections evenly (``webwork.workers``); every process is stateless, the
+    database (and Redis, when configured) holds what they share."""
     import uvicorn
 
     from webwork import workers as worker_processes
@@ -102,17 +102,10 @@ def serve(
         "log_config": _log_config(),
     }
     count = 1 if reload else (workers or os.cpu_count() or 1)
-    if count > 1 and worker_processes.reuse_port_supported():
+    if count > 1:
         worker_processes.run(options, count)
         return
-    uvicorn.run(
-        **options,
-        reload=reload,
-        workers=count,
-        # A worker must import and build the app within this; 5 s (uvicorn's default)
-        # is too short on a loaded small machine, which then restarts workers forever.
-        timeout_worker_healthcheck=60,
-    )
+    uvicorn.run(**options, reload=reload)
 
 
 def _log_config() -> dict[str, Any]:

@@ -76,10 +76,12 @@ DEFERRED_WRITES = "deferred_writes"
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     """pysqlite's implicit transactions break SAVEPOINT, so we issue BEGIN ourselves.
 
-    Writers begin IMMEDIATE (they take the write lock up front instead of failing on a
-    lock upgrade), after their turn in the write queue; readers begin DEFERRED on a WAL
-    snapshot and never block or wait for writers. Reader connections are
-    ``query_only``: a read that writes fails loudly."""
+    Readers begin DEFERRED on a WAL snapshot and never block or wait for writers.
+    Queued writers begin the same way and become the writer (their turn in the write
+    queue, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
+    write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``).
+    Reader connections are ``query_only``: a read that writes fails loudly."""
+    engine.sync_engine.dialect.statement_compiler = sqlite_driver.InlineCompiler
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -267,6 +269,18 @@ async def get_session(request: Request) -> AsyncSession:
     if session is None:
         raise RuntimeError(f"{request.url.path} needs a session: mount its router with kit.routes.mount")
     return session
+
+
+async def serialise_writes(session: AsyncSession) -> None:
+    """From here until the transaction ends no other transaction writes, so what the
+    caller reads next still holds at its commit. On SQLite the transaction becomes the
+    database's one writer now (before, it read like any reader, while others wrote);
+    PostgreSQL needs nothing here: there the callers lock the rows they depend on."""
+    if session.bind is None or session.bind.dialect.name != "sqlite":
+        return
+    raw = await (await session.connection()).get_raw_connection()
+    connection: sqlite_driver.InlineConnection = raw.dbapi_connection  # type: ignore[assignment]
+    await connection.serialise()
 
 
 async def column_rows(

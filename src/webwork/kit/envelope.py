@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from webwork import API_VERSION
 from webwork.kit import clock
@@ -27,7 +29,37 @@ def _model_json(value: Any) -> Any:
 
 class FastJSONResponse(JSONResponse):
     """JSON rendered by orjson, several times faster than the standard library's; the
-    walk over the answer happens in orjson, models included (:func:`_model_json`)."""
+    walk over the answer happens in orjson, models included (:func:`_model_json`).
+
+    Rendered when it is sent (or its body or headers are first read), not when it is
+    built: an endpoint returns it from inside its unit of work, which commits, and on
+    SQLite gives the write turn back, before the answer is rendered. The answer holds
+    plain values and loaded models only, so rendering reads nothing from the database."""
+
+    def __init__(
+        self,
+        content: Any,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self._content = content
+        self._given_headers = headers
+
+    @cached_property
+    def body(self) -> bytes:  # type: ignore[override]
+        return self.render(self._content)
+
+    @cached_property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:  # type: ignore[override]
+        self.init_headers(self._given_headers)
+        headers: list[tuple[bytes, bytes]] = self.__dict__["raw_headers"]
+        return headers
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, default=_model_json, option=orjson.OPT_NON_STR_KEYS)

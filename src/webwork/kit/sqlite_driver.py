@@ -9,6 +9,14 @@ small machine those hops were most of a request's database time, and every hop l
 loop run other requests while a writer held the write lock. Here the adapter calls the
 ``sqlite3`` connection directly, so a transaction runs without yielding.
 
+A write transaction starts as a reader and becomes the writer only where its work
+needs to be alone (see :meth:`InlineConnection.serialise`): a request's authentication
+and lookups then run while another worker process writes, and the write turn covers
+the checks and statements that must not interleave, not the whole request. Before that
+point (the member's lock, the first write or a ``FOR UPDATE``) it reads one snapshot,
+taken at its first read; from there on it reads the latest commits and nothing else
+writes: what PostgreSQL's row locks give the same code under READ COMMITTED.
+
 Used through ``create_async_engine(url, module=DBAPI)``: the dialect, pooling,
 transactions and errors are SQLAlchemy's aiosqlite dialect's own; only the connection
 and cursor underneath are synchronous."""
@@ -26,10 +34,25 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 from webwork.kit.writequeue import WriteQueue
+
+# SQLite has no FOR UPDATE; the compiler leaves this comment in its place, and the
+# statement makes its transaction the writer before it runs (as the row lock would).
+FOR_UPDATE = " /* FOR UPDATE */"
+
+
+class InlineCompiler(SQLiteCompiler):
+    def for_update_clause(self, select: Any, **kw: Any) -> str:
+        return FOR_UPDATE
+
+
+def _needs_writer(operation: str) -> bool:
+    """Anything but a plain SELECT: a write, a SAVEPOINT, a PRAGMA, a FOR UPDATE."""
+    return not operation.startswith("SELECT") or FOR_UPDATE in operation
 
 
 class InlineCursor(AsyncAdapt_aiosqlite_cursor):
@@ -37,6 +60,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ()
     _awaitable_cursor_close = False
+    _adapt_connection: InlineConnection
 
     def __init__(self, adapt_connection: InlineConnection) -> None:
         self._adapt_connection = adapt_connection
@@ -54,6 +78,8 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation: Any, parameters: Sequence[Any]) -> Any:
+        if self._adapt_connection._reading and _needs_writer(operation):
+            await self._adapt_connection.serialise()
         cursor: sqlite3.Cursor = self._sqlite_cursor
         cursor.execute(operation, parameters)
         if cursor.description:
@@ -67,6 +93,8 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run_many(self, operation: Any, seq_of_parameters: Any) -> Any:
+        if self._adapt_connection._reading:
+            await self._adapt_connection.serialise()
         return self._sqlite_cursor.executemany(operation, seq_of_parameters)
 
     def close(self) -> None:
@@ -82,16 +110,18 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 class InlineConnection(AsyncAdapt_aiosqlite_connection):
     """A ``sqlite3`` connection behind SQLAlchemy's aiosqlite adapter interface.
 
-    With a :class:`~webwork.kit.writequeue.WriteQueue`, a write transaction waits for
-    its turn in :meth:`begin` and gives it back when it commits or rolls back."""
+    With a :class:`~webwork.kit.writequeue.WriteQueue`, a write transaction begins as
+    a reader and waits for its turn in :meth:`serialise`; it gives the turn back when
+    it commits or rolls back."""
 
-    __slots__ = ("_has_turn", "_queue")
+    __slots__ = ("_has_turn", "_queue", "_reading")
     _connection: Any
 
     def __init__(self, dbapi: Any, connection: sqlite3.Connection, queue: WriteQueue | None) -> None:
         super().__init__(dbapi, connection)  # type: ignore[arg-type]
         self._queue = queue
         self._has_turn = False
+        self._reading = False  # a write transaction that has not become the writer yet
 
     @property
     def isolation_level(self) -> str | None:
@@ -109,17 +139,36 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
         self._connection.create_function(*args, **kw)
 
     def begin(self, *, write: bool) -> None:
-        """BEGIN IMMEDIATE for a writer (after its turn in the queue), BEGIN for a reader."""
-        if write and self._queue is not None:
-            await_(self._queue.acquire())
-            self._has_turn = True
+        """BEGIN for a reader and for a queued writer (which becomes the writer later,
+        in :meth:`serialise`); BEGIN IMMEDIATE for a writer without a queue."""
         try:
-            self._connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            self._connection.execute("BEGIN IMMEDIATE" if write and self._queue is None else "BEGIN")
+        except Exception as error:
+            self._handle_exception(error)
+        self._reading = write and self._queue is not None
+
+    async def serialise(self) -> None:
+        """Make this write transaction the only writer until it ends: end its read
+        snapshot (it has written nothing yet), wait for the write turn, BEGIN
+        IMMEDIATE. Reads from here on see every commit before the turn and none
+        after. Called before the first statement that needs the writer, and by
+        :func:`webwork.kit.db.serialise_writes` where a rule's reads must hold until
+        the commit; a no-op when the transaction is the writer already."""
+        if not self._reading:
+            return
+        self._reading = False
+        assert self._queue is not None
+        try:
+            self._connection.execute("COMMIT")
+            await self._queue.acquire()
+            self._has_turn = True
+            self._connection.execute("BEGIN IMMEDIATE")
         except Exception as error:
             self._end_turn()
             self._handle_exception(error)
 
     def rollback(self) -> None:
+        self._reading = False
         try:
             self._connection.rollback()
         except Exception as error:
@@ -128,6 +177,7 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
             self._end_turn()
 
     def commit(self) -> None:
+        self._reading = False
         try:
             self._connection.commit()
         except Exception as error:

@@ -8,9 +8,10 @@ first on an asyncio lock (this process's coroutines, in arrival order), then on 
 the kernel the moment the lock is released). Only then does BEGIN IMMEDIATE run, and it
 finds the database free.
 
-The SQLite driver takes a turn when it begins a write transaction and gives it back when
+The SQLite driver takes a turn when a write transaction becomes the writer (its first
+write, ``FOR UPDATE`` or :func:`webwork.kit.db.serialise_writes`) and gives it back when
 that commits or rolls back (:mod:`webwork.kit.sqlite_driver`), so the turn covers the
-transaction only, not the request's parsing, validation and rendering around it."""
+part of a transaction that must be alone, not the request around it."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.db import UTCDateTime, add_unless_taken, column_rows
+from webwork.kit.db import UTCDateTime, add_unless_taken, column_rows, serialise_writes
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
 from webwork.models.statuses import MembershipStatus
@@ -233,10 +233,12 @@ _LOCK_MEMBER = (
 
 
 async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
-    """Row-lock the member's membership until the transaction ends, on PostgreSQL
-    (SQLite serialises writers already: BEGIN IMMEDIATE); once per transaction, however
-    many rules ask for it (the lock check and the overlap check of one save both do)."""
+    """Row-lock the member's membership until the transaction ends, on PostgreSQL,
+    once per transaction, however many rules ask for it (the lock check and the
+    overlap check of one save both do). SQLite has one writer at a time: the
+    transaction becomes it here."""
     if session.get_bind().dialect.name != "postgresql":
+        await serialise_writes(session)
         return
     transaction = session.get_transaction()
     held: tuple[object, set[tuple[int, int]]] | None = session.info.get(_LOCKED_MEMBERS)
