@@ -288,8 +288,20 @@ async def column_rows(
 ) -> Sequence[Any]:
     """The rows of a statement that selects columns only (no ORM entity), run on the
     session's connection: on a hot path, the session's ORM execution steps cost more
-    than the statement. The session's autoflush is off anyway, so nothing differs."""
+    than the statement. The session's autoflush is off anyway, so nothing differs.
+
+    On SQLite a statement run before (one built once, as hot paths do) runs from a plan
+    of its own, straight on ``sqlite3`` (``sqlite_driver.planned_rows``): SQLAlchemy's
+    execution steps cost five to ten times the statement there. Rows come back as
+    tuples, processed by the columns' types as SQLAlchemy would."""
     connection = await session.connection()
+    sync = connection.sync_connection
+    assert sync is not None
+    inline = sqlite_driver.inline_connection(sync)
+    if inline is not None:
+        found = sqlite_driver.plan(statement, sync.dialect)
+        if found is not None:
+            return await sqlite_driver.planned_rows(sync, inline, found, params or {})
     return (await connection.execute(statement, params)).all()
 
 

@@ -1,0 +1,65 @@
+"""Statements run again on SQLite run from a plan of their own, straight on sqlite3:
+the same rows, values and statement counts as through SQLAlchemy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import Factory, QueryCounter
+from webwork.kit import sqlite_driver
+from webwork.kit.db import column_rows
+from webwork.models import Membership, TimeEntry, Workspace
+
+MEMBERS = select(Membership.user_id, Membership.role, Membership.status, Membership.created_at).where(
+    Membership.workspace_id == bindparam("workspace_id")
+)
+
+
+def _sqlite_only(session: AsyncSession) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("plans are SQLite's")
+
+
+async def test_a_planned_statement_gives_the_rows_sqlalchemy_gives(
+    session: AsyncSession, factory: Factory
+) -> None:
+    _sqlite_only(session)
+    space = await factory.space()
+    await factory.person(space)
+    values = {"workspace_id": space.id}
+    expected = [tuple(row) for row in (await session.execute(MEMBERS, values)).all()]
+
+    first = await column_rows(session, MEMBERS, values)  # seen once: SQLAlchemy's way
+    assert sqlite_driver.plan(MEMBERS, session.get_bind().dialect) is not None
+    planned = await column_rows(session, MEMBERS, values)
+
+    assert [tuple(row) for row in first] == expected == planned
+    created = planned[0][3]
+    assert isinstance(created, datetime) and created.tzinfo == UTC  # the column type's processing
+    assert type(planned[0][1]) is type(expected[0][1])  # enums come back as SQLAlchemy returns them
+
+
+async def test_statements_rendered_per_call_are_never_planned(session: AsyncSession) -> None:
+    _sqlite_only(session)
+    dialect = session.get_bind().dialect
+    expanding = select(TimeEntry.id).where(TimeEntry.user_id.in_(bindparam("ids", expanding=True)))
+    for _ in range(3):
+        assert await column_rows(session, expanding, {"ids": [1, 2]}) == []
+    assert sqlite_driver.plan(expanding, dialect) is None
+    written = select(Workspace.id).limit(1)
+    assert sqlite_driver.plan(written, dialect) is None  # seen once: not planned yet
+
+
+async def test_planned_statements_are_counted(
+    session: AsyncSession, factory: Factory, query_counter: QueryCounter
+) -> None:
+    _sqlite_only(session)
+    space = await factory.space()
+    await column_rows(session, MEMBERS, {"workspace_id": space.id})
+    query_counter.reset()
+    await column_rows(session, MEMBERS, {"workspace_id": space.id})
+    assert query_counter.count == 1
