@@ -6,14 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import repository
 from webwork.auth import api_keys
-from webwork.auth.principal import Principal
+from webwork.auth.principal import Principal, UserView
 from webwork.kit import clock
 from webwork.kit.errors import found
 from webwork.kit.pagination import Page, PageParams
-from webwork.models import ApiKey, User
+from webwork.models import ApiKey
 
 
-async def create(session: AsyncSession, user: User, name: str = "default") -> tuple[ApiKey, str]:
+async def create(session: AsyncSession, user: UserView, name: str = "default") -> tuple[ApiKey, str]:
     """Create a key of ``user`` and return it with its plaintext, which is never stored.
     Takes the user, not a principal: invitations and the operator issue first keys."""
     plaintext = api_keys.generate_key()

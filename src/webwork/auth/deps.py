@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import api_keys, repository
-from webwork.auth.principal import Actor, Principal
+from webwork.auth.principal import Actor, Principal, UserView
 from webwork.auth.roles import ADMINS, Role
 from webwork.kit import clock
 from webwork.kit.bodies import parse_json
@@ -22,7 +22,6 @@ from webwork.kit.db import defer_write, get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
-from webwork.models import User
 from webwork.models.statuses import MembershipStatus
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -60,7 +59,9 @@ async def _refuse(request: Request, error: Unauthenticated | None = None) -> NoR
     raise error or Unauthenticated("Invalid or expired token.", code="invalid_token")
 
 
-async def _admit(request: Request, session: AsyncSession, key: repository.KeyUse, user: User) -> Principal:
+async def _admit(
+    request: Request, session: AsyncSession, key: repository.KeyUse, user: UserView
+) -> Principal:
     """Count the call against the caller's own bucket and note the key's use, at minute
     resolution and outside the read's transaction (see ``defer_write``)."""
     limiter: RateLimiter = request.app.state.rate_limiter

@@ -1,18 +1,118 @@
-"""The authenticated caller, and the caller as a member of one workspace."""
+"""The authenticated caller, and the caller as a member of one workspace.
+
+A request reads its caller's user, membership and workspace as plain values
+(:class:`CallerUser`, :class:`CallerMembership`, :class:`CallerWorkspace`), not ORM
+entities: every request needs them, loading three entities cost more than the statement
+that reads them, and nothing changes them through the caller. Code that reads them, or
+the same rows loaded as entities (another member's), takes the ``*View`` protocols; code
+that changes a membership or user loads the entity itself."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 
 from webwork.auth.roles import ADMINS, MANAGERS, Role
-from webwork.models import Membership, User, Workspace
+
+
+class UserView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def firstname(self) -> str: ...
+    @property
+    def lastname(self) -> str: ...
+    @property
+    def fullname(self) -> str: ...
+
+
+class MembershipView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def weekly_hours_limit(self) -> Decimal | None: ...
+    @property
+    def rate_status(self) -> int: ...
+
+
+class WorkspaceView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def owner_id(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def timesheet_period(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CallerUser:
+    """The columns of ``users`` a request may show or use (not the password hash)."""
+
+    id: int
+    email: str
+    firstname: str
+    lastname: str
+    avatar: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def fullname(self) -> str:
+        return f"{self.firstname} {self.lastname}".strip() or self.email
+
+
+@dataclass(frozen=True, slots=True)
+class CallerMembership:
+    """The columns of ``memberships`` but the invitation token."""
+
+    id: int
+    workspace_id: int
+    user_id: int
+    role: str
+    status: str
+    timezone: str
+    weekly_hours_limit: Decimal | None
+    rate_status: int
+    rate: Decimal | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallerWorkspace:
+    id: int
+    name: str
+    owner_id: int
+    timezone: str
+    currency: str
+    status: str
+    timesheet_period: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a user, through one of their API keys."""
 
-    user: User
+    user: UserView
     credential_id: int
 
     @property
@@ -25,11 +125,11 @@ class Actor:
     """A principal acting inside one workspace with the role of its membership."""
 
     principal: Principal
-    workspace: Workspace
-    membership: Membership
+    workspace: WorkspaceView
+    membership: MembershipView
 
     @property
-    def user(self) -> User:
+    def user(self) -> UserView:
         return self.principal.user
 
     @property

@@ -3,12 +3,15 @@ on every request, so building them anew each time would cost more than running t
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Update, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Update, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth.principal import CallerMembership, CallerUser, CallerWorkspace
+from webwork.kit.db import column_rows
 from webwork.models import ApiKey, Membership, User, Workspace
 from webwork.models.statuses import WorkspaceStatus
 
@@ -23,12 +26,22 @@ class KeyUse(NamedTuple):
     last_used_at: datetime | None
 
 
-_KEY = select(ApiKey.id, ApiKey.last_used_at, User).join(User, User.id == ApiKey.user_id).where(_LIVE_KEY)
+def _columns(model: Any, shape: type) -> list[ColumnElement[Any]]:
+    """The model's columns named by the fields of ``shape``, in their order."""
+    return [getattr(model, field.name) for field in fields(shape)]
+
+
+_USER = _columns(User, CallerUser)
+_MEMBERSHIP = _columns(Membership, CallerMembership)
+_WORKSPACE = _columns(Workspace, CallerWorkspace)
+_U, _M = 2 + len(_USER), 2 + len(_USER) + len(_MEMBERSHIP)
+
+_KEY = select(ApiKey.id, ApiKey.last_used_at, *_USER).join(User, User.id == ApiKey.user_id).where(_LIVE_KEY)
 
 # The key, its user and, in the same round trip, their membership of the workspace asked
 # for (None when they have none, or the workspace is not active).
 _KEY_IN_WORKSPACE = (
-    select(ApiKey.id, ApiKey.last_used_at, User, Membership, Workspace)
+    select(ApiKey.id, ApiKey.last_used_at, *_USER, *_MEMBERSHIP, *_WORKSPACE)
     .join(User, User.id == ApiKey.user_id)
     .outerjoin(
         Membership,
@@ -41,16 +54,24 @@ _KEY_IN_WORKSPACE = (
 )
 
 
-async def find_key(session: AsyncSession, digest: str) -> tuple[KeyUse, User] | None:
-    row = (await session.execute(_KEY, {"digest": digest})).first()
-    return None if row is None else (KeyUse(row[0], row[1]), row[2])
+async def find_key(session: AsyncSession, digest: str) -> tuple[KeyUse, CallerUser] | None:
+    rows = await column_rows(session, _KEY, {"digest": digest})
+    if not rows:
+        return None
+    row = rows[0]
+    return KeyUse(row[0], row[1]), CallerUser(*row[2:_U])
 
 
 async def find_key_in_workspace(
     session: AsyncSession, digest: str, workspace_id: int
-) -> tuple[KeyUse, User, Membership | None, Workspace | None] | None:
-    row = (await session.execute(_KEY_IN_WORKSPACE, {"digest": digest, "workspace_id": workspace_id})).first()
-    return None if row is None else (KeyUse(row[0], row[1]), row[2], row[3], row[4])
+) -> tuple[KeyUse, CallerUser, CallerMembership | None, CallerWorkspace | None] | None:
+    rows = await column_rows(session, _KEY_IN_WORKSPACE, {"digest": digest, "workspace_id": workspace_id})
+    if not rows:
+        return None
+    row = rows[0]
+    membership = None if row[_U] is None else CallerMembership(*row[_U:_M])
+    workspace = None if row[_M] is None else CallerWorkspace(*row[_M:])
+    return KeyUse(row[0], row[1]), CallerUser(*row[2:_U]), membership, workspace
 
 
 def mark_used(key_id: int, at: datetime) -> Update:

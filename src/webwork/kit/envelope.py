@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 from fastapi.responses import JSONResponse
@@ -13,7 +13,9 @@ from starlette.background import BackgroundTask
 
 from webwork import API_VERSION
 from webwork.kit import clock
-from webwork.kit.pagination import Page, Pagination
+
+if TYPE_CHECKING:  # pagination imports the unit of work, which imports the error envelope
+    from webwork.kit.pagination import Page, Pagination
 
 T = TypeVar("T")
 

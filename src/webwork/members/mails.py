@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from webwork.auth.principal import UserView, WorkspaceView
 from webwork.auth.roles import Role
 from webwork.kit.mail import Message
 from webwork.models import User, Workspace
 
 
-def invitation(inviter: User, workspace: Workspace, invitee: User, role: Role, link: str) -> Message:
+def invitation(inviter: UserView, workspace: WorkspaceView, invitee: User, role: Role, link: str) -> Message:
     body = f"""{inviter.fullname} invited you to the workspace "{workspace.name}" as {role.label}.
 
 The invitation: {link}

@@ -13,21 +13,22 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth.principal import Actor
+from webwork.auth.principal import Actor, MembershipView, UserView
 from webwork.auth.visibility import sees_every_member
 from webwork.kit.errors import Forbidden, ValidationFailed
-from webwork.models import Contract, Membership, Project, Task, User
+from webwork.models import Task
 from webwork.models.statuses import ContractStatus, ProjectStatus
 from webwork.time_entries import repository
 from webwork.time_entries.messages import sentence
+from webwork.time_entries.repository import ContractTerms, ProjectState
 
 
 @dataclass(frozen=True)
 class Member:
     """The person time is recorded for, as a member of the actor's workspace."""
 
-    membership: Membership
-    user: User
+    membership: MembershipView
+    user: UserView
 
     @property
     def id(self) -> int:
@@ -84,8 +85,8 @@ async def visible_member(session: AsyncSession, actor: Actor, user_id: int, refu
 class Assignment:
     """What time is recorded on; all None for time without a project."""
 
-    contract: Contract | None = None
-    project: Project | None = None
+    contract: ContractTerms | None = None
+    project: ProjectState | None = None
     task: Task | None = None
 
     def row(self) -> dict[str, int | None]:

@@ -25,10 +25,10 @@ from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.days import range_bounds, week_bounds
 from webwork.kit.errors import ValidationFailed, invalid
-from webwork.models import Contract
 from webwork.time_entries import messages, repository
 from webwork.time_entries.assignment import Assignment, Member
 from webwork.time_entries.bounds import Fields, check_span
+from webwork.time_entries.repository import ContractTerms
 from webwork.time_entries.splitter import Interval, Limit, Split, WeekBudget, split
 from webwork.timesheets.locks import ensure_unlocked, lock_member
 
@@ -141,7 +141,7 @@ def _limit(reason: str, weeks: list[Interval], hours: Decimal, used: list[int]) 
 
 
 def _limits(
-    member: Member, contract: Contract | None, weeks: list[Interval], known: list[Known]
+    member: Member, contract: ContractTerms | None, weeks: list[Interval], known: list[Known]
 ) -> list[Limit]:
     limits: list[Limit] = []
     member_hours = member.membership.weekly_hours_limit
@@ -160,7 +160,7 @@ async def assess(
     session: AsyncSession,
     actor: Actor,
     member: Member,
-    contract: Contract | None,
+    contract: ContractTerms | None,
     interval: Interval,
     exclude: Sequence[UUID] = (),
 ) -> Split:
@@ -177,7 +177,7 @@ async def assess(
     return split(interval, [k.interval for k in known], _limits(member, contract, weeks, known))
 
 
-def _has_limit(member: Member, contract: Contract | None) -> bool:
+def _has_limit(member: Member, contract: ContractTerms | None) -> bool:
     return member.membership.weekly_hours_limit is not None or (
         contract is not None and contract.weekly_hours_limit is not None
     )

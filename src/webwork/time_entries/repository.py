@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -234,11 +235,32 @@ async def member(
     return None if row is None else (row[0], row[1])
 
 
+class ContractTerms(NamedTuple):
+    """What recording time needs of a contract: whose it is, whether it is active, and
+    its weekly limit."""
+
+    id: int
+    user_id: int
+    status: str
+    weekly_hours_limit: Decimal | None
+
+
+class ProjectState(NamedTuple):
+    """What recording time needs of a project: its name and whether it is open."""
+
+    id: int
+    name: str
+    status: int
+    deleted_at: datetime | None
+
+
 _CONTRACT = (
-    select(Contract, Project)
+    select(*(getattr(Contract, name) for name in ContractTerms._fields))
+    .add_columns(*(getattr(Project, name) for name in ProjectState._fields))
     .join(Project, Project.id == Contract.project_id)
     .where(Contract.workspace_id == bindparam("workspace_id"), Contract.id == bindparam("contract_id"))
 )
+_TERMS = len(ContractTerms._fields)
 _CONTRACT_ON_PROJECT = select(Contract.id).where(
     Contract.workspace_id == bindparam("workspace_id"),
     Contract.project_id == bindparam("project_id"),
@@ -249,11 +271,17 @@ _TASK = select(Task).where(
 )
 
 
-async def contract(session: AsyncSession, actor: Actor, contract_id: int) -> tuple[Contract, Project] | None:
-    """A contract of the workspace with its project."""
-    params = {"workspace_id": actor.workspace_id, "contract_id": contract_id}
-    row = (await session.execute(_CONTRACT, params)).first()
-    return None if row is None else (row[0], row[1])
+async def contract(
+    session: AsyncSession, actor: Actor, contract_id: int
+) -> tuple[ContractTerms, ProjectState] | None:
+    """A contract of the workspace with its project, read as columns (every save of time
+    on a contract asks)."""
+    rows = await column_rows(
+        session, _CONTRACT, {"workspace_id": actor.workspace_id, "contract_id": contract_id}
+    )
+    if not rows:
+        return None
+    return ContractTerms(*rows[0][:_TERMS]), ProjectState(*rows[0][_TERMS:])
 
 
 async def contract_id_on_project(

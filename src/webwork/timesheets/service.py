@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions, visibility
-from webwork.auth.principal import Actor
+from webwork.auth.principal import Actor, MembershipView, UserView
 from webwork.auth.roles import Role
 from webwork.kit import clock
 from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
-from webwork.models import Membership, Timesheet, User
+from webwork.models import Timesheet, User
 from webwork.teams import service as teams
 from webwork.time_entries import assignment, messages
 from webwork.time_entries.assignment import Member
@@ -264,7 +264,7 @@ def _check_permission(actor: Actor, action: str, user_id: int) -> None:
 
 
 async def _check_reach(
-    session: AsyncSession, actor: Actor, action: str, membership: Membership, row: Timesheet
+    session: AsyncSession, actor: Actor, action: str, membership: MembershipView, row: Timesheet
 ) -> None:
     """A team manager decides on the timesheets of their teams' members; a project
     manager only when every entry of the period (a running timer included) is on a
@@ -411,7 +411,9 @@ async def _fix_approved(session: AsyncSession, actor: Actor, row: Timesheet, tim
     row.approved_minutes = sum(secs // 60 for secs in _seconds_by_group(entries, span).values())
 
 
-def _message(actor: Actor, action: str, user: User, row: Timesheet, now: datetime, reason: str | None) -> str:
+def _message(
+    actor: Actor, action: str, user: UserView, row: Timesheet, now: datetime, reason: str | None
+) -> str:
     past = TRANSITIONS[action].past
     if action not in ("approve", "reject"):
         return messages.timesheet_changed(past)
