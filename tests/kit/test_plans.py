@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, QueryCounter
 from webwork.kit import sqlite_driver
-from webwork.kit.db import column_rows
+from webwork.kit.db import column_rows, write_rows
 from webwork.models import Membership, TimeEntry, Workspace
 
 MEMBERS = select(Membership.user_id, Membership.role, Membership.status, Membership.created_at).where(
@@ -63,3 +64,37 @@ async def test_planned_statements_are_counted(
     query_counter.reset()
     await column_rows(session, MEMBERS, {"workspace_id": space.id})
     assert query_counter.count == 1
+
+
+async def test_a_planned_insert_stores_what_sqlalchemy_would(session: AsyncSession, factory: Factory) -> None:
+    _sqlite_only(session)
+    space = await factory.space()
+    dialect = session.get_bind().dialect
+    now = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    given = {"role": "member", "status": "active", "timezone": "Europe/Berlin", "rate_status": 0}
+    stamps = {"created_at": now, "updated_at": now}
+    columns = ("workspace_id", "user_id", *given, *stamps)
+    statement = insert(Membership).values({name: bindparam(name) for name in columns})
+    people = [await factory.user() for _ in range(3)]
+    for person in people:  # the first runs through SQLAlchemy, the others from the plan
+        row = {"workspace_id": space.id, "user_id": person.id, **given, **stamps}
+        await write_rows(session, statement, [row])
+    assert sqlite_driver.plan(statement, dialect) is not None
+    ids = [person.id for person in people]
+    stored = (
+        await session.execute(
+            select(Membership.user_id, Membership.created_at).where(Membership.user_id.in_(ids))
+        )
+    ).all()
+    assert sorted(stored) == sorted((user_id, now) for user_id in ids)
+
+
+def test_writes_with_defaults_to_compute_are_not_planned() -> None:
+    dialect = sqlite.dialect()
+    dialect.statement_compiler = sqlite_driver.InlineCompiler
+    defaults = insert(Membership).values(
+        workspace_id=bindparam("w"), user_id=bindparam("u"), role=bindparam("r")
+    )
+    assert sqlite_driver.Plan.of(defaults, dialect) is None  # created_at, status... by SQLAlchemy
+    returning = insert(Workspace).values(name=bindparam("n")).returning(Workspace.id)
+    assert sqlite_driver.Plan.of(returning, dialect) is None

@@ -305,6 +305,22 @@ async def column_rows(
     return (await connection.execute(statement, params)).all()
 
 
+async def write_rows(session: AsyncSession, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
+    """Run an INSERT, UPDATE or DELETE built once (bind parameters for every column it
+    writes, so that nothing is left to compute at execution) for each of ``rows``; on
+    SQLite from its plan, as :func:`column_rows` runs a SELECT."""
+    connection = await session.connection()
+    sync = connection.sync_connection
+    assert sync is not None
+    inline = sqlite_driver.inline_connection(sync)
+    if inline is not None:
+        found = sqlite_driver.plan(statement, sync.dialect)
+        if found is not None:
+            await sqlite_driver.planned_writes(sync, inline, found, rows)
+            return
+    await connection.execute(statement, list(rows))
+
+
 async def add_unless_taken(session: AsyncSession, row: Any) -> bool:
     """Insert ``row`` in a SAVEPOINT; False, with the transaction intact, when a unique
     constraint refuses it (a concurrent transaction stored the same key first), so the

@@ -220,12 +220,15 @@ class Plan:
     @classmethod
     def of(cls, statement: Executable, dialect: Dialect) -> Plan | None:
         compiled: Any = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-        if (
-            not getattr(statement, "is_select", False)
-            or compiled.post_compile_params
-            or compiled.literal_execute_params
-        ):
+        if compiled.post_compile_params or compiled.literal_execute_params:
             return None  # expanding IN lists and the like are rendered per call
+        if getattr(statement, "is_dml", False):
+            if compiled.insert_prefetch or compiled.update_prefetch or compiled.postfetch:
+                return None  # defaults to compute at execution: SQLAlchemy's to do
+            if compiled.effective_returning:
+                return None
+        elif not getattr(statement, "is_select", False):
+            return None
         processors = compiled._bind_processors
         names = tuple(compiled.positiontup or ())
         result = tuple(
@@ -277,6 +280,23 @@ def plan(statement: Executable, dialect: Dialect) -> Plan | None:
 def inline_connection(connection: Connection) -> InlineConnection | None:
     dbapi_connection = connection.connection.dbapi_connection
     return dbapi_connection if isinstance(dbapi_connection, InlineConnection) else None
+
+
+async def planned_writes(
+    connection: Connection, inline: InlineConnection, plan: Plan, rows: Sequence[dict[str, Any]]
+) -> None:
+    """``plan`` (an INSERT, UPDATE or DELETE) once per parameter set of ``rows``, in one
+    ``executemany``, on ``connection``'s transaction, as :func:`planned_rows` runs a
+    SELECT."""
+    parameters = [plan.parameters(row) for row in rows]
+    if inline._reading:
+        await inline.serialise()
+    if connection._has_events or connection.engine._has_events:
+        connection.dispatch.before_cursor_execute(connection, None, plan.sql, parameters, None, True)
+    try:
+        inline._connection.executemany(plan.sql, parameters)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(plan.sql, parameters, error, sqlite3.Error) from error
 
 
 async def planned_rows(

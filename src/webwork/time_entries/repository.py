@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Insert,
     Select,
     Table,
     and_,
@@ -30,7 +31,7 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit import clock
-from webwork.kit.db import UTCDateTime, column_rows
+from webwork.kit.db import UTCDateTime, column_rows, write_rows
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
 from webwork.models.statuses import MembershipStatus
@@ -194,13 +195,24 @@ async def touching(
     return [(row[0], row[1], row[2]) for row in rows if row[2] is not None or clock.as_utc(row[1]) < end]
 
 
-# A Core insert: the ORM's bulk path would look every row's columns up again.
-_INSERT = insert(cast(Table, TimeEntry.__table__))
+# Core inserts, one per set of columns given (the ORM's bulk path would look every
+# row's columns up again), with every column bound: nothing is left to compute.
+_INSERTS: dict[tuple[str, ...], Insert] = {}
+
+
+def _insert(columns: tuple[str, ...]) -> Insert:
+    statement = _INSERTS.get(columns)
+    if statement is None:
+        table = cast(Table, TimeEntry.__table__)
+        statement = _INSERTS[columns] = insert(table).values({name: bindparam(name) for name in columns})
+    return statement
 
 
 async def insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """New entries, in one statement (``created_at``/``updated_at`` take their defaults)."""
-    await session.execute(_INSERT, rows)
+    """New entries, in one statement, stamped with the time of the save."""
+    now = clock.utcnow()
+    stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
+    await write_rows(session, _insert(tuple(stamped[0])), stamped)
 
 
 async def delete(session: AsyncSession, entry: TimeEntry) -> None:
