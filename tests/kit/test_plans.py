@@ -98,3 +98,13 @@ def test_writes_with_defaults_to_compute_are_not_planned() -> None:
     assert sqlite_driver.Plan.of(defaults, dialect) is None  # created_at, status... by SQLAlchemy
     returning = insert(Workspace).values(name=bindparam("n")).returning(Workspace.id)
     assert sqlite_driver.Plan.of(returning, dialect) is None
+
+
+async def test_a_plan_binds_the_statements_own_literals(session: AsyncSession, factory: Factory) -> None:
+    _sqlite_only(session)
+    space = await factory.space()
+    named = select(Workspace.id).where(Workspace.id == bindparam("id"), Workspace.status == "active")
+    for _ in range(2):
+        assert [tuple(row) for row in await column_rows(session, named, {"id": space.id})] == [(space.id,)]
+    found = sqlite_driver.plan(named, session.get_bind().dialect)
+    assert found is not None and found.given is not None and "active" in found.given

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from webwork.auth.roles import ADMINS, MANAGERS, Role
 
@@ -60,8 +60,7 @@ class WorkspaceView(Protocol):
     def timesheet_period(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class CallerUser:
+class CallerUser(NamedTuple):
     """The columns of ``users`` a request may show or use (not the password hash)."""
 
     id: int
@@ -77,8 +76,7 @@ class CallerUser:
         return f"{self.firstname} {self.lastname}".strip() or self.email
 
 
-@dataclass(frozen=True, slots=True)
-class CallerMembership:
+class CallerMembership(NamedTuple):
     """The columns of ``memberships`` but the invitation token."""
 
     id: int
@@ -95,8 +93,7 @@ class CallerMembership:
     deleted_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class CallerWorkspace:
+class CallerWorkspace(NamedTuple):
     id: int
     name: str
     owner_id: int

@@ -3,7 +3,6 @@ on every request, so building them anew each time would cost more than running t
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,9 +25,9 @@ class KeyUse(NamedTuple):
     last_used_at: datetime | None
 
 
-def _columns(model: Any, shape: type) -> list[ColumnElement[Any]]:
-    """The model's columns named by the fields of ``shape``, in their order."""
-    return [getattr(model, field.name) for field in fields(shape)]
+def _columns(model: Any, shape: Any) -> list[ColumnElement[Any]]:
+    """The model's columns named by the fields of ``shape`` (a named tuple), in order."""
+    return [getattr(model, name) for name in shape._fields]
 
 
 _USER = _columns(User, CallerUser)

@@ -57,12 +57,26 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite straight to the stored text (SQLAlchemy's own format for SQLite
+        timestamps, microseconds always written), in one C call: every save binds
+        several timestamps."""
+        if dialect.name == "sqlite":
+            return _utc_to_sqlite_text
+        return super().bind_processor(dialect)
+
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
         """On SQLite the stored text is parsed by ``fromisoformat`` (C) rather than by
         SQLAlchemy's regular expression: list endpoints read hundreds of timestamps."""
         if dialect.name == "sqlite":
             return _utc_from_sqlite_text
         return super().result_processor(dialect, coltype)
+
+
+def _utc_to_sqlite_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _utc_from_sqlite_text(value: str | None) -> datetime | None:

@@ -204,6 +204,9 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
             self._queue.release()
 
 
+_REQUIRED = object()
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A SELECT compiled once for this dialect, with what turns call parameters into
@@ -213,6 +216,9 @@ class Plan:
     sql: str
     compiled: Any
     names: tuple[str, ...]
+    # A parameter's value when the call gives none (the statement's own literal), or
+    # _REQUIRED; None when a value is computed per call (SQLAlchemy's construct_params).
+    given: tuple[Any, ...] | None
     bind: tuple[Callable[[Any], Any] | None, ...]
     result: tuple[Callable[[Any], Any] | None, ...]
     needs_writer: bool
@@ -234,20 +240,31 @@ class Plan:
         result = tuple(
             column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
         )
+        binds = [compiled.binds.get(name) for name in names]
+        plain = not compiled.escaped_bind_names and all(b is not None and b.callable is None for b in binds)
+        given = tuple(_REQUIRED if b.required else b.value for b in binds) if plain else None
         return cls(
             compiled.string,
             compiled,
             names,
+            given,
             tuple(processors.get(name) for name in names),
             result,
             _needs_writer(compiled.string),
         )
 
     def parameters(self, params: dict[str, Any]) -> tuple[Any, ...]:
-        values = self.compiled.construct_params(params)
+        if self.given is None:
+            constructed = self.compiled.construct_params(params)
+            values = [constructed[name] for name in self.names]
+        else:
+            values = [
+                params[name] if own is _REQUIRED else params.get(name, own)
+                for name, own in zip(self.names, self.given, strict=True)
+            ]
         return tuple(
             value if process is None else process(value)
-            for value, process in zip((values[name] for name in self.names), self.bind, strict=True)
+            for value, process in zip(values, self.bind, strict=True)
         )
 
     def rows(self, raw: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
