@@ -11,7 +11,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Factory, QueryCounter
-from webwork.kit import sqlite_driver
+from webwork.kit import sqlite_driver, sqlite_plans
 from webwork.kit.db import column_rows, write_rows
 from webwork.models import Membership, TimeEntry, Workspace
 
@@ -35,7 +35,7 @@ async def test_a_planned_statement_gives_the_rows_sqlalchemy_gives(
     expected = [tuple(row) for row in (await session.execute(MEMBERS, values)).all()]
 
     first = await column_rows(session, MEMBERS, values)  # seen once: SQLAlchemy's way
-    assert sqlite_driver.plan(MEMBERS, session.get_bind().dialect) is not None
+    assert sqlite_plans.plan(MEMBERS, session.get_bind().dialect) is not None
     planned = await column_rows(session, MEMBERS, values)
 
     assert [tuple(row) for row in first] == expected == planned
@@ -50,9 +50,9 @@ async def test_statements_rendered_per_call_are_never_planned(session: AsyncSess
     expanding = select(TimeEntry.id).where(TimeEntry.user_id.in_(bindparam("ids", expanding=True)))
     for _ in range(3):
         assert await column_rows(session, expanding, {"ids": [1, 2]}) == []
-    assert sqlite_driver.plan(expanding, dialect) is None
+    assert sqlite_plans.plan(expanding, dialect) is None
     written = select(Workspace.id).limit(1)
-    assert sqlite_driver.plan(written, dialect) is None  # seen once: not planned yet
+    assert sqlite_plans.plan(written, dialect) is None  # seen once: not planned yet
 
 
 async def test_planned_statements_are_counted(
@@ -79,7 +79,7 @@ async def test_a_planned_insert_stores_what_sqlalchemy_would(session: AsyncSessi
     for person in people:  # the first runs through SQLAlchemy, the others from the plan
         row = {"workspace_id": space.id, "user_id": person.id, **given, **stamps}
         await write_rows(session, statement, [row])
-    assert sqlite_driver.plan(statement, dialect) is not None
+    assert sqlite_plans.plan(statement, dialect) is not None
     ids = [person.id for person in people]
     stored = (
         await session.execute(
@@ -95,9 +95,9 @@ def test_writes_with_defaults_to_compute_are_not_planned() -> None:
     defaults = insert(Membership).values(
         workspace_id=bindparam("w"), user_id=bindparam("u"), role=bindparam("r")
     )
-    assert sqlite_driver.Plan.of(defaults, dialect) is None  # created_at, status... by SQLAlchemy
+    assert sqlite_plans.Plan.of(defaults, dialect) is None  # created_at, status... by SQLAlchemy
     returning = insert(Workspace).values(name=bindparam("n")).returning(Workspace.id)
-    assert sqlite_driver.Plan.of(returning, dialect) is None
+    assert sqlite_plans.Plan.of(returning, dialect) is None
 
 
 async def test_a_plan_binds_the_statements_own_literals(session: AsyncSession, factory: Factory) -> None:
@@ -106,5 +106,5 @@ async def test_a_plan_binds_the_statements_own_literals(session: AsyncSession, f
     named = select(Workspace.id).where(Workspace.id == bindparam("id"), Workspace.status == "active")
     for _ in range(2):
         assert [tuple(row) for row in await column_rows(session, named, {"id": space.id})] == [(space.id,)]
-    found = sqlite_driver.plan(named, session.get_bind().dialect)
+    found = sqlite_plans.plan(named, session.get_bind().dialect)
     assert found is not None and found.given is not None and "active" in found.given

@@ -78,5 +78,5 @@ def test_for_update_compiles_to_the_marker_the_driver_looks_for() -> None:
     dialect.statement_compiler = sqlite_driver.InlineCompiler
     compiled = str(select(Workspace.id).with_for_update().compile(dialect=dialect))
     assert sqlite_driver.FOR_UPDATE in compiled
-    assert sqlite_driver._needs_writer(compiled)
-    assert not sqlite_driver._needs_writer(str(select(Workspace.id).compile(dialect=dialect)))
+    assert sqlite_driver.needs_writer(compiled)
+    assert not sqlite_driver.needs_writer(str(select(Workspace.id).compile(dialect=dialect)))

@@ -15,13 +15,19 @@ from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
-from webwork.kit import sqlite_driver
+from webwork.kit import sqlite_driver, sqlite_plans
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
 from webwork.kit.writequeue import WriteQueue
@@ -305,17 +311,13 @@ async def column_rows(
     than the statement. The session's autoflush is off anyway, so nothing differs.
 
     On SQLite a statement run before (one built once, as hot paths do) runs from a plan
-    of its own, straight on ``sqlite3`` (``sqlite_driver.planned_rows``): SQLAlchemy's
+    of its own, straight on ``sqlite3`` (``kit/sqlite_plans.py``): SQLAlchemy's
     execution steps cost five to ten times the statement there. Rows come back as
     tuples, processed by the columns' types as SQLAlchemy would."""
     connection = await session.connection()
-    sync = connection.sync_connection
-    assert sync is not None
-    inline = sqlite_driver.inline_connection(sync)
-    if inline is not None:
-        found = sqlite_driver.plan(statement, sync.dialect)
-        if found is not None:
-            return await sqlite_driver.planned_rows(sync, inline, found, params or {})
+    planned = _planned(connection, statement)
+    if planned is not None:
+        return await planned.rows(params or {})
     return (await connection.execute(statement, params)).all()
 
 
@@ -324,15 +326,17 @@ async def write_rows(session: AsyncSession, statement: Executable, rows: Sequenc
     writes, so that nothing is left to compute at execution) for each of ``rows``; on
     SQLite from its plan, as :func:`column_rows` runs a SELECT."""
     connection = await session.connection()
+    planned = _planned(connection, statement)
+    if planned is not None:
+        await planned.write(rows)
+        return
+    await connection.execute(statement, list(rows))
+
+
+def _planned(connection: AsyncConnection, statement: Executable) -> sqlite_plans.Planned | None:
     sync = connection.sync_connection
     assert sync is not None
-    inline = sqlite_driver.inline_connection(sync)
-    if inline is not None:
-        found = sqlite_driver.plan(statement, sync.dialect)
-        if found is not None:
-            await sqlite_driver.planned_writes(sync, inline, found, rows)
-            return
-    await connection.execute(statement, list(rows))
+    return sqlite_plans.planned(sync, statement)
 
 
 async def add_unless_taken(session: AsyncSession, row: Any) -> bool:

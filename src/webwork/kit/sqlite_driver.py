@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
@@ -37,9 +35,6 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
-from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Executable
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
@@ -55,7 +50,7 @@ class InlineCompiler(SQLiteCompiler):
         return FOR_UPDATE
 
 
-def _needs_writer(operation: str) -> bool:
+def needs_writer(operation: str) -> bool:
     """Anything but a plain SELECT: a write, a SAVEPOINT, a PRAGMA, a FOR UPDATE."""
     return not operation.startswith("SELECT") or FOR_UPDATE in operation
 
@@ -83,7 +78,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation: Any, parameters: Sequence[Any]) -> Any:
-        if self._adapt_connection._reading and _needs_writer(operation):
+        if self._adapt_connection._reading and needs_writer(operation):
             await self._adapt_connection.serialise()
         cursor: sqlite3.Cursor = self._sqlite_cursor
         cursor.execute(operation, parameters)
@@ -202,136 +197,6 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
             self._has_turn = False
             assert self._queue is not None
             self._queue.release()
-
-
-_REQUIRED = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """A SELECT compiled once for this dialect, with what turns call parameters into
-    the statement's positional ones and its raw values into Python ones: everything
-    SQLAlchemy's execution would do for it, without the steps it takes each time."""
-
-    sql: str
-    compiled: Any
-    names: tuple[str, ...]
-    # A parameter's value when the call gives none (the statement's own literal), or
-    # _REQUIRED; None when a value is computed per call (SQLAlchemy's construct_params).
-    given: tuple[Any, ...] | None
-    bind: tuple[Callable[[Any], Any] | None, ...]
-    result: tuple[Callable[[Any], Any] | None, ...]
-    needs_writer: bool
-
-    @classmethod
-    def of(cls, statement: Executable, dialect: Dialect) -> Plan | None:
-        compiled: Any = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-        if compiled.post_compile_params or compiled.literal_execute_params:
-            return None  # expanding IN lists and the like are rendered per call
-        if getattr(statement, "is_dml", False):
-            if compiled.insert_prefetch or compiled.update_prefetch or compiled.postfetch:
-                return None  # defaults to compute at execution: SQLAlchemy's to do
-            if compiled.effective_returning:
-                return None
-        elif not getattr(statement, "is_select", False):
-            return None
-        processors = compiled._bind_processors
-        names = tuple(compiled.positiontup or ())
-        result = tuple(
-            column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
-        )
-        binds = [compiled.binds.get(name) for name in names]
-        plain = not compiled.escaped_bind_names and all(b is not None and b.callable is None for b in binds)
-        given = tuple(_REQUIRED if b.required else b.value for b in binds) if plain else None
-        return cls(
-            compiled.string,
-            compiled,
-            names,
-            given,
-            tuple(processors.get(name) for name in names),
-            result,
-            _needs_writer(compiled.string),
-        )
-
-    def parameters(self, params: dict[str, Any]) -> tuple[Any, ...]:
-        if self.given is None:
-            constructed = self.compiled.construct_params(params)
-            values = [constructed[name] for name in self.names]
-        else:
-            values = [
-                params[name] if own is _REQUIRED else params.get(name, own)
-                for name, own in zip(self.names, self.given, strict=True)
-            ]
-        return tuple(
-            value if process is None else process(value)
-            for value, process in zip(values, self.bind, strict=True)
-        )
-
-    def rows(self, raw: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        if not any(self.result):
-            return raw
-        process = self.result
-        return [tuple(v if p is None else p(v) for p, v in zip(process, row, strict=True)) for row in raw]
-
-
-# Statements seen once (built for one call) run through SQLAlchemy, which caches their
-# compiled form by shape; statements seen again (built once, run on every request) get
-# a plan of their own, kept as long as the statement lives.
-_SEEN_ONCE: weakref.WeakKeyDictionary[Executable, None] = weakref.WeakKeyDictionary()
-_PLANS: weakref.WeakKeyDictionary[Executable, Plan | None] = weakref.WeakKeyDictionary()
-
-
-def plan(statement: Executable, dialect: Dialect) -> Plan | None:
-    """The plan of a statement run before, or None: run it the usual way."""
-    try:
-        return _PLANS[statement]
-    except KeyError:
-        pass
-    if statement not in _SEEN_ONCE:
-        _SEEN_ONCE[statement] = None
-        return None
-    found = _PLANS[statement] = Plan.of(statement, dialect)
-    return found
-
-
-def inline_connection(connection: Connection) -> InlineConnection | None:
-    dbapi_connection = connection.connection.dbapi_connection
-    return dbapi_connection if isinstance(dbapi_connection, InlineConnection) else None
-
-
-async def planned_writes(
-    connection: Connection, inline: InlineConnection, plan: Plan, rows: Sequence[dict[str, Any]]
-) -> None:
-    """``plan`` (an INSERT, UPDATE or DELETE) once per parameter set of ``rows``, in one
-    ``executemany``, on ``connection``'s transaction, as :func:`planned_rows` runs a
-    SELECT."""
-    parameters = [plan.parameters(row) for row in rows]
-    if inline._reading:
-        await inline.serialise()
-    if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(connection, None, plan.sql, parameters, None, True)
-    try:
-        inline._connection.executemany(plan.sql, parameters)
-    except sqlite3.Error as error:
-        raise DBAPIError.instance(plan.sql, parameters, error, sqlite3.Error) from error
-
-
-async def planned_rows(
-    connection: Connection, inline: InlineConnection, plan: Plan, params: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    """The rows of ``plan`` on ``connection``'s transaction, straight from ``sqlite3``;
-    ``before_cursor_execute`` listeners (the tests' statement counters) still hear of
-    it, the echo log does not."""
-    parameters = plan.parameters(params)
-    if inline._reading and plan.needs_writer:
-        await inline.serialise()
-    if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(connection, None, plan.sql, parameters, None, False)
-    try:
-        raw = inline._connection.execute(plan.sql, parameters).fetchall()
-    except sqlite3.Error as error:
-        raise DBAPIError.instance(plan.sql, parameters, error, sqlite3.Error) from error
-    return plan.rows(raw)
 
 
 class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
