@@ -70,7 +70,8 @@ class FairAcceptor:
         self._loads = loads
         self._index = index
         self._loop = asyncio.get_running_loop()
-        self._deferred_since: float | None = None
+        self._deferred_since: float | None = None  # since when a waiting one is left
+        self._listening_since = 0.0
         self._retry: asyncio.TimerHandle | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -81,6 +82,10 @@ class FairAcceptor:
         mine = len(self._connections) + len(self._pending)
         self._loads[self._index] = mine
         now = time.monotonic()
+        if self._deferred_since is not None and now - self._listening_since > GRACE:
+            # Not the connection left before (the socket would have woken us right
+            # after we looked again): another worker took that one; this one is new.
+            self._deferred_since = None
         waited = 0.0 if self._deferred_since is None else now - self._deferred_since
         if not takes_next(mine, self._loads, self._index, waited):
             if self._deferred_since is None:
@@ -110,6 +115,7 @@ class FairAcceptor:
     def _listen_again(self) -> None:
         self._retry = None
         if not self._closed:
+            self._listening_since = time.monotonic()
             self._loop.add_reader(self._sock.fileno(), self._on_pending)
 
     def close(self) -> None:
