@@ -296,11 +296,11 @@ async def serialise_writes(session: AsyncSession) -> None:
     caller reads next still holds at its commit. On SQLite the transaction becomes the
     database's one writer now (before, it read like any reader, while others wrote);
     PostgreSQL needs nothing here: there the callers lock the rows they depend on."""
-    if session.bind is None or session.bind.dialect.name != "sqlite":
-        return
-    raw = await (await session.connection()).get_raw_connection()
-    connection: sqlite_driver.InlineConnection = raw.dbapi_connection  # type: ignore[assignment]
-    await connection.serialise()
+    sync = (await session.connection()).sync_connection
+    assert sync is not None
+    inline = sqlite_driver.inline_connection(sync)
+    if inline is not None:
+        await inline.serialise()
 
 
 async def column_rows(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+from sqlalchemy.engine import Connection
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
@@ -48,6 +49,12 @@ FOR_UPDATE = " /* FOR UPDATE */"
 class InlineCompiler(SQLiteCompiler):
     def for_update_clause(self, select: Any, **kw: Any) -> str:
         return FOR_UPDATE
+
+
+def inline_connection(connection: Connection) -> InlineConnection | None:
+    """The inline adapter under a SQLAlchemy connection, if that is what it runs on."""
+    dbapi_connection = connection.connection.dbapi_connection
+    return dbapi_connection if isinstance(dbapi_connection, InlineConnection) else None
 
 
 def needs_writer(operation: str) -> bool:
@@ -78,8 +85,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation: Any, parameters: Sequence[Any]) -> Any:
-        if self._adapt_connection._reading and needs_writer(operation):
-            await self._adapt_connection.serialise()
+        await self._adapt_connection.writer_for(operation)
         cursor: sqlite3.Cursor = self._sqlite_cursor
         cursor.execute(operation, parameters)
         if cursor.description:
@@ -93,8 +99,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run_many(self, operation: Any, seq_of_parameters: Any) -> Any:
-        if self._adapt_connection._reading:
-            await self._adapt_connection.serialise()
+        await self._adapt_connection.writer_for(operation)
         return self._sqlite_cursor.executemany(operation, seq_of_parameters)
 
     def close(self) -> None:
@@ -147,6 +152,11 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
             self._handle_exception(error)
         self._reading = write and self._queue is not None
 
+    async def writer_for(self, operation: str) -> None:
+        """Become the writer first if ``operation`` needs one (:func:`needs_writer`)."""
+        if self._reading and needs_writer(operation):
+            await self.serialise()
+
     async def serialise(self) -> None:
         """Make this write transaction the only writer until it ends: end its read
         snapshot (it has written nothing yet), wait for the write turn, BEGIN
@@ -168,18 +178,16 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
             self._handle_exception(error)
 
     def rollback(self) -> None:
-        self._reading = False
-        try:
-            self._connection.rollback()
-        except Exception as error:
-            self._handle_exception(error)
-        finally:
-            self._end_turn()
+        self._end(self._connection.rollback)
 
     def commit(self) -> None:
+        self._end(self._connection.commit)
+
+    def _end(self, finish: Callable[[], None]) -> None:
+        """End the transaction by ``finish``, and with it the turn, whatever happens."""
         self._reading = False
         try:
-            self._connection.commit()
+            finish()
         except Exception as error:
             self._handle_exception(error)
         finally:

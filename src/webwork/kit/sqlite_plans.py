@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
-from webwork.kit.sqlite_driver import InlineConnection, needs_writer
+from webwork.kit.sqlite_driver import InlineConnection, inline_connection
 
 _REQUIRED = object()
 
@@ -42,7 +42,6 @@ class Plan:
     given: tuple[Any, ...] | None
     bind: tuple[Callable[[Any], Any] | None, ...]
     result: tuple[Callable[[Any], Any] | None, ...]
-    needs_writer: bool
 
     @classmethod
     def of(cls, statement: Executable, dialect: Dialect) -> Plan | None:
@@ -71,7 +70,6 @@ class Plan:
             given,
             tuple(processors.get(name) for name in names),
             result,
-            needs_writer(compiled.string),
         )
 
     def parameters(self, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -125,40 +123,34 @@ class Planned:
     plan: Plan
 
     async def rows(self, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        plan = self.plan
-        parameters = plan.parameters(params)
-        if self.inline._reading and plan.needs_writer:
-            await self.inline.serialise()
-        self._announce(parameters, many=False)
-        try:
-            raw = self.inline._connection.execute(plan.sql, parameters).fetchall()
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(plan.sql, parameters, error, sqlite3.Error) from error
-        return plan.rows(raw)
+        raw = await self._run(self.plan.parameters(params), many=False)
+        return self.plan.rows(raw)
 
     async def write(self, rows: Sequence[dict[str, Any]]) -> None:
         """The statement once per parameter set of ``rows``, in one ``executemany``."""
-        plan = self.plan
-        parameters = [plan.parameters(row) for row in rows]
-        if self.inline._reading:
-            await self.inline.serialise()
-        self._announce(parameters, many=True)
-        try:
-            self.inline._connection.executemany(plan.sql, parameters)
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(plan.sql, parameters, error, sqlite3.Error) from error
+        await self._run([self.plan.parameters(row) for row in rows], many=True)
 
-    def _announce(self, parameters: Any, *, many: bool) -> None:
-        connection = self.connection
+    async def _run(self, parameters: Any, *, many: bool) -> list[tuple[Any, ...]]:
+        sql, connection = self.plan.sql, self.connection
+        await self.inline.writer_for(sql)
         if connection._has_events or connection.engine._has_events:
-            connection.dispatch.before_cursor_execute(connection, None, self.plan.sql, parameters, None, many)
+            connection.dispatch.before_cursor_execute(connection, None, sql, parameters, None, many)
+        raw = self.inline._connection
+        try:
+            if many:
+                raw.executemany(sql, parameters)
+                return []
+            rows: list[tuple[Any, ...]] = raw.execute(sql, parameters).fetchall()
+            return rows
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(sql, parameters, error, sqlite3.Error) from error
 
 
 def planned(connection: Connection, statement: Executable) -> Planned | None:
     """``statement`` planned on ``connection``, or None: run it the usual way (another
     database, or a statement not seen before or not plannable)."""
-    dbapi_connection = connection.connection.dbapi_connection
-    if not isinstance(dbapi_connection, InlineConnection):
+    inline = inline_connection(connection)
+    if inline is None:
         return None
     found = plan(statement, connection.dialect)
-    return None if found is None else Planned(connection, dbapi_connection, found)
+    return None if found is None else Planned(connection, inline, found)

@@ -16,7 +16,6 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
-    Insert,
     Select,
     Table,
     and_,
@@ -195,24 +194,17 @@ async def touching(
     return [(row[0], row[1], row[2]) for row in rows if row[2] is not None or clock.as_utc(row[1]) < end]
 
 
-# Core inserts, one per set of columns given (the ORM's bulk path would look every
-# row's columns up again), with every column bound: nothing is left to compute.
-_INSERTS: dict[tuple[str, ...], Insert] = {}
-
-
-def _insert(columns: tuple[str, ...]) -> Insert:
-    statement = _INSERTS.get(columns)
-    if statement is None:
-        table = cast(Table, TimeEntry.__table__)
-        statement = _INSERTS[columns] = insert(table).values({name: bindparam(name) for name in columns})
-    return statement
+# A Core insert with every column bound (the ORM's bulk path would look every row's
+# columns up again): nothing is left to compute, so on SQLite it runs from its plan.
+_TABLE = cast(Table, TimeEntry.__table__)
+_INSERT = insert(_TABLE).values({column.name: bindparam(column.name) for column in _TABLE.columns})
 
 
 async def insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """New entries, in one statement, stamped with the time of the save."""
     now = clock.utcnow()
     stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
-    await write_rows(session, _insert(tuple(stamped[0])), stamped)
+    await write_rows(session, _INSERT, stamped)
 
 
 async def delete(session: AsyncSession, entry: TimeEntry) -> None:
