@@ -20,7 +20,7 @@ NAME = text("SELECT name FROM workspaces WHERE id = :id")
 
 def _database(factory: Factory) -> Database:
     database: Database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
-    if database.writers is None:
+    if database.write_lock is None:
         pytest.skip("the write queue exists on SQLite files only")
     return database
 

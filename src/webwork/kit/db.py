@@ -13,10 +13,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -27,10 +26,9 @@ from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
-from webwork.kit import sqlite_driver, sqlite_plans
+from webwork.kit import sqlite_driver
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
-from webwork.kit.writequeue import WriteQueue
 
 log = logging.getLogger(__name__)
 
@@ -94,30 +92,18 @@ DEFERRED_WRITES = "deferred_writes"
 
 
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
-    """pysqlite's implicit transactions break SAVEPOINT, so we issue BEGIN ourselves.
+    """Transactions begin where SQLAlchemy begins them, as this module says.
 
     Readers begin DEFERRED on a WAL snapshot and never block or wait for writers.
-    Queued writers begin the same way and become the writer (their turn in the write
-    queue, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
-    write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``).
-    Reader connections are ``query_only``: a read that writes fails loudly."""
+    Queued writers begin the same way and become the writer (their turn at the write
+    lock, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
+    write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``)."""
     engine.sync_engine.dialect.statement_compiler = sqlite_driver.InlineCompiler
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        if readonly:
-            cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        connection: sqlite_driver.InlineConnection = conn.connection.dbapi_connection
+    def _on_begin(conn: Connection) -> None:
+        connection = sqlite_driver.inline_connection(conn)
+        assert connection is not None, "SQLite engines run on the inline driver"
         connection.begin(write=not readonly)
 
 
@@ -131,11 +117,13 @@ def create_engine(
     echo: bool = False,
     readonly: bool = False,
     poolclass: type[Pool] | None = None,
-    writers: WriteQueue | None = None,
+    write_lock: asyncio.Lock | None = None,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        connect_args = {"timeout": 30, "write_queue": writers}
-        kwargs: dict[str, Any] = {"connect_args": connect_args, "module": sqlite_driver.DBAPI}
+        path = make_url(url).database or ":memory:"
+        kwargs: dict[str, Any] = {
+            "async_creator": sqlite_driver.connector(path, write_lock=write_lock, readonly=readonly)
+        }
         if _is_memory(url):
             kwargs["poolclass"] = StaticPool
         elif poolclass is not None:
@@ -158,14 +146,14 @@ class Database:
     """Where sessions come from.
 
     ``reader`` (SQLite files) serves reads from deferred transactions on their own
-    connections; without it reads use ``sessionmaker`` too. ``writers`` (SQLite files)
-    queues write transactions in arrival order before BEGIN IMMEDIATE, instead of
-    letting them poll in SQLite's busy handler (see ``kit/writequeue.py``)."""
+    connections; without it reads use ``sessionmaker`` too. ``write_lock`` (SQLite
+    files) queues write transactions in arrival order before BEGIN IMMEDIATE, instead of
+    letting them poll in SQLite's busy handler (see ``kit/sqlite_driver.py``)."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     reader: async_sessionmaker[AsyncSession] | None = None
-    writers: WriteQueue | None = None
+    write_lock: asyncio.Lock | None = None
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -175,17 +163,15 @@ class Database:
             return cls(engine, _maker(engine))
         path = make_url(url).database
         assert path is not None
-        writers = WriteQueue(path)
-        engine = create_engine(url, echo=echo, poolclass=poolclass, writers=writers)
+        write_lock = asyncio.Lock()
+        engine = create_engine(url, echo=echo, poolclass=poolclass, write_lock=write_lock)
         reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
-        return cls(engine, _maker(engine), _maker(reader), writers)
+        return cls(engine, _maker(engine), _maker(reader), write_lock)
 
     async def dispose(self) -> None:
         if self._background:
             await asyncio.gather(*self._background)
         await self.engine.dispose()
-        if self.writers is not None:
-            self.writers.close()
         if self.reader is not None:
             bind = self.reader.kw.get("bind")
             if isinstance(bind, AsyncEngine):
@@ -308,35 +294,16 @@ async def column_rows(
 ) -> Sequence[Any]:
     """The rows of a statement that selects columns only (no ORM entity), run on the
     session's connection: on a hot path, the session's ORM execution steps cost more
-    than the statement. The session's autoflush is off anyway, so nothing differs.
-
-    On SQLite a statement run before (one built once, as hot paths do) runs from a plan
-    of its own, straight on ``sqlite3`` (``kit/sqlite_plans.py``): SQLAlchemy's
-    execution steps cost five to ten times the statement there. Rows come back as
-    tuples, processed by the columns' types as SQLAlchemy would."""
+    than the statement. The session's autoflush is off anyway, so nothing differs."""
     connection = await session.connection()
-    planned = _planned(connection, statement)
-    if planned is not None:
-        return await planned.rows(params or {})
     return (await connection.execute(statement, params)).all()
 
 
 async def write_rows(session: AsyncSession, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
-    """Run an INSERT, UPDATE or DELETE built once (bind parameters for every column it
-    writes, so that nothing is left to compute at execution) for each of ``rows``; on
-    SQLite from its plan, as :func:`column_rows` runs a SELECT."""
+    """Run an INSERT, UPDATE or DELETE for each of ``rows`` in one ``executemany``, on
+    the session's connection (no ORM unit of work to flush)."""
     connection = await session.connection()
-    planned = _planned(connection, statement)
-    if planned is not None:
-        await planned.write(rows)
-        return
     await connection.execute(statement, list(rows))
-
-
-def _planned(connection: AsyncConnection, statement: Executable) -> sqlite_plans.Planned | None:
-    sync = connection.sync_connection
-    assert sync is not None
-    return sqlite_plans.planned(sync, statement)
 
 
 async def add_unless_taken(session: AsyncSession, row: Any) -> bool:
