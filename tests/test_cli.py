@@ -192,7 +192,6 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
     import uvicorn
     from typer.testing import CliRunner
 
-    from webwork import workers as worker_processes
     from webwork.cli import app
     from webwork.config import get_settings
 
@@ -205,7 +204,6 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setattr(uvicorn, "run", run)
-    monkeypatch.setattr(worker_processes, "run", lambda options, _count: run(**options))
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["serve", "--host", "127.0.0.5", "--port", "8781", "--no-migrate"])

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./webwork.db"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Processes of `webwork serve`; more than one needs PostgreSQL (and Redis with a rate limit).
+    workers: int = Field(1, ge=1, le=64)
     # "<count>/<second|minute|hour|day>" per principal, or "off".
     rate_limit: str = "600/minute"
     redis_url: str | None = None
