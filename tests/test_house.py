@@ -168,3 +168,79 @@ def test_api_routes_run_in_a_unit_of_work_and_depend_on_coroutines_only() -> Non
             if not inspect.iscoroutinefunction(target):
                 offences.append(f"{route.path}: {getattr(call, '__name__', call)!r} is not async")
     assert offences == []
+
+
+# namedtuple's documented API wears an underscore so as not to clash with field names.
+DOCUMENTED_UNDERSCORED = {"_fields", "_asdict", "_replace", "_make", "_field_defaults"}
+# Library classes whose documentation invites subclasses, and the one exception: the
+# inline SQLite driver's compiler (its module docstring says why and what it relies on).
+DOCUMENTED_BASES = {
+    "APIRoute",  # FastAPI: custom APIRoute class (route_class)
+    "BaseModel",  # pydantic
+    "BaseSettings",  # pydantic-settings
+    "DeclarativeBase",  # SQLAlchemy ORM
+    "TypeDecorator",  # SQLAlchemy: augmenting existing types
+    "JSONResponse",  # Starlette/FastAPI: custom response classes
+    "Exception",
+    "Generic",
+    "IntEnum",
+    "StrEnum",
+    "NamedTuple",
+    "Protocol",
+}
+EXCEPTIONS = {("kit/sqlite_driver.py", "SQLiteCompiler")}
+
+
+def _trees() -> dict[Path, ast.Module]:
+    return {path: ast.parse(path.read_text(), str(path)) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _private(name: str) -> bool:
+    dunder = name.startswith("__") and name.endswith("__")
+    return name.startswith("_") and not dunder and name not in DOCUMENTED_UNDERSCORED
+
+
+def test_no_private_name_of_a_dependency() -> None:
+    """An underscore name read anywhere in src/ is one src/ defines itself; none is
+    imported from a library (its next release may change or drop it)."""
+    trees = _trees()
+    defined: set[str] = set()
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                defined.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                defined.add(node.attr)
+            elif isinstance(node, ast.arg):
+                defined.add(node.arg)
+    found = []
+    for path, tree in trees.items():
+        where = path.relative_to(PACKAGE)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and _private(node.attr) and node.attr not in defined:
+                found.append(f"{where}:{node.lineno}: .{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module.split(".")[0] == "webwork":
+                    continue
+                names = [a.name for a in node.names] + node.module.split(".")
+                found += [f"{where}:{node.lineno}: {name}" for name in names if _private(name)]
+    assert found == []
+
+
+def test_library_classes_are_subclassed_only_where_documented() -> None:
+    ours = {
+        node.name for tree in _trees().values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+    }
+    found = []
+    for path, tree in _trees().items():
+        where = str(path.relative_to(PACKAGE))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for base in node.bases:
+                name = ast.unparse(base).split("[")[0].split(".")[-1]
+                if name not in ours and name not in DOCUMENTED_BASES and (where, name) not in EXCEPTIONS:
+                    found.append(f"{where}: {node.name}({name})")
+    assert found == []
