@@ -212,3 +212,29 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.5" and seen["port"] == 8781
     assert seen["base"] == "http://127.0.0.5:8781"
+
+
+def test_demo_example_carries_the_key_it_printed(tmp_path: Path) -> None:
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    lines = _cli(tmp_path, "demo").stdout.splitlines()
+    key = lines[1].rsplit("api_key=", 1)[1]
+    assert key.startswith("wwk_") and f"'Authorization: Bearer {key}'" in lines[2]
+
+
+def test_make_run_leaves_the_database_to_the_settings() -> None:
+    """The Makefile sets no WEBWORK_* default: a `.env` file or the environment decides,
+    as for every other `webwork` command."""
+    makefile = (Path(SOURCE).parent / "Makefile").read_text()
+    assert "WEBWORK_DATABASE_URL" not in makefile
+
+
+def test_help_is_plain_text() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "webwork.cli", "--help"],
+        env={**os.environ, "PYTHONPATH": SOURCE, "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "``" not in result.stdout and "╭" not in result.stdout
+    assert "serve      Serve the API (uvicorn), migrating the database first." in result.stdout

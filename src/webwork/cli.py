@@ -20,7 +20,10 @@ from webwork.config import Settings, describe, get_settings
 from webwork.kit.db import Database
 from webwork.kit.errors import ApiError
 
-app = typer.Typer(help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False)
+# Plain help (no rich markup): docstrings' paragraphs are rewrapped to the terminal.
+app = typer.Typer(
+    help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False, rich_markup_mode=None
+)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -76,10 +79,11 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn: one process, or N under uvicorn's own supervisor
-    (which restarts a worker that dies or stops answering its health check). Every
-    process is stateless; the database (and Redis, for rate limits) holds what they
-    share."""
+    """Serve the API (uvicorn), migrating the database first.
+
+    One process, or N under uvicorn's own supervisor, which restarts a worker that dies
+    or stops answering its health check. Every process is stateless: the database (and
+    Redis, for rate limits) holds what they share."""
     import uvicorn
 
     settings = _settings()
@@ -236,9 +240,8 @@ def demo() -> None:
         return
     typer.echo("Created demo owner owner@example.com. Keep this API key, it is shown only once:")
     typer.echo(f"  {text}")
-    typer.echo(
-        f"Try: curl -H 'Authorization: Bearer <api_key>' {settings.public_address()}/api/v2/workspaces"
-    )
+    key = text.rsplit("api_key=", 1)[1]
+    typer.echo(f"Try: curl -H 'Authorization: Bearer {key}' {settings.public_address()}/api/v2/workspaces")
 
 
 if __name__ == "__main__":  # pragma: no cover
