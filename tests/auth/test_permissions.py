@@ -36,7 +36,7 @@ def actor(role: Role) -> Actor:
     user = User(id=ME, email="me@example.com", firstname="Me", lastname="Me")
     workspace = Workspace(id=1, name="W", owner_id=ME)
     membership = Membership(workspace_id=1, user_id=ME, role=role.value)
-    return Actor(Principal(user=user, credential_id=1), workspace, membership)
+    return Actor(Principal(user=user), workspace, membership)
 
 
 # --- the rule functions ----------------------------------------------------------------
