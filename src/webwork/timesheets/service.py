@@ -75,7 +75,7 @@ def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None, status: str
     first = query.date_from or query.date_to
     last = query.date_to or query.date_from
     assert first is not None and last is not None
-    check_date_range(first, last, earliest=EARLIEST, latest=LATEST)
+    check_date_range(first, last)
     return first, last
 
 
