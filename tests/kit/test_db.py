@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.assertions import ok
 from tests.factories import Factory
+from tests.statements import about_to_run
 from webwork.kit import clock
 from webwork.kit.db import Database
 from webwork.models import ApiKey
@@ -37,12 +38,13 @@ async def test_writers_wait_in_the_queue_instead_of_failing(committed_factory: F
     database = _database(committed_factory)
     space = await committed_factory.space()
     assert database.write_lock is not None
-    async with database.write_lock:
-        pending = asyncio.ensure_future(
-            space.owner.api.post("/projects", params=space.ws, json={"name": "Queued"})
-        )
-        await asyncio.sleep(0.2)
-        assert not pending.done()
+    with about_to_run(database.engine, "INSERT INTO projects") as inserting:
+        async with database.write_lock:
+            pending = asyncio.ensure_future(
+                space.owner.api.post("/projects", params=space.ws, json={"name": "Queued"})
+            )
+            await asyncio.wait_for(inserting.wait(), timeout=10)
+            assert not pending.done()
     ok(await asyncio.wait_for(pending, timeout=10), 201)
 
 
