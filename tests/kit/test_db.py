@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.assertions import ok
@@ -69,3 +70,25 @@ async def test_a_read_records_the_keys_last_use_after_its_transaction(committed_
     await asyncio.gather(*database._background)
     await session.refresh(key)
     assert key.last_used_at is not None and key.last_used_at > stale
+
+
+async def test_a_route_marked_for_long_reads_reads_off_the_event_loop(committed_factory: Factory) -> None:
+    """GET /timesheets (a page of up to 100 members' periods) reads through the stock
+    aiosqlite engine, whose statements run in its own thread; other reads stay inline."""
+    database = _database(committed_factory)
+    assert database.long_reader is not None
+    threaded = database.long_reader.kw["bind"]
+    space = await committed_factory.space()
+    heard: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        heard.append(statement)
+
+    event.listen(threaded.sync_engine, "before_cursor_execute", note)
+    try:
+        ok(await space.owner.api.get("/projects", params=space.ws))
+        assert heard == []
+        ok(await space.owner.api.get("/timesheets", params=space.ws))
+    finally:
+        event.remove(threaded.sync_engine, "before_cursor_execute", note)
+    assert any("timesheets" in statement for statement in heard)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Connection, Dialect
@@ -137,6 +137,30 @@ def create_engine(
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> AsyncEngine:
+    """Stock aiosqlite for reads that can run long: each statement runs in the
+    connection's own thread while the event loop serves other requests. SQLAlchemy's
+    documented recipe for SQLite transactions (the driver's implicit ones off, BEGIN
+    where SQLAlchemy begins) gives each read one WAL snapshot; ``query_only`` makes a
+    read that writes fail loudly."""
+    kwargs: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else {}
+    engine = create_async_engine(url, echo=echo, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 def _maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
@@ -154,6 +178,9 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
     reader: async_sessionmaker[AsyncSession] | None = None
     write_lock: asyncio.Lock | None = None
+    # SQLite files: reads that can run long, on stock aiosqlite (its own thread per
+    # connection) so that they never stall the event loop; see kit/sqlite_driver.py.
+    long_reader: async_sessionmaker[AsyncSession] | None = None
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -166,23 +193,26 @@ class Database:
         write_lock = asyncio.Lock()
         engine = create_engine(url, echo=echo, poolclass=poolclass, write_lock=write_lock)
         reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
-        return cls(engine, _maker(engine), _maker(reader), write_lock)
+        long_reader = _threaded_reader(url, echo=echo, poolclass=poolclass)
+        return cls(engine, _maker(engine), _maker(reader), write_lock, _maker(long_reader))
 
     async def dispose(self) -> None:
         if self._background:
             await asyncio.gather(*self._background)
         await self.engine.dispose()
-        if self.reader is not None:
-            bind = self.reader.kw.get("bind")
+        for maker in (self.reader, self.long_reader):
+            bind = maker.kw.get("bind") if maker is not None else None
             if isinstance(bind, AsyncEngine):
                 await bind.dispose()
 
     @asynccontextmanager
-    async def unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, write: bool, long: bool = False) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed when the block ends without error and
-        rolled back otherwise."""
-        if not write and self.reader is not None:
-            async with _committed(self.reader) as session:
+        rolled back otherwise. ``long``: a read that can run long (see
+        :data:`LONG_READS`)."""
+        reader = self.long_reader if long and self.long_reader is not None else self.reader
+        if not write and reader is not None:
+            async with _committed(reader) as session:
                 yield session
             writes = session.info.get(DEFERRED_WRITES)
             if writes:
@@ -247,6 +277,14 @@ def defer_write(session: AsyncSession, statement: Executable) -> None:
 SESSION = "webwork.session"
 
 
+async def long_reads() -> None:
+    """Marks a route whose reads can run long (many members' months of time): its unit
+    of work reads off the event loop on SQLite. Use as ``dependencies=[LONG_READS]``."""
+
+
+LONG_READS = Depends(long_reads)
+
+
 class UnitOfWorkRoute(APIRoute):
     """An API route whose whole handling (dependencies, endpoint, rendering the answer)
     runs in one unit of work: a read or a write by the HTTP method; an ``ApiError``
@@ -259,10 +297,12 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        long = any(dependency.dependency is long_reads for dependency in self.dependencies)
 
         async def in_unit_of_work(request: Request) -> Response:
             database: Database = request.app.state.database
-            async with database.unit_of_work(write=request.method not in READ_METHODS) as session:
+            write = request.method not in READ_METHODS
+            async with database.unit_of_work(write=write, long=long) as session:
                 request.scope[SESSION] = session
                 return await handler(request)
 

@@ -25,8 +25,8 @@ What it relies on, all of it documented:
 
 Statements that can run long (reports, exports, scans beyond one member's month) must
 not run inline: they would stall every request of the process. They belong on the
-stock aiosqlite engine (:meth:`webwork.kit.db.Database.unit_of_work` with
-``long=True``).
+stock aiosqlite engine: routes marked ``dependencies=[LONG_READS]``
+(:mod:`webwork.kit.db`) read there.
 
 A write transaction starts as a reader and becomes the writer only where its work
 needs to be alone (:meth:`InlineConnection.serialise`: the member's lock, its first
