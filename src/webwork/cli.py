@@ -97,7 +97,10 @@ def serve(
         "factory": True,
         "host": host,
         "port": port,
-        "proxy_headers": True,
+        # Forwarded headers are read by the app, and only from WEBWORK_TRUSTED_PROXIES
+        # (kit/proxies.py); uvicorn's own reading would trust X-Forwarded-For from
+        # 127.0.0.1 (its FORWARDED_ALLOW_IPS default), whoever sends it.
+        "proxy_headers": False,
         "access_log": settings.access_log,
         "log_config": _log_config(),
     }
