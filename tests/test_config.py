@@ -124,7 +124,11 @@ def test_good_values_load_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
         "192.168.0.0/16",
         "::1/128",
     ]
-    assert Settings(trusted_proxies=" ").trusted_proxies == () == Settings().trusted_proxies
+    assert Settings(trusted_proxies=" ").trusted_proxies == ()
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings(_env_file=None).trusted_proxies == ()
     assert Settings(rate_limit="OFF", redis_url="", public_url="").rate_limit == "off"
     assert Settings(redis_url="", public_url="").redis_url is None
     assert Settings(database_url="sqlite+aiosqlite://").database_url == "sqlite+aiosqlite://"
