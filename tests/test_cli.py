@@ -233,7 +233,9 @@ async def test_serve_trusts_no_forwarded_header_by_default(
     options: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda **given: options.update(given))
     monkeypatch.setattr(worker_processes, "run", lambda given, _count: options.update(given))
-    for name in [name for name in os.environ if name.startswith("WEBWORK_")]:
+    # serve sets WEBWORK_HOST and WEBWORK_PORT itself: monkeypatch restores them too.
+    for name in {"WEBWORK_HOST", "WEBWORK_PORT", *(n for n in os.environ if n.startswith("WEBWORK_"))}:
+        monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setenv("WEBWORK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}")
     monkeypatch.setenv("WEBWORK_RATE_LIMIT", "5/minute")
