@@ -238,3 +238,47 @@ def test_help_is_plain_text() -> None:
     )
     assert result.returncode == 0 and "``" not in result.stdout and "╭" not in result.stdout
     assert "serve      Serve the API (uvicorn), migrating the database first." in result.stdout
+
+
+async def test_serve_trusts_no_forwarded_header_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The app uvicorn would run, as ``serve`` configures it, called from 127.0.0.1 with a
+    new X-Forwarded-For per invalid key: the address's bucket runs out all the same
+    (uvicorn's own proxy headers, on by default, trust 127.0.0.1)."""
+    import httpx
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from webwork.cli import app
+    from webwork.config import get_settings
+
+    options: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda **given: options.update(given))
+    # serve sets WEBWORK_HOST and WEBWORK_PORT itself: monkeypatch restores them too.
+    for name in {"WEBWORK_HOST", "WEBWORK_PORT", *(n for n in os.environ if n.startswith("WEBWORK_"))}:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WEBWORK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("WEBWORK_RATE_LIMIT", "5/minute")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--port", "8782", "--no-migrate"])
+        assert result.exit_code == 0, result.output
+        # Our logging config would stop the webwork loggers' records reaching pytest.
+        config = uvicorn.Config(**{**options, "log_config": None})
+        config.load()
+    finally:
+        get_settings.cache_clear()
+    transport = httpx.ASGITransport(app=config.loaded_app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8782") as http:
+        codes = [
+            (
+                await http.get(
+                    "/api/v2/workspaces",
+                    headers={"Authorization": f"Bearer not-a-key-{n}", "X-Forwarded-For": f"198.51.100.{n}"},
+                )
+            ).status_code
+            for n in range(25)
+        ]
+    assert codes == [401] * 5 + [429] * 20

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from tests.factories import Factory, Person, QueryCounter, Space
-from webwork.models import Contract, Project
+from webwork.auth.roles import Role
+from webwork.models import Contract, Project, ProjectManager, Task
 
 
 @dataclass
@@ -21,6 +22,15 @@ class Scene:
     john: Person
     project: Project
     contract: Contract
+    task: Task
+    pm: Person  # manages the project
+
+    @property
+    def task_scope(self) -> dict[str, int]:
+        return {**self.space.ws, "project_id": self.project.id}
+
+
+LIMIT = {"weekly_hours_limit": 20}
 
 
 Call = Callable[[Scene], Awaitable[httpx.Response]]
@@ -43,6 +53,24 @@ CASES: dict[str, tuple[int, Call]] = {
         lambda s: s.space.owner.api.get(f"/contracts/{s.contract.id}", params=s.space.ws),
     ),
     "GET /workspaces": (2, lambda s: s.space.owner.api.get("/workspaces")),
+    "PUT /contracts/{id}": (
+        3,
+        lambda s: s.space.owner.api.put(f"/contracts/{s.contract.id}", params=s.space.ws, json=LIMIT),
+    ),
+    # The project manager's rank is checked against the member's role: one statement more.
+    "PUT /contracts/{id} by a project manager": (
+        5,
+        lambda s: s.pm.api.put(f"/contracts/{s.contract.id}", params=s.space.ws, json=LIMIT),
+    ),
+    "POST /tasks/{id}/assign/{userId}": (
+        5,
+        lambda s: s.space.owner.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
+    ),
+    # As for contracts: the assignee's role, one statement more.
+    "POST /tasks/{id}/assign/{userId} by a project manager": (
+        6,
+        lambda s: s.pm.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
+    ),
 }
 
 
@@ -51,9 +79,13 @@ async def test_statements_per_request_stay_within_their_bound(
     name: str, factory: Factory, query_counter: QueryCounter
 ) -> None:
     bound, call = CASES[name]
-    space, john, project, contract, _ = await factory.john_at_work()
-    scene = Scene(space, john, project, contract)
-    assert (await space.owner.api.get("/workspaces")).status_code == 200  # the key's last use noted
+    space, john, project, contract, task = await factory.john_at_work()
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    factory.session.add(ProjectManager(project_id=project.id, user_id=pm.id))
+    await factory.session.commit()
+    scene = Scene(space, john, project, contract, task, pm)
+    for person in (space.owner, pm):  # the keys' last use noted
+        assert (await person.api.get("/workspaces")).status_code == 200
     query_counter.reset()
     response = await call(scene)
     assert response.status_code < 300, response.text

@@ -103,11 +103,14 @@ def serve(
     if migrate:
         db_upgrade()
     uvicorn.run(
-        "webwork.app:create_app",
+        app="webwork.app:create_app",
         factory=True,
         host=host,
         port=port,
-        proxy_headers=True,
+        # Forwarded headers are read by the app, and only from WEBWORK_TRUSTED_PROXIES
+        # (kit/proxies.py); uvicorn's own reading would trust X-Forwarded-For from
+        # 127.0.0.1 (its FORWARDED_ALLOW_IPS default), whoever sends it.
+        proxy_headers=False,
         access_log=settings.access_log,
         log_config=_log_config(),
         reload=reload,

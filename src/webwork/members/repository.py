@@ -116,6 +116,19 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
     return {user_id: Role(role) for user_id, role in rows}
 
 
+async def roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is a member of the workspace, in any status."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Membership.user_id, Membership.role).where(
+            Membership.workspace_id == workspace_id, Membership.user_id.in_(wanted)
+        )
+    )
+    return {user_id: Role(role) for user_id, role in rows}
+
+
 async def membership_of(session: AsyncSession, workspace_id: int, user_id: int) -> Membership | None:
     """The membership in any status; used for uniqueness, not for showing."""
     membership: Membership | None = await session.scalar(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
+from webwork.auth import permissions
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
@@ -113,6 +114,18 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
     return await repository.active_roles(session, workspace_id, user_ids)
 
 
+async def roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is a member of the workspace (active or
+    not): what the rank rule of a write about them needs (``permissions.may_act_on``)."""
+    return await repository.roles(session, workspace_id, user_ids)
+
+
+async def role_of(session: AsyncSession, workspace_id: int, user_id: int) -> Role:
+    """:func:`roles` of one person who has a membership here, as whoever holds a
+    contract or a task assignment does."""
+    return found((await roles(session, workspace_id, [user_id])).get(user_id), "Member not found.")
+
+
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
     return found(await repository.get(session, actor, user_id), "Member not found.")
 
@@ -183,23 +196,23 @@ def _changes(data: MemberUpdate) -> dict[str, Any]:
 async def _ensure_may_update(
     session: AsyncSession, actor: Actor, member: MemberView, changes: dict[str, Any]
 ) -> None:
-    """Owners and executive managers change anyone's record, everyone else only their
-    own and not its roles, rates and limits; only the owner changes the owner's record;
-    a profile that other workspaces show too is changed only by its user."""
+    """Everyone changes their own record, but only owners and executive managers its
+    roles, rates and limits; someone else's record only those who may act on its member
+    with nothing managed (``permissions.may_act_on``): owners anyone's, executive
+    managers anyone's but the owner's. A profile that other workspaces show too is
+    changed only by its user."""
     is_self = member.user.id == actor.user_id
-    if not actor.is_admin:
-        _ensure_own_record(is_self, member.membership, changes)
-    if member.membership.role == Role.OWNER.value and not is_self:
-        raise Forbidden("Only the workspace owner can change the owner's record.")
+    role = Role(member.membership.role)
+    if not is_self and not permissions.may_act_on(actor, member.user.id, role, permissions.Reach()):
+        if actor.is_admin:
+            raise Forbidden("Only the workspace owner can change the owner's record.")
+        raise Forbidden("You can only update your own member record.")
+    if not actor.is_admin and any(
+        _differs(member.membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes
+    ):
+        raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
     if not is_self and await _changes_shared_profile(session, actor, member.user, changes):
         raise Forbidden(PROFILE_SHARED)
-
-
-def _ensure_own_record(is_self: bool, membership: Membership, changes: dict[str, Any]) -> None:
-    if not is_self:
-        raise Forbidden("You can only update your own member record.")
-    if any(_differs(membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes):
-        raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
 
 
 def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
@@ -255,7 +268,9 @@ async def _change_email(session: AsyncSession, user: User, email: str) -> None:
 
 
 async def archive(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
-    """The membership becomes ``inactive``; its history stays, and it can be restored."""
+    """The membership becomes ``inactive``; its history stays, and it can be restored.
+    Owners and executive managers archive (the router) anyone but the owner, who is
+    never archived: the rank rule (``permissions``) holds without asking it."""
     member = await get(session, actor, user_id)
     if member.membership.role == Role.OWNER.value:
         raise Forbidden("The workspace owner cannot be archived.")

@@ -1,4 +1,5 @@
-"""`/time-entries`: owners and executive managers list, add, correct and remove time."""
+"""`/time-entries`: owners and executive managers list, add, correct and remove time
+(the owner's time only the owner)."""
 
 from __future__ import annotations
 

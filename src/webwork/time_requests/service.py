@@ -86,17 +86,17 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
 async def _may_decide(session: AsyncSession, actor: Actor, request: TimeRequest) -> bool:
     """A team manager decides on requests of their teams' members, a project manager on
     requests on the projects they manage (a request without a project is on none)."""
+    if not permissions.may_act(actor, request.user_id):
+        return False
     if actor.is_admin:
         return True
-    if not permissions.may_decide(actor, request.user_id):
-        return False
     member = await assignment.load_member(session, actor, request.user_id, active=False)
     reach = permissions.Reach(
         in_managed_team=await teams.manages_member(session, actor, request.user_id),
         within_managed_projects=request.project_id is not None
         and await projects.is_project_manager_of(session, actor, request.project_id),
     )
-    return permissions.may_decide_on(actor, request.user_id, Role(member.membership.role), reach)
+    return permissions.may_act_on(actor, request.user_id, Role(member.membership.role), reach)
 
 
 async def _pending_for_decision(
