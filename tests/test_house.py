@@ -168,3 +168,22 @@ def test_api_routes_run_in_a_unit_of_work_and_depend_on_coroutines_only() -> Non
             if not inspect.iscoroutinefunction(target):
                 offences.append(f"{route.path}: {getattr(call, '__name__', call)!r} is not async")
     assert offences == []
+
+
+def test_mail_is_sent_after_the_commit_only() -> None:
+    """No network I/O inside a transaction: outside the mail kit, a mailer is never
+    awaited; services queue their mail with ``kit.mail.send_after_commit``."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "kit" / "mail.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "send"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "mailer"
+            ):
+                offences.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: mailer.send(...)")
+    assert offences == []

@@ -8,11 +8,12 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import err, ok
@@ -20,11 +21,12 @@ from tests.conftest import Outbox
 from tests.factories import Factory
 from webwork.config import Settings
 from webwork.kit import mail
+from webwork.kit.clock import utcnow
 from webwork.kit.db import Database
 from webwork.kit.errors import Conflict
 from webwork.kit.mail import MailNotSent, Message, mailer_from
 from webwork.members import service
-from webwork.models import Membership
+from webwork.models import InvitationCode, Membership
 
 INVITE = {"email": "invitee@example.com", "firstname": "In", "lastname": "Vitee", "role": "member"}
 LINK = "http://testserver/api/v2/invitations/"
@@ -178,11 +180,18 @@ async def test_only_a_pending_invitation_is_sent_again_and_only_by_admins(
 
 
 async def test_a_code_whose_mail_failed_is_asked_for_again(
-    factory: Factory, app: FastAPI, outbox: Outbox
+    factory: Factory, session: AsyncSession, app: FastAPI, outbox: Outbox
 ) -> None:
     space = await factory.space()
     data = ok(await space.owner.api.post("/members", params=space.ws, json=INVITE), 201)["data"]
     accept = data["invitation_link"].removeprefix("http://testserver/api/v2") + "/accept"
+    outbox.sent.clear()
     with _mailer(app, _Broken()):
         sent = ok(await factory.anonymous.post(accept), 202)
     assert sent["message"] == "A confirmation code was sent to the invited address."
+    assert outbox.sent == []
+    await session.execute(update(InvitationCode).values(created_at=utcnow() - timedelta(minutes=2)))
+    await session.commit()
+    ok(await factory.anonymous.post(accept), 202)
+    accepted = ok(await factory.anonymous.post(accept, json={"code": outbox.code_for("invitee@example.com")}))
+    assert accepted["data"]["api_key"]

@@ -276,9 +276,9 @@ async def _committed(
         committed = True
     finally:
         actions = session.info.pop(AFTER_COMMIT, [])
-        await _close(session)
         if committed:
             start(actions)
+        await _close(session)
 
 
 async def _close(session: AsyncSession) -> None:
@@ -303,9 +303,11 @@ def after_commit(session: AsyncSession, action: AfterCommit) -> None:
     and never if it rolls back: network I/O (mail) must not happen inside a transaction,
     which would hold its locks (SQLite's one write lock) while a remote server takes its
     time, and must not announce what a rollback then undoes. The action runs in the
-    background, after the answer is on its way, and reads nothing from the session; if
-    it fails, the request that queued it has still succeeded. Outside a unit of work
-    (a service called straight from a test or the CLI) nothing runs it."""
+    background (neither the answer nor the next request waits for it; shutting down
+    does) and reads nothing from the session; if it fails, the request that queued it
+    has still succeeded. It runs if the transaction commits, even when it was queued
+    inside a SAVEPOINT that was rolled back. Outside a unit of work (a service called
+    straight from a test or the CLI) nothing runs it."""
     session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
