@@ -147,7 +147,8 @@ async def update_member(
     """Only the fields sent change. Owners and executive managers change anyone but the
     owner; others only themselves, and not their role, rates or limits. The name, email
     and avatar of a member who is active in another workspace too are changed only by
-    that member (403); those of a pending invitation are this workspace's own.
+    that member (403); the names of a pending invitation are this workspace's own (it
+    sees them instead of the account's until the invitation is accepted).
 
     A new `email` is proven before it is used: a confirmation code (valid 15 minutes, 5
     attempts) is mailed to it, the answer's `email` is still the old one and its
