@@ -244,3 +244,22 @@ def test_library_classes_are_subclassed_only_where_documented() -> None:
                 if name not in ours and name not in DOCUMENTED_BASES and (where, name) not in EXCEPTIONS:
                     found.append(f"{where}: {node.name}({name})")
     assert found == []
+
+
+def test_mail_is_sent_after_the_commit_only() -> None:
+    """No network I/O inside a transaction: outside the mail kit, a mailer is never
+    awaited; services queue their mail with ``kit.mail.send_after_commit``."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "kit" / "mail.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "send"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "mailer"
+            ):
+                offences.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: mailer.send(...)")
+    assert offences == []

@@ -4,18 +4,23 @@ bookkeeping write happens outside its transaction."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import ok
 from tests.factories import Factory
 from tests.statements import about_to_run
 from webwork.kit import clock
-from webwork.kit.db import Database
+from webwork.kit.db import Database, after_commit
+from webwork.kit.errors import ApiError
 from webwork.models import ApiKey
 
 
@@ -66,8 +71,7 @@ async def test_a_read_records_the_keys_last_use_after_its_transaction(committed_
     key.last_used_at = stale
     await session.commit()
     ok(await space.owner.api.get("/workspaces"))
-    database = _database(committed_factory)
-    await asyncio.gather(*database._background)
+    await _database(committed_factory).settle()
     await session.refresh(key)
     assert key.last_used_at is not None and key.last_used_at > stale
 
@@ -92,3 +96,40 @@ async def test_a_route_marked_for_long_reads_reads_off_the_event_loop(committed_
     finally:
         event.remove(threaded.sync_engine, "before_cursor_execute", note)
     assert any("timesheets" in statement for statement in heard)
+
+
+class _Kept(ApiError):
+    keep_changes = True
+
+
+async def test_after_commit_work_runs_once_committed_and_never_after_a_rollback(
+    app: FastAPI, session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Network I/O (mail) is queued on the session and runs after the unit of work has
+    committed, kept changes included; a rollback drops it; a failure is logged, not raised."""
+    database: Database = app.state.database  # the test's, whose commits release SAVEPOINTs
+    ran: list[str] = []
+
+    def note(name: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            ran.append(name)
+
+        return run
+
+    async def fail() -> None:
+        raise RuntimeError("mail server on fire")
+
+    async with database.unit_of_work(write=True) as work:
+        after_commit(work, note("committed"))
+        after_commit(work, fail)
+        after_commit(work, note("after the failure"))
+        assert ran == []
+    for error, name in ((RuntimeError(), "crashed"), (ApiError(), "refused"), (_Kept(), "kept")):
+        with pytest.raises(type(error)):
+            async with database.unit_of_work(write=True) as work:
+                after_commit(work, note(name))
+                raise error
+    with caplog.at_level(logging.ERROR, logger="webwork.kit.db"):
+        await database.settle()
+    assert ran == ["committed", "after the failure", "kept"]
+    assert any(r.exc_info and "mail server on fire" in str(r.exc_info[1]) for r in caplog.records)

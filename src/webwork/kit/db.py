@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -89,6 +89,9 @@ def _utc_from_sqlite_text(value: str | None) -> datetime | None:
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFERRED_WRITES = "deferred_writes"
+AFTER_COMMIT = "after_commit"
+
+AfterCommit = Callable[[], Awaitable[None]]
 
 
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
@@ -197,8 +200,7 @@ class Database:
         return cls(engine, _maker(engine), _maker(reader), write_lock, _maker(long_reader))
 
     async def dispose(self) -> None:
-        if self._background:
-            await asyncio.gather(*self._background)
+        await self.settle()
         await self.engine.dispose()
         for maker in (self.reader, self.long_reader):
             bind = maker.kw.get("bind") if maker is not None else None
@@ -209,20 +211,35 @@ class Database:
     async def unit_of_work(self, *, write: bool, long: bool = False) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed when the block ends without error and
         rolled back otherwise. ``long``: a read that can run long (see
-        :data:`LONG_READS`)."""
+        :data:`LONG_READS`). What was queued with :func:`after_commit` starts once the
+        transaction has committed (in the background: no caller waits for it) and is
+        dropped if it rolls back."""
         reader = self.long_reader if long and self.long_reader is not None else self.reader
         if not write and reader is not None:
-            async with _committed(reader) as session:
+            async with _committed(reader, self._start) as session:
                 yield session
             writes = session.info.get(DEFERRED_WRITES)
             if writes:
                 # Not awaited: the read has its answer and must not queue behind writers.
-                task = asyncio.create_task(self._run_deferred(writes))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
+                self._in_background(self._run_deferred(writes))
             return
-        async with _committed(self.sessionmaker, run_deferred=True) as session:
+        async with _committed(self.sessionmaker, self._start, run_deferred=True) as session:
             yield session
+
+    async def settle(self) -> None:
+        """Wait for the work started after commits (mail, a read's bookkeeping) to end."""
+        while self._background:
+            await asyncio.gather(*self._background)
+
+    def _start(self, actions: Sequence[AfterCommit]) -> None:
+        for action in actions:
+            self._in_background(_run_after_commit(action))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Kept until done, so that :meth:`dispose` and :meth:`settle` can wait for it."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _run_deferred(self, writes: list[Executable]) -> None:
         """A read's bookkeeping writes, in a short write transaction of their own; losing
@@ -235,16 +252,35 @@ class Database:
             log.warning("deferred write skipped", exc_info=True)
 
 
+async def _run_after_commit(action: AfterCommit) -> None:
+    """The request that queued ``action`` has succeeded: a failure here is logged (the
+    action logs what it knows first, e.g. a mail and for whom), never raised."""
+    try:
+        await action()
+    except Exception:
+        log.exception("after-commit work %r failed", action)
+
+
 @asynccontextmanager
 async def _committed(
-    maker: async_sessionmaker[AsyncSession], *, run_deferred: bool = False
+    maker: async_sessionmaker[AsyncSession],
+    start: Callable[[Sequence[AfterCommit]], None],
+    *,
+    run_deferred: bool = False,
 ) -> AsyncIterator[AsyncSession]:
+    """The session's transaction, committed or rolled back; ``start`` is handed the
+    :func:`after_commit` work once (and only if) it committed."""
     session = maker()
+    committed = False
     try:
         try:
             yield session
         except ApiError as exc:
-            await (session.commit() if exc.keep_changes else session.rollback())
+            if exc.keep_changes:
+                await session.commit()
+                committed = True
+            else:
+                await session.rollback()
             raise
         except BaseException:
             await session.rollback()
@@ -253,7 +289,11 @@ async def _committed(
             for statement in session.info.pop(DEFERRED_WRITES, ()):
                 await session.execute(statement)
         await session.commit()
+        committed = True
     finally:
+        actions = session.info.pop(AFTER_COMMIT, [])
+        if committed:
+            start(actions)
         await _close(session)
 
 
@@ -272,6 +312,19 @@ def defer_write(session: AsyncSession, statement: Executable) -> None:
     transaction when it writes anyway, otherwise right after the read, so that reads
     never take the write lock."""
     session.info.setdefault(DEFERRED_WRITES, []).append(statement)
+
+
+def after_commit(session: AsyncSession, action: AfterCommit) -> None:
+    """Run ``action`` once the unit of work that ``session`` belongs to has committed,
+    and never if it rolls back: network I/O (mail) must not happen inside a transaction,
+    which would hold its locks (SQLite's one write lock) while a remote server takes its
+    time, and must not announce what a rollback then undoes. The action runs in the
+    background (neither the answer nor the next request waits for it; shutting down
+    does) and reads nothing from the session; if it fails, the request that queued it
+    has still succeeded. It runs if the transaction commits, even when it was queued
+    inside a SAVEPOINT that was rolled back. Outside a unit of work (a service called
+    straight from a test or the CLI) nothing runs it."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 SESSION = "webwork.session"
