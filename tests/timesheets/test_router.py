@@ -824,3 +824,42 @@ async def test_an_open_week_ends_where_the_approved_one_after_it_starts(
         datetime(2026, 10, 26, tzinfo=UTC),
         0,
     )
+
+
+async def test_a_project_manager_s_reach_covers_the_gap_an_approved_week_left(
+    factory: Factory, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """The open week holds the time of the gap an approved week left, so a project
+    manager decides on it only if that time too is on their projects."""
+    frozen_clock(datetime(2026, 11, 10, 12, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    other = await factory.contract(await factory.project(space), member)
+    hour = {
+        **space.ws,
+        "user_id": member.id,
+        "date": "2026-10-26",
+        "start_time": "12:00",
+        "end_time": "13:00",
+    }
+    ok(await space.owner.api.post("/time-entries", json={**hour, "contract_id": managed.id}), 201)
+    ok(await act(member, tid(member, "2026-10-19"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-19"), "approve"))
+    ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Pacific/Pago_Pago"}))
+    # Sunday 15:00..16:00 in Pago Pago (Monday 02:00 UTC): in the gap, on another project
+    gap = {**hour, "date": "2026-10-25", "start_time": "15:00", "end_time": "16:00", "contract_id": other.id}
+    ok(await space.owner.api.post("/time-entries", json=gap), 201)
+    week = tid(member, "2026-10-26")
+    ok(await act(member, week, "submit"))
+    err(await act(pm, week, "approve"), 403, "forbidden")
+
+    listed = ok(
+        await space.owner.api.get(
+            "/time-entries", params={**space.ws, "user_id": member.id, "date": "2026-10-25"}
+        )
+    )["data"]
+    (gap_entry,) = [e for e in listed if e["contract_id"] == other.id]
+    ok(await space.owner.api.delete(f"/time-entries/{gap_entry['id']}", json=space.ws))
+    ok(await act(pm, week, "approve"))
