@@ -99,8 +99,9 @@ class Timesheet(Base):
 
     Approval fixes what was approved, whatever the member's timezone becomes later:
     ``locked_from``/``locked_until`` are the period's UTC span (the lock every write of
-    time is checked against), ``approved_timezone`` the zone its days were read in, and
-    ``approved_minutes`` the total shown from then on. Reopening clears them."""
+    time is checked against: its dates in the member's timezone of then, joined to the
+    spans of approved periods beside it), ``approved_timezone`` the zone its days were
+    read in, and ``approved_minutes`` the total shown from then on. Reopening clears them."""
 
     __tablename__ = "timesheets"
     __table_args__ = (

@@ -186,6 +186,47 @@ async def finished_entries(
     return slices
 
 
+class ApprovedSpan(NamedTuple):
+    user_id: int
+    date_from: date
+    date_to: date
+    locked_from: datetime
+    locked_until: datetime
+
+
+async def approved_beside(
+    session: AsyncSession, actor: Actor, periods: list[tuple[int, date, date]]
+) -> list[ApprovedSpan]:
+    """The approved timesheets of the members of ``periods`` (user, first day, last
+    day) that end the day before or start the day after one of them: one query, however
+    many periods (the caller picks the pairs that match)."""
+    day = timedelta(days=1)
+    rows = await session.execute(
+        readable(actor)
+        .with_only_columns(
+            Timesheet.user_id,
+            Timesheet.date_from,
+            Timesheet.date_to,
+            Timesheet.locked_from,
+            Timesheet.locked_until,
+        )
+        .where(
+            Timesheet.user_id.in_(sorted({user_id for user_id, _, _ in periods})),
+            Timesheet.status == "approved",
+            or_(
+                Timesheet.date_to.in_(sorted({first - day for _, first, _ in periods})),
+                Timesheet.date_from.in_(sorted({last + day for _, _, last in periods})),
+            ),
+        )
+    )
+    spans = []
+    for user_id, date_from, date_to, locked_from, locked_until in rows:
+        # ck_timesheets_approved_span: an approved row always has its span
+        assert locked_from is not None and locked_until is not None
+        spans.append(ApprovedSpan(user_id, date_from, date_to, locked_from, locked_until))
+    return spans
+
+
 async def has_time_outside(
     session: AsyncSession,
     actor: Actor,
