@@ -23,7 +23,7 @@ from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.kit.errors import Conflict
 from webwork.models import Contract, TimeEntry, Timesheet
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.time_locks.service import ensure_unlocked
 from webwork.timesheets.periods import TimesheetKey
 
 NOW = datetime(2024, 1, 17, 10, 30, tzinfo=UTC)  # a Wednesday; its week is 2024-01-15..21

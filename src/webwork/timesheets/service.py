@@ -22,19 +22,20 @@ from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_da
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.models import Timesheet, User
+from webwork.models.statuses import TimesheetStatus as Status
 from webwork.teams import service as teams
-from webwork.time_entries import assignment, messages
+from webwork.time_entries import assignment
 from webwork.time_entries.assignment import Member
-from webwork.timesheets import repository
-from webwork.timesheets.locks import lock_member
+from webwork.time_locks.service import lock_member
+from webwork.timesheets import messages, repository
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
 
-STATUSES = ("open", "submitted", "rejected", "approved")
+STATUSES = tuple(Status)
 # The hosted API calls a timesheet waiting for a decision "pending".
-STATUS_ALIASES = {"pending": "submitted"}
+STATUS_ALIASES = {"pending": Status.SUBMITTED}
 # Statuses only a stored row can have: listing them needs no computed periods.
-DECIDED = frozenset({"submitted", "rejected", "approved"})
+DECIDED = frozenset({Status.SUBMITTED, Status.REJECTED, Status.APPROVED})
 MAX_PERIODS = 366
 NOT_FOUND = "Timesheet not found."
 CENT = Decimal("0.01")
@@ -146,7 +147,9 @@ async def _spans(session: AsyncSession, actor: Actor, periods: list[_Period]) ->
     with the adjacent period) belongs to exactly one period. One query for all of
     ``periods``, none when all are approved."""
     open_periods = [
-        (p.user_id, p.date_from, p.date_to) for p in periods if p.row is None or p.row.status != "approved"
+        (p.user_id, p.date_from, p.date_to)
+        for p in periods
+        if p.row is None or p.row.status != Status.APPROVED
     ]
     beside = await repository.approved_beside(session, actor, open_periods) if open_periods else []
     ends = {(a.user_id, a.date_to): a.locked_until for a in beside}
@@ -154,7 +157,7 @@ async def _spans(session: AsyncSession, actor: Actor, periods: list[_Period]) ->
     spans = []
     for period in periods:
         row = period.row
-        if row is not None and row.status == "approved":
+        if row is not None and row.status == Status.APPROVED:
             # ck_timesheets_approved_span: an approved row always has its span
             assert row.locked_from is not None and row.locked_until is not None and row.approved_timezone
             spans.append(
@@ -235,7 +238,7 @@ def _summarize(
         total_minutes = row.approved_minutes
     out = TimesheetOut(
         id=listed.key.encode(salt),
-        status=row.status if row else "open",
+        status=row.status if row else Status.OPEN,
         user_id=listed.user.id,
         member=listed.user.fullname,
         user_name=listed.user.fullname,
@@ -296,11 +299,11 @@ class _Transition:
 
 
 TRANSITIONS = {
-    "submit": _Transition(frozenset({"open", "rejected"}), "submitted", "submitted"),
-    "unsubmit": _Transition(frozenset({"submitted"}), "open", "unsubmitted"),
-    "approve": _Transition(frozenset({"submitted"}), "approved", "approved"),
-    "reject": _Transition(frozenset({"submitted"}), "rejected", "rejected"),
-    "reopen": _Transition(frozenset({"approved"}), "open", "reopened"),
+    "submit": _Transition(frozenset({Status.OPEN, Status.REJECTED}), Status.SUBMITTED, "submitted"),
+    "unsubmit": _Transition(frozenset({Status.SUBMITTED}), Status.OPEN, "unsubmitted"),
+    "approve": _Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, "approved"),
+    "reject": _Transition(frozenset({Status.SUBMITTED}), Status.REJECTED, "rejected"),
+    "reopen": _Transition(frozenset({Status.APPROVED}), Status.OPEN, "reopened"),
 }
 
 
@@ -364,7 +367,11 @@ async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) ->
     if start != key.date_from:
         raise NotFound(NOT_FOUND)
     row = Timesheet(
-        workspace_id=actor.workspace_id, user_id=key.user_id, date_from=start, date_to=end, status="open"
+        workspace_id=actor.workspace_id,
+        user_id=key.user_id,
+        date_from=start,
+        date_to=end,
+        status=Status.OPEN,
     )
     if await repository.add(session, row):
         return row

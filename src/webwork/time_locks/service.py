@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.kit.errors import Conflict
-from webwork.timesheets import repository
+from webwork.time_locks import repository
 
 
 async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
