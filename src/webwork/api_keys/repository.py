@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
 from webwork.kit.db import save
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import ApiKey
 
 
@@ -17,7 +17,7 @@ def readable(principal: Principal) -> Select[ApiKey]:
 
 
 async def list_page(session: AsyncSession, principal: Principal, params: PageParams) -> Page[ApiKey]:
-    return await paginate(session, readable(principal).order_by(ApiKey.id), params)
+    return await fetch_page(session, Paged.of(readable(principal).order_by(ApiKey.id)), params)
 
 
 async def get(session: AsyncSession, principal: Principal, key_id: int) -> ApiKey | None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.contracts.schemas import ContractFilters, ContractView
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Membership, Project, User
 
 
@@ -43,7 +43,7 @@ async def list_page(
         stmt = stmt.where(Contract.user_id == filters.user_id)
     if filters.status:
         stmt = stmt.where(Contract.status == filters.status)
-    page: Page[Any] = await paginate(session, stmt.order_by(Contract.id), params)
+    page: Page[Any] = await fetch_page(session, Paged.of(stmt.order_by(Contract.id)), params)
     return Page([_view(row) for row in page.items], page.pagination)
 
 

@@ -70,7 +70,9 @@ class Paged:
     """A list statement made ready for paging: the page with its total in one query
     (``count(*) OVER ()``, LIMIT and OFFSET as bind parameters), and the count alone for
     a page past the end, which has no row to carry it. Built once where the list
-    statement is (see :mod:`webwork.auth.prebuilt`), or per call by :func:`paginate`.
+    statement is (see :mod:`webwork.auth.prebuilt`), or per call for a statement whose
+    filters change its shape: either way it is read by :func:`fetch_page`, the one way
+    a list is paged.
 
     The statement must select ORM entities (or rows) with a deterministic ORDER BY and
     no DISTINCT (the window counts rows before DISTINCT would remove any)."""
@@ -109,8 +111,3 @@ async def fetch_page(
         total = 0
     items = [row[0] for row in rows] if paged.one_entity else [tuple(row[:-1]) for row in rows]
     return Page(items, Pagination(params.page, params.per_page, total, len(items)))
-
-
-async def paginate(session: AsyncSession, stmt: AnySelect, params: PageParams) -> Page[Any]:
-    """One page of a statement built for this call."""
-    return await fetch_page(session, Paged.of(stmt), params)

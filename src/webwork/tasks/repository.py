@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
 from webwork.kit.db import save
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Project, Task, TaskAssignee, User
 from webwork.models.statuses import ContractStatus
 from webwork.tasks.schemas import TaskView
@@ -130,7 +130,7 @@ async def assignees_page(session: AsyncSession, task_id: int, params: PageParams
         .where(TaskAssignee.task_id == task_id)
         .order_by(TaskAssignee.id)
     )
-    return await paginate(session, stmt, params)
+    return await fetch_page(session, Paged.of(stmt), params)
 
 
 async def contracted_user_ids(
@@ -202,7 +202,7 @@ async def list_page(
         filters.append(Task.parent_id == parent_id)
     if filters:
         stmt = stmt.where(and_(*filters))
-    page = await paginate(session, _ordered(stmt, *order), params)
+    page = await fetch_page(session, Paged.of(_ordered(stmt, *order)), params)
     assignees = await assignees_of(session, (task.id for task in page.items))
     return Page([TaskView(task, assignees.get(task.id, [])) for task in page.items], page.pagination)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.kit.db import save
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Team, TeamMember
 from webwork.teams.schemas import TeamView
 
@@ -24,7 +24,7 @@ def readable(actor: Actor) -> Select[Team]:
 
 
 async def list_page(session: AsyncSession, actor: Actor, params: PageParams) -> Page[TeamView]:
-    page = await paginate(session, readable(actor).order_by(Team.id), params)
+    page = await fetch_page(session, Paged.of(readable(actor).order_by(Team.id)), params)
     rows = await rows_by_team(session, (t.id for t in page.items))
     return Page([TeamView(t, rows[t.id]) for t in page.items], page.pagination)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import TimeRequest
 
 
@@ -39,7 +39,9 @@ async def list_page(
         stmt = stmt.where(TimeRequest.status == status)
     if user_id is not None:
         stmt = stmt.where(TimeRequest.user_id == user_id)
-    return await paginate(session, stmt.order_by(TimeRequest.start_at.desc(), TimeRequest.id), params)
+    return await fetch_page(
+        session, Paged.of(stmt.order_by(TimeRequest.start_at.desc(), TimeRequest.id)), params
+    )
 
 
 async def get(

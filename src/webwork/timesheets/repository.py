@@ -17,7 +17,7 @@ from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit.db import add_unless_taken
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
 from webwork.models.statuses import MembershipStatus, TimesheetStatus
 from webwork.time_entries import repository as time_entries_repository
@@ -101,7 +101,7 @@ async def list_page(
     session: AsyncSession, actor: Actor, filters: ListFilters, params: PageParams
 ) -> Page[tuple[int, date, Timesheet | None, User, str | None]]:
     """One page of :func:`_listing`: a count and the page, in one query."""
-    return await paginate(session, _listing(actor, filters), params)
+    return await fetch_page(session, Paged.of(_listing(actor, filters)), params)
 
 
 def _listing(actor: Actor, filters: ListFilters) -> Select[Any]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
 from webwork.kit.db import save
-from webwork.kit.pagination import Page, PageParams, paginate
+from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Membership, User, Workspace
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
@@ -30,7 +30,7 @@ def readable(principal: Principal) -> Select[Workspace, Membership]:
 async def list_page(
     session: AsyncSession, principal: Principal, params: PageParams
 ) -> Page[tuple[Workspace, Membership]]:
-    return await paginate(session, readable(principal).order_by(Workspace.id), params)
+    return await fetch_page(session, Paged.of(readable(principal).order_by(Workspace.id)), params)
 
 
 async def get(
