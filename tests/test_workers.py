@@ -154,3 +154,38 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _head_answer(port: int, head: bytes) -> bytes:
+    """What the server writes back to ``head`` before it closes the connection (or
+    stops answering for 30 s)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        try:
+            sock.sendall(head)
+        except OSError:  # the server closed while we were still sending: refused early
+            pass
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+        return answer
+
+
+def test_a_request_head_over_64_kilobytes_is_refused_and_the_server_answers_on(tmp_path: Path) -> None:
+    """httptools, which uvicorn runs, buffers any head; ``webwork serve`` refuses one
+    (request line and headers) over 64 KiB with 431 and closes that connection."""
+    port = _free_port()
+    with _serving(tmp_path, port):
+        big = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 5_000_000 + b"\r\n\r\n"
+        answer = _head_answer(port, big)
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+        assert b'"error":"request_header_fields_too_large"' in answer, answer
+        long_url = b"GET /health?" + b"q" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert _head_answer(port, long_url).startswith(b"HTTP/1.1 431 ")
+        fits = (
+            b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + b"a" * 60_000 + b"\r\n\r\n"
+        )
+        assert _head_answer(port, fits).startswith(b"HTTP/1.1 200 ")
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
