@@ -15,6 +15,7 @@ from webwork.kit.envelope import Envelope, ErrorEnvelope, respond, respond_page
 from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import Id, Keyword, Line
 from webwork.members import service
 from webwork.members.schemas import (
     MemberFilters,
@@ -51,9 +52,9 @@ async def get_members(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    email: Annotated[str | None, Query(description="Exact email (case-insensitive)")] = None,
-    status: Annotated[str | None, Query(description="active, inactive, left, unknown or invited")] = None,
-    role: Annotated[str | None, Query(description="Role code or label")] = None,
+    email: Annotated[Line | None, Query(max_length=254, description="Exact email (case-insensitive)")] = None,
+    status: Annotated[Keyword | None, Query(description="active, inactive, left, unknown or invited")] = None,
+    role: Annotated[Keyword | None, Query(description="Role code or label")] = None,
 ) -> JSONResponse:
     """The members of the workspace that the caller's role sees: everyone for owners and
     executive managers, the members of their teams for team managers, those contracted on
@@ -92,7 +93,7 @@ async def invite_member(
 @router.get(
     "/{member_id}", response_model=Envelope[MemberOut], operation_id="getMember", summary="Get a member"
 )
-async def get_member(member_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_member(member_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One member by user id, if the caller's role sees them (404 otherwise)."""
     member = await service.get(session, actor, member_id)
     return respond(_out(actor, member), "Member retrieved successfully")
@@ -102,7 +103,7 @@ async def get_member(member_id: int, actor: ActorDep, session: SessionDep) -> JS
     "/{member_id}", response_model=Envelope[MemberOut], operation_id="updateMember", summary="Update a member"
 )
 async def update_member(
-    member_id: int, actor: ActorDep, session: SessionDep, body: MemberUpdate
+    member_id: Id, actor: ActorDep, session: SessionDep, body: MemberUpdate
 ) -> JSONResponse:
     """Only the fields sent change. Owners and executive managers change anyone but the
     owner; others only themselves, and not their role, rates or limits. The name, email
@@ -119,7 +120,7 @@ async def update_member(
     summary="Delete (archive) a member",
 )
 async def delete_member(
-    member_id: int,
+    member_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,
@@ -138,7 +139,7 @@ async def delete_member(
     summary="Restore an archived member",
 )
 async def restore_member(
-    member_id: int,
+    member_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,
