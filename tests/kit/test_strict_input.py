@@ -378,7 +378,6 @@ async def test_a_huge_note_is_refused_everywhere_notes_are_taken(factory: Factor
         ),
         ("POST", "/time-entries", {}, _entry(space, ids, notes=huge), "notes", 500),
         ("POST", "/projects", space.ws, {"name": "x", "tags": ["t" * 101]}, "tags.0", 100),
-        ("PUT", f"/members/{member.id}", space.ws, {"timezone": "E" * 65}, "timezone", 64),
         ("PUT", f"/members/{member.id}", space.ws, {"email": "a" * 250 + "@x.io"}, "email", 254),
     ]
     for method, url, params, body, field, limit in cases:

@@ -57,8 +57,8 @@ def blank_to_none(value: object) -> object:
 BlankNone = BeforeValidator(blank_to_none)
 
 
-def _timezone(value: str, info: ValidationInfo) -> str:
-    name = value.strip()
+def _timezone(value: object, info: ValidationInfo) -> object:
+    name = value.strip() if isinstance(value, str) else value
     if not is_timezone(name):
         field = (info.field_name or "timezone").replace("_", " ")
         raise ValueError(f"The {field} field must be a valid timezone.")
@@ -131,8 +131,9 @@ Icon = Annotated[
     ),
     AfterValidator(_icon),
 ]
+# No zone name is longer than 64 characters (the column's size): the bound is for OpenAPI.
 Timezone = Annotated[
     str,
     Field(max_length=64, description="Canonical IANA timezone, e.g. Europe/Berlin or UTC"),
-    AfterValidator(_timezone),
+    BeforeValidator(_timezone),
 ]
