@@ -77,6 +77,7 @@ def serve(
     import uvicorn
 
     from webwork import workers as worker_processes
+    from webwork.protocol import BoundedHeadProtocol
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
@@ -98,6 +99,7 @@ def serve(
         "host": host,
         "port": port,
         "proxy_headers": True,
+        "http": BoundedHeadProtocol,
         "access_log": settings.access_log,
         "log_config": _log_config(),
     }
