@@ -6,12 +6,14 @@ or an http(s) URL, and a form body is UTF-8."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from tests.assertions import err, ok
 from tests.factories import Factory, Person, Space
+from webwork.timesheets.periods import TimesheetKey
 
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
@@ -193,7 +195,7 @@ async def test_a_form_body_that_is_not_utf8_is_malformed(factory: Factory, conte
 async def test_a_utf8_form_body_is_read(factory: Factory) -> None:
     space = await factory.space()
     response = await space.owner.api.post(
-        "/projects", params=space.ws, content="name=Caf%C3%A9+%E2%82%AC&notes=a%0Ab".encode(), headers=FORM
+        "/projects", params=space.ws, content=b"name=Caf%C3%A9+%E2%82%AC&notes=a%0Ab", headers=FORM
     )
     data = ok(response, 201)["data"]
     assert (data["name"], data["notes"]) == ("Café €", "a\nb")
@@ -388,3 +390,15 @@ async def test_a_huge_note_is_refused_everywhere_notes_are_taken(factory: Factor
     assert errors == {"name": ["The name field must not be greater than 255 characters."]}
     errors = err(await api.post("/projects", params=space.ws, json={"name": "x", "tags": ["t"] * 101}), 422)
     assert errors["errors"] == {"tags": ["The tags field must not have more than 100 items."]}
+
+
+async def test_a_timesheet_id_naming_an_id_past_the_integer_columns_names_none(factory: Factory) -> None:
+    """Timesheet ids encode a user id in 40 bits: one past PostgreSQL's integer names
+    no timesheet (404, or an empty list), as on SQLite."""
+    space = await factory.space()
+    api = space.owner.api
+    beyond = TimesheetKey(INT_MAX + 1, date(2024, 1, 15)).encode("webwork")
+    for action in ("submit", "approve"):
+        err(await api.put(f"/timesheets/{beyond}/{action}", json=space.ws), 404, "not_found")
+    listed = await api.get("/timesheets", params={**space.ws, "id": beyond, "date_from": "2024-01-15"})
+    assert ok(listed)["data"] == []
