@@ -3,6 +3,7 @@ evenly, the address is refused when taken, and the supervisor stops cleanly."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -158,18 +159,15 @@ def _running(pid: int) -> bool:
 
 def _head_answer(port: int, head: bytes) -> bytes:
     """What the server writes back to ``head`` before it closes the connection (or
-    stops answering for 30 s)."""
+    stops answering for 30 s). The server may close while the head is still being
+    sent: that is a refusal too, and its answer is read all the same."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        try:
+        with contextlib.suppress(OSError):
             sock.sendall(head)
-        except OSError:  # the server closed while we were still sending: refused early
-            pass
         answer = b""
-        try:
+        with contextlib.suppress(OSError):
             while chunk := sock.recv(65536):
                 answer += chunk
-        except OSError:
-            pass
         return answer
 
 

@@ -8,7 +8,7 @@ reads a head of any size, and a 5 MB header was read whole and answered. Here ev
 chunk a connection receives goes first to a second httptools parser, which only notes
 where each head begins and ends; once the head being read has grown past
 :data:`MAX_HEAD_BYTES`, the connection is answered 431 and closed, and uvicorn's own
-parser never sees that chunk. uvicorn's protocol is wrapped, not subclassed: it gets the
+parser never sees that chunk nor any after it. uvicorn's protocol is wrapped, not subclassed: it gets the
 same calls it would get from the transport, and is what the server counts and shuts down."""
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ MAX_HEAD_BYTES = 64 * 1024
 # take one step.
 STEP = 4 * 1024
 REFUSAL = "The request headers must not be greater than 64 kilobytes."
+# How long a refused connection is still read (and what arrives dropped) after the 431:
+# closing a socket with unread data resets it, and the client could lose the answer.
+LINGER = 2.0
 
 
 def refusal() -> bytes:
@@ -64,7 +67,9 @@ class BoundedHeadProtocol(asyncio.Protocol):
         self.in_head = False
         self.head_bytes = 0  # of the head being read, or of the last one
         self.measuring = True
+        self.refused = False
         self.transport: asyncio.Transport | None = None
+        self.closing: asyncio.TimerHandle | None = None
 
     # httptools' callbacks: the only two it calls here.
     def on_message_begin(self) -> None:
@@ -79,13 +84,24 @@ class BoundedHeadProtocol(asyncio.Protocol):
         self.inner.connection_made(self.transport)
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
         if self.measuring and self._head_too_large(data):
-            assert self.transport is not None
-            self.transport.write(refusal())
-            self.transport.close()
-            self.measuring = False
+            self._refuse()
             return
         self.inner.data_received(data)
+
+    def _refuse(self) -> None:
+        """431, then the end of what is sent; the connection closes when the client
+        closes it or after LINGER seconds."""
+        assert self.transport is not None
+        self.refused = True
+        self.transport.write(refusal())
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.closing = asyncio.get_running_loop().call_later(LINGER, self.transport.close)
 
     def _head_too_large(self, data: bytes) -> bool:
         for start in range(0, len(data), STEP):
@@ -105,6 +121,8 @@ class BoundedHeadProtocol(asyncio.Protocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.closing is not None:
+            self.closing.cancel()
         self.inner.connection_lost(exc)
 
     def eof_received(self) -> None:

@@ -305,7 +305,7 @@ async def test_an_icon_is_a_name_or_an_http_url(factory: Factory, icon: str) -> 
     api = space.owner.api
     project = ok(await api.post("/projects", params=space.ws, json={"name": "x", "icon": icon}), 201)["data"]
     assert project["icon"] == icon
-    updated = ok(await api.put(f"/projects/{project['id']}", params=space.ws, json={"icon": None}))["data"]
+    updated = ok(await api.put(f"/projects/{project['id']}", params=space.ws, json={"icon": ""}))["data"]
     assert updated["icon"] is None
 
 
