@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
-export WEBWORK_DATABASE_URL ?= sqlite+aiosqlite:///./webwork.db
 
 .PHONY: setup run test lint fmt typecheck test-sqlite test-postgres migration contract bench clean
 

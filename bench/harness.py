@@ -170,12 +170,17 @@ def _wait_up(server: Server, probe: str, seconds: float = 120) -> None:
 
 
 @contextmanager
-def running(name: str, argv: list[str], env: dict[str, str], cwd: Path, probe: str) -> Iterator[Server]:
+def running(
+    name: str, argv: list[str], env: dict[str, str], cwd: Path, probe: str, bind: list[str] | None = None
+) -> Iterator[Server]:
+    """``argv`` serving on a free port: ``--host 127.0.0.1 --port P`` follow it, or
+    ``bind`` with ``{port}`` filled in for a server spelled otherwise."""
     port = free_port()
     log = cwd / f"{name}.log"
+    address = ["--host", "127.0.0.1", "--port", "{port}"] if bind is None else bind
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [*argv, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=cwd, stdout=out, stderr=out
+            [*argv, *(arg.format(port=port) for arg in address)], env=env, cwd=cwd, stdout=out, stderr=out
         )
     server = Server(name, f"http://127.0.0.1:{port}", proc, log)
     try:
@@ -191,13 +196,43 @@ def running(name: str, argv: list[str], env: dict[str, str], cwd: Path, probe: s
         server.collect_problems()
 
 
+SERVERS = ("uvicorn", "gunicorn", "granian")
+WEBWORK_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"default": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+    "loggers": {"webwork": {"handlers": ["default"], "level": "INFO", "propagate": False}},
+    "root": {"handlers": ["default"], "level": "WARNING"},
+}
+APP_FACTORY = "webwork.app:create_app"
+
+
 @contextmanager
-def ours(target: Target, db: Database, workers: int | None = None) -> Iterator[Server]:
-    argv = [str(target.exe("webwork")), "serve"]
-    if workers is not None:
-        argv += ["--workers", str(workers)]
-    with running("ours", argv, db.env(), db.folder, "/openapi.json") as server:
-        yield server
+def ours(
+    target: Target, db: Database, workers: int | None = None, server: str = "uvicorn"
+) -> Iterator[Server]:
+    """Our app as ``webwork serve`` runs it (uvicorn and its supervisor), or the same
+    app factory under gunicorn with uvicorn-worker, or under granian (the supervisors
+    compared in bench/README.md; ``make bench`` installs both)."""
+    count = str(workers or 1)
+    bind = None
+    # The seeding reads confirmation codes from the `webwork.mail` log, which `webwork
+    # serve` configures; the other servers get the same logger from a file.
+    log_config = db.folder / "logging.json"
+    log_config.write_text(json.dumps(WEBWORK_LOGGING))
+    if server == "uvicorn":
+        argv = [str(target.exe("webwork")), "serve", "--no-migrate"]
+        if workers is not None:
+            argv += ["--workers", count]
+    elif server == "gunicorn":
+        argv = [str(target.exe("gunicorn")), "-k", "uvicorn_worker.UvicornWorker", "-w", count]
+        argv += ["--log-config-json", str(log_config), f"{APP_FACTORY}()"]
+        bind = ["--bind", "127.0.0.1:{port}"]
+    else:
+        argv = [str(target.exe("granian")), "--interface", "asgi", "--factory", "--workers", count]
+        argv += ["--log-config", str(log_config), APP_FACTORY]
+    with running("ours", argv, db.env(), db.folder, "/openapi.json", bind) as served:
+        yield served
 
 
 @contextmanager

@@ -280,12 +280,12 @@ def mix(target: Target, args: argparse.Namespace) -> None:
     for kind in args.db:
         workers = "default workers" if args.workers is None else f"--workers {args.workers}"
         chosen = MIXES[args.mix]
-        print(f"== {args.mix} mix on {kind}: {args.requests} calls per level, {workers} ==")
+        print(f"== {args.mix} mix on {kind} ({args.server}): {args.requests} calls per level, {workers} ==")
         total = sum(share for _, share in chosen)
         print("   " + ", ".join(f"{op} {100 * share // total}%" for op, share in chosen))
         with harness.database(kind, target) as db:
             boot = harness.prepare(target, db)
-            with harness.ours(target, db, args.workers) as server:
+            with harness.ours(target, db, args.workers, args.server) as server:
                 levels = run_levels(server, seeded(server, boot, args), chosen, args)
             report_server(server)
         print_levels(levels, args.by_op)
@@ -374,6 +374,9 @@ def parser() -> argparse.ArgumentParser:
         m.add_argument("--by-op", action="store_true", help="also print p50/p99 per operation")
         m.set_defaults(run=run)
     commands.choices["mix"].add_argument("--workers", type=int, help="pass --workers N to webwork serve")
+    commands.choices["mix"].add_argument(
+        "--server", choices=harness.SERVERS, default="uvicorn", help="the process supervisor to measure"
+    )
     commands.choices["mix"].add_argument(
         "--mix", choices=list(MIXES), default="manager", help="or the mixes of `workers`"
     )

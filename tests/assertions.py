@@ -115,6 +115,7 @@ def any_operation_body(
         "title": "x",
         "comment": "x",
         "reason": "x",
+        "code": "ABCDE-FGHJK",
         "email": "new@example.com",
         "firstname": "x",
         "lastname": "x",

@@ -78,10 +78,27 @@ async def session(connection: AsyncConnection, app: FastAPI) -> AsyncIterator[As
             app.state.database = previous
 
 
+class SettledTransport(httpx.AsyncBaseTransport):
+    """The app over ASGI, each answer returned once the work the app started after its
+    commit (mail) is over too: a test then sees the mail its request sent, as a person
+    would a moment later. ``app`` as on ``httpx.ASGITransport``."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.asgi = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.asgi.handle_async_request(request)
+        database: Database = self.app.state.database
+        await database.settle()
+        return response
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def http(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as client:
+    async with httpx.AsyncClient(
+        transport=SettledTransport(app), base_url="http://testserver/api/v2"
+    ) as client:
         yield client
 
 
@@ -146,10 +163,13 @@ async def two_spaces(factory: Factory) -> tuple[Space, Space]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def committed_factory(app: FastAPI, committed_database: Database) -> AsyncIterator[Factory]:
     """A factory whose rows are really committed, with a client on the same app: for
-    race tests whose concurrent requests each need their own connection."""
-    transport = httpx.ASGITransport(app=app)
+    race tests whose concurrent requests each need their own connection. The client
+    returns as soon as the app has answered, as a real one does (the work the app
+    starts after a commit may still run: ``committed_database.settle()`` waits for it)."""
     async with (
-        httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver/api/v2"
+        ) as client,
         committed_database.sessionmaker() as session,
     ):
         yield Factory(session, client)

@@ -94,7 +94,7 @@ class Space:
     def actor(self, person: Person | None = None) -> Actor:
         """``person`` (default: the owner) as the caller services take, in this workspace."""
         who = person or self.owner
-        return Actor(Principal(who.user, credential_id=0), self.workspace, who.membership)
+        return Actor(Principal(who.user), self.workspace, who.membership)
 
 
 class QueryCounter:

@@ -192,7 +192,6 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
     import uvicorn
     from typer.testing import CliRunner
 
-    from webwork import workers as worker_processes
     from webwork.cli import app
     from webwork.config import get_settings
 
@@ -205,7 +204,6 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setattr(uvicorn, "run", run)
-    monkeypatch.setattr(worker_processes, "run", lambda options, _count: run(**options))
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["serve", "--host", "127.0.0.5", "--port", "8781", "--no-migrate"])
@@ -214,3 +212,73 @@ def test_serve_links_default_to_the_address_it_serves(monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.5" and seen["port"] == 8781
     assert seen["base"] == "http://127.0.0.5:8781"
+
+
+def test_demo_example_carries_the_key_it_printed(tmp_path: Path) -> None:
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    lines = _cli(tmp_path, "demo").stdout.splitlines()
+    key = lines[1].rsplit("api_key=", 1)[1]
+    assert key.startswith("wwk_") and f"'Authorization: Bearer {key}'" in lines[2]
+
+
+def test_make_run_leaves_the_database_to_the_settings() -> None:
+    """The Makefile sets no WEBWORK_* default: a `.env` file or the environment decides,
+    as for every other `webwork` command."""
+    makefile = (Path(SOURCE).parent / "Makefile").read_text()
+    assert "WEBWORK_DATABASE_URL" not in makefile
+
+
+def test_help_is_plain_text() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "webwork.cli", "--help"],
+        env={**os.environ, "PYTHONPATH": SOURCE, "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "``" not in result.stdout and "╭" not in result.stdout
+    assert "serve      Serve the API (uvicorn), migrating the database first." in result.stdout
+
+
+async def test_serve_trusts_no_forwarded_header_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The app uvicorn would run, as ``serve`` configures it, called from 127.0.0.1 with a
+    new X-Forwarded-For per invalid key: the address's bucket runs out all the same
+    (uvicorn's own proxy headers, on by default, trust 127.0.0.1)."""
+    import httpx
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from webwork.cli import app
+    from webwork.config import get_settings
+
+    options: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda **given: options.update(given))
+    # serve sets WEBWORK_HOST and WEBWORK_PORT itself: monkeypatch restores them too.
+    for name in {"WEBWORK_HOST", "WEBWORK_PORT", *(n for n in os.environ if n.startswith("WEBWORK_"))}:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WEBWORK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("WEBWORK_RATE_LIMIT", "5/minute")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--port", "8782", "--no-migrate"])
+        assert result.exit_code == 0, result.output
+        # Our logging config would stop the webwork loggers' records reaching pytest.
+        config = uvicorn.Config(**{**options, "log_config": None})
+        config.load()
+    finally:
+        get_settings.cache_clear()
+    transport = httpx.ASGITransport(app=config.loaded_app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8782") as http:
+        codes = [
+            (
+                await http.get(
+                    "/api/v2/workspaces",
+                    headers={"Authorization": f"Bearer not-a-key-{n}", "X-Forwarded-For": f"198.51.100.{n}"},
+                )
+            ).status_code
+            for n in range(25)
+        ]
+    assert codes == [401] * 5 + [429] * 20

@@ -74,6 +74,17 @@ def problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:
             "WEBWORK_PUBLIC_URL: 'time.example.com' is not a base URL like https://time.example.com",
         ),
         ("host", " ", "WEBWORK_HOST: the bind address must not be empty"),
+        (
+            "trusted_proxies",
+            "10.0.0.1, proxy.local",
+            "WEBWORK_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network "
+            "(comma-separated IP addresses or networks like 10.0.0.1,192.168.0.0/16)",
+        ),
+        (
+            "trusted_proxies",
+            "10.0.0.1/8",
+            "WEBWORK_TRUSTED_PROXIES: '10.0.0.1/8' has host bits set: did you mean 10.0.0.0/8?",
+        ),
         ("id_salt", "", "WEBWORK_ID_SALT: the id salt must not be empty"),
         (
             "echo_sql",
@@ -102,11 +113,22 @@ def test_good_values_load_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
         "DATABASE_URL": "postgresql+asyncpg://app@db:5432/webwork",
         "REDIS_URL": "rediss://:pw@cache:6380/1",
         "PUBLIC_URL": "https://time.example.com/",
+        "TRUSTED_PROXIES": " 10.0.0.1, 192.168.0.0/16,,::1 ",
     }.items():
         monkeypatch.setenv(f"WEBWORK_{name}", value)
     settings = Settings(_env_file=None)
     assert (settings.rate_limit, settings.port) == ("20/second", 8080)
     assert settings.redis_url == "rediss://:pw@cache:6380/1"
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.1/32",
+        "192.168.0.0/16",
+        "::1/128",
+    ]
+    assert Settings(trusted_proxies=" ").trusted_proxies == ()
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings(_env_file=None).trusted_proxies == ()
     assert Settings(rate_limit="OFF", redis_url="", public_url="").rate_limit == "off"
     assert Settings(redis_url="", public_url="").redis_url is None
     assert Settings(database_url="sqlite+aiosqlite://").database_url == "sqlite+aiosqlite://"

@@ -21,6 +21,7 @@ from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit import clock
 from webwork.kit.db import UnitOfWorkRoute
+from webwork.kit.types import PATTERN_RULES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "webwork"
 DOMAINS = sorted(p.parent for p in PACKAGE.glob("*/router.py"))
@@ -170,6 +171,101 @@ def test_api_routes_run_in_a_unit_of_work_and_depend_on_coroutines_only() -> Non
     assert offences == []
 
 
+# namedtuple's documented API wears an underscore so as not to clash with field names.
+DOCUMENTED_UNDERSCORED = {"_fields", "_asdict", "_replace", "_make", "_field_defaults"}
+# Library classes whose documentation invites subclasses, and the one exception: the
+# inline SQLite driver's compiler (its module docstring says why and what it relies on).
+DOCUMENTED_BASES = {
+    "APIRoute",  # FastAPI: custom APIRoute class (route_class)
+    "BaseModel",  # pydantic
+    "BaseSettings",  # pydantic-settings
+    "DeclarativeBase",  # SQLAlchemy ORM
+    "TypeDecorator",  # SQLAlchemy: augmenting existing types
+    "JSONResponse",  # Starlette/FastAPI: custom response classes
+    "Exception",
+    "Generic",
+    "IntEnum",
+    "StrEnum",
+    "NamedTuple",
+    "Protocol",
+}
+EXCEPTIONS = {("kit/sqlite_driver.py", "SQLiteCompiler")}
+
+
+def _trees() -> dict[Path, ast.Module]:
+    return {path: ast.parse(path.read_text(), str(path)) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _private(name: str) -> bool:
+    dunder = name.startswith("__") and name.endswith("__")
+    return name.startswith("_") and not dunder and name not in DOCUMENTED_UNDERSCORED
+
+
+def test_no_private_name_of_a_dependency() -> None:
+    """An underscore name read anywhere in src/ is one src/ defines itself; none is
+    imported from a library (its next release may change or drop it)."""
+    trees = _trees()
+    defined: set[str] = set()
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                defined.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                defined.add(node.attr)
+            elif isinstance(node, ast.arg):
+                defined.add(node.arg)
+    found = []
+    for path, tree in trees.items():
+        where = path.relative_to(PACKAGE)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and _private(node.attr) and node.attr not in defined:
+                found.append(f"{where}:{node.lineno}: .{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module.split(".")[0] == "webwork":
+                    continue
+                names = [a.name for a in node.names] + node.module.split(".")
+                found += [f"{where}:{node.lineno}: {name}" for name in names if _private(name)]
+    assert found == []
+
+
+def test_library_classes_are_subclassed_only_where_documented() -> None:
+    ours = {
+        node.name for tree in _trees().values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+    }
+    found = []
+    for path, tree in _trees().items():
+        where = str(path.relative_to(PACKAGE))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for base in node.bases:
+                name = ast.unparse(base).split("[")[0].split(".")[-1]
+                if name not in ours and name not in DOCUMENTED_BASES and (where, name) not in EXCEPTIONS:
+                    found.append(f"{where}: {node.name}({name})")
+    assert found == []
+
+
+def test_mail_is_sent_after_the_commit_only() -> None:
+    """No network I/O inside a transaction: outside the mail kit, a mailer is never
+    awaited; services queue their mail with ``kit.mail.send_after_commit``."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "kit" / "mail.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "send"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "mailer"
+            ):
+                offences.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: mailer.send(...)")
+    assert offences == []
+
+
 # What a request's JSON schema may leave unbounded: parsed values (dates, times, enums)
 # and the string spelling of a decimal, which max_digits bounds.
 PARSED_FORMATS = {"date", "date-time", "time"}
@@ -184,7 +280,8 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _unbounded(spec: dict[str, Any], schema: dict[str, Any], where: str, strings: bool = True) -> list[str]:
-    """The places in ``schema`` that take a string without maxLength (if ``strings``),
+    """The places in ``schema`` that take a string without maxLength or that may hold
+    control characters (if ``strings``),
     an integer outside PostgreSQL's ``integer`` or without bounds, or a list without
     maxItems."""
     schema = _resolve(spec, schema)
@@ -196,8 +293,10 @@ def _unbounded(spec: dict[str, Any], schema: dict[str, Any], where: str, strings
             found += _unbounded(spec, branch, where, strings)
     kind = schema.get("type")
     if kind == "string" and strings and "enum" not in schema and schema.get("format") not in PARSED_FORMATS:
-        if "maxLength" not in schema:
-            found.append(f"{where}: a string without maxLength")
+        if "maxLength" not in schema or schema.get("pattern") not in PATTERN_RULES:
+            found.append(
+                f"{where}: a string without maxLength or kit.types' pattern of no control characters"
+            )
     elif (
         kind == "integer"
         and not -INT_MAX - 1 <= schema.get("minimum", -INF) <= schema.get("maximum", INF) <= INT_MAX
@@ -214,10 +313,11 @@ def _unbounded(spec: dict[str, Any], schema: dict[str, Any], where: str, strings
 
 def test_every_request_value_is_bounded() -> None:
     """Each string a request may carry (query parameters and bodies, JSON or form) has a
-    maxLength, each integer (paths too) fits the ``integer`` columns ids and codes are
-    stored in, and each list has a maxItems: OpenAPI shows them, and a field added later
-    cannot forget them. (Path segments of text name rows and are never stored; the bound
-    on the request head bounds them.)"""
+    maxLength and refuses control characters (the types of ``kit/types.py``), each
+    integer (paths too) fits the ``integer`` columns ids and codes are stored in, and
+    each list has a maxItems: OpenAPI shows them, and a field added later cannot forget
+    them. (Path segments of text name rows and are never stored; the bound on the
+    request head bounds them.)"""
     spec = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
     found: list[str] = []
     for path, item in spec["paths"].items():

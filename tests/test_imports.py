@@ -13,7 +13,7 @@ import pytest
 from tests.test_cli import SOURCE
 
 
-@pytest.mark.parametrize("module", ["webwork.app", "webwork.cli", "webwork.workers", "webwork.models"])
+@pytest.mark.parametrize("module", ["webwork.app", "webwork.cli", "webwork.models"])
 def test_the_entry_point_imports_first(module: str) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SOURCE, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-c", f"import {module}"], env=env, capture_output=True, text=True)

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from tests.assertions import ok
+from tests.conftest import Outbox
 from tests.factories import Factory, Person, QueryCounter, Space
-from webwork.models import Contract, Project
+from webwork.auth.roles import Role
+from webwork.models import Contract, Project, ProjectManager, Task
 
 
 @dataclass
@@ -21,6 +24,15 @@ class Scene:
     john: Person
     project: Project
     contract: Contract
+    task: Task
+    pm: Person  # manages the project
+
+    @property
+    def task_scope(self) -> dict[str, int]:
+        return {**self.space.ws, "project_id": self.project.id}
+
+
+LIMIT = {"weekly_hours_limit": 20}
 
 
 Call = Callable[[Scene], Awaitable[httpx.Response]]
@@ -37,12 +49,51 @@ CASES: dict[str, tuple[int, Call]] = {
     ),
     "GET /members": (3, lambda s: s.space.owner.api.get("/members", params=s.space.ws)),
     "GET /members/{id}": (3, lambda s: s.space.owner.api.get(f"/members/{s.john.id}", params=s.space.ws)),
+    "PUT /members/{id}": (
+        4,
+        lambda s: s.space.owner.api.put(
+            f"/members/{s.john.id}", params=s.space.ws, json={"timezone": "Asia/Tokyo"}
+        ),
+    ),
+    # A new email: is the address taken, the pending change, its new code.
+    "PUT /members/{id} (new email)": (
+        6,
+        lambda s: s.space.owner.api.put(
+            f"/members/{s.space.owner.id}", params=s.space.ws, json={"email": "new.owner@example.com"}
+        ),
+    ),
+    "POST /members": (
+        5,
+        lambda s: s.space.owner.api.post(
+            "/members",
+            params=s.space.ws,
+            json={"email": "invited@example.com", "firstname": "In", "lastname": "Vited", "role": "member"},
+        ),
+    ),
     "GET /contracts": (2, lambda s: s.space.owner.api.get("/contracts", params=s.space.ws)),
     "GET /contracts/{id}": (
         2,
         lambda s: s.space.owner.api.get(f"/contracts/{s.contract.id}", params=s.space.ws),
     ),
     "GET /workspaces": (2, lambda s: s.space.owner.api.get("/workspaces")),
+    "PUT /contracts/{id}": (
+        3,
+        lambda s: s.space.owner.api.put(f"/contracts/{s.contract.id}", params=s.space.ws, json=LIMIT),
+    ),
+    # The project manager's rank is checked against the member's role: one statement more.
+    "PUT /contracts/{id} by a project manager": (
+        5,
+        lambda s: s.pm.api.put(f"/contracts/{s.contract.id}", params=s.space.ws, json=LIMIT),
+    ),
+    "POST /tasks/{id}/assign/{userId}": (
+        5,
+        lambda s: s.space.owner.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
+    ),
+    # As for contracts: the assignee's role, one statement more.
+    "POST /tasks/{id}/assign/{userId} by a project manager": (
+        6,
+        lambda s: s.pm.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
+    ),
 }
 
 
@@ -51,12 +102,56 @@ async def test_statements_per_request_stay_within_their_bound(
     name: str, factory: Factory, query_counter: QueryCounter
 ) -> None:
     bound, call = CASES[name]
-    space, john, project, contract, _ = await factory.john_at_work()
-    scene = Scene(space, john, project, contract)
-    assert (await space.owner.api.get("/workspaces")).status_code == 200  # the key's last use noted
+    space, john, project, contract, task = await factory.john_at_work()
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    factory.session.add(ProjectManager(project_id=project.id, user_id=pm.id))
+    await factory.session.commit()
+    scene = Scene(space, john, project, contract, task, pm)
+    for person in (space.owner, pm):  # the keys' last use noted
+        assert (await person.api.get("/workspaces")).status_code == 200
     query_counter.reset()
     response = await call(scene)
     assert response.status_code < 300, response.text
     assert query_counter.count <= bound, "\n".join(
         [f"{query_counter.count} > {bound}", *query_counter.statements]
     )
+
+
+async def test_email_confirmation_and_resending_an_invitation_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter, outbox: Outbox
+) -> None:
+    """Confirming a new email: the member, the code (read, attempt counted), the email
+    written and the change dropped. Resending: the member, the old code dropped, the new
+    token written."""
+    space = await factory.space()
+    owner = space.owner.api
+    assert (await owner.get("/workspaces")).status_code == 200
+    ok(await owner.put(f"/members/{space.owner.id}", params=space.ws, json={"email": "moved@example.com"}))
+    invited = ok(
+        await owner.post(
+            "/members",
+            params=space.ws,
+            json={"email": "invited@example.com", "firstname": "In", "lastname": "Vited", "role": "member"},
+        ),
+        201,
+    )["data"]
+    calls = {
+        "POST /members/{id}/email/confirm": (
+            7,
+            owner.post(
+                f"/members/{space.owner.id}/email/confirm",
+                params=space.ws,
+                json={"code": outbox.code_for("moved@example.com")},
+            ),
+        ),
+        "POST /members/{id}/resend-invitation": (
+            5,
+            owner.post(f"/members/{invited['id']}/resend-invitation", params=space.ws),
+        ),
+    }
+    for name, (bound, call) in calls.items():
+        query_counter.reset()
+        ok(await call)
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )

@@ -20,6 +20,7 @@ from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
+from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
 from webwork.members.invitations import router as invitations_router
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(FormAsJsonMiddleware)
     app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency)
     app.add_middleware(BodyLimitMiddleware)
+    if settings.trusted_proxies:
+        # Outermost, so that every layer (and uvicorn's access log) sees the client.
+        app.add_middleware(ForwardedClientMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
 
     for router in DOMAIN_ROUTERS:
         mount(app, router, prefix=API_PREFIX, responses=ERROR_RESPONSES)

@@ -63,6 +63,12 @@ async def bootstrap(
 
 
 async def _user(session: AsyncSession, email: str, firstname: str, lastname: str) -> tuple[User, list[str]]:
+    """The account of ``email``, or a new one. The key printed goes to whoever the
+    operator means by that address, so it must never be an account that merely claims
+    it: an account that someone holds has proven its address (a change of email waits
+    for the code mailed to the new one, ``members/service.py``), and one that nobody
+    holds yet (invited, never accepted) carries the address it was invited at, as good
+    as a new account."""
     existing = await users.get_by_email(session, email)
     if existing is None:
         user = await users.get_or_create(session, email, firstname, lastname)

@@ -20,7 +20,10 @@ from webwork.config import Settings, describe, get_settings
 from webwork.kit.db import Database
 from webwork.kit.errors import ApiError
 
-app = typer.Typer(help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False)
+# Plain help (no rich markup): docstrings' paragraphs are rewrapped to the terminal.
+app = typer.Typer(
+    help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False, rich_markup_mode=None
+)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -68,21 +71,29 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
     migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = True,
     workers: Annotated[
-        int | None, typer.Option(min=1, max=64, help="Worker processes (default: the number of cores)")
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes (WEBWORK_WORKERS, default 1); more than one needs PostgreSQL",
+        ),
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn: one process per core by default, sharing one socket
-    and its connections evenly (``webwork.workers``); every process is stateless, the
-    database (and Redis, when configured) holds what they share."""
+    """Serve the API (uvicorn), migrating the database first.
+
+    One process, or N under uvicorn's own supervisor, which restarts a worker that dies
+    or stops answering its health check. Every process is stateless: the database (and
+    Redis, for rate limits) holds what they share."""
     import uvicorn
 
-    from webwork import workers as worker_processes
     from webwork.protocol import BoundedHeadProtocol
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
-    # The app uvicorn builds (in reload workers too) reads its settings from the
-    # environment: links then default to the address served here.
+    count = 1 if reload else (workers or settings.workers)
+    _check_processes(settings, count)
+    # The app uvicorn builds (in reload and worker processes too) reads its settings
+    # from the environment: links then default to the address served here.
     os.environ["WEBWORK_HOST"], os.environ["WEBWORK_PORT"] = host, str(port)
     get_settings.cache_clear()
     if settings.mail_backend == "log":
@@ -93,21 +104,45 @@ def serve(
         )
     if migrate:
         db_upgrade()
-    options: dict[str, Any] = {
-        "app": "webwork.app:create_app",
-        "factory": True,
-        "host": host,
-        "port": port,
-        "proxy_headers": True,
-        "http": BoundedHeadProtocol,
-        "access_log": settings.access_log,
-        "log_config": _log_config(),
-    }
-    count = 1 if reload else (workers or os.cpu_count() or 1)
-    if count > 1:
-        worker_processes.run(options, count)
+    uvicorn.run(
+        app="webwork.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        # Forwarded headers are read by the app, and only from WEBWORK_TRUSTED_PROXIES
+        # (kit/proxies.py); uvicorn's own reading would trust X-Forwarded-For from
+        # 127.0.0.1 (its FORWARDED_ALLOW_IPS default), whoever sends it.
+        proxy_headers=False,
+        # httptools' protocol, with a bound on request heads (webwork/protocol.py)
+        http=BoundedHeadProtocol,
+        access_log=settings.access_log,
+        log_config=_log_config(),
+        reload=reload,
+        workers=count if count > 1 else None,
+    )
+
+
+def _check_processes(settings: Settings, count: int) -> None:
+    """More than one process: SQLite has one writer and this server queues its writers
+    in process, so several processes are PostgreSQL's; rate limits counted per process
+    would multiply by the count, so they are shared through Redis."""
+    if count == 1:
         return
-    uvicorn.run(**options, reload=reload)
+    if settings.database_url.startswith("sqlite"):
+        _refuse(
+            f"--workers {count}: SQLite is served by one process; "
+            "set WEBWORK_DATABASE_URL to PostgreSQL to run several."
+        )
+    if settings.rate_limit != "off" and settings.redis_url is None:
+        _refuse(
+            f"--workers {count}: rate limits need WEBWORK_REDIS_URL to be shared by the processes "
+            "(or WEBWORK_RATE_LIMIT=off)."
+        )
+
+
+def _refuse(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(EXIT_BAD_SETTINGS)
 
 
 def _log_config() -> dict[str, Any]:
@@ -212,9 +247,8 @@ def demo() -> None:
         return
     typer.echo("Created demo owner owner@example.com. Keep this API key, it is shown only once:")
     typer.echo(f"  {text}")
-    typer.echo(
-        f"Try: curl -H 'Authorization: Bearer <api_key>' {settings.public_address()}/api/v2/workspaces"
-    )
+    key = text.rsplit("api_key=", 1)[1]
+    typer.echo(f"Try: curl -H 'Authorization: Bearer {key}' {settings.public_address()}/api/v2/workspaces")
 
 
 if __name__ == "__main__":  # pragma: no cover

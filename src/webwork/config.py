@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from webwork.kit.proxies import Network, parse_networks
 
 ENV_PREFIX = "WEBWORK_"
 _RATE_LIMIT = re.compile(r"[1-9]\d*/(second|minute|hour|day)")
@@ -34,9 +36,14 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./webwork.db"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Processes of `webwork serve`; more than one needs PostgreSQL (and Redis with a rate limit).
+    workers: int = Field(1, ge=1, le=64)
     # "<count>/<second|minute|hour|day>" per principal, or "off".
     rate_limit: str = "600/minute"
     redis_url: str | None = None
+    # Peers whose X-Forwarded-For / Forwarded / X-Real-IP name the client (kit/proxies.py):
+    # "10.0.0.1,192.168.0.0/16"; none by default, so a client's own headers count for nothing.
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     # Base URL of invitation links (set it behind a proxy); unset: http://<host>:<port>.
     public_url: str | None = None
     # Keys the opaque encoding of short ids (timesheets, webhooks); not a security boundary.
@@ -120,6 +127,12 @@ class Settings(BaseSettings):
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
         return _server_url(value, ("redis", "rediss"), "a Redis URL like redis://127.0.0.1:6379/0")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _trusted_proxies(cls, value: object) -> object:
+        """The environment's comma-separated form; a list passed in code is checked by its type."""
+        return parse_networks(value) if isinstance(value, str) else value
 
     @field_validator("public_url")
     @classmethod

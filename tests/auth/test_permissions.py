@@ -32,11 +32,14 @@ OWNER, EXECUTIVE, TEAM, PROJECT, MEMBER, VIEWER = (
 ME, SOMEONE = 1, 2
 
 
+OWNER_ID = 3  # the workspace's owner when the actor is not
+
+
 def actor(role: Role) -> Actor:
     user = User(id=ME, email="me@example.com", firstname="Me", lastname="Me")
-    workspace = Workspace(id=1, name="W", owner_id=ME)
+    workspace = Workspace(id=1, name="W", owner_id=ME if role is OWNER else OWNER_ID)
     membership = Membership(workspace_id=1, user_id=ME, role=role.value)
-    return Actor(Principal(user=user, credential_id=1), workspace, membership)
+    return Actor(Principal(user=user), workspace, membership)
 
 
 # --- the rule functions ----------------------------------------------------------------
@@ -80,10 +83,10 @@ PROJECTS_ONLY = Reach(within_managed_projects=True)
 NONE = Reach()
 BELOW_MANAGERS = {MEMBER, VIEWER}
 
-# (deciding role, what it manages of the time) -> the subject roles it may decide on
-DECISIONS = {
+# (acting role, what it manages of it) -> the roles of the people it may act on
+ACTS = {
     (OWNER, NONE): set(Role),
-    (EXECUTIVE, NONE): set(Role),
+    (EXECUTIVE, NONE): set(Role) - {OWNER},
     (TEAM, FULL): BELOW_MANAGERS,
     (TEAM, TEAM_ONLY): BELOW_MANAGERS,
     (TEAM, PROJECTS_ONLY): set(),
@@ -97,16 +100,26 @@ DECISIONS = {
 }
 
 
-@pytest.mark.parametrize(("role", "reach"), list(DECISIONS))
-def test_who_decides_on_whom(role: Role, reach: Reach) -> None:
+@pytest.mark.parametrize(("role", "reach"), list(ACTS))
+def test_who_acts_on_whom(role: Role, reach: Reach) -> None:
     me = actor(role)
-    decided = {subject for subject in Role if permissions.may_decide_on(me, SOMEONE, subject, reach)}
-    assert decided == DECISIONS[(role, reach)]
+    acted_on = {subject for subject in Role if permissions.may_act_on(me, SOMEONE, subject, reach)}
+    assert acted_on == ACTS[(role, reach)]
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_own_time_is_decided_only_by_admins(role: Role) -> None:
-    assert permissions.may_decide_on(actor(role), ME, MEMBER, FULL) is (role in (OWNER, EXECUTIVE))
+def test_on_themselves_only_admins_act_as_managers(role: Role) -> None:
+    assert permissions.may_act_on(actor(role), ME, role, FULL) is (role in (OWNER, EXECUTIVE))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_the_owner_acts_on_the_owner(role: Role) -> None:
+    """For admins ``may_act`` alone settles it, without any fact looked up."""
+    me = actor(role)
+    owner_id = me.workspace.owner_id
+    assert permissions.may_act_on(me, owner_id, OWNER, FULL) is (role is OWNER)
+    if me.is_admin:
+        assert permissions.may_act(me, owner_id) is (role is OWNER)
 
 
 # --- through HTTP ----------------------------------------------------------------------

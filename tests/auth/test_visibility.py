@@ -99,7 +99,7 @@ class World:
 
     def actor(self, role: str) -> Actor:
         person = self.people[role]
-        principal = Principal(user=person.user, credential_id=0)
+        principal = Principal(user=person.user)
         return Actor(principal=principal, workspace=self.workspace, membership=person.membership)
 
     def labels(self, kind: str, ids: list[int]) -> set[str]:

@@ -15,10 +15,21 @@ from webwork.app import create_app
 from webwork.config import Settings
 
 
-def _node(factory: Factory, **settings: str) -> httpx.AsyncClient:
+def _node(factory: Factory, peer: str = "127.0.0.1", **settings: str) -> httpx.AsyncClient:
+    """A node with ``settings``, called from ``peer`` (the socket's address)."""
     database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
     app = create_app(Settings(**settings), database)  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver/api/v2")
+    transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v2")
+
+
+async def guesses(http: httpx.AsyncClient, forwarded: list[dict[str, str]]) -> list[int]:
+    """Status codes of one invalid key per entry, sent with that entry's headers."""
+    codes = []
+    for n, headers in enumerate(forwarded):
+        response = await http.get("/workspaces", headers={"Authorization": f"Bearer wwk_guess{n}", **headers})
+        codes.append(response.status_code)
+    return codes
 
 
 async def test_one_key_has_one_bucket_however_the_header_is_spelled(factory: Factory) -> None:
@@ -83,3 +94,29 @@ async def test_limits_off_sends_no_headers(factory: Factory) -> None:
         response = await http.get("/workspaces", headers={"Authorization": f"Bearer {space.owner.key}"})
     ok(response)
     assert "RateLimit-Limit" not in response.headers
+
+
+async def test_forwarded_headers_from_an_untrusted_peer_do_not_change_the_bucket(factory: Factory) -> None:
+    """The finding: a direct client got a fresh bucket per spoofed X-Forwarded-For."""
+    spoofed = [
+        *({"X-Forwarded-For": f"198.51.100.{n}"} for n in range(10)),
+        *({"Forwarded": f"for=198.51.100.{n}"} for n in range(10, 20)),
+        *({"X-Real-IP": f"198.51.100.{n}"} for n in range(20, 25)),
+    ]
+    for peer, trusted in (("127.0.0.1", ""), ("10.1.2.3", "127.0.0.1,10.9.0.0/16")):
+        async with _node(factory, peer=peer, rate_limit="20/minute", trusted_proxies=trusted) as http:
+            codes = await guesses(http, spoofed)
+        assert codes == [401] * 20 + [429] * 5, (peer, codes)
+
+
+async def test_a_trusted_proxy_names_the_client(factory: Factory) -> None:
+    """From a trusted peer each forwarded client has its own bucket: the right-most
+    address that is not a trusted proxy, whatever the client prepended."""
+    async with _node(factory, peer="10.0.0.2", rate_limit="2/minute", trusted_proxies="10.0.0.0/24") as http:
+        assert await guesses(http, [{"X-Forwarded-For": f"203.0.113.{n}"} for n in range(5)]) == [401] * 5
+        chained = [{"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.50, 10.0.0.7"} for n in range(3)]
+        assert await guesses(http, chained) == [401, 401, 429]
+        named = [{"Forwarded": 'for="[2001:db8::9]:4711";proto=https'}, {"X-Real-IP": "2001:db8::9"}]
+        assert await guesses(http, named * 2) == [401, 401, 429, 429]
+        # Without a forwarded address the proxy's own bucket is spent.
+        assert await guesses(http, [{}, {}, {"X-Forwarded-For": "unknown"}]) == [401, 401, 429]

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite
 
 from tests.factories import Factory
+from tests.statements import about_to_run
 from webwork.kit import sqlite_driver
 from webwork.kit.db import Database, serialise_writes
 from webwork.models import Workspace
@@ -20,7 +21,7 @@ NAME = text("SELECT name FROM workspaces WHERE id = :id")
 
 def _database(factory: Factory) -> Database:
     database: Database = factory.http._transport.app.state.database  # type: ignore[attr-defined]
-    if database.writers is None:
+    if database.write_lock is None:
         pytest.skip("the write queue exists on SQLite files only")
     return database
 
@@ -50,8 +51,9 @@ async def test_after_serialise_writes_no_other_transaction_writes_until_it_ends(
     async with database.unit_of_work(write=True) as writer:
         await writer.execute(NAME, {"id": space.id})
         await serialise_writes(writer)
-        other = asyncio.ensure_future(_rename(database, space.id, "Second"))
-        await asyncio.sleep(0.2)
+        with about_to_run(database.engine, "UPDATE workspaces") as renaming:
+            other = asyncio.ensure_future(_rename(database, space.id, "Second"))
+            await asyncio.wait_for(renaming.wait(), timeout=10)
         assert not other.done()
         await writer.execute(RENAME, {"name": "First", "id": space.id})
     await asyncio.wait_for(other, timeout=10)
@@ -67,8 +69,9 @@ async def test_a_write_or_a_for_update_makes_the_transaction_the_writer(committe
     for statement in (first, second):
         async with database.unit_of_work(write=True) as writer:
             await writer.execute(statement)
-            other = asyncio.ensure_future(_rename(database, space.id, "Theirs"))
-            await asyncio.sleep(0.2)
+            with about_to_run(database.engine, "UPDATE workspaces") as renaming:
+                other = asyncio.ensure_future(_rename(database, space.id, "Theirs"))
+                await asyncio.wait_for(renaming.wait(), timeout=10)
             assert not other.done()
         await asyncio.wait_for(other, timeout=10)
 

@@ -361,9 +361,13 @@ async def test_admin_updates_member(factory: Factory, session: AsyncSession) -> 
         "remove_avatar": 1,
     }
     body = ok(await space.owner.api.put(f"/members/{worker.id}", params=space.ws, json=payload))
-    assert body["message"] == "Member updated successfully"
+    assert body["message"] == (
+        "Member updated successfully. The email changes once the code mailed to the new address is confirmed."
+    )
     data = body["data"]
-    assert data["email"] == "renamed@example.com" and data["fullname"] == "Re Named"
+    assert set(data) == MEMBER_FIELDS | {"rate", "pending_email"}
+    assert data["email"] == worker.user.email and data["pending_email"] == "renamed@example.com"
+    assert data["fullname"] == "Re Named"
     assert data["timezone"] == "America/New_York"
     assert data["role"] == "project_manager" and data["current_role"] == "Project manager"
     assert data["rate_status"] == 1 and data["weekly_hours_limit"] == 37.5 and data["rate"] == 42.25
@@ -371,8 +375,10 @@ async def test_admin_updates_member(factory: Factory, session: AsyncSession) -> 
 
     cleared = ok(
         await space.owner.api.put(f"/members/{worker.id}", params=space.ws, json={"weekly_hours_limit": None})
-    )["data"]
-    assert cleared["weekly_hours_limit"] is None and cleared["rate"] == 42.25
+    )
+    assert cleared["message"] == "Member updated successfully"
+    assert cleared["data"]["weekly_hours_limit"] is None and cleared["data"]["rate"] == 42.25
+    assert cleared["data"]["pending_email"] is None
 
 
 async def test_member_updates_own_profile_only(factory: Factory) -> None:
@@ -459,7 +465,9 @@ async def test_update_validation(factory: Factory) -> None:
     assert "firstname" in await errors({"firstname": ""})
 
 
-async def test_email_of_user_shared_with_other_workspaces(factory: Factory, session: AsyncSession) -> None:
+async def test_email_of_user_shared_with_other_workspaces(
+    factory: Factory, session: AsyncSession, outbox: Outbox
+) -> None:
     a, b = await factory.space(), await factory.space()
     shared = await factory.person(a, "member")
     session.add(Membership(workspace_id=b.id, user_id=shared.id, role="member"))
@@ -467,7 +475,15 @@ async def test_email_of_user_shared_with_other_workspaces(factory: Factory, sess
     err(await a.owner.api.put(f"/members/{shared.id}", params=a.ws, json={"email": "moved@example.com"}), 403)
     ok(await a.owner.api.put(f"/members/{shared.id}", params=a.ws, json={"email": shared.user.email}))
     mine = ok(await shared.api.put(f"/members/{shared.id}", params=a.ws, json={"email": "moved@example.com"}))
-    assert mine["data"]["email"] == "moved@example.com"
+    assert mine["data"]["email"] == shared.user.email and mine["data"]["pending_email"] == "moved@example.com"
+    code = outbox.code_for("moved@example.com")
+    confirm = f"/members/{shared.id}/email/confirm"
+    moved = ok(await shared.api.post(confirm, params=b.ws, json={"code": code}))
+    assert moved["data"]["email"] == "moved@example.com"
+    assert (
+        ok(await a.owner.api.get(f"/members/{shared.id}", params=a.ws))["data"]["email"]
+        == "moved@example.com"
+    )
 
 
 async def test_profile_of_user_shared_with_other_workspaces(factory: Factory, session: AsyncSession) -> None:

@@ -72,7 +72,7 @@ async def _admit(
     now = clock.utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         defer_write(session, repository.mark_used(key.id, now))
-    return Principal(user=user, credential_id=key.id)
+    return Principal(user=user)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

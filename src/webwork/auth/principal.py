@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from webwork.auth.roles import ADMINS, MANAGERS, Role
+from webwork.auth.roles import ADMINS, Role
 
 
 class UserView(Protocol):
@@ -110,7 +110,6 @@ class Principal:
     """Who is calling: a user, through one of their API keys."""
 
     user: UserView
-    credential_id: int
 
     @property
     def user_id(self) -> int:
@@ -145,7 +144,3 @@ class Actor:
     def is_admin(self) -> bool:
         """Owner or executive manager: sees and manages everything in the workspace."""
         return self.role in ADMINS
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role in MANAGERS

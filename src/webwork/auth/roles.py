@@ -29,7 +29,6 @@ LABELS = {
 
 # Roles that see and manage everything in the workspace.
 ADMINS = frozenset({Role.OWNER, Role.EXECUTIVE_MANAGER})
-MANAGERS = ADMINS | {Role.TEAM_MANAGER, Role.PROJECT_MANAGER}
 
 _LOOKUP = {
     **{r.value: r for r in Role},

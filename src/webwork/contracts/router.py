@@ -68,8 +68,9 @@ async def get_contract(contract_id: Id, actor: ActorDep, session: SessionDep) ->
 )
 async def create_contract(body: ContractCreate, actor: AdminActor, session: SessionDep) -> JSONResponse:
     """Assigns an active member to a project that is not archived (owners and executive
-    managers); one contract per member and project (422 for a second). Without a
-    `weekly_hours_limit` the contract takes the project's `weekly_hours_limit`."""
+    managers; only the owner gives the owner a contract: 403); one contract per member
+    and project (422 for a second). Without a `weekly_hours_limit` the contract takes the
+    project's `weekly_hours_limit`."""
     view = await service.create(session, actor, body)
     return respond(_out(actor, view), "Contract created successfully", status_code=201)
 
@@ -83,7 +84,9 @@ async def create_contract(body: ContractCreate, actor: AdminActor, session: Sess
 async def update_contract(
     contract_id: Id, body: ContractUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
-    """Only the fields sent change. Owners and executive managers change anything; a
-    project manager the contracts on the projects they manage, but not their rate."""
+    """Only the fields sent change. Owners and executive managers change anything (on
+    the owner's contracts, only the owner); a project manager the contracts of members
+    ranked below them (members, project viewers) on the projects they manage, not their
+    own or another manager's, and not the rate (403)."""
     view = await service.update(session, actor, contract_id, body)
     return respond(_out(actor, view), "Contract updated successfully")

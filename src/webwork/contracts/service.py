@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth import visibility
+from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
 from webwork.contracts import repository
 from webwork.contracts.schemas import (
@@ -19,6 +20,7 @@ from webwork.contracts.schemas import (
 )
 from webwork.kit.errors import Forbidden, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
+from webwork.members import service as members
 from webwork.models import Contract, Project
 from webwork.models.statuses import ContractStatus
 from webwork.projects import service as projects
@@ -54,7 +56,8 @@ async def get(session: AsyncSession, actor: Actor, contract_id: int) -> Contract
 async def create(session: AsyncSession, actor: Actor, body: ContractCreate) -> ContractView:
     """An active contract of an active member on a project that is not archived; without
     a ``weekly_hours_limit`` of its own it takes the project's. The rate is saved only if
-    the actor may see that member's rate."""
+    the actor may see that member's rate. Only the owner gives the owner a contract."""
+    permissions.ensure_may_act(actor, [body.user_id], "contracts")
     project = await _check_parties(session, actor, body)
     if await repository.has_contract(session, body.project_id, body.user_id):
         raise invalid("user_id", DUPLICATE)
@@ -93,16 +96,31 @@ def _weekly_limit(body: ContractCreate, project: Project) -> Decimal | None:
 
 
 async def update(session: AsyncSession, actor: Actor, contract_id: int, body: ContractUpdate) -> ContractView:
-    """Admins change anything; a project manager changes contracts on the projects they
-    manage, but not the rate."""
+    """Owners and executive managers change anything on the contracts of those they may
+    act on; a project manager as :func:`_ensure_project_manager_may_update` says."""
     view = await get(session, actor, contract_id)
     changes = body.provided()
-    if not actor.is_admin:
-        if not await projects.is_project_manager_of(session, actor, view.contract.project_id):
-            raise Forbidden("You may only update contracts on projects you manage.")
-        if "rate" in changes:
-            raise Forbidden("Only owners and executive managers may change a contract's rate.")
+    if actor.is_admin:
+        permissions.ensure_may_act(actor, [view.contract.user_id], "contracts")
+    else:
+        await _ensure_project_manager_may_update(session, actor, view.contract, changes)
     for field, value in changes.items():
         setattr(view.contract, field, value)
     await session.flush()
     return view
+
+
+async def _ensure_project_manager_may_update(
+    session: AsyncSession, actor: Actor, contract: Contract, changes: dict[str, Any]
+) -> None:
+    """A project manager changes the contracts of members ranked below them on the
+    projects they manage (``permissions.may_act_on``), but not their rate."""
+    if not await projects.is_project_manager_of(session, actor, contract.project_id):
+        raise Forbidden("You may only update contracts on projects you manage.")
+    role = await members.role_of(session, actor.workspace_id, contract.user_id)
+    if not permissions.may_act_on(
+        actor, contract.user_id, role, permissions.Reach(within_managed_projects=True)
+    ):
+        raise Forbidden(permissions.out_of_rank(actor, "contracts"))
+    if "rate" in changes:
+        raise Forbidden("Only owners and executive managers may change a contract's rate.")

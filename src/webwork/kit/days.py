@@ -11,6 +11,12 @@ from zoneinfo import ZoneInfo
 
 from webwork.kit.errors import invalid
 
+# The dates the API knows: time lies on them and filters name them. Both databases store
+# them, they are far from ``datetime``'s limits (no request reaches an overflow), and
+# one range everywhere means no rule reads a date another refuses.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """The UTC instant at which ``day`` starts in ``zone``."""
@@ -48,12 +54,12 @@ def week_bounds(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def check_date_range(first: date, last: date, *, earliest: date, latest: date) -> None:
+def check_date_range(first: date, last: date) -> None:
     """422 unless ``first`` (``date_from``) and ``last`` (``date_to``) lie in
-    earliest..latest and ``last`` is not before ``first``: the range filter of lists."""
+    FIRST_DAY..LAST_DAY and ``last`` is not before ``first``: the range filter of lists."""
     for field, day in (("date_from", first), ("date_to", last)):
-        if not earliest <= day <= latest:
+        if not FIRST_DAY <= day <= LAST_DAY:
             label = field.replace("_", " ")
-            raise invalid(field, f"The {label} must be between {earliest} and {latest}.")
+            raise invalid(field, f"The {label} must be between {FIRST_DAY} and {LAST_DAY}.")
     if last < first:
         raise invalid("date_to", "The date to must be a date after or equal to date from.")

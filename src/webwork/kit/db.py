@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -27,10 +26,9 @@ from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
-from webwork.kit import sqlite_driver, sqlite_plans
+from webwork.kit import sqlite_driver
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
-from webwork.kit.writequeue import WriteQueue
 
 log = logging.getLogger(__name__)
 
@@ -91,33 +89,24 @@ def _utc_from_sqlite_text(value: str | None) -> datetime | None:
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFERRED_WRITES = "deferred_writes"
+AFTER_COMMIT = "after_commit"
+
+AfterCommit = Callable[[], Awaitable[None]]
 
 
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
-    """pysqlite's implicit transactions break SAVEPOINT, so we issue BEGIN ourselves.
+    """Transactions begin where SQLAlchemy begins them, as this module says.
 
     Readers begin DEFERRED on a WAL snapshot and never block or wait for writers.
-    Queued writers begin the same way and become the writer (their turn in the write
-    queue, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
-    write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``).
-    Reader connections are ``query_only``: a read that writes fails loudly."""
+    Queued writers begin the same way and become the writer (their turn at the write
+    lock, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
+    write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``)."""
     engine.sync_engine.dialect.statement_compiler = sqlite_driver.InlineCompiler
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        if readonly:
-            cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        connection: sqlite_driver.InlineConnection = conn.connection.dbapi_connection
+    def _on_begin(conn: Connection) -> None:
+        connection = sqlite_driver.inline_connection(conn)
+        assert connection is not None, "SQLite engines run on the inline driver"
         connection.begin(write=not readonly)
 
 
@@ -131,11 +120,13 @@ def create_engine(
     echo: bool = False,
     readonly: bool = False,
     poolclass: type[Pool] | None = None,
-    writers: WriteQueue | None = None,
+    write_lock: asyncio.Lock | None = None,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        connect_args = {"timeout": 30, "write_queue": writers}
-        kwargs: dict[str, Any] = {"connect_args": connect_args, "module": sqlite_driver.DBAPI}
+        path = make_url(url).database or ":memory:"
+        kwargs: dict[str, Any] = {
+            "async_creator": sqlite_driver.connector(path, write_lock=write_lock, readonly=readonly)
+        }
         if _is_memory(url):
             kwargs["poolclass"] = StaticPool
         elif poolclass is not None:
@@ -149,6 +140,30 @@ def create_engine(
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> AsyncEngine:
+    """Stock aiosqlite for reads that can run long: each statement runs in the
+    connection's own thread while the event loop serves other requests. SQLAlchemy's
+    documented recipe for SQLite transactions (the driver's implicit ones off, BEGIN
+    where SQLAlchemy begins) gives each read one WAL snapshot; ``query_only`` makes a
+    read that writes fail loudly."""
+    kwargs: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else {}
+    engine = create_async_engine(url, echo=echo, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 def _maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
@@ -158,14 +173,17 @@ class Database:
     """Where sessions come from.
 
     ``reader`` (SQLite files) serves reads from deferred transactions on their own
-    connections; without it reads use ``sessionmaker`` too. ``writers`` (SQLite files)
-    queues write transactions in arrival order before BEGIN IMMEDIATE, instead of
-    letting them poll in SQLite's busy handler (see ``kit/writequeue.py``)."""
+    connections; without it reads use ``sessionmaker`` too. ``write_lock`` (SQLite
+    files) queues write transactions in arrival order before BEGIN IMMEDIATE, instead of
+    letting them poll in SQLite's busy handler (see ``kit/sqlite_driver.py``)."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     reader: async_sessionmaker[AsyncSession] | None = None
-    writers: WriteQueue | None = None
+    write_lock: asyncio.Lock | None = None
+    # SQLite files: reads that can run long, on stock aiosqlite (its own thread per
+    # connection) so that they never stall the event loop; see kit/sqlite_driver.py.
+    long_reader: async_sessionmaker[AsyncSession] | None = None
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -175,38 +193,53 @@ class Database:
             return cls(engine, _maker(engine))
         path = make_url(url).database
         assert path is not None
-        writers = WriteQueue(path)
-        engine = create_engine(url, echo=echo, poolclass=poolclass, writers=writers)
+        write_lock = asyncio.Lock()
+        engine = create_engine(url, echo=echo, poolclass=poolclass, write_lock=write_lock)
         reader = create_engine(url, echo=echo, readonly=True, poolclass=poolclass)
-        return cls(engine, _maker(engine), _maker(reader), writers)
+        long_reader = _threaded_reader(url, echo=echo, poolclass=poolclass)
+        return cls(engine, _maker(engine), _maker(reader), write_lock, _maker(long_reader))
 
     async def dispose(self) -> None:
-        if self._background:
-            await asyncio.gather(*self._background)
+        await self.settle()
         await self.engine.dispose()
-        if self.writers is not None:
-            self.writers.close()
-        if self.reader is not None:
-            bind = self.reader.kw.get("bind")
+        for maker in (self.reader, self.long_reader):
+            bind = maker.kw.get("bind") if maker is not None else None
             if isinstance(bind, AsyncEngine):
                 await bind.dispose()
 
     @asynccontextmanager
-    async def unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, write: bool, long: bool = False) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed when the block ends without error and
-        rolled back otherwise."""
-        if not write and self.reader is not None:
-            async with _committed(self.reader) as session:
+        rolled back otherwise. ``long``: a read that can run long (see
+        :data:`LONG_READS`). What was queued with :func:`after_commit` starts once the
+        transaction has committed (in the background: no caller waits for it) and is
+        dropped if it rolls back."""
+        reader = self.long_reader if long and self.long_reader is not None else self.reader
+        if not write and reader is not None:
+            async with _committed(reader, self._start) as session:
                 yield session
             writes = session.info.get(DEFERRED_WRITES)
             if writes:
                 # Not awaited: the read has its answer and must not queue behind writers.
-                task = asyncio.create_task(self._run_deferred(writes))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
+                self._in_background(self._run_deferred(writes))
             return
-        async with _committed(self.sessionmaker, run_deferred=True) as session:
+        async with _committed(self.sessionmaker, self._start, run_deferred=True) as session:
             yield session
+
+    async def settle(self) -> None:
+        """Wait for the work started after commits (mail, a read's bookkeeping) to end."""
+        while self._background:
+            await asyncio.gather(*self._background)
+
+    def _start(self, actions: Sequence[AfterCommit]) -> None:
+        for action in actions:
+            self._in_background(_run_after_commit(action))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Kept until done, so that :meth:`dispose` and :meth:`settle` can wait for it."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _run_deferred(self, writes: list[Executable]) -> None:
         """A read's bookkeeping writes, in a short write transaction of their own; losing
@@ -219,16 +252,35 @@ class Database:
             log.warning("deferred write skipped", exc_info=True)
 
 
+async def _run_after_commit(action: AfterCommit) -> None:
+    """The request that queued ``action`` has succeeded: a failure here is logged (the
+    action logs what it knows first, e.g. a mail and for whom), never raised."""
+    try:
+        await action()
+    except Exception:
+        log.exception("after-commit work %r failed", action)
+
+
 @asynccontextmanager
 async def _committed(
-    maker: async_sessionmaker[AsyncSession], *, run_deferred: bool = False
+    maker: async_sessionmaker[AsyncSession],
+    start: Callable[[Sequence[AfterCommit]], None],
+    *,
+    run_deferred: bool = False,
 ) -> AsyncIterator[AsyncSession]:
+    """The session's transaction, committed or rolled back; ``start`` is handed the
+    :func:`after_commit` work once (and only if) it committed."""
     session = maker()
+    committed = False
     try:
         try:
             yield session
         except ApiError as exc:
-            await (session.commit() if exc.keep_changes else session.rollback())
+            if exc.keep_changes:
+                await session.commit()
+                committed = True
+            else:
+                await session.rollback()
             raise
         except BaseException:
             await session.rollback()
@@ -237,7 +289,11 @@ async def _committed(
             for statement in session.info.pop(DEFERRED_WRITES, ()):
                 await session.execute(statement)
         await session.commit()
+        committed = True
     finally:
+        actions = session.info.pop(AFTER_COMMIT, [])
+        if committed:
+            start(actions)
         await _close(session)
 
 
@@ -258,7 +314,28 @@ def defer_write(session: AsyncSession, statement: Executable) -> None:
     session.info.setdefault(DEFERRED_WRITES, []).append(statement)
 
 
+def after_commit(session: AsyncSession, action: AfterCommit) -> None:
+    """Run ``action`` once the unit of work that ``session`` belongs to has committed,
+    and never if it rolls back: network I/O (mail) must not happen inside a transaction,
+    which would hold its locks (SQLite's one write lock) while a remote server takes its
+    time, and must not announce what a rollback then undoes. The action runs in the
+    background (neither the answer nor the next request waits for it; shutting down
+    does) and reads nothing from the session; if it fails, the request that queued it
+    has still succeeded. It runs if the transaction commits, even when it was queued
+    inside a SAVEPOINT that was rolled back. Outside a unit of work (a service called
+    straight from a test or the CLI) nothing runs it."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
 SESSION = "webwork.session"
+
+
+async def long_reads() -> None:
+    """Marks a route whose reads can run long (many members' months of time): its unit
+    of work reads off the event loop on SQLite. Use as ``dependencies=[LONG_READS]``."""
+
+
+LONG_READS = Depends(long_reads)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -273,10 +350,12 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        long = any(dependency.dependency is long_reads for dependency in self.dependencies)
 
         async def in_unit_of_work(request: Request) -> Response:
             database: Database = request.app.state.database
-            async with database.unit_of_work(write=request.method not in READ_METHODS) as session:
+            write = request.method not in READ_METHODS
+            async with database.unit_of_work(write=write, long=long) as session:
                 request.scope[SESSION] = session
                 return await handler(request)
 
@@ -308,35 +387,16 @@ async def column_rows(
 ) -> Sequence[Any]:
     """The rows of a statement that selects columns only (no ORM entity), run on the
     session's connection: on a hot path, the session's ORM execution steps cost more
-    than the statement. The session's autoflush is off anyway, so nothing differs.
-
-    On SQLite a statement run before (one built once, as hot paths do) runs from a plan
-    of its own, straight on ``sqlite3`` (``kit/sqlite_plans.py``): SQLAlchemy's
-    execution steps cost five to ten times the statement there. Rows come back as
-    tuples, processed by the columns' types as SQLAlchemy would."""
+    than the statement. The session's autoflush is off anyway, so nothing differs."""
     connection = await session.connection()
-    planned = _planned(connection, statement)
-    if planned is not None:
-        return await planned.rows(params or {})
     return (await connection.execute(statement, params)).all()
 
 
 async def write_rows(session: AsyncSession, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
-    """Run an INSERT, UPDATE or DELETE built once (bind parameters for every column it
-    writes, so that nothing is left to compute at execution) for each of ``rows``; on
-    SQLite from its plan, as :func:`column_rows` runs a SELECT."""
+    """Run an INSERT, UPDATE or DELETE for each of ``rows`` in one ``executemany``, on
+    the session's connection (no ORM unit of work to flush)."""
     connection = await session.connection()
-    planned = _planned(connection, statement)
-    if planned is not None:
-        await planned.write(rows)
-        return
     await connection.execute(statement, list(rows))
-
-
-def _planned(connection: AsyncConnection, statement: Executable) -> sqlite_plans.Planned | None:
-    sync = connection.sync_connection
-    assert sync is not None
-    return sqlite_plans.planned(sync, statement)
 
 
 async def add_unless_taken(session: AsyncSession, row: Any) -> bool:

@@ -2,7 +2,8 @@
 message, codes included, on the ``webwork.mail`` logger) and an SMTP backend.
 
 The app holds one on ``app.state.mailer`` (chosen from the settings), so tests can swap
-in an outbox that keeps what would have been sent."""
+in an outbox that keeps what would have been sent. Services never send inside their
+transaction: they queue a message with :func:`send_after_commit`."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from email.message import EmailMessage
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.config import Settings
-from webwork.kit.errors import ApiError
+from webwork.kit.db import after_commit
 
 log = logging.getLogger("webwork.mail")
 
@@ -31,12 +33,8 @@ class Message:
     body: str
 
 
-class MailNotSent(ApiError):
-    """The mail server refused or could not be reached; the request changes nothing."""
-
-    status_code = 503
-    code = "mail_not_sent"
-    default_message = "The mail could not be sent; try again later."
+class MailNotSent(Exception):
+    """The mail server refused or could not be reached."""
 
 
 class Mailer(Protocol):
@@ -63,8 +61,7 @@ class SmtpMailer:
         try:
             await asyncio.to_thread(self._send, message)
         except (smtplib.SMTPException, OSError) as exc:
-            log.warning("mail to %s not sent: %r", message.to, exc)
-            raise MailNotSent() from exc
+            raise MailNotSent(f"{type(exc).__name__}: {exc}") from exc
 
     def _send(self, message: Message) -> None:
         s = self.settings
@@ -79,6 +76,22 @@ class SmtpMailer:
             if s.smtp_username is not None and s.smtp_password is not None:
                 smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
             smtp.send_message(email)
+
+
+def send_after_commit(session: AsyncSession, mailer: Mailer, message: Message, *, regarding: str) -> None:
+    """Send ``message`` once the request's transaction has committed, never inside it
+    (see ``kit.db.after_commit``). A mail that cannot be sent is logged on
+    ``webwork.mail`` with ``regarding`` (whose mail it was, e.g. "member 12 in
+    workspace 3"); the request has already succeeded, and the API offers a way to
+    send it again."""
+
+    async def deliver() -> None:
+        try:
+            await mailer.send(message)
+        except Exception as exc:
+            log.warning("mail %r to %s (%s) not sent: %r", message.subject, message.to, regarding, exc)
+
+    after_commit(session, deliver)
 
 
 def mailer_from(settings: Settings) -> Mailer:

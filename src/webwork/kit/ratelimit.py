@@ -75,10 +75,6 @@ class RateLimiter:
             self.shared = FixedWindowRateLimiter(storage)
         self._shared_down_until = 0.0
 
-    @property
-    def enabled(self) -> bool:
-        return self.item is not None
-
     async def hit(self, key: str) -> Window | None:
         """Count one call against ``key``; ``None`` when limits are off."""
         if self.item is None:

@@ -14,7 +14,8 @@ from webwork.kit.types import OptionalId
 class RequestBody(BaseModel):
     """A request body. Unknown keys are ignored (clients send extra fields); string
     values are stripped. ``workspace_id`` is declared so OpenAPI shows it, but it is read
-    and checked against the query by the ``get_workspace_id`` dependency."""
+    and checked against the query by the caller's workspace dependency
+    (``webwork.auth.deps.get_actor``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -30,10 +31,6 @@ class RequestBody(BaseModel):
 # The optional body of a DELETE or an action (restore, ...): the hosted API's clients send
 # ``workspace_id`` there; nothing else of it is read.
 OptionalBody = Annotated[RequestBody | None, Body()]
-
-
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 def required_value(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:

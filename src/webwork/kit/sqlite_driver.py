@@ -1,49 +1,54 @@
 """SQLite for SQLAlchemy's asyncio engine, called inline on the event loop.
 
-SQLite is a library, not a server: a statement on a local file is a C call of a few
-microseconds (WAL readers never wait; writers wait for nobody either, because
-:mod:`webwork.kit.writequeue` queues them before ``BEGIN IMMEDIATE``). aiosqlite sends
-every call to a worker thread and back, and each hop (a queue put, a GIL handover, a
-``call_soon_threadsafe`` wake-up of the loop) costs more than the statement itself; on a
-small machine those hops were most of a request's database time, and every hop let the
-loop run other requests while a writer held the write lock. Here the adapter calls the
-``sqlite3`` connection directly, so a transaction runs without yielding.
+Why: SQLite is a library, not a server. A statement on a local file is a C call of a
+few microseconds; aiosqlite sends every call to a worker thread and back, and each hop
+(a queue put, a GIL handover, a ``call_soon_threadsafe`` wake-up of the loop) costs more
+than the statement. Measured on the same code (one process, ``../shared/perf/run``):
+236 writes/s and 400 reads/s with aiosqlite's thread, 830 and 894 inline.
+
+What it relies on, all of it documented:
+
+- ``create_async_engine(url, async_creator=...)``: the stock aiosqlite dialect wraps
+  the connection that :func:`connect` returns exactly as it wraps aiosqlite's, so the
+  dialect, pool, transactions, events (``echo``, ``before/after_cursor_execute``,
+  ``handle_error``: Sentry and OpenTelemetry hear every statement) and the mapping of
+  errors to SQLAlchemy's exceptions are the stock ones.
+- :class:`InlineConnection` and :class:`InlineCursor` offer aiosqlite's public
+  interface (``async`` methods) over a plain ``sqlite3`` connection: the coroutines
+  run the call and return without suspending, except where a writer waits for its
+  turn. sqlite3's exceptions are aiosqlite's (aiosqlite re-exports them).
+- ``ConnectionPoolEntry.driver_connection`` reaches the inline connection from
+  SQLAlchemy's events (:func:`inline_connection`).
+- :class:`InlineCompiler` (the one subclass of a SQLAlchemy class here) renders
+  ``FOR UPDATE``, which SQLite lacks, as a comment, so that the statement makes its
+  transaction the writer first, as a row lock would.
+
+Statements that can run long (reports, exports, scans beyond one member's month) must
+not run inline: they would stall every request of the process. They belong on the
+stock aiosqlite engine: routes marked ``dependencies=[LONG_READS]``
+(:mod:`webwork.kit.db`) read there.
 
 A write transaction starts as a reader and becomes the writer only where its work
-needs to be alone (see :meth:`InlineConnection.serialise`): a request's authentication
-and lookups then run while another worker process writes, and the write turn covers
-the checks and statements that must not interleave, not the whole request. Before that
-point (the member's lock, the first write or a ``FOR UPDATE``) it reads one snapshot,
-taken at its first read; from there on it reads the latest commits and nothing else
-writes: what PostgreSQL's row locks give the same code under READ COMMITTED.
-
-Used through ``create_async_engine(url, module=DBAPI)``: the dialect, pooling,
-transactions and errors are SQLAlchemy's aiosqlite dialect's own; only the connection
-and cursor underneath are synchronous."""
+needs to be alone (:meth:`InlineConnection.serialise`: the member's lock, its first
+write or a ``FOR UPDATE``): writers of this process queue on an ``asyncio.Lock``
+before ``BEGIN IMMEDIATE``, in arrival order, instead of polling in SQLite's busy
+handler. SQLite is served by one process (``webwork serve`` refuses more), so nothing
+else queues; the CLI beside a running server waits in ``busy_timeout``."""
 
 from __future__ import annotations
 
-import collections
+import asyncio
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import aiosqlite
-from sqlalchemy.dialects.sqlite.aiosqlite import (
-    AsyncAdapt_aiosqlite_connection,
-    AsyncAdapt_aiosqlite_cursor,
-    AsyncAdapt_aiosqlite_dbapi,
-)
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Connection
-from sqlalchemy.util import EMPTY_DICT
-from sqlalchemy.util.concurrency import await_
-
-from webwork.kit.writequeue import WriteQueue
 
 # SQLite has no FOR UPDATE; the compiler leaves this comment in its place, and the
 # statement makes its transaction the writer before it runs (as the row lock would).
 FOR_UPDATE = " /* FOR UPDATE */"
+BUSY_TIMEOUT_MS = 30_000
 
 
 class InlineCompiler(SQLiteCompiler):
@@ -52,9 +57,9 @@ class InlineCompiler(SQLiteCompiler):
 
 
 def inline_connection(connection: Connection) -> InlineConnection | None:
-    """The inline adapter under a SQLAlchemy connection, if that is what it runs on."""
-    dbapi_connection = connection.connection.dbapi_connection
-    return dbapi_connection if isinstance(dbapi_connection, InlineConnection) else None
+    """The inline connection under a SQLAlchemy connection, if that is what it runs on."""
+    driver = connection.connection.driver_connection
+    return driver if isinstance(driver, InlineConnection) else None
 
 
 def needs_writer(operation: str) -> bool:
@@ -62,157 +67,180 @@ def needs_writer(operation: str) -> bool:
     return not operation.startswith("SELECT") or FOR_UPDATE in operation
 
 
-class InlineCursor(AsyncAdapt_aiosqlite_cursor):
-    """Executes and fetches in one call; rows are buffered as SQLAlchemy expects."""
+class InlineCursor:
+    """aiosqlite's cursor interface over a ``sqlite3`` cursor."""
 
-    __slots__ = ()
-    _awaitable_cursor_close = False
-    _adapt_connection: InlineConnection
+    __slots__ = ("connection", "cursor")
 
-    def __init__(self, adapt_connection: InlineConnection) -> None:
-        self._adapt_connection = adapt_connection
-        self._connection = adapt_connection._connection
-        self._cursor = adapt_connection._connection.cursor()
-        self._soft_closed_memoized = EMPTY_DICT
-        self._rows = collections.deque()
+    def __init__(self, connection: InlineConnection) -> None:
+        self.connection = connection
+        self.cursor = connection.sqlite.cursor()
 
-    def execute(self, operation: Any, parameters: Any = None) -> Any:
-        try:
-            # A coroutine that never suspends: SQLAlchemy's AsyncConnection insists on
-            # seeing an await, and a greenlet switch pair costs a microsecond or two.
-            return await_(self._run(operation, () if parameters is None else parameters))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
+    async def __aenter__(self) -> InlineCursor:
+        return self
 
-    async def _run(self, operation: Any, parameters: Sequence[Any]) -> Any:
-        await self._adapt_connection.writer_for(operation)
-        cursor: sqlite3.Cursor = self._sqlite_cursor
-        cursor.execute(operation, parameters)
-        if cursor.description:
-            self._rows = collections.deque(cursor.fetchall())
-        return cursor
-
-    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
-        try:
-            return await_(self._run_many(operation, seq_of_parameters))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
-
-    async def _run_many(self, operation: Any, seq_of_parameters: Any) -> Any:
-        await self._adapt_connection.writer_for(operation)
-        return self._sqlite_cursor.executemany(operation, seq_of_parameters)
-
-    def close(self) -> None:
-        self._rows.clear()
-        self._sqlite_cursor.close()
+    async def __aexit__(self, *exc: object) -> None:
+        self.cursor.close()
 
     @property
-    def _sqlite_cursor(self) -> sqlite3.Cursor:
-        cursor: sqlite3.Cursor = self._cursor  # type: ignore[assignment]
-        return cursor
+    def description(self) -> Any:
+        return self.cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self.cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self.cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self.cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self.cursor.arraysize = value
+
+    async def execute(self, operation: str, parameters: Any = ()) -> InlineCursor:
+        await self.connection.writer_for(operation)
+        self.cursor.execute(operation, parameters)
+        return self
+
+    async def executemany(self, operation: str, seq_of_parameters: Sequence[Any]) -> InlineCursor:
+        await self.connection.writer_for(operation)
+        self.cursor.executemany(operation, seq_of_parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self.cursor.fetchmany(self.cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self.cursor.fetchall()
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        """DB-API: a no-op for SQLite."""
+
+    async def nextset(self) -> None:
+        """DB-API: SQLite has one result set per statement."""
+
+    async def close(self) -> None:
+        self.cursor.close()
 
 
-class InlineConnection(AsyncAdapt_aiosqlite_connection):
-    """A ``sqlite3`` connection behind SQLAlchemy's aiosqlite adapter interface.
+class InlineConnection:
+    """aiosqlite's connection interface over a ``sqlite3`` connection.
 
-    With a :class:`~webwork.kit.writequeue.WriteQueue`, a write transaction begins as
-    a reader and waits for its turn in :meth:`serialise`; it gives the turn back when
-    it commits or rolls back."""
+    With a write lock (SQLite files), a write transaction begins as a reader and takes
+    the lock in :meth:`serialise`; it gives it back when it commits or rolls back."""
 
-    __slots__ = ("_has_turn", "_queue", "_reading")
-    _connection: Any
+    __slots__ = ("has_turn", "reading", "sqlite", "write_lock")
 
-    def __init__(self, dbapi: Any, connection: sqlite3.Connection, queue: WriteQueue | None) -> None:
-        super().__init__(dbapi, connection)  # type: ignore[arg-type]
-        self._queue = queue
-        self._has_turn = False
-        self._reading = False  # a write transaction that has not become the writer yet
+    def __init__(self, connection: sqlite3.Connection, write_lock: asyncio.Lock | None) -> None:
+        self.sqlite = connection
+        self.write_lock = write_lock
+        self.has_turn = False
+        self.reading = False  # a write transaction that has not become the writer yet
+
+    @property
+    def _connection(self) -> sqlite3.Connection | None:
+        """aiosqlite's name for its open ``sqlite3`` connection, which SQLAlchemy's
+        aiosqlite adapter checks before it commits or rolls back."""
+        return self.sqlite
 
     @property
     def isolation_level(self) -> str | None:
-        level: str | None = self._connection.isolation_level
-        return level
+        return self.sqlite.isolation_level
 
-    @isolation_level.setter
-    def isolation_level(self, value: str | None) -> None:
-        self._connection.isolation_level = value
-
-    def cursor(self, server_side: bool = False) -> InlineCursor:
+    def cursor(self) -> InlineCursor:
         return InlineCursor(self)
 
-    def create_function(self, *args: Any, **kw: Any) -> None:
-        self._connection.create_function(*args, **kw)
+    async def create_function(self, *args: Any, **kw: Any) -> None:
+        self.sqlite.create_function(*args, **kw)
 
     def begin(self, *, write: bool) -> None:
         """BEGIN for a reader and for a queued writer (which becomes the writer later,
-        in :meth:`serialise`); BEGIN IMMEDIATE for a writer without a queue."""
-        try:
-            self._connection.execute("BEGIN IMMEDIATE" if write and self._queue is None else "BEGIN")
-        except Exception as error:
-            self._handle_exception(error)
-        self._reading = write and self._queue is not None
+        in :meth:`serialise`); BEGIN IMMEDIATE for a writer without a write lock."""
+        self.sqlite.execute("BEGIN IMMEDIATE" if write and self.write_lock is None else "BEGIN")
+        self.reading = write and self.write_lock is not None
 
     async def writer_for(self, operation: str) -> None:
         """Become the writer first if ``operation`` needs one (:func:`needs_writer`)."""
-        if self._reading and needs_writer(operation):
+        if self.reading and needs_writer(operation):
             await self.serialise()
 
     async def serialise(self) -> None:
         """Make this write transaction the only writer until it ends: end its read
-        snapshot (it has written nothing yet), wait for the write turn, BEGIN
+        snapshot (it has written nothing yet), wait for the write lock, BEGIN
         IMMEDIATE. Reads from here on see every commit before the turn and none
         after. Called before the first statement that needs the writer, and by
         :func:`webwork.kit.db.serialise_writes` where a rule's reads must hold until
         the commit; a no-op when the transaction is the writer already."""
-        if not self._reading:
+        if not self.reading:
             return
-        self._reading = False
-        assert self._queue is not None
+        self.reading = False
+        assert self.write_lock is not None
+        self.sqlite.execute("COMMIT")
+        await self.write_lock.acquire()
+        self.has_turn = True
         try:
-            self._connection.execute("COMMIT")
-            await self._queue.acquire()
-            self._has_turn = True
-            self._connection.execute("BEGIN IMMEDIATE")
-        except Exception as error:
-            self._end_turn()
-            self._handle_exception(error)
+            self.sqlite.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end_turn()
+            raise
 
-    def rollback(self) -> None:
-        self._end(self._connection.rollback)
+    async def rollback(self) -> None:
+        self.end(self.sqlite.rollback)
 
-    def commit(self) -> None:
-        self._end(self._connection.commit)
+    async def commit(self) -> None:
+        self.end(self.sqlite.commit)
 
-    def _end(self, finish: Callable[[], None]) -> None:
+    def end(self, finish: Callable[[], None]) -> None:
         """End the transaction by ``finish``, and with it the turn, whatever happens."""
-        self._reading = False
+        self.reading = False
         try:
             finish()
-        except Exception as error:
-            self._handle_exception(error)
         finally:
-            self._end_turn()
+            self.end_turn()
 
-    def close(self) -> None:
-        self._end_turn()
-        self._connection.close()
+    async def close(self) -> None:
+        self.stop()
 
-    def terminate(self) -> None:
-        self.close()
+    def stop(self) -> None:
+        """aiosqlite's immediate close (the pool's terminate)."""
+        self.end_turn()
+        self.sqlite.close()
 
-    def _end_turn(self) -> None:
-        if self._has_turn:
-            self._has_turn = False
-            assert self._queue is not None
-            self._queue.release()
+    def end_turn(self) -> None:
+        if self.has_turn:
+            self.has_turn = False
+            assert self.write_lock is not None
+            self.write_lock.release()
 
 
-class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
-        queue = kw.pop("write_queue", None)
+def connector(
+    path: str, *, write_lock: asyncio.Lock | None, readonly: bool
+) -> Callable[[], Awaitable[InlineConnection]]:
+    """The ``async_creator`` of an engine on the SQLite file (or ``:memory:``) ``path``.
+
+    Transactions are ours (isolation_level None: pysqlite's implicit ones break
+    SAVEPOINT); WAL lets readers never wait for the writer; reader connections are
+    ``query_only``, so a read that writes fails loudly."""
+
+    async def connect() -> InlineConnection:
         # The pool hands a connection to one coroutine at a time, on the loop's thread.
-        kw["check_same_thread"] = False
-        return InlineConnection(self, sqlite3.connect(*arg, **kw), queue)
+        connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        if readonly:
+            connection.execute("PRAGMA query_only=ON")
+        return InlineConnection(connection, write_lock)
 
-
-DBAPI = InlineDBAPI(aiosqlite, sqlite3)
+    return connect

@@ -126,6 +126,7 @@ Icon = Annotated[
     str,
     Field(
         max_length=255,
+        pattern=LINE_PATTERN,
         description="An icon name (such as project-icon-1: lowercase letters, digits, dashes; "
         "at most 64) or an http(s) URL of an image",
     ),
@@ -134,6 +135,8 @@ Icon = Annotated[
 # No zone name is longer than 64 characters (the column's size): the bound is for OpenAPI.
 Timezone = Annotated[
     str,
-    Field(max_length=64, description="Canonical IANA timezone, e.g. Europe/Berlin or UTC"),
+    Field(
+        max_length=64, pattern=LINE_PATTERN, description="Canonical IANA timezone, e.g. Europe/Berlin or UTC"
+    ),
     BeforeValidator(_timezone),
 ]

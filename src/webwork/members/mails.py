@@ -1,4 +1,5 @@
-"""The mails of the members domain: the invitation and the confirmation code."""
+"""The mails of the members domain: the invitation and the confirmation codes (to accept
+an invitation, to confirm a new email)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from webwork.auth.principal import UserView, WorkspaceView
 from webwork.auth.roles import Role
 from webwork.kit.mail import Message
 from webwork.models import User, Workspace
+
+
+def regarding(user_id: int, workspace_id: int) -> str:
+    """Whose mail it is, as a failed send is logged."""
+    return f"member {user_id} in workspace {workspace_id}"
 
 
 def invitation(inviter: UserView, workspace: WorkspaceView, invitee: User, role: Role, link: str) -> Message:
@@ -37,3 +43,18 @@ the answer holds your first API key.
 If you did not ask for this code, ignore this mail: nobody can accept without it.
 """
     return Message(to=invitee.email, subject=f"Your confirmation code for {workspace.name}", body=body)
+
+
+def email_change_code(
+    user: User, new_email: str, code: str, confirm_url: str, lifetime: timedelta
+) -> Message:
+    minutes = int(lifetime.total_seconds() // 60)
+    body = f"""Your confirmation code is {code}. It expires in {minutes} minutes.
+
+It makes {new_email} the email of the WebWork account now known as {user.email}:
+POST {confirm_url} with {{"code": "{code}"}}, signed in with that account's API key
+(Authorization: Bearer wwk_...).
+
+If you did not ask for this change, ignore this mail: the email does not change without it.
+"""
+    return Message(to=new_email, subject="Confirm your new email address on WebWork", body=body)

@@ -1,7 +1,8 @@
 """All SQL of the members domain. Member rows a caller reads start from
 ``readable(actor)``; the other statements answer questions of a rule about one workspace
-or one account (is this email taken here, which roles are active), or serve the public
-invitation routes, where the token in the link is the only scope."""
+or one account (is this email taken here, which roles are active, is a change of email
+waiting for its code), or serve the public invitation routes, where the token in the
+link is the only scope."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, bindparam, delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.api_keys import digest
@@ -19,8 +21,11 @@ from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.members.schemas import MemberView
-from webwork.models import ApiKey, InvitationCode, Membership, Team, TeamMember, User, Workspace
+from webwork.models import ApiKey, EmailChange, InvitationCode, Membership, Team, TeamMember, User, Workspace
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
+
+# The rows of mailed confirmation codes (``members/confirmation.py``).
+CodeRow = InvitationCode | EmailChange
 
 
 def readable(actor: Scope) -> Select[Membership, User]:
@@ -116,6 +121,19 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
     return {user_id: Role(role) for user_id, role in rows}
 
 
+async def roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is a member of the workspace, in any status."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Membership.user_id, Membership.role).where(
+            Membership.workspace_id == workspace_id, Membership.user_id.in_(wanted)
+        )
+    )
+    return {user_id: Role(role) for user_id, role in rows}
+
+
 async def membership_of(session: AsyncSession, workspace_id: int, user_id: int) -> Membership | None:
     """The membership in any status; used for uniqueness, not for showing."""
     membership: Membership | None = await session.scalar(
@@ -125,10 +143,18 @@ async def membership_of(session: AsyncSession, workspace_id: int, user_id: int) 
 
 
 async def belongs_elsewhere(session: AsyncSession, workspace_id: int, user_id: int) -> bool:
-    """Whether the user is a member of another workspace too (their identity is shared)."""
+    """Whether the user is an active member of another workspace too (their identity is
+    shared). A pending invitation there shows names of its own, and an archived
+    membership nobody acts in: neither limits this workspace."""
     return bool(
         await session.scalar(
-            select(exists().where(Membership.user_id == user_id, Membership.workspace_id != workspace_id))
+            select(
+                exists().where(
+                    Membership.user_id == user_id,
+                    Membership.workspace_id != workspace_id,
+                    Membership.status == MembershipStatus.ACTIVE,
+                )
+            )
         )
     )
 
@@ -164,6 +190,30 @@ async def has_credentials(session: AsyncSession, user: User, membership: Members
     return bool(await session.scalar(select(key | other)))
 
 
+async def is_unclaimed(session: AsyncSession, user: User, membership: Membership) -> bool:
+    """Whether nobody holds the account and only this membership knows it: no password,
+    no live API key, no membership in another workspace (in any status). Then the
+    address it was invited at can be corrected without asking anyone."""
+    if user.password_hash is not None:
+        return False
+    key = exists().where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+    other = exists().where(Membership.user_id == user.id, Membership.id != membership.id)
+    return not await session.scalar(select(key | other))
+
+
+async def change_email(session: AsyncSession, user: User, email: str) -> bool:
+    """Give the user ``email`` unless another account holds it; the unique constraint
+    decides, in a SAVEPOINT, so a concurrent change cannot slip in after a check. On
+    False the caller refuses the request (its unit of work rolls back)."""
+    try:
+        async with session.begin_nested():
+            user.email = email
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 async def invitation_code(session: AsyncSession, membership_id: int) -> InvitationCode | None:
     code: InvitationCode | None = await session.scalar(
         select(InvitationCode)
@@ -173,27 +223,41 @@ async def invitation_code(session: AsyncSession, membership_id: int) -> Invitati
     return code
 
 
-async def replace_invitation_code(
-    session: AsyncSession, code_id: int, sent_before: datetime, values: Mapping[str, Any]
+async def email_change(session: AsyncSession, user_id: int) -> EmailChange | None:
+    """The user's change of email waiting for its code, if any."""
+    change: EmailChange | None = await session.scalar(
+        select(EmailChange).where(EmailChange.user_id == user_id).execution_options(populate_existing=True)
+    )
+    return change
+
+
+async def drop_email_change(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(EmailChange).where(EmailChange.user_id == user_id))
+
+
+async def replace_code(
+    session: AsyncSession, stored: CodeRow, sent_before: datetime, values: Mapping[str, Any]
 ) -> bool:
     """Overwrite the code if it was sent before ``sent_before``, in one statement, so two
     requests at once cannot both mail a new code."""
+    table = type(stored)
     result = await session.execute(
-        update(InvitationCode)
-        .where(InvitationCode.id == code_id, InvitationCode.created_at <= sent_before)
+        update(table)
+        .where(table.id == stored.id, table.created_at <= sent_before)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult[Any], result).rowcount == 1
 
 
-async def spend_attempt(session: AsyncSession, code_id: int, max_attempts: int) -> bool:
+async def spend_attempt(session: AsyncSession, stored: CodeRow, max_attempts: int) -> bool:
     """Count one attempt unless all are spent, in one statement, so concurrent guesses
     cannot all read the same count."""
+    table = type(stored)
     result = await session.execute(
-        update(InvitationCode)
-        .where(InvitationCode.id == code_id, InvitationCode.attempts < max_attempts)
-        .values(attempts=InvitationCode.attempts + 1)
+        update(table)
+        .where(table.id == stored.id, table.attempts < max_attempts)
+        .values(attempts=table.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult[Any], result).rowcount == 1

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import (
+    LINE_PATTERN,
     BlankNone,
     Hours,
     Keyword,
@@ -54,7 +55,7 @@ def _flag(field: str) -> BeforeValidator:
 
 
 # RFC 5321 caps an address at 254 characters; the length is checked before the address.
-Email = Annotated[str, Field(max_length=254), AfterValidator(check_email)]
+Email = Annotated[str, Field(max_length=254, pattern=LINE_PATTERN), AfterValidator(check_email)]
 RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
 PersonName = Annotated[Name, Field(max_length=100)]
 Flag = Annotated[int, Field(ge=0, le=1)]
@@ -122,18 +123,25 @@ class MemberOut(BaseModel):
 
     @classmethod
     def of(cls, view: MemberView, *, currency: str, with_rate: bool) -> MemberOut:
-        """``rate`` is left unset (so omitted from the JSON) unless the caller may see it."""
+        """``rate`` is left unset (so omitted from the JSON) unless the caller may see it.
+        A pending invitation shows the names it was sent with and no avatar, not the
+        account's: inviting an address shows nothing of who may already hold it."""
         membership, user = view.membership, view.user
         role = Role(membership.role)
         extra: dict[str, Decimal | None] = {"rate": membership.rate} if with_rate else {}
+        if membership.invited_firstname is not None:
+            firstname, lastname = membership.invited_firstname, membership.invited_lastname or ""
+            avatar = None
+        else:
+            firstname, lastname, avatar = user.firstname, user.lastname, user.avatar
         return cls(
             id=user.id,
             user_id=user.id,
             email=user.email,
-            firstname=user.firstname,
-            lastname=user.lastname,
-            fullname=user.fullname,
-            avatar=user.avatar,
+            firstname=firstname,
+            lastname=lastname,
+            fullname=f"{firstname} {lastname}".strip() or user.email,
+            avatar=avatar,
             role=role.value,
             current_role=role.label,
             status=membership.status,
@@ -151,6 +159,26 @@ class MemberOut(BaseModel):
 
 class MemberInvited(MemberOut):
     invitation_link: str
+
+
+class MemberUpdated(MemberOut):
+    pending_email: str | None = Field(
+        description="A new email waiting for confirmation: a code was mailed to it, and the "
+        "member confirms it with `POST /members/{id}/email/confirm`; `email` stays the old "
+        "one until then. Null when the update changed no email or changed it at once."
+    )
+    invitation_link: str | None = Field(
+        None,
+        description="Only present when the address of an invitation not yet accepted was "
+        "corrected: the new link, also mailed to the corrected address (the old one no "
+        "longer works)",
+    )
+
+
+class EmailConfirm(RequestBody):
+    code: Annotated[Keyword, Field(min_length=1)] = Field(
+        description="The confirmation code mailed to the new address (case, spaces and dashes do not matter)"
+    )
 
 
 class InvitationOut(BaseModel):

@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
+from webwork.auth import permissions
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit import clock
 from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import Conflict, Forbidden, found, invalid
-from webwork.kit.mail import Mailer
+from webwork.kit.mail import Mailer, send_after_commit
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import confirmation, mails, repository
 from webwork.members.schemas import MEMBER_STATUSES, MemberFilters, MemberInvite, MemberUpdate, MemberView
@@ -113,6 +114,18 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
     return await repository.active_roles(session, workspace_id, user_ids)
 
 
+async def roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
+    """The role of each of ``user_ids`` that is a member of the workspace (active or
+    not): what the rank rule of a write about them needs (``permissions.may_act_on``)."""
+    return await repository.roles(session, workspace_id, user_ids)
+
+
+async def role_of(session: AsyncSession, workspace_id: int, user_id: int) -> Role:
+    """:func:`roles` of one person who has a membership here, as whoever holds a
+    contract or a task assignment does."""
+    return found((await roles(session, workspace_id, [user_id])).get(user_id), "Member not found.")
+
+
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
     return found(await repository.get(session, actor, user_id), "Member not found.")
 
@@ -126,30 +139,79 @@ class Invited:
 async def invite(
     session: AsyncSession, actor: Actor, data: MemberInvite, mailer: Mailer, public_address: str
 ) -> Invited:
-    """Create (or reuse, never altering its profile) the user and an ``invited``
-    membership with a one-time token, and mail the link to the invited address; only
-    the token's digest is stored."""
+    """Create (or reuse, never altering or showing its profile) the user and an
+    ``invited`` membership with a one-time token, and mail the link to the invited
+    address once saved; only the token's digest is stored. The membership keeps the
+    names sent, which this workspace sees until the invitation is accepted: the answer
+    is the same whether or not the address already has an account (but for its id)."""
     if data.role is Role.OWNER:
         raise invalid("role", OWNER_ROLE_NOT_ASSIGNABLE)
     existing = await users.get_by_email(session, data.email)
     if existing is not None and await repository.membership_of(session, actor.workspace_id, existing.id):
         raise invalid("email", EMAIL_TAKEN)
     user = existing or await _create_user(session, data)
-    token = secrets.token_urlsafe(32)
     membership = Membership(
         workspace_id=actor.workspace_id,
         user_id=user.id,
         role=data.role.value,
         status=MembershipStatus.INVITED,
-        invitation_token=digest(token),
+        invited_firstname=data.firstname,
+        invited_lastname=data.lastname,
     )
+    token = _new_invitation_token(membership)
     # Always an INSERT (never add_membership's reactivation): a concurrent invitation
     # of the same email to this workspace fails here instead of being overwritten.
     if not await add_unless_taken(session, membership):
         raise invalid("email", EMAIL_TAKEN)
-    link = invitation_link(public_address, token)
-    await mailer.send(mails.invitation(actor.user, actor.workspace, user, data.role, link))
+    link = _mail_invitation(session, actor, membership, user, token, mailer, public_address)
     return Invited(MemberView(membership, user, []), link)
+
+
+def _new_invitation_token(membership: Membership) -> str:
+    """A new one-time token; the membership keeps its digest (an older link stops working)."""
+    token = secrets.token_urlsafe(32)
+    membership.invitation_token = digest(token)
+    return token
+
+
+def _mail_invitation(
+    session: AsyncSession,
+    actor: Actor,
+    membership: Membership,
+    user: User,
+    token: str,
+    mailer: Mailer,
+    public_address: str,
+) -> str:
+    """Queue the invitation mail (sent after the commit); answers the link."""
+    link = invitation_link(public_address, token)
+    message = mails.invitation(actor.user, actor.workspace, user, Role(membership.role), link)
+    send_after_commit(session, mailer, message, regarding=mails.regarding(user.id, actor.workspace_id))
+    return link
+
+
+async def resend_invitation(
+    session: AsyncSession, actor: Actor, user_id: int, mailer: Mailer, public_address: str
+) -> Invited:
+    """Mail a pending invitation again, with a new link (the old one stops working, and
+    so does a confirmation code sent for it): the way to recover from a mail that could
+    not be sent, or was lost."""
+    member = await get(session, actor, user_id)
+    membership = member.membership
+    if membership.status != MembershipStatus.INVITED or membership.invitation_token is None:
+        raise Conflict("The member has no pending invitation.")
+    link = await _reissue_invitation(session, actor, member, mailer, public_address)
+    await session.flush()
+    return Invited(member, link)
+
+
+async def _reissue_invitation(
+    session: AsyncSession, actor: Actor, member: MemberView, mailer: Mailer, public_address: str
+) -> str:
+    token = _new_invitation_token(member.membership)
+    await repository.drop_invitation_code(session, member.membership.id)
+    member.membership.updated_at = clock.utcnow()
+    return _mail_invitation(session, actor, member.membership, member.user, token, mailer, public_address)
 
 
 async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
@@ -164,15 +226,35 @@ async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
         return user
 
 
-async def update(session: AsyncSession, actor: Actor, user_id: int, data: MemberUpdate) -> MemberView:
-    """Only the fields sent change (see ``_ensure_may_update`` for who may change what)."""
+@dataclass(frozen=True)
+class Updated:
+    member: MemberView
+    # The new address a confirmation code was mailed to; the email shown is still the old.
+    pending_email: str | None = None
+    # The new link of an invitation whose address was corrected (and mailed again).
+    invitation_link: str | None = None
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    data: MemberUpdate,
+    mailer: Mailer,
+    public_address: str,
+) -> Updated:
+    """Only the fields sent change (see ``_ensure_may_update`` for who may change what).
+    A new email waits for the code mailed to it (see ``_change_email``)."""
     member = await get(session, actor, user_id)
     changes = _changes(data)
     await _ensure_may_update(session, actor, member, changes)
     _update_membership(member.membership, changes)
-    await _update_profile(session, member.user, changes)
+    _update_profile(member, changes)
+    updated = Updated(member)
+    if "email" in changes:
+        updated = await _change_email(session, actor, member, changes["email"], mailer, public_address)
     await session.flush()
-    return member
+    return updated
 
 
 def _changes(data: MemberUpdate) -> dict[str, Any]:
@@ -183,23 +265,23 @@ def _changes(data: MemberUpdate) -> dict[str, Any]:
 async def _ensure_may_update(
     session: AsyncSession, actor: Actor, member: MemberView, changes: dict[str, Any]
 ) -> None:
-    """Owners and executive managers change anyone's record, everyone else only their
-    own and not its roles, rates and limits; only the owner changes the owner's record;
-    a profile that other workspaces show too is changed only by its user."""
+    """Everyone changes their own record, but only owners and executive managers its
+    roles, rates and limits; someone else's record only those who may act on its member
+    with nothing managed (``permissions.may_act_on``): owners anyone's, executive
+    managers anyone's but the owner's. A profile that other workspaces show too is
+    changed only by its user."""
     is_self = member.user.id == actor.user_id
-    if not actor.is_admin:
-        _ensure_own_record(is_self, member.membership, changes)
-    if member.membership.role == Role.OWNER.value and not is_self:
-        raise Forbidden("Only the workspace owner can change the owner's record.")
-    if not is_self and await _changes_shared_profile(session, actor, member.user, changes):
-        raise Forbidden(PROFILE_SHARED)
-
-
-def _ensure_own_record(is_self: bool, membership: Membership, changes: dict[str, Any]) -> None:
-    if not is_self:
+    role = Role(member.membership.role)
+    if not is_self and not permissions.may_act_on(actor, member.user.id, role, permissions.Reach()):
+        if actor.is_admin:
+            raise Forbidden("Only the workspace owner can change the owner's record.")
         raise Forbidden("You can only update your own member record.")
-    if any(_differs(membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes):
+    if not actor.is_admin and any(
+        _differs(member.membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes
+    ):
         raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
+    if not is_self and await _changes_shared_profile(session, actor, member, changes):
+        raise Forbidden(PROFILE_SHARED)
 
 
 def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
@@ -213,15 +295,22 @@ def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
         membership.updated_at = clock.utcnow()
 
 
-async def _update_profile(session: AsyncSession, user: User, changes: dict[str, Any]) -> None:
-    """Email, names and avatar: the user's own, shown by every workspace they are in."""
-    if "email" in changes:
-        await _change_email(session, user, changes["email"])
+def _update_profile(member: MemberView, changes: dict[str, Any]) -> None:
+    """Names and avatar: the user's own, shown by every workspace they are in; while an
+    invitation is pending, the names it was sent with, which only this workspace shows
+    (its avatar is none)."""
+    membership, user = member.membership, member.user
+    invited = _shows_invited_names(membership)
     for field in NAME_FIELDS:
         if field in changes:
-            setattr(user, field, changes[field])
-    if changes.get("remove_avatar") == 1:
+            target, attribute = (membership, f"invited_{field}") if invited else (user, field)
+            setattr(target, attribute, changes[field])
+    if changes.get("remove_avatar") == 1 and not invited:
         user.avatar = None
+
+
+def _shows_invited_names(membership: Membership) -> bool:
+    return membership.invited_firstname is not None
 
 
 def _differs(membership: Membership, field: str, value: Any) -> bool:
@@ -232,30 +321,75 @@ def _differs(membership: Membership, field: str, value: Any) -> bool:
 
 
 async def _changes_shared_profile(
-    session: AsyncSession, actor: Actor, user: User, changes: dict[str, Any]
+    session: AsyncSession, actor: Actor, member: MemberView, changes: dict[str, Any]
 ) -> bool:
     """Whether the update touches the user's profile (email, names, avatar) while
-    another workspace also holds the user: then only the user themself may change it."""
-    touches = (
-        ("email" in changes and users.normalize_email(changes["email"]) != user.email)
-        or any(name in changes and changes[name] != getattr(user, name) for name in NAME_FIELDS)
-        or (changes.get("remove_avatar") == 1 and user.avatar is not None)
+    another workspace also holds the user: then only the user themself may change it.
+    The names of a pending invitation are this workspace's, not the user's."""
+    user = member.user
+    on_account = not _shows_invited_names(member.membership)
+    touches = ("email" in changes and users.normalize_email(changes["email"]) != user.email) or (
+        on_account
+        and (
+            any(name in changes and changes[name] != getattr(user, name) for name in NAME_FIELDS)
+            or (changes.get("remove_avatar") == 1 and user.avatar is not None)
+        )
     )
     return touches and await repository.belongs_elsewhere(session, actor.workspace_id, user.id)
 
 
-async def _change_email(session: AsyncSession, user: User, email: str) -> None:
+async def _change_email(
+    session: AsyncSession, actor: Actor, member: MemberView, email: str, mailer: Mailer, public_address: str
+) -> Updated:
+    """An address is proven before it is used: the new one gets a confirmation code and
+    becomes the account's once the account, signed in, confirms it (``confirm_email``);
+    until then the old one is shown, invited and bootstrapped, and nothing reserves the
+    new one. Sending the current address drops a pending change.
+
+    The exception: an owner or executive manager corrects the address of an invitation
+    nobody holds yet (no credentials, no other workspace) at once, and the invitation
+    goes again, with a new link, to the corrected address."""
+    user, membership = member.user, member.membership
     normalized = users.normalize_email(email)
     if normalized == user.email:
-        return
-    holder = await users.get_by_email(session, normalized)
-    if holder is not None and holder.id != user.id:
+        await repository.drop_email_change(session, user.id)
+        return Updated(member)
+    if (
+        actor.is_admin
+        and membership.status == MembershipStatus.INVITED
+        and await repository.is_unclaimed(session, user, membership)
+    ):
+        if not await repository.change_email(session, user, normalized):
+            raise invalid("email", EMAIL_TAKEN)
+        link = await _reissue_invitation(session, actor, member, mailer, public_address)
+        return Updated(member, invitation_link=link)
+    if await users.get_by_email(session, normalized) is not None:
         raise invalid("email", EMAIL_TAKEN)
-    user.email = normalized
+    confirm_url = f"{public_address}/api/v2/members/{user.id}/email/confirm?workspace_id={actor.workspace_id}"
+    regarding = mails.regarding(user.id, actor.workspace_id)
+    await confirmation.send_email_change(session, mailer, user, normalized, confirm_url, regarding)
+    return Updated(member, pending_email=normalized)
+
+
+async def confirm_email(session: AsyncSession, actor: Actor, user_id: int, code: str) -> MemberView:
+    """The account itself, signed in, brings the code mailed to its new address: both
+    that it wants the change and that it reads that address. The address must still be
+    free: a pending change reserved nothing."""
+    member = await get(session, actor, user_id)
+    if member.user.id != actor.user_id:
+        raise Forbidden("Only the member can confirm a change of their own email.")
+    new_email = await confirmation.confirm_email_change(session, member.user, code)
+    if not await repository.change_email(session, member.user, new_email):
+        raise invalid("email", EMAIL_TAKEN)
+    await repository.drop_email_change(session, member.user.id)
+    await session.flush()
+    return member
 
 
 async def archive(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
-    """The membership becomes ``inactive``; its history stays, and it can be restored."""
+    """The membership becomes ``inactive``; its history stays, and it can be restored.
+    Owners and executive managers archive (the router) anyone but the owner, who is
+    never archived: the rank rule (``permissions``) holds without asking it."""
     member = await get(session, actor, user_id)
     if member.membership.role == Role.OWNER.value:
         raise Forbidden("The workspace owner cannot be archived.")
@@ -317,7 +451,8 @@ async def accept_invitation(
     """Activate the membership. Whoever invited also holds the link, so the link alone
     never hands over an account: one someone already holds must accept signed in as
     itself; one without credentials proves its address with the code mailed to it (asked
-    for by accepting without a code), and then gets its first API key (shown once)."""
+    for by accepting without a code), and then gets its first API key (shown once) and
+    the names it was invited with. The workspace then shows the account's own names."""
     invitation = await get_invitation(session, token)
     membership, user, workspace = invitation.membership, invitation.user, invitation.workspace
     api_key: str | None = None
@@ -334,8 +469,12 @@ async def accept_invitation(
     else:
         await confirmation.confirm(session, membership, user, token, code)
         _, api_key = await api_keys.create(session, user, f"invitation to {workspace.name}"[:100])
+        if _shows_invited_names(membership):
+            user.firstname = membership.invited_firstname or ""
+            user.lastname = membership.invited_lastname or ""
     await repository.drop_invitation_code(session, membership.id)
     membership.status = MembershipStatus.ACTIVE
     membership.invitation_token = None
+    membership.invited_firstname = membership.invited_lastname = None
     await session.flush()
     return Accepted(user.id, workspace.id, api_key)

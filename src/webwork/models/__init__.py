@@ -5,13 +5,14 @@ from webwork.models.contracts import Contract
 from webwork.models.projects import Project, ProjectManager
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
-from webwork.models.users import ApiKey, User
+from webwork.models.users import ApiKey, EmailChange, User
 from webwork.models.workspaces import InvitationCode, Membership, Team, TeamMember, Workspace
 
 __all__ = [
     "ApiKey",
     "Base",
     "Contract",
+    "EmailChange",
     "InvitationCode",
     "Membership",
     "Project",

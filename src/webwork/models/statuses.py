@@ -28,3 +28,19 @@ class ProjectStatus(IntEnum):
 
     ARCHIVED = 0
     ACTIVE = 1
+
+
+class TimeRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class TimesheetStatus(StrEnum):
+    """A period nobody acted on is ``open`` without a stored row; the hosted API calls a
+    submitted one "pending"."""
+
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    APPROVED = "approved"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
 from webwork.models._columns import CreatedAt, IntPk, UpdatedAt, UserFk, WorkspaceFk
+from webwork.models.statuses import TimeRequestStatus
 
 RUNNING = text("end_at IS NULL")
 
@@ -83,7 +84,7 @@ class TimeRequest(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime())
     activity_description: Mapped[str | None] = mapped_column(Text)
     # pending | approved | rejected
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=TimeRequestStatus.PENDING)
     comment: Mapped[str | None] = mapped_column(Text)
     saved_minutes: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

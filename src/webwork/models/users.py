@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
@@ -27,6 +27,29 @@ class User(Base):
     @property
     def fullname(self) -> str:
         return f"{self.firstname} {self.lastname}".strip() or self.email
+
+
+class ConfirmationCode:
+    """The columns of a mailed confirmation code (``members/confirmation.py``): only its
+    digest, the attempts spent on it, when it expires and when it was sent."""
+
+    digest: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[CreatedAt]
+
+
+class EmailChange(ConfirmationCode, Base):
+    """A user's new email, waiting for the code mailed to it: ``users.email`` changes only
+    when the user, signed in, confirms that code. Nothing reserves the new address
+    meanwhile (no unique constraint here): an account that takes it first wins, and the
+    confirmation is then refused."""
+
+    __tablename__ = "email_changes"
+
+    id: Mapped[IntPk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(255))
 
 
 class ApiKey(Base):

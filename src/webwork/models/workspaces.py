@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webwork.kit.db import Base, UTCDateTime
+from webwork.kit.db import Base
 from webwork.models._columns import CreatedAt, DeletedAt, HoursColumn, IntPk, UpdatedAt, UserFk, WorkspaceFk
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
+from webwork.models.users import ConfirmationCode
 
 
 class Workspace(Base):
@@ -33,7 +33,10 @@ class Membership(Base):
 
     ``status``: active, invited (until the invitation is accepted), inactive (archived).
     ``invitation_token`` (a digest) is set exactly while the invitation is not accepted,
-    so an archived membership that still has one goes back to ``invited`` on restore."""
+    so an archived membership that still has one goes back to ``invited`` on restore.
+    ``invited_firstname``/``invited_lastname``: the names the inviting workspace gave,
+    which it sees instead of the account's until the invitation is accepted (so that
+    inviting an address never shows who may already hold it)."""
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
@@ -48,24 +51,22 @@ class Membership(Base):
     rate_status: Mapped[int] = mapped_column(Integer, default=0)
     rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invited_firstname: Mapped[str | None] = mapped_column(String(100))
+    invited_lastname: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     deleted_at: Mapped[DeletedAt]
 
 
-class InvitationCode(Base):
-    """The confirmation code mailed to an invited address without an account: only its
-    digest, which also covers the invitation's token, the user and the address, so the
-    code opens only that invitation, for that person, while the address is unchanged."""
+class InvitationCode(ConfirmationCode, Base):
+    """The confirmation code mailed to an invited address without an account: its
+    digest also covers the invitation's token, the user and the address, so the code
+    opens only that invitation, for that person, while the address is unchanged."""
 
     __tablename__ = "invitation_codes"
 
     id: Mapped[IntPk]
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), unique=True)
-    digest: Mapped[str] = mapped_column(String(64))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_at: Mapped[CreatedAt]
 
 
 class Team(Base):

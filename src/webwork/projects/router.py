@@ -60,8 +60,9 @@ async def get_project(project_id: Id, actor: ActorDep, session: SessionDep) -> J
 )
 async def create_project(body: ProjectCreate, actor: AdminActor, session: SessionDep) -> JSONResponse:
     """Creates an active project (owners and executive managers); `manager_ids` must be
-    active members who are not project viewers. Its `weekly_hours_limit` is the default
-    limit of the contracts later created on it."""
+    active members who are not project viewers (and name the owner only when the owner
+    creates it: 403). Its `weekly_hours_limit` is the default limit of the contracts
+    later created on it."""
     view = await service.create(session, actor, body)
     return respond(_out(actor, view), "Project created successfully", status_code=201)
 
@@ -76,8 +77,9 @@ async def update_project(
     project_id: Id, body: ProjectUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     """Only the fields sent change. Owners and executive managers change anything
-    (`status` 0 archives, 1 restores); a project manager changes the projects they
-    manage, but not their managers, status or rate."""
+    (`status` 0 archives, 1 restores; only the owner adds the owner to `manager_ids` or
+    drops them from it); a project manager changes the projects they manage, but not
+    their managers, status or rate."""
     view = await service.update(session, actor, project_id, body)
     return respond(_out(actor, view), "Project updated successfully")
 

@@ -81,6 +81,9 @@ async def _check_managers(session: AsyncSession, actor: Actor, manager_ids: Sequ
 
 
 async def create(session: AsyncSession, actor: Actor, body: ProjectCreate) -> ProjectView:
+    """Owners and executive managers (the router) create projects, managed by those
+    they may act on."""
+    permissions.ensure_may_act(actor, body.manager_ids, "managed projects")
     _check_dates(body.start_date, body.deadline)
     managers = await _check_managers(session, actor, body.manager_ids)
     project = Project(
@@ -131,7 +134,10 @@ async def update(session: AsyncSession, actor: Actor, project_id: int, body: Pro
     _check_dates(changes.get("start_date", project.start_date), changes.get("deadline", project.deadline))
     managers = view.manager_ids
     if "manager_ids" in changes:
-        managers = await _check_managers(session, actor, changes.pop("manager_ids"))
+        # Whoever is added or dropped must be someone the actor may act on.
+        given = changes.pop("manager_ids")
+        permissions.ensure_may_act(actor, set(given) ^ set(view.manager_ids), "managed projects")
+        managers = await _check_managers(session, actor, given)
         await repository.replace_managers(session, project.id, managers)
     if "status" in changes:
         _set_status(project, changes.pop("status"))

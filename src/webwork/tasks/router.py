@@ -143,7 +143,9 @@ async def assign_task(
     task_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
     """Assigns a user who holds a contract on the task's project. Managers of the project
-    assign anyone, contributors only themselves; 409 if already assigned."""
+    assign others within their rank (an executive manager anyone but the owner, a
+    project manager members ranked below them), contributors only themselves (403);
+    409 if already assigned."""
     row = await service.assign(session, actor, task_id, user_id, project_id)
     return _assignment(row, "Task assigned successfully")
 
@@ -157,7 +159,8 @@ async def assign_task(
 async def unassign_task(
     task_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
-    """Removes an assignment. Managers of the project unassign anyone, contributors only
-    themselves; 404 if the user is not assigned."""
+    """Removes an assignment. Managers of the project unassign others within their rank
+    (as for assigning), contributors only themselves (403); 404 if the user is not
+    assigned."""
     row = await service.unassign(session, actor, task_id, user_id, project_id)
     return _assignment(row, "Task unassigned successfully")

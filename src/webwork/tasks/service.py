@@ -1,23 +1,29 @@
 """Rules of tasks: who may read and change them, status/completion, parents, assignees.
 
 Readers are those who may see the task's project. Managers of the project (owner,
-executive manager, its project managers) may do everything; members holding an active
-contract on it ("contributors") may create tasks, update the tasks they created or are
-assigned to, and assign or unassign themselves. Anyone else gets 403 when they can see
-the project and 404 when they cannot."""
+executive manager, those listed among its managers) may do everything, but assign or
+unassign someone else only within their rank (``permissions.may_act_on``: an executive
+manager anyone but the owner, a project manager the members ranked below them, any
+other role no one); members holding an active contract on it ("contributors") may
+create tasks, update the tasks they created or are assigned to, and assign or unassign
+themselves. Anyone else gets 403 when they can see the project and 404 when they
+cannot."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, found, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.kit.schemas import query_or_body
+from webwork.members import service as members
 from webwork.models import Project, Task, TaskAssignee, User
 from webwork.tasks import repository
 from webwork.tasks.repository import Standing
@@ -34,6 +40,8 @@ DONE_STATUSES = frozenset({20, 30})
 ORDER_COLUMNS = ("id", "title", "status", "priority", "start_date", "end_date", "created_at", "updated_at")
 END_BEFORE_START = "The end date must be a date after or equal to start date."
 PARENT_INVALID = "The parent task must be a task of the same project."
+ASSIGN_REFUSED = "Only managers of the project may assign other members."
+UNASSIGN_REFUSED = "Only managers of the project may unassign other members."
 
 
 def completed_at_after(task_status: int, completed_at: datetime | None, new_status: int) -> datetime | None:
@@ -78,8 +86,24 @@ def _may_edit(actor: Actor, standing: Standing, task: Task, assigned: bool) -> b
     return standing.manages or (standing.contributes and (task.creator_id == actor.user_id or assigned))
 
 
-def _may_assign(actor: Actor, standing: Standing, user_id: int) -> bool:
-    return standing.manages or (standing.contributes and user_id == actor.user_id)
+async def _ensure_may_assign(
+    session: AsyncSession, actor: Actor, standing: Standing, user_ids: Collection[int], refusal: str
+) -> None:
+    """Anyone who manages or contributes to the project (un)assigns themselves; a
+    manager of it (``refusal`` for anyone else) others within their rank."""
+    others = [user_id for user_id in user_ids if user_id != actor.user_id]
+    if not (standing.manages or (standing.contributes and not others)):
+        raise Forbidden(refusal)
+    if not others:
+        return
+    if actor.is_admin:
+        permissions.ensure_may_act(actor, others, "task assignments")
+        return
+    roles = await members.roles(session, actor.workspace_id, others)
+    reach = permissions.Reach(within_managed_projects=True)
+    # An id that names no member here is refused as such later (no contract: 422).
+    if not all(permissions.may_act_on(actor, user_id, roles[user_id], reach) for user_id in roles):
+        raise Forbidden(permissions.out_of_rank(actor, "task assignments"))
 
 
 async def _project(
@@ -149,8 +173,7 @@ async def create(session: AsyncSession, actor: Actor, body: TaskCreate, project_
     if not (standing.manages or standing.contributes):
         raise Forbidden("You may not create tasks in this project.")
     assignee_ids = list(dict.fromkeys(body.assignees))
-    if not standing.manages and any(user_id != actor.user_id for user_id in assignee_ids):
-        raise Forbidden("Only managers of the project may assign other members.")
+    await _ensure_may_assign(session, actor, standing, assignee_ids, ASSIGN_REFUSED)
 
     errors = _date_errors(body.start_date, body.end_date)
     uncontracted = set(assignee_ids) - await repository.contracted_user_ids(
@@ -241,8 +264,7 @@ async def assign(
     session: AsyncSession, actor: Actor, task_id: int, user_id: int, project_id: int | None
 ) -> TaskAssignee:
     task, standing, _ = await _task(session, actor, task_id, project_id)
-    if not _may_assign(actor, standing, user_id):
-        raise Forbidden("Only managers of the project may assign other members.")
+    await _ensure_may_assign(session, actor, standing, [user_id], ASSIGN_REFUSED)
     if user_id not in await repository.contracted_user_ids(session, actor, task.project_id, [user_id]):
         raise invalid("user_id", "The user must have a contract on the task's project.")
     if await repository.assignment(session, task.id, user_id) is not None:
@@ -258,8 +280,7 @@ async def unassign(
     session: AsyncSession, actor: Actor, task_id: int, user_id: int, project_id: int | None
 ) -> TaskAssignee:
     task, standing, _ = await _task(session, actor, task_id, project_id)
-    if not _may_assign(actor, standing, user_id):
-        raise Forbidden("Only managers of the project may unassign other members.")
+    await _ensure_may_assign(session, actor, standing, [user_id], UNASSIGN_REFUSED)
     row = await repository.assignment(session, task.id, user_id)
     if row is None:
         raise NotFound("The user is not assigned to this task.")

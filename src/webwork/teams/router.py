@@ -28,8 +28,9 @@ async def get_teams(actor: ActorDep, session: SessionDep, page: PageDep) -> JSON
     "", status_code=201, response_model=Envelope[TeamOut], operation_id="createTeam", summary="Create a team"
 )
 async def create_team(actor: AdminActor, session: SessionDep, body: TeamCreate) -> JSONResponse:
-    """Creates a team (owners and executive managers). Every id must be an active member;
-    managers are members of the team too, and project viewers cannot be managers."""
+    """Creates a team (owners and executive managers; only the owner puts the owner in
+    a team: 403). Every id must be an active member; managers are members of the team
+    too, and project viewers cannot be managers."""
     team = await service.create(session, actor, body)
     return respond(TeamOut.of(team), "Team created successfully", status_code=201)
 
@@ -47,7 +48,8 @@ async def get_team(team_id: Id, actor: ActorDep, session: SessionDep) -> JSONRes
 async def update_team(team_id: Id, actor: AdminActor, session: SessionDep, body: TeamUpdate) -> JSONResponse:
     """Only the fields sent change (owners and executive managers); a list sent replaces
     the current one. A manager left out of `manager_ids` stays a member unless
-    `member_ids` leaves them out too."""
+    `member_ids` leaves them out too. Only the owner adds, removes, promotes or demotes
+    the owner (403)."""
     team = await service.update(session, actor, team_id, body)
     return respond(TeamOut.of(team), "Team updated successfully")
 
@@ -61,7 +63,7 @@ async def delete_team(
     session: SessionDep,
     _body: OptionalBody = None,
 ) -> JSONResponse:
-    """Deletes the team and its memberships (owners and executive managers); the members
-    themselves stay."""
+    """Deletes the team and its memberships (owners and executive managers; a team the
+    owner is in, only the owner: 403); the members themselves stay."""
     team = await service.delete(session, actor, team_id)
     return respond(TeamOut.of(team), "Team deleted successfully")

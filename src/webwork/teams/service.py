@@ -31,7 +31,9 @@ async def manages_member(session: AsyncSession, actor: Actor, user_id: int) -> b
 
 
 async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamView:
+    """Owners and executive managers (the router) create teams of those they may act on."""
     members, managers = set(data.member_ids), set(data.manager_ids)
+    permissions.ensure_may_act(actor, members | managers, "teams")
     await _require_active(session, actor, member_ids=members, manager_ids=managers)
     team = Team(workspace_id=actor.workspace_id, name=data.name)
     session.add(team)
@@ -42,16 +44,21 @@ async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamV
 async def update(session: AsyncSession, actor: Actor, team_id: int, data: TeamUpdate) -> TeamView:
     """A list sent replaces the current one; a list not sent is kept. Managers are
     always members, so a manager dropped from ``manager_ids`` stays a plain member
-    unless ``member_ids`` leaves them out too."""
+    unless ``member_ids`` leaves them out too. Whoever joins, leaves, becomes or stops
+    being a manager must be someone the actor may act on."""
     current = await get(session, actor, team_id)
     changes = data.provided()
     given_members = set(data.member_ids) if data.member_ids is not None else set()
     given_managers = set(data.manager_ids) if data.manager_ids is not None else set()
-    await _require_active(session, actor, member_ids=given_members, manager_ids=given_managers)
     members = given_members if data.member_ids is not None else {r.user_id for r in current.rows}
     managers = (
         given_managers if data.manager_ids is not None else {r.user_id for r in current.rows if r.is_manager}
     )
+    before = {row.user_id: row.is_manager for row in current.rows}
+    after = {user_id: user_id in managers for user_id in members | managers}
+    moved = {user_id for user_id in before.keys() | after.keys() if before.get(user_id) != after.get(user_id)}
+    permissions.ensure_may_act(actor, moved, "teams")
+    await _require_active(session, actor, member_ids=given_members, manager_ids=given_managers)
     if data.name is not None:
         current.team.name = data.name
     rows = current.rows
@@ -64,7 +71,10 @@ async def update(session: AsyncSession, actor: Actor, team_id: int, data: TeamUp
 
 
 async def delete(session: AsyncSession, actor: Actor, team_id: int) -> TeamView:
+    """Deleting a team takes everyone out of it: they must all be people the actor may
+    act on."""
     current = await get(session, actor, team_id)
+    permissions.ensure_may_act(actor, [row.user_id for row in current.rows], "teams")
     await repository.remove(session, current.team)
     return current
 

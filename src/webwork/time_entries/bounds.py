@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from webwork.kit import clock
+from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.errors import invalid
 
 MAX_SPAN = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
 EARLIEST = datetime.combine(FIRST_DAY, time(0), tzinfo=UTC)
 DAY_RANGE = f"between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
 

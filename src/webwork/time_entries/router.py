@@ -1,4 +1,5 @@
-"""`/time-entries`: owners and executive managers list, add, correct and remove time."""
+"""`/time-entries`: owners and executive managers list, add, correct and remove time
+(the owner's time only the owner)."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
         method=METHOD_LABELS["manual"],
         date=created.day,
         start_time=recorded.entries[0].start_at,
-        end_time=recorded.entries[-1].end_at or recorded.entries[-1].start_at,
+        end_time=recorded.entries[-1].end_at,
         duration_minutes=recorded.saved_minutes,
         time_entry_ids=[str(entry.id) for entry in recorded.entries],
     )

@@ -1,6 +1,7 @@
 """Rules of ``/time-entries``: manual time added, corrected and removed by owners and
-executive managers. Creation goes through the recording engine (overlaps, limits,
-locks); corrections must fit whole (they never split an entry)."""
+executive managers (the router), for those they may act on (``permissions``). Creation
+goes through the recording engine (overlaps, limits, locks); corrections must fit whole
+(they never split an entry)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.days import day_bounds
@@ -84,6 +86,7 @@ class Created:
 
 async def create(session: AsyncSession, actor: Actor, body: TimeEntryCreate) -> Created:
     """Record ``date start_time..end_time`` (member's wall clock) for the member."""
+    permissions.ensure_may_act(actor, [body.user_id], "time")
     if body.end_time <= body.start_time:
         raise invalid("end_time", "The end time must be a time after start time.")
     member = await assignment.load_member(session, actor, body.user_id)
@@ -211,6 +214,7 @@ async def update(session: AsyncSession, actor: Actor, entry_id: str, body: TimeE
     """Change an entry's times, project/contract, task or notes (a running timer is
     changed only by stopping it: 409)."""
     entry = await _get(session, actor, entry_id)
+    permissions.ensure_may_act(actor, [entry.user_id], "time")
     if entry.end_at is None:
         raise Conflict("The time entry is a running timer; stop it first.", code="timer_running")
     member = await assignment.load_member(session, actor, entry.user_id, active=False)
@@ -225,6 +229,7 @@ async def update(session: AsyncSession, actor: Actor, entry_id: str, body: TimeE
 async def delete(session: AsyncSession, actor: Actor, entry_id: str) -> None:
     """Remove an entry (or discard a running timer) unless its period is locked."""
     entry = await _get(session, actor, entry_id)
+    permissions.ensure_may_act(actor, [entry.user_id], "time")
     start = clock.as_utc(entry.start_at)
     end = clock.as_utc(entry.end_at) if entry.end_at is not None else max(start, clock.utcnow())
     await ensure_unlocked(session, actor, entry.user_id, start=start, end=end)

@@ -69,7 +69,8 @@ async def get_time_request(request_id: str, actor: ActorDep, session: SessionDep
 )
 async def create_time_request(body: TimeRequestCreate, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """Ask for ``start``..``end`` to be recorded for a member (members for themselves,
-    owners and executive managers for anyone active), on a contract and task the member
+    owners and executive managers for anyone active, only the owner for the owner), on
+    a contract and task the member
     may use now. Nothing is recorded until the request is approved."""
     request = await service.create(session, actor, body)
     return respond(TimeRequestOut.of(request), "Time request created successfully", status_code=201)

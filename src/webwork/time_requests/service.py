@@ -20,6 +20,7 @@ from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import TimeRequest
+from webwork.models.statuses import TimeRequestStatus
 from webwork.projects import service as projects
 from webwork.teams import service as teams
 from webwork.time_entries import assignment, messages
@@ -28,13 +29,10 @@ from webwork.time_entries.recording import Recording, check_interval, record_tim
 from webwork.time_requests import repository
 from webwork.time_requests.schemas import TimeRequestCreate
 
-STATUSES = ("pending", "approved", "rejected")
-PENDING, APPROVED, REJECTED = STATUSES
+STATUSES = tuple(TimeRequestStatus)
 NOT_FOUND = "Time request not found."
 # A request's times are its `start` and `end`, not a manual entry's start_time/end_time.
 FIELDS = Fields(start="start", end="end")
-EARLIEST = date(1970, 1, 1)
-LATEST = date(2999, 12, 31)
 
 
 async def list_page(
@@ -49,7 +47,7 @@ async def list_page(
 ) -> Page[TimeRequest]:
     """Requests whose start falls on date_from..date_to, both inclusive, as UTC dates
     (one rule for every caller, whatever the members' timezones)."""
-    check_date_range(date_from, date_to, earliest=EARLIEST, latest=LATEST)
+    check_date_range(date_from, date_to)
     if status is not None and status not in STATUSES:
         raise invalid("status", "The selected status is invalid (pending, approved, rejected).")
     window = range_bounds(date_from, date_to, "UTC")
@@ -78,7 +76,7 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
         start_at=wanted.start,
         end_at=wanted.end,
         activity_description=body.description,
-        status=PENDING,
+        status=TimeRequestStatus.PENDING,
         created_by=actor.user_id,
     )
     await repository.add(session, request)
@@ -88,17 +86,17 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
 async def _may_decide(session: AsyncSession, actor: Actor, request: TimeRequest) -> bool:
     """A team manager decides on requests of their teams' members, a project manager on
     requests on the projects they manage (a request without a project is on none)."""
+    if not permissions.may_act(actor, request.user_id):
+        return False
     if actor.is_admin:
         return True
-    if not permissions.may_decide(actor, request.user_id):
-        return False
     member = await assignment.load_member(session, actor, request.user_id, active=False)
     reach = permissions.Reach(
         in_managed_team=await teams.manages_member(session, actor, request.user_id),
         within_managed_projects=request.project_id is not None
         and await projects.is_project_manager_of(session, actor, request.project_id),
     )
-    return permissions.may_decide_on(actor, request.user_id, Role(member.membership.role), reach)
+    return permissions.may_act_on(actor, request.user_id, Role(member.membership.role), reach)
 
 
 async def _pending_for_decision(
@@ -109,7 +107,7 @@ async def _pending_for_decision(
     request = await get(session, actor, request_id, lock=True)
     if not await _may_decide(session, actor, request):
         raise Forbidden(f"You may not {verb} this time request.")
-    if request.status != PENDING:
+    if request.status != TimeRequestStatus.PENDING:
         raise Conflict(
             f"Only pending time requests can be {past}; this one is {request.status}.",
             code="invalid_transition",
@@ -139,7 +137,7 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
     recorded = await record_time(
         session, actor, member, chosen, (request.start_at, request.end_at), recording
     )
-    request.status = APPROVED
+    request.status = TimeRequestStatus.APPROVED
     request.updated_by = actor.user_id
     request.saved_minutes = recorded.saved_minutes
     await session.flush()
@@ -149,7 +147,7 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
 
 async def reject(session: AsyncSession, actor: Actor, request_id: str, comment: str) -> TimeRequest:
     request = await _pending_for_decision(session, actor, request_id, "reject", "rejected")
-    request.status = REJECTED
+    request.status = TimeRequestStatus.REJECTED
     request.comment = comment
     request.updated_by = actor.user_id
     await session.flush()

@@ -16,15 +16,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from webwork.kit.days import week_bounds
+from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
 from webwork.kit.ids import decode_id, encode_id
 from webwork.kit.types import INT_MAX
 
 KINDS = ("weekly", "biweekly", "monthly")
 BIWEEKLY_ANCHOR = date(2024, 1, 1)
-# Dates outside this range name no timesheet (and keep period arithmetic off date.max).
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
+# Dates outside the API's range name no timesheet.
+EARLIEST, LATEST = FIRST_DAY, LAST_DAY
 _PART = 7
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.deps import ActorDep, SessionDep
 from webwork.auth.principal import Actor
+from webwork.kit.db import LONG_READS
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
 from webwork.kit.types import Id, Keyword, OptionalDate
@@ -29,7 +30,12 @@ SaltDep = Annotated[str, Depends(id_salt)]
 
 
 @router.get(
-    "", response_model=Envelope[list[TimesheetOut]], operation_id="getTimesheets", summary="List timesheets"
+    "",
+    response_model=Envelope[list[TimesheetOut]],
+    operation_id="getTimesheets",
+    summary="List timesheets",
+    # A page sums up to 100 members' periods of time.
+    dependencies=[LONG_READS],
 )
 async def get_timesheets(
     actor: ActorDep,

@@ -75,7 +75,7 @@ def _range(actor: Actor, query: ListQuery, key: TimesheetKey | None, status: str
     first = query.date_from or query.date_to
     last = query.date_to or query.date_from
     assert first is not None and last is not None
-    check_date_range(first, last, earliest=EARLIEST, latest=LATEST)
+    check_date_range(first, last)
     return first, last
 
 
@@ -248,17 +248,17 @@ TRANSITIONS = {
 
 
 def _check_permission(actor: Actor, action: str, user_id: int) -> None:
-    """Members submit and unsubmit their own, admins anyone's; approve and reject need a
-    role that may decide on the member (what it manages is checked once the period is
-    known, :func:`_check_reach`); only admins reopen an approved one. Project viewers
-    do nothing."""
+    """Members submit and unsubmit their own, admins those of whom they may act on;
+    approve and reject need a role that may act on the member (what it manages is
+    checked once the period is known, :func:`_check_reach`); only admins reopen an
+    approved one, of those they may act on. Project viewers do nothing."""
     permissions.ensure_may_write(actor)
     if action in ("submit", "unsubmit"):
         allowed = permissions.may_record_time(actor, user_id)
     elif action in ("approve", "reject"):
-        allowed = permissions.may_decide(actor, user_id)
+        allowed = permissions.may_act(actor, user_id)
     else:
-        allowed = actor.is_admin
+        allowed = actor.is_admin and permissions.may_act(actor, user_id)
     if not allowed:
         raise Forbidden(f"You may not {action} this timesheet.")
 
@@ -279,7 +279,7 @@ async def _check_reach(
         in_managed_team=await teams.manages_member(session, actor, membership.user_id),
         within_managed_projects=not outside,
     )
-    if not permissions.may_decide_on(actor, membership.user_id, Role(membership.role), reach):
+    if not permissions.may_act_on(actor, membership.user_id, Role(membership.role), reach):
         raise Forbidden(f"You may not {action} this timesheet.")
 
 

@@ -21,7 +21,8 @@ router = APIRouter(prefix="/time-tracking", tags=["Time Tracking"])
 )
 async def start_tracking(actor: ActorDep, session: SessionDep, body: TimerStart) -> JSONResponse:
     """Start a live timer for a member (the caller by default; owners and executive
-    managers may name anyone active) on a contract and task, or without a project. One
+    managers may name anyone active, only the owner the owner) on a contract and task,
+    or without a project. One
     timer runs per person per workspace: a second start is a 409 ``timer_running`` with
     the running timer in ``data``. The message names the user, time, project, task and
     activity, ready to post to a chat."""
