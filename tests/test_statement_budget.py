@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from tests.conftest import Outbox
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import Contract, Project, ProjectManager, Task
+from webwork.timesheets.periods import TimesheetKey
 
 
 @dataclass
@@ -94,6 +96,9 @@ CASES: dict[str, tuple[int, Call]] = {
         6,
         lambda s: s.pm.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
     ),
+    # the key, the page, the approved periods beside its open ones (where they start or
+    # end), the time of every member on it
+    "GET /timesheets": (4, lambda s: s.space.owner.api.get("/timesheets", params=s.space.ws)),
 }
 
 
@@ -155,3 +160,16 @@ async def test_email_confirmation_and_resending_an_invitation_stay_within_their_
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )
+
+
+async def test_an_approval_stays_within_its_bound(factory: Factory, query_counter: QueryCounter) -> None:
+    """The key, the member, the period's row, the member's lock (a statement on
+    PostgreSQL only), the approved periods beside it (where its span starts or ends),
+    its time and the update."""
+    space, john, _, _, _ = await factory.john_at_work()
+    timesheet = TimesheetKey(john.id, date(2024, 1, 15)).encode("webwork")
+    ok(await john.api.put(f"/timesheets/{timesheet}/submit", json=space.ws))
+    ok(await space.owner.api.get("/workspaces"))  # the key's last use noted
+    query_counter.reset()
+    ok(await space.owner.api.put(f"/timesheets/{timesheet}/approve", json=space.ws))
+    assert query_counter.count <= 7, "\n".join(query_counter.statements)

@@ -23,7 +23,7 @@ from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.kit.errors import Conflict
 from webwork.models import Contract, TimeEntry, Timesheet
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.time_locks.service import ensure_unlocked
 from webwork.timesheets.periods import TimesheetKey
 
 NOW = datetime(2024, 1, 17, 10, 30, tzinfo=UTC)  # a Wednesday; its week is 2024-01-15..21
@@ -687,3 +687,179 @@ async def test_a_timer_inside_an_approved_period_stays_locked_after_a_timezone_c
     ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Asia/Tokyo"}))
     frozen_clock(at(21, 21, 30))
     err(await member.api.post("/time-tracking/stop", json=body), 409, "timesheet_locked")
+
+
+# --- periods beside an approved one ------------------------------------------------------
+
+AUTUMN = {"date_from": "2026-10-19", "date_to": "2026-11-01"}  # two weeks: 10-19..25 and 10-26..11-01
+
+
+async def approved_week_then_moved(
+    factory: Factory, frozen_clock: Callable[[datetime], None], timezone: str
+) -> tuple[Space, Person]:
+    """A member in UTC with an hour on Sunday 2026-10-25 (20:00..21:00) and one on Monday
+    2026-10-26 (01:00..02:00); the week of 2026-10-19 approved at 60 min; then the
+    member's timezone changed to ``timezone``."""
+    frozen_clock(datetime(2026, 11, 10, 12, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space)
+    hour = {**space.ws, "user_id": member.id}
+    for day, start, end in (("2026-10-25", "20:00", "21:00"), ("2026-10-26", "01:00", "02:00")):
+        added = await space.owner.api.post(
+            "/time-entries", json={**hour, "date": day, "start_time": start, "end_time": end}
+        )
+        ok(added, 201)
+    ok(await act(member, tid(member, "2026-10-19"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-19"), "approve"))
+    moved = await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": timezone})
+    assert ok(moved)["data"]["timezone"] == timezone
+    return space, member
+
+
+def minutes_by_week(items: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    return {i["date_from"]: (i["status"], i["total_minutes"]) for i in items}
+
+
+async def locked_span(session: AsyncSession, person: Person, date_from: str) -> tuple[Any, ...]:
+    row = await session.scalar(
+        select(Timesheet)
+        .where(Timesheet.user_id == person.id, Timesheet.date_from == date.fromisoformat(date_from))
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row.locked_from, row.locked_until, row.approved_minutes
+
+
+async def test_an_open_week_starts_where_the_approved_one_before_it_ends_kiritimati(
+    factory: Factory, session: AsyncSession, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """In Kiritimati (UTC+14) the week of 10-26 starts on 10-25 at 10:00 UTC, inside the
+    week approved in UTC: that overlap stays the approved week's, so the open week holds
+    only the Monday hour, and approving it approves that hour alone."""
+    space, member = await approved_week_then_moved(factory, frozen_clock, "Pacific/Kiritimati")
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 60), "2026-10-26": ("open", 60)}
+    # 01:00 UTC on Monday is 15:00 on Monday in Kiritimati
+    week = next(i for i in items if i["date_from"] == "2026-10-26")
+    assert {day: [r["total_minutes"] for r in rows] for day, rows in week["daily_breakdown"].items()} == {
+        "2026-10-26": [60]
+    }
+
+    ok(await act(member, tid(member, "2026-10-26"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-26"), "approve"))
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 60), "2026-10-26": ("approved", 60)}
+    assert sum(i["total_minutes"] for i in items) == 120
+    assert await locked_span(session, member, "2026-10-26") == (
+        datetime(2026, 10, 26, tzinfo=UTC),  # where the week before was locked until
+        datetime(2026, 11, 1, 10, tzinfo=UTC),  # 11-02 00:00 in Kiritimati
+        60,
+    )
+
+
+async def test_an_open_week_covers_the_gap_the_approved_one_before_it_left_pago_pago(
+    factory: Factory, session: AsyncSession, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """In Pago Pago (UTC-11) the week of 10-26 starts on 10-26 at 11:00 UTC, eleven hours
+    after the week approved in UTC ends: those hours are the open week's, the Monday hour
+    and any new time in them included, until that week is approved too."""
+    space, member = await approved_week_then_moved(factory, frozen_clock, "Pacific/Pago_Pago")
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 60), "2026-10-26": ("open", 60)}
+
+    # Sunday 15:00..16:00 in Pago Pago: Monday 02:00..03:00 UTC, in the gap
+    gap = {**space.ws, "user_id": member.id, "date": "2026-10-25", "start_time": "15:00", "end_time": "16:00"}
+    ok(await space.owner.api.post("/time-entries", json=gap), 201)
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 60), "2026-10-26": ("open", 120)}
+    week = next(i for i in items if i["date_from"] == "2026-10-26")
+    # the gap's time lies before the week's first local day: it is shown on that day
+    assert {day: [r["total_minutes"] for r in rows] for day, rows in week["daily_breakdown"].items()} == {
+        "2026-10-26": [120]
+    }
+
+    ok(await act(member, tid(member, "2026-10-26"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-26"), "approve"))
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 60), "2026-10-26": ("approved", 120)}
+    assert await locked_span(session, member, "2026-10-26") == (
+        datetime(2026, 10, 26, tzinfo=UTC),
+        datetime(2026, 11, 2, 11, tzinfo=UTC),
+        120,
+    )
+    # the gap is now the approved week's: locked
+    later = {**gap, "start_time": "17:00", "end_time": "18:00"}
+    err(await space.owner.api.post("/time-entries", json=later), 409, "timesheet_locked")
+
+
+async def test_an_open_week_ends_where_the_approved_one_after_it_starts(
+    factory: Factory, session: AsyncSession, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """The week after is approved in UTC, the member moves to Pago Pago (UTC-11): the
+    open week before it ends where the approved one starts (10-26 00:00 UTC), not at
+    11:00 UTC, which would count the Monday hour twice; approving it fixes that end."""
+    frozen_clock(datetime(2026, 11, 10, 12, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space)
+    hour = {
+        **space.ws,
+        "user_id": member.id,
+        "date": "2026-10-26",
+        "start_time": "01:00",
+        "end_time": "02:00",
+    }
+    ok(await space.owner.api.post("/time-entries", json=hour), 201)
+    ok(await act(member, tid(member, "2026-10-26"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-26"), "approve"))
+    ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Pacific/Pago_Pago"}))
+
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("open", 0), "2026-10-26": ("approved", 60)}
+    ok(await act(member, tid(member, "2026-10-19"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-19"), "approve"))
+    items = await listing(space.owner, **AUTUMN, user_id=member.id)
+    assert minutes_by_week(items) == {"2026-10-19": ("approved", 0), "2026-10-26": ("approved", 60)}
+    assert await locked_span(session, member, "2026-10-19") == (
+        datetime(2026, 10, 19, 11, tzinfo=UTC),
+        datetime(2026, 10, 26, tzinfo=UTC),
+        0,
+    )
+
+
+async def test_a_project_manager_s_reach_covers_the_gap_an_approved_week_left(
+    factory: Factory, frozen_clock: Callable[[datetime], None]
+) -> None:
+    """The open week holds the time of the gap an approved week left, so a project
+    manager decides on it only if that time too is on their projects."""
+    frozen_clock(datetime(2026, 11, 10, 12, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space)
+    pm = await factory.person(space, Role.PROJECT_MANAGER)
+    managed = await factory.contract(await factory.project(space, managers=[pm]), member)
+    other = await factory.contract(await factory.project(space), member)
+    hour = {
+        **space.ws,
+        "user_id": member.id,
+        "date": "2026-10-26",
+        "start_time": "12:00",
+        "end_time": "13:00",
+    }
+    ok(await space.owner.api.post("/time-entries", json={**hour, "contract_id": managed.id}), 201)
+    ok(await act(member, tid(member, "2026-10-19"), "submit"))
+    ok(await act(space.owner, tid(member, "2026-10-19"), "approve"))
+    ok(await member.api.put(f"/members/{member.id}", params=space.ws, json={"timezone": "Pacific/Pago_Pago"}))
+    # Sunday 15:00..16:00 in Pago Pago (Monday 02:00 UTC): in the gap, on another project
+    gap = {**hour, "date": "2026-10-25", "start_time": "15:00", "end_time": "16:00", "contract_id": other.id}
+    ok(await space.owner.api.post("/time-entries", json=gap), 201)
+    week = tid(member, "2026-10-26")
+    ok(await act(member, week, "submit"))
+    err(await act(pm, week, "approve"), 403, "forbidden")
+
+    listed = ok(
+        await space.owner.api.get(
+            "/time-entries", params={**space.ws, "user_id": member.id, "date": "2026-10-25"}
+        )
+    )["data"]
+    (gap_entry,) = [e for e in listed if e["contract_id"] == other.id]
+    ok(await space.owner.api.delete(f"/time-entries/{gap_entry['id']}", json=space.ws))
+    ok(await act(pm, week, "approve"))

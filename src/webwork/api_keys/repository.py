@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import ApiKey
 
@@ -22,3 +23,7 @@ async def list_page(session: AsyncSession, principal: Principal, params: PagePar
 async def get(session: AsyncSession, principal: Principal, key_id: int) -> ApiKey | None:
     key: ApiKey | None = await session.scalar(readable(principal).where(ApiKey.id == key_id))
     return key
+
+
+async def add(session: AsyncSession, *rows: ApiKey) -> None:
+    await save(session, *rows)

@@ -24,8 +24,7 @@ async def create(session: AsyncSession, user: UserView, name: str = "default") -
         digest=api_keys.digest(plaintext),
         created_at=clock.utcnow(),
     )
-    session.add(key)
-    await session.flush()
+    await repository.add(session, key)
     return key, plaintext
 
 

@@ -399,6 +399,13 @@ async def write_rows(session: AsyncSession, statement: Executable, rows: Sequenc
     await connection.execute(statement, list(rows))
 
 
+async def save(session: AsyncSession, *rows: Any) -> None:
+    """Store new ``rows`` now (their ids and defaults are known after): the one way a
+    repository adds ORM rows."""
+    session.add_all(rows)
+    await session.flush()
+
+
 async def add_unless_taken(session: AsyncSession, row: Any) -> bool:
     """Insert ``row`` in a SAVEPOINT; False, with the transaction intact, when a unique
     constraint refuses it (a concurrent transaction stored the same key first), so the

@@ -19,6 +19,7 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.members.schemas import MemberView
 from webwork.models import ApiKey, EmailChange, InvitationCode, Membership, Team, TeamMember, User, Workspace
@@ -265,3 +266,7 @@ async def spend_attempt(session: AsyncSession, stored: CodeRow, max_attempts: in
 
 async def drop_invitation_code(session: AsyncSession, membership_id: int) -> None:
     await session.execute(delete(InvitationCode).where(InvitationCode.membership_id == membership_id))
+
+
+async def add(session: AsyncSession, *rows: Membership) -> None:
+    await save(session, *rows)

@@ -75,8 +75,7 @@ async def enroll(session: AsyncSession, workspace: Workspace, user: User, role: 
         return Enrolled(membership, previous)
     membership = Membership(workspace_id=workspace.id, user_id=user.id, role=Role.MEMBER.value)
     _assign_role(membership, role or Role.MEMBER)
-    session.add(membership)
-    await session.flush()
+    await repository.add(session, membership)
     return Enrolled(membership, None)
 
 

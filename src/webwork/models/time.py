@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
 from webwork.models._columns import CreatedAt, IntPk, UpdatedAt, UserFk, WorkspaceFk
-from webwork.models.statuses import TimeRequestStatus
+from webwork.models.statuses import TimeRequestStatus, TimesheetStatus
 
 RUNNING = text("end_at IS NULL")
 
@@ -99,8 +99,9 @@ class Timesheet(Base):
 
     Approval fixes what was approved, whatever the member's timezone becomes later:
     ``locked_from``/``locked_until`` are the period's UTC span (the lock every write of
-    time is checked against), ``approved_timezone`` the zone its days were read in, and
-    ``approved_minutes`` the total shown from then on. Reopening clears them."""
+    time is checked against: its dates in the member's timezone of then, joined to the
+    spans of approved periods beside it), ``approved_timezone`` the zone its days were
+    read in, and ``approved_minutes`` the total shown from then on. Reopening clears them."""
 
     __tablename__ = "timesheets"
     __table_args__ = (
@@ -118,7 +119,7 @@ class Timesheet(Base):
     date_from: Mapped[date] = mapped_column(Date)
     date_to: Mapped[date] = mapped_column(Date)
     # open | submitted | approved | rejected
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=TimesheetStatus.OPEN)
     submitted_on: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reject_reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import visibility
 from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
 from webwork.models import Contract, Project, ProjectManager
 from webwork.projects.schemas import ACTIVE, ProjectView
@@ -126,3 +127,7 @@ async def add_managers(session: AsyncSession, project_id: int, user_ids: Sequenc
 async def replace_managers(session: AsyncSession, project_id: int, user_ids: Sequence[int]) -> None:
     await session.execute(delete(ProjectManager).where(ProjectManager.project_id == project_id))
     await add_managers(session, project_id, user_ids)
+
+
+async def add(session: AsyncSession, *rows: Project) -> None:
+    await save(session, *rows)

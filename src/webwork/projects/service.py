@@ -103,8 +103,7 @@ async def create(session: AsyncSession, actor: Actor, body: ProjectCreate) -> Pr
         tags=list(body.tags),
         status=ACTIVE,
     )
-    session.add(project)
-    await session.flush()
+    await repository.add(session, project)
     await repository.add_managers(session, project.id, managers)
     return ProjectView(project, 0, managers)
 

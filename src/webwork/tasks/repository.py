@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import permissions, visibility
 from webwork.auth.principal import Actor
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Project, Task, TaskAssignee, User
 from webwork.models.statuses import ContractStatus
@@ -213,3 +214,12 @@ def _ordered(stmt: Select[Task], column_name: str, descending: bool) -> Select[T
     # NULLS LAST on both databases (they disagree by default); id breaks ties.
     primary = (column.desc() if descending else column.asc()).nulls_last()
     return stmt.order_by(primary, Task.id.desc() if descending else Task.id.asc())
+
+
+async def add(session: AsyncSession, *rows: Task | TaskAssignee) -> None:
+    await save(session, *rows)
+
+
+async def remove(session: AsyncSession, row: TaskAssignee) -> None:
+    await session.delete(row)
+    await session.flush()

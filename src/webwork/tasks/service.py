@@ -204,10 +204,10 @@ async def create(session: AsyncSession, actor: Actor, body: TaskCreate, project_
         owner_id=project.owner_id,
         creator_id=actor.user_id,
     )
-    session.add(task)
-    await session.flush()
-    session.add_all(TaskAssignee(task_id=task.id, user_id=user_id) for user_id in assignee_ids)
-    await session.flush()
+    await repository.add(session, task)
+    await repository.add(
+        session, *(TaskAssignee(task_id=task.id, user_id=user_id) for user_id in assignee_ids)
+    )
     return await _view(session, task)
 
 
@@ -284,6 +284,5 @@ async def unassign(
     row = await repository.assignment(session, task.id, user_id)
     if row is None:
         raise NotFound("The user is not assigned to this task.")
-    await session.delete(row)
-    await session.flush()
+    await repository.remove(session, row)
     return row

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Team, TeamMember
 from webwork.teams.schemas import TeamView
@@ -79,3 +80,7 @@ async def remove(session: AsyncSession, team: Team) -> None:
     await session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
     await session.delete(team)
     await session.flush()
+
+
+async def add(session: AsyncSession, *rows: Team) -> None:
+    await save(session, *rows)

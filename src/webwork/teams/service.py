@@ -36,8 +36,7 @@ async def create(session: AsyncSession, actor: Actor, data: TeamCreate) -> TeamV
     permissions.ensure_may_act(actor, members | managers, "teams")
     await _require_active(session, actor, member_ids=members, manager_ids=managers)
     team = Team(workspace_id=actor.workspace_id, name=data.name)
-    session.add(team)
-    await session.flush()
+    await repository.add(session, team)
     return TeamView(team, await repository.replace_rows(session, team, [], managers, members))
 
 

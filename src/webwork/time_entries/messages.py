@@ -10,7 +10,7 @@ sentence for a refusal."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -77,20 +77,3 @@ def done(action: str, recorded: Recorded, fullname: str) -> str:
 
 def done_saving_nothing(action: str, reasons: Sequence[str]) -> str:
     return f"{action}. Nothing was saved: {'; '.join(reasons)}."
-
-
-def timesheet_changed(past: str) -> str:
-    return f"Timesheet {past} successfully"
-
-
-def timesheet_decided(
-    past: str, by: str, at: datetime, member: str, period: tuple[date, date], reason: str | None
-) -> str:
-    """ "Timesheet approved by Jane Doe at 2024-01-15 10:30:00 | Member: John Smith |
-    Period: 2024-01-01 to 2024-01-15", and " | Reason: <reason>" for a rejection."""
-    first, last = period
-    text = (
-        f"Timesheet {past} by {by} at {at:%Y-%m-%d %H:%M:%S}"
-        f" | Member: {member} | Period: {first.isoformat()} to {last.isoformat()}"
-    )
-    return text if reason is None else f"{text} | Reason: {reason}"

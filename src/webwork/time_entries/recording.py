@@ -30,7 +30,7 @@ from webwork.time_entries.assignment import Assignment, Member
 from webwork.time_entries.bounds import Fields, check_span
 from webwork.time_entries.repository import ContractTerms
 from webwork.time_entries.splitter import Interval, Limit, Split, WeekBudget, split
-from webwork.timesheets.locks import ensure_unlocked, lock_member
+from webwork.time_locks.service import ensure_unlocked, lock_member
 
 METHODS = ("manual", "tracked", "time_request")
 METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}

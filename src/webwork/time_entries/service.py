@@ -25,7 +25,7 @@ from webwork.time_entries.assignment import Assignment, Member, Unusable
 from webwork.time_entries.recording import Recorded, Recording, assess, check_interval, record_time
 from webwork.time_entries.schemas import TimeEntryCreate, TimeEntryUpdate
 from webwork.time_entries.splitter import Interval
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.time_locks.service import ensure_unlocked
 
 NOT_FOUND = "Time entry not found."
 

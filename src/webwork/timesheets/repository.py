@@ -9,17 +9,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Select, and_, bindparam, exists, literal, or_, select, true, union, union_all
+from sqlalchemy import Date, Select, and_, exists, literal, or_, select, true, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth.prebuilt import PerRole, Scope, viewer_params
+from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import restrict, visible_user_ids
-from webwork.kit.db import UTCDateTime, add_unless_taken, column_rows, serialise_writes
+from webwork.kit.db import add_unless_taken
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Contract, Membership, Project, TimeEntry, Timesheet, User
-from webwork.models.statuses import MembershipStatus
+from webwork.models.statuses import MembershipStatus, TimesheetStatus
 from webwork.time_entries import repository as time_entries_repository
 from webwork.timesheets.periods import TimesheetKey
 
@@ -138,8 +138,8 @@ def _listing(actor: Actor, filters: ListFilters) -> Select[Any]:
         stmt = stmt.where(pairs.c.user_id == filters.user_id)
     if filters.key is not None:
         stmt = stmt.where(pairs.c.user_id == filters.key.user_id, pairs.c.date_from == filters.key.date_from)
-    if filters.status == "open":
-        stmt = stmt.where(or_(Timesheet.id.is_(None), Timesheet.status == "open"))
+    if filters.status == TimesheetStatus.OPEN:
+        stmt = stmt.where(or_(Timesheet.id.is_(None), Timesheet.status == TimesheetStatus.OPEN))
     elif filters.status is not None:
         stmt = stmt.where(Timesheet.status == filters.status)
     by_period = pairs.c.date_from.asc() if filters.ascending else pairs.c.date_from.desc()
@@ -186,6 +186,47 @@ async def finished_entries(
     return slices
 
 
+class ApprovedSpan(NamedTuple):
+    user_id: int
+    date_from: date
+    date_to: date
+    locked_from: datetime
+    locked_until: datetime
+
+
+async def approved_beside(
+    session: AsyncSession, actor: Actor, periods: list[tuple[int, date, date]]
+) -> list[ApprovedSpan]:
+    """The approved timesheets of the members of ``periods`` (user, first day, last
+    day) that end the day before or start the day after one of them: one query, however
+    many periods (the caller picks the pairs that match)."""
+    day = timedelta(days=1)
+    rows = await session.execute(
+        readable(actor)
+        .with_only_columns(
+            Timesheet.user_id,
+            Timesheet.date_from,
+            Timesheet.date_to,
+            Timesheet.locked_from,
+            Timesheet.locked_until,
+        )
+        .where(
+            Timesheet.user_id.in_(sorted({user_id for user_id, _, _ in periods})),
+            Timesheet.status == TimesheetStatus.APPROVED,
+            or_(
+                Timesheet.date_to.in_(sorted({first - day for _, first, _ in periods})),
+                Timesheet.date_from.in_(sorted({last + day for _, _, last in periods})),
+            ),
+        )
+    )
+    spans = []
+    for user_id, date_from, date_to, locked_from, locked_until in rows:
+        # ck_timesheets_approved_span: an approved row always has its span
+        assert locked_from is not None and locked_until is not None
+        spans.append(ApprovedSpan(user_id, date_from, date_to, locked_from, locked_until))
+    return spans
+
+
 async def has_time_outside(
     session: AsyncSession,
     actor: Actor,
@@ -222,66 +263,3 @@ async def add(session: AsyncSession, row: Timesheet) -> bool:
     """Store a period's first row; False when a concurrent transaction stored it first
     (the unique constraint on member and first day decides)."""
     return await add_unless_taken(session, row)
-
-
-_LOCKED_MEMBERS = "locked_members"
-_LOCK_MEMBER = (
-    select(Membership.id)
-    .where(Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id"))
-    .with_for_update()
-)
-
-
-async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
-    """Row-lock the member's membership until the transaction ends, on PostgreSQL,
-    once per transaction, however many rules ask for it (the lock check and the
-    overlap check of one save both do). SQLite has one writer at a time: the
-    transaction becomes it here."""
-    if session.get_bind().dialect.name != "postgresql":
-        await serialise_writes(session)
-        return
-    transaction = session.get_transaction()
-    held: tuple[object, set[tuple[int, int]]] | None = session.info.get(_LOCKED_MEMBERS)
-    if held is None or held[0] is not transaction:
-        held = session.info[_LOCKED_MEMBERS] = (transaction, set())
-    key = (actor.workspace_id, user_id)
-    if key in held[1]:
-        return
-    await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
-    held[1].add(key)
-
-
-class LockedPeriod(NamedTuple):
-    date_from: date
-    date_to: date
-
-
-def _approved_touching(viewer: Scope, instant: bool) -> Select[date, date]:
-    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
-    begins_in_time = Timesheet.locked_from <= start if instant else Timesheet.locked_from < end
-    return (
-        readable(viewer)
-        .with_only_columns(Timesheet.date_from, Timesheet.date_to)
-        .where(
-            Timesheet.user_id == bindparam("user_id"),
-            Timesheet.status == "approved",
-            begins_in_time,
-            Timesheet.locked_until > start,
-        )
-        .limit(1)
-    )
-
-
-_APPROVED_TOUCHING = PerRole(_approved_touching)
-
-
-async def approved_touching(
-    session: AsyncSession, actor: Actor, user_id: int, start: datetime, end: datetime
-) -> LockedPeriod | None:
-    """The period of an approved timesheet of the member whose locked span
-    [locked_from, locked_until) shares time with [start, end), or contains the instant
-    ``start`` when ``end == start``. Every save of time asks, so the statement is built
-    once per role and read as columns."""
-    values = {**viewer_params(actor), "user_id": user_id, "start": start, "end": end}
-    rows = await column_rows(session, _APPROVED_TOUCHING(actor, end <= start), values)
-    return LockedPeriod(rows[0][0], rows[0][1]) if rows else None

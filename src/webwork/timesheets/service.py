@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,19 +22,20 @@ from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_da
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.models import Timesheet, User
+from webwork.models.statuses import TimesheetStatus as Status
 from webwork.teams import service as teams
-from webwork.time_entries import assignment, messages
+from webwork.time_entries import assignment
 from webwork.time_entries.assignment import Member
-from webwork.timesheets import repository
-from webwork.timesheets.locks import lock_member
+from webwork.time_locks.service import lock_member
+from webwork.timesheets import messages, repository
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
 
-STATUSES = ("open", "submitted", "rejected", "approved")
+STATUSES = tuple(Status)
 # The hosted API calls a timesheet waiting for a decision "pending".
-STATUS_ALIASES = {"pending": "submitted"}
+STATUS_ALIASES = {"pending": Status.SUBMITTED}
 # Statuses only a stored row can have: listing them needs no computed periods.
-DECIDED = frozenset({"submitted", "rejected", "approved"})
+DECIDED = frozenset({Status.SUBMITTED, Status.REJECTED, Status.APPROVED})
 MAX_PERIODS = 366
 NOT_FOUND = "Timesheet not found."
 CENT = Decimal("0.01")
@@ -112,32 +113,84 @@ def _amount(minutes: int, rate: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class _Span:
-    """The UTC instants a period's time is read between, and the zone its days are in."""
+    """The UTC instants a period's time is read between, the zone its days are in, and
+    its first and last day (time of a gap beside an approved period, read in that zone,
+    may fall on the day before or after them)."""
 
     start: datetime
     end: datetime
     timezone: str
+    first: date
+    last: date
 
 
-def _span(row: Timesheet | None, date_from: date, date_to: date, timezone: str) -> _Span:
-    """What was fixed at approval for an approved timesheet; otherwise the period's local
-    dates in the member's timezone of now."""
-    if row is not None and row.status == "approved":
-        # ck_timesheets_approved_span: an approved row always has its span
-        assert row.locked_from is not None and row.locked_until is not None and row.approved_timezone
-        return _Span(row.locked_from, row.locked_until, row.approved_timezone)
-    return _Span(*range_bounds(date_from, date_to, timezone), timezone)
+@dataclass(frozen=True)
+class _Period:
+    """A member's period as stored (``row``) or computed, and the member's timezone of now."""
+
+    user_id: int
+    date_from: date
+    date_to: date
+    row: Timesheet | None
+    timezone: str
+
+
+async def _spans(session: AsyncSession, actor: Actor, periods: list[_Period]) -> list[_Span]:
+    """The span of each period, so that a member's periods never overlap and leave no
+    gap, whatever their timezone did between approvals.
+
+    An approved period keeps what approval fixed. Any other period is its local dates in
+    the member's timezone of now, except that it starts where an approved period ending
+    the day before its first day was locked until, and ends where an approved period
+    starting the day after its last day was locked from: the time between two local
+    midnights of different timezones (a gap or an overlap, at most about a day, so only
+    with the adjacent period) belongs to exactly one period. One query for all of
+    ``periods``, none when all are approved."""
+    open_periods = [
+        (p.user_id, p.date_from, p.date_to)
+        for p in periods
+        if p.row is None or p.row.status != Status.APPROVED
+    ]
+    beside = await repository.approved_beside(session, actor, open_periods) if open_periods else []
+    ends = {(a.user_id, a.date_to): a.locked_until for a in beside}
+    starts = {(a.user_id, a.date_from): a.locked_from for a in beside}
+    spans = []
+    for period in periods:
+        row = period.row
+        if row is not None and row.status == Status.APPROVED:
+            # ck_timesheets_approved_span: an approved row always has its span
+            assert row.locked_from is not None and row.locked_until is not None and row.approved_timezone
+            spans.append(
+                _Span(
+                    row.locked_from, row.locked_until, row.approved_timezone, period.date_from, period.date_to
+                )
+            )
+            continue
+        start, end = range_bounds(period.date_from, period.date_to, period.timezone)
+        day = timedelta(days=1)
+        spans.append(
+            _Span(
+                ends.get((period.user_id, period.date_from - day), start),
+                starts.get((period.user_id, period.date_to + day), end),
+                period.timezone,
+                period.date_from,
+                period.date_to,
+            )
+        )
+    return spans
 
 
 def _seconds_by_group(
     entries: list[repository.EntrySlice], span: _Span
 ) -> dict[tuple[date, int | None, int | None], int]:
-    """Seconds of ``entries`` inside ``span`` per (local day, project, contract)."""
+    """Seconds of ``entries`` inside ``span`` per (local day, project, contract); time
+    before the span's first day is on that day, time after its last on the last."""
     seconds: dict[tuple[date, int | None, int | None], int] = defaultdict(int)
     for entry in entries:
         clipped = max(entry.start_at, span.start), min(entry.end_at, span.end)
         for day, secs in seconds_by_local_day(*clipped, span.timezone).items():
-            seconds[(day, entry.project_id, entry.contract_id)] += secs
+            shown = min(max(day, span.first), span.last)
+            seconds[(shown, entry.project_id, entry.contract_id)] += secs
     return seconds
 
 
@@ -185,7 +238,7 @@ def _summarize(
         total_minutes = row.approved_minutes
     out = TimesheetOut(
         id=listed.key.encode(salt),
-        status=row.status if row else "open",
+        status=row.status if row else Status.OPEN,
         user_id=listed.user.id,
         member=listed.user.fullname,
         user_name=listed.user.fullname,
@@ -210,18 +263,25 @@ def _order(group: tuple[date, int | None, int | None]) -> tuple[date, int, int]:
 async def list_page(
     session: AsyncSession, actor: Actor, query: ListQuery, params: PageParams, salt: str
 ) -> Page[TimesheetOut]:
-    """One page of timesheets: a count, the page, and one query for the time of every
-    member on it, whatever the page size."""
+    """One page of timesheets: a count, the page, one query for the approved periods
+    beside its open ones, and one for the time of every member on it, whatever the page
+    size."""
     filters = _filters(actor, query, salt)
     if filters is None:
         return Page([], Pagination(params.page, params.per_page, 0, 0))
     page = await repository.list_page(session, actor, filters, params)
     kind = actor.workspace.timesheet_period
-    listed = []
-    for user_id, date_from, row, user, timezone in page.items:
-        date_to = row.date_to if row is not None else period_of(date_from, kind)[1]
-        span = _span(row, date_from, date_to, timezone or "UTC")
-        listed.append(_Listed(TimesheetKey(user_id, date_from), date_to, row, user, span))
+    periods = [
+        _Period(
+            user_id, date_from, row.date_to if row else period_of(date_from, kind)[1], row, timezone or "UTC"
+        )
+        for user_id, date_from, row, _, timezone in page.items
+    ]
+    spans = await _spans(session, actor, periods)
+    listed = [
+        _Listed(TimesheetKey(period.user_id, period.date_from), period.date_to, period.row, user, span)
+        for period, (_, _, _, user, _), span in zip(periods, page.items, spans, strict=True)
+    ]
     windows = [(item.key.user_id, item.span.start, item.span.end) for item in listed]
     entries = await repository.finished_entries(session, actor, windows)
     by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
@@ -239,11 +299,11 @@ class _Transition:
 
 
 TRANSITIONS = {
-    "submit": _Transition(frozenset({"open", "rejected"}), "submitted", "submitted"),
-    "unsubmit": _Transition(frozenset({"submitted"}), "open", "unsubmitted"),
-    "approve": _Transition(frozenset({"submitted"}), "approved", "approved"),
-    "reject": _Transition(frozenset({"submitted"}), "rejected", "rejected"),
-    "reopen": _Transition(frozenset({"approved"}), "open", "reopened"),
+    "submit": _Transition(frozenset({Status.OPEN, Status.REJECTED}), Status.SUBMITTED, "submitted"),
+    "unsubmit": _Transition(frozenset({Status.SUBMITTED}), Status.OPEN, "unsubmitted"),
+    "approve": _Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, "approved"),
+    "reject": _Transition(frozenset({Status.SUBMITTED}), Status.REJECTED, "rejected"),
+    "reopen": _Transition(frozenset({Status.APPROVED}), Status.OPEN, "reopened"),
 }
 
 
@@ -264,16 +324,15 @@ def _check_permission(actor: Actor, action: str, user_id: int) -> None:
 
 
 async def _check_reach(
-    session: AsyncSession, actor: Actor, action: str, membership: MembershipView, row: Timesheet
+    session: AsyncSession, actor: Actor, action: str, membership: MembershipView, span: _Span
 ) -> None:
     """A team manager decides on the timesheets of their teams' members; a project
-    manager only when every entry of the period (a running timer included) is on a
-    project they manage; neither on a member of an equal or higher role."""
-    if action not in ("approve", "reject") or actor.is_admin:
+    manager only when every entry of the period's span (a running timer included) is on
+    a project they manage; neither on a member of an equal or higher role."""
+    if actor.is_admin:
         return
-    window = range_bounds(row.date_from, row.date_to, membership.timezone or "UTC")
     outside = await repository.has_time_outside(
-        session, actor, membership.user_id, window, visibility.managed_project_ids(actor)
+        session, actor, membership.user_id, (span.start, span.end), visibility.managed_project_ids(actor)
     )
     reach = permissions.Reach(
         in_managed_team=await teams.manages_member(session, actor, membership.user_id),
@@ -281,6 +340,21 @@ async def _check_reach(
     )
     if not permissions.may_act_on(actor, membership.user_id, Role(membership.role), reach):
         raise Forbidden(f"You may not {action} this timesheet.")
+
+
+async def _decided_span(
+    session: AsyncSession, actor: Actor, action: str, row: Timesheet, timezone: str
+) -> _Span | None:
+    """The span a decision is about: what an approval fixes, and where a manager's
+    reach is judged (None when neither is needed). An approval takes the member's lock
+    first, so that a neighbour approved concurrently is seen, and no write of time slips
+    in between the total and the lock."""
+    if action == "approve":
+        await lock_member(session, actor, row.user_id)
+    elif action != "reject" or actor.is_admin:
+        return None
+    (span,) = await _spans(session, actor, [_Period(row.user_id, row.date_from, row.date_to, row, timezone)])
+    return span
 
 
 async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) -> Timesheet:
@@ -293,7 +367,11 @@ async def _period_row(session: AsyncSession, actor: Actor, key: TimesheetKey) ->
     if start != key.date_from:
         raise NotFound(NOT_FOUND)
     row = Timesheet(
-        workspace_id=actor.workspace_id, user_id=key.user_id, date_from=start, date_to=end, status="open"
+        workspace_id=actor.workspace_id,
+        user_id=key.user_id,
+        date_from=start,
+        date_to=end,
+        status=Status.OPEN,
     )
     if await repository.add(session, row):
         return row
@@ -344,14 +422,16 @@ async def _transition(
     key, member = await _visible_period(session, actor, timesheet_id, salt)
     _check_permission(actor, action, member.id)
     row = await _period_row(session, actor, key)
-    await _check_reach(session, actor, action, member.membership, row)
+    span = await _decided_span(session, actor, action, row, member.timezone)
+    if span is not None:
+        await _check_reach(session, actor, action, member.membership, span)
     rule = TRANSITIONS[action]
     if row.status not in rule.sources:
         raise Conflict(f"The timesheet is {row.status}; it cannot be {rule.past}.", code="invalid_transition")
     now = clock.utcnow()
     _record(row, action, actor, now, reason)
-    if action == "approve":
-        await _fix_approved(session, actor, row, member.timezone)
+    if action == "approve" and span is not None:
+        await _fix_approved(session, actor, row, span)
     await session.flush()
     user = member.user
     data = TimesheetDecision(
@@ -400,12 +480,9 @@ async def reopen(session: AsyncSession, actor: Actor, timesheet_id: str, salt: s
     return await _transition(session, actor, timesheet_id, "reopen", salt)
 
 
-async def _fix_approved(session: AsyncSession, actor: Actor, row: Timesheet, timezone: str) -> None:
-    """Fix what is approved so that it stays approved: the period's UTC span in the
-    member's timezone of now (the lock), that zone, and the total. The member's lock
-    keeps a concurrent write from slipping in between the total and the lock."""
-    await lock_member(session, actor, row.user_id)
-    span = _Span(*range_bounds(row.date_from, row.date_to, timezone), timezone)
+async def _fix_approved(session: AsyncSession, actor: Actor, row: Timesheet, span: _Span) -> None:
+    """Fix what is approved so that it stays approved: the period's span (the lock),
+    the zone its days are read in, and the total."""
     entries = await repository.finished_entries(session, actor, [(row.user_id, span.start, span.end)])
     row.locked_from, row.locked_until, row.approved_timezone = span.start, span.end, span.timezone
     row.approved_minutes = sum(secs // 60 for secs in _seconds_by_group(entries, span).values())

@@ -33,7 +33,7 @@ from webwork.time_entries.recording import (
     whole_minutes,
 )
 from webwork.time_entries.splitter import Interval
-from webwork.timesheets.locks import ensure_unlocked
+from webwork.time_locks.service import ensure_unlocked
 from webwork.tracking import repository
 from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.kit.db import save
 from webwork.models import User
 
 
@@ -21,3 +22,7 @@ async def first_email(session: AsyncSession) -> str | None:
 
 async def exists_any(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(func.count()).select_from(User)))
+
+
+async def add(session: AsyncSession, *rows: User) -> None:
+    await save(session, *rows)

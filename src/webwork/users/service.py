@@ -32,8 +32,7 @@ async def get_or_create(session: AsyncSession, email: str, firstname: str = "", 
     user = await get_by_email(session, email)
     if user is None:
         user = User(email=normalize_email(email), firstname=firstname, lastname=lastname)
-        session.add(user)
-        await session.flush()
+        await repository.add(session, user)
     return user
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Principal
+from webwork.kit.db import save
 from webwork.kit.pagination import Page, PageParams, paginate
 from webwork.models import Membership, User, Workspace
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
@@ -56,3 +57,7 @@ async def first_active_owner(session: AsyncSession) -> tuple[str, int] | None:
         )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+async def add(session: AsyncSession, *rows: Workspace | Membership) -> None:
+    await save(session, *rows)

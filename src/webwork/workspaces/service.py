@@ -25,10 +25,11 @@ async def get(session: AsyncSession, principal: Principal, workspace_id: int) ->
 async def create(session: AsyncSession, owner: User, name: str, timezone: str = "UTC") -> Workspace:
     """A workspace and its owner's membership, who sees rates (``rate_status`` 1)."""
     workspace = Workspace(name=name, owner_id=owner.id, timezone=timezone)
-    session.add(workspace)
-    await session.flush()
-    session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=Role.OWNER.value, rate_status=1))
-    await session.flush()
+    await repository.add(session, workspace)
+    owner_membership = Membership(
+        workspace_id=workspace.id, user_id=owner.id, role=Role.OWNER.value, rate_status=1
+    )
+    await repository.add(session, owner_membership)
     return workspace
 
 

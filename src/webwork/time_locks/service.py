@@ -3,7 +3,8 @@ in it (manually, by an approved time request or by a timer) until it is reopened
 
 The lock is the UTC span stored when the timesheet was approved, never the period's
 dates read again in the member's timezone of now: a timezone changed later moves
-neither the lock nor what it protects."""
+neither the lock nor what it protects. Time outside every approved span (a gap a
+timezone change left beside one) is free, and is the adjacent open period's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
 from webwork.kit.errors import Conflict
-from webwork.timesheets import repository
+from webwork.time_locks import repository
 
 
 async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None:
