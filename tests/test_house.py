@@ -21,6 +21,7 @@ from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit import clock
 from webwork.kit.db import UnitOfWorkRoute
+from webwork.kit.types import PATTERN_RULES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "webwork"
 DOMAINS = sorted(p.parent for p in PACKAGE.glob("*/router.py"))
@@ -265,3 +266,71 @@ def test_mail_is_sent_after_the_commit_only() -> None:
             ):
                 offences.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: mailer.send(...)")
     assert offences == []
+
+
+# What a request's JSON schema may leave unbounded: parsed values (dates, times, enums)
+# and the string spelling of a decimal, which max_digits bounds.
+PARSED_FORMATS = {"date", "date-time", "time"}
+INT_MAX = 2**31 - 1
+INF = float("inf")
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _unbounded(spec: dict[str, Any], schema: dict[str, Any], where: str, strings: bool = True) -> list[str]:
+    """The places in ``schema`` that take a string without maxLength or that may hold
+    control characters (if ``strings``),
+    an integer outside PostgreSQL's ``integer`` or without bounds, or a list without
+    maxItems."""
+    schema = _resolve(spec, schema)
+    found: list[str] = []
+    branches = schema.get("anyOf") or schema.get("oneOf") or []
+    decimal = any(branch.get("type") == "number" for branch in branches)
+    for branch in branches:
+        if not (decimal and branch.get("type") == "string"):
+            found += _unbounded(spec, branch, where, strings)
+    kind = schema.get("type")
+    if kind == "string" and strings and "enum" not in schema and schema.get("format") not in PARSED_FORMATS:
+        if "maxLength" not in schema or schema.get("pattern") not in PATTERN_RULES:
+            found.append(
+                f"{where}: a string without maxLength or kit.types' pattern of no control characters"
+            )
+    elif (
+        kind == "integer"
+        and not -INT_MAX - 1 <= schema.get("minimum", -INF) <= schema.get("maximum", INF) <= INT_MAX
+    ):
+        found.append(f"{where}: an integer without minimum and maximum within PostgreSQL's integer")
+    elif kind == "array":
+        if "maxItems" not in schema:
+            found.append(f"{where}: a list without maxItems")
+        found += _unbounded(spec, schema.get("items", {}), f"{where}[]", strings)
+    for name, value in schema.get("properties", {}).items():
+        found += _unbounded(spec, value, f"{where}.{name}", strings)
+    return found
+
+
+def test_every_request_value_is_bounded() -> None:
+    """Each string a request may carry (query parameters and bodies, JSON or form) has a
+    maxLength and refuses control characters (the types of ``kit/types.py``), each
+    integer (paths too) fits the ``integer`` columns ids and codes are stored in, and
+    each list has a maxItems: OpenAPI shows them, and a field added later cannot forget
+    them. (Path segments of text name rows and are never stored; the bound on the
+    request head bounds them.)"""
+    spec = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
+    found: list[str] = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                strings = parameter["in"] == "query"
+                found += _unbounded(spec, parameter["schema"], f"{where} {parameter['name']}", strings)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded(spec, media["schema"], f"{where} body")
+    assert found == []

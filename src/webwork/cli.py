@@ -86,6 +86,8 @@ def serve(
     Redis, for rate limits) holds what they share."""
     import uvicorn
 
+    from webwork.protocol import BoundedHeadProtocol
+
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     count = 1 if reload else (workers or settings.workers)
@@ -111,6 +113,8 @@ def serve(
         # (kit/proxies.py); uvicorn's own reading would trust X-Forwarded-For from
         # 127.0.0.1 (its FORWARDED_ALLOW_IPS default), whoever sends it.
         proxy_headers=False,
+        # httptools' protocol, with a bound on request heads (webwork/protocol.py)
+        http=BoundedHeadProtocol,
         access_log=settings.access_log,
         log_config=_log_config(),
         reload=reload,

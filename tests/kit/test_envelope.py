@@ -51,32 +51,29 @@ async def test_success_envelope_shape(factory: Factory) -> None:
 
 
 async def test_out_of_range_integers_are_client_errors_not_500(factory: Factory) -> None:
-    """Integers beyond what the database stores (int4 on PostgreSQL, int8 on SQLite)
-    are answered as bad input, wherever they appear."""
+    """Integers beyond what PostgreSQL's integer columns store are refused as bad input
+    on their field, wherever they appear, before the database sees them (on SQLite too)."""
     space = await factory.space()
     api = space.owner.api
     huge = 10**30
-    for url, params in (
-        (f"/projects/{huge}", space.ws),
-        (f"/projects/{2**31}", space.ws),
-        ("/contracts", {**space.ws, "page": huge}),
-        ("/time-tracking/current-data", {**space.ws, "user_id": huge}),
+    for url, params, field in (
+        (f"/projects/{huge}", space.ws, "project_id"),
+        (f"/projects/{2**31}", space.ws, "project_id"),
+        ("/contracts", {**space.ws, "page": huge}, "page"),
+        ("/contracts", {**space.ws, "user_id": 2**31}, "user_id"),
+        ("/time-tracking/current-data", {**space.ws, "user_id": huge}, "user_id"),
     ):
-        response = await api.get(url, params=params)
-        assert response.status_code in (404, 422), (url, params, response.text)
-        err(response, response.status_code)
-    listed = await api.get("/contracts", params={**space.ws, "user_id": 2**31})
-    assert listed.status_code == 422 or ok(listed)["data"] == []
+        assert list(err(await api.get(url, params=params), 422)["errors"]) == [field], (url, params)
     response = await api.post("/contracts", params=space.ws, json={"project_id": huge, "user_id": 2**40})
-    err(response, 422)
+    assert set(err(response, 422)["errors"]) == {"project_id", "user_id"}
 
 
-async def test_nul_characters_are_refused_or_stored_never_500(factory: Factory) -> None:
+async def test_nul_characters_are_refused_on_every_database(factory: Factory) -> None:
     space = await factory.space()
     response = await space.owner.api.post("/api-keys", json={"name": "bad\u0000name"})
-    assert response.status_code in (201, 422), response.text
+    assert list(err(response, 422)["errors"]) == ["name"]
     response = await space.owner.api.get("/projects", params={**space.ws, "name": "x\x00y"})
-    assert response.status_code in (200, 422), response.text
+    assert list(err(response, 422)["errors"]) == ["name"]
 
 
 async def test_blank_required_text_reads_as_required(factory: Factory) -> None:

@@ -12,6 +12,7 @@ from webwork.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from webwork.auth.deps import PrincipalDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
+from webwork.kit.types import Id
 
 router = APIRouter(prefix="/api-keys", tags=["API Keys"])
 
@@ -44,7 +45,7 @@ async def create_api_key(
 @router.delete(
     "/{key_id}", response_model=Envelope[ApiKeyOut], operation_id="deleteApiKey", summary="Revoke an API key"
 )
-async def delete_api_key(key_id: int, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+async def delete_api_key(key_id: Id, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
     """Revokes one of the caller's keys; it stops authenticating at once. Another user's
     key id is a 404."""
     key = await service.delete(session, principal, key_id)

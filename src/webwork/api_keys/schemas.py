@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from webwork.kit.types import Timestamp
+from webwork.kit.types import Name, Timestamp
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field("default", min_length=1, max_length=100)
+    name: Annotated[Name, Field(max_length=100)] = "default"
 
 
 class ApiKeyOut(BaseModel):

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import api_keys, repository
@@ -19,15 +20,17 @@ from webwork.auth.roles import ADMINS, Role
 from webwork.kit import clock
 from webwork.kit.bodies import parse_json
 from webwork.kit.db import defer_write, get_session
-from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, validation_errors
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
+from webwork.kit.types import Id, OptionalId
 from webwork.models.statuses import MembershipStatus
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 _api_key_scheme = HTTPBearer(scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+_WORKSPACE_ID: TypeAdapter[int] = TypeAdapter(Id)
 
 
 async def get_principal(
@@ -86,24 +89,19 @@ async def _body_workspace_id(request: Request) -> Any:
 
 
 def _as_workspace_id(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValidationFailed({"workspace_id": ["The workspace id field must be an integer."]})
+    """A body's workspace_id, read by the rules of every other id."""
     try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValidationFailed({"workspace_id": ["The workspace id field must be an integer."]}) from None
-    if number < 1:
-        raise ValidationFailed({"workspace_id": ["The selected workspace id is invalid."]})
-    return number
+        return _WORKSPACE_ID.validate_python(value)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_errors(exc.errors(), loc=("workspace_id",))) from None
 
 
-async def _workspace_id(request: Request, from_query: str | None) -> int:
+async def _workspace_id(request: Request, from_query: int | None) -> int:
     """The hosted API reads workspace_id from the query for some verbs and the body for
     others; we take it from either and refuse two different values."""
-    query_value = None if from_query in (None, "") else _as_workspace_id(from_query)
     body_value = await _body_workspace_id(request)
     from_body = None if body_value in (None, "") else _as_workspace_id(body_value)
-    resolved = query_or_body("workspace_id", query_value, from_body)
+    resolved = query_or_body("workspace_id", from_query, from_body)
     if resolved is None:
         raise ValidationFailed({"workspace_id": ["The workspace id field is required."]})
     return resolved
@@ -114,7 +112,7 @@ async def get_actor(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
     workspace_id: Annotated[
-        str | None, Query(description="ID of the workspace (may be sent in the body instead)")
+        OptionalId, Query(description="ID of the workspace (may be sent in the body instead)")
     ] = None,
 ) -> Actor:
     """The caller as a member of the workspace asked for: key, user, membership and

@@ -19,6 +19,7 @@ from webwork.contracts.schemas import (
 )
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
+from webwork.kit.types import Id, Keyword
 
 router = APIRouter(prefix="/contracts", tags=["Contracts"])
 
@@ -34,9 +35,9 @@ async def get_contracts(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    project_id: Annotated[int | None, Query(description="Only contracts on this project")] = None,
-    user_id: Annotated[int | None, Query(description="Only contracts of this member")] = None,
-    status: Annotated[str | None, Query(description="active or paused")] = None,
+    project_id: Annotated[Id | None, Query(description="Only contracts on this project")] = None,
+    user_id: Annotated[Id | None, Query(description="Only contracts of this member")] = None,
+    status: Annotated[Keyword | None, Query(description="active or paused")] = None,
 ) -> JSONResponse:
     """The contracts (member-project assignments) the caller's role sees: all for owners
     and executive managers, those on the projects they manage for project managers, those
@@ -52,7 +53,7 @@ async def get_contracts(
     operation_id="getContract",
     summary="Get a contract",
 )
-async def get_contract(contract_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_contract(contract_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One contract, if the caller's role sees it (404 otherwise)."""
     view = await service.get(session, actor, contract_id)
     return respond(_out(actor, view), "Contract retrieved successfully")
@@ -81,7 +82,7 @@ async def create_contract(body: ContractCreate, actor: AdminActor, session: Sess
     summary="Update a contract",
 )
 async def update_contract(
-    contract_id: int, body: ContractUpdate, actor: ActorDep, session: SessionDep
+    contract_id: Id, body: ContractUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     """Only the fields sent change. Owners and executive managers change anything (on
     the owner's contracts, only the owner); a project manager the contracts of members

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Hours, Money, OptionalHours, OptionalMoney, Timestamp
+from webwork.kit.types import Hours, Id, Keyword, Money, OptionalHours, OptionalMoney, Text, Timestamp
 from webwork.models import Contract, User
 from webwork.models.statuses import ContractStatus
 from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
@@ -22,19 +22,19 @@ def _contract_status(value: str) -> str:
     return value
 
 
-StatusField = Annotated[str, AfterValidator(_contract_status)]
+StatusField = Annotated[Keyword, AfterValidator(_contract_status)]
 _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 
 
 class ContractCreate(RequestBody):
-    project_id: int = Field(description="A project of the workspace that is not archived")
-    user_id: int = Field(description="An active member of the workspace")
+    project_id: Id = Field(description="A project of the workspace that is not archived")
+    user_id: Id = Field(description="An active member of the workspace")
     weekly_hours_limit: OptionalHours = Field(
         None, description="Absent or null: the project's weekly_hours_limit (none if the project has none)"
     )
     screenshots: ScreenshotMode = Field("full", description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = Field(None, description="Saved only if the caller may see rates")
-    notes: str | None = None
+    notes: Text | None = None
 
 
 class ContractUpdate(RequestBody):
@@ -42,7 +42,7 @@ class ContractUpdate(RequestBody):
     screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = None
     status: StatusField | None = Field(None, description="active or paused")
-    notes: str | None = None
+    notes: Text | None = None
 
     _required = field_validator("screenshots", "status", mode="before")(required_value)
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any, overload
 
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webwork.kit.envelope import error_body
-from webwork.kit.errors import PayloadTooLarge, malformed_json
+from webwork.kit.errors import PayloadTooLarge, error_response, malformed_json
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -73,8 +71,7 @@ class BodyLimitMiddleware:
             error = PayloadTooLarge(
                 f"The request body must not be greater than {self.max_bytes // 1024} kilobytes."
             )
-            response = JSONResponse(error_body(error.message, error.code), status_code=error.status_code)
-            await response(scope, receive, send)
+            await error_response(error)(scope, receive, send)
             return
         await self.app(scope, replaying(body, receive), send)
 

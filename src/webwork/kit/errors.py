@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webwork.kit.envelope import FastJSONResponse, error_body
+from webwork.kit.types import PATTERN_RULES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,10 +115,13 @@ def invalid(field: str, message: str) -> ValidationFailed:
 
 
 def malformed_json(cause: BaseException) -> MalformedJson:
-    """The one answer for a body the JSON parser gives up on. Nesting deeper than the
-    parser's recursion limit is valid JSON, so it is told apart."""
+    """The one answer for a body the JSON or form parser gives up on. Nesting deeper than
+    the parser's recursion limit is valid JSON, and bytes that are no UTF-8 are no text
+    at all, so both are told apart."""
     if isinstance(cause, RecursionError):
         return MalformedJson("The request body is nested too deeply.")
+    if isinstance(cause, UnicodeDecodeError):
+        return MalformedJson("The request body is not valid UTF-8.")
     return MalformedJson()
 
 
@@ -138,6 +142,9 @@ _TEMPLATES = {
     "datetime_from_date_parsing": "The {field} field must be a valid ISO-8601 timestamp.",
     "decimal_parsing": "The {field} field must be a number.",
     "string_too_long": "The {field} field must not be greater than {max_length} characters.",
+    "string_unicode": "The {field} field must be valid UTF-8 text.",
+    "string_pattern_mismatch": "The {field} field format is invalid.",
+    "too_long": "The {field} field must not have more than {max_length} items.",
     "string_too_short": "The {field} field must be at least {min_length} characters.",
     "greater_than_equal": "The {field} field must be at least {ge}.",
     "less_than_equal": "The {field} field must not be greater than {le}.",
@@ -170,6 +177,8 @@ def _message(err: Mapping[str, Any], field: str) -> str:
         return f"The {field} field is invalid: {msg}"
     if err.get("type") == "string_too_short" and ctx.get("min_length") == 1:
         template = _TEMPLATES["missing"]
+    if err.get("type") == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_RULES:
+        template = "The {field} field " + PATTERN_RULES[ctx["pattern"]]
     try:
         return template.format(
             field=field.replace("_", " ") if template != "{msg}" else field, msg=msg, **ctx
@@ -178,10 +187,12 @@ def _message(err: Mapping[str, Any], field: str) -> str:
         return msg
 
 
-def validation_errors(raw: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+def validation_errors(raw: Sequence[Mapping[str, Any]], loc: Sequence[Any] = ()) -> dict[str, list[str]]:
+    """Pydantic's errors as the envelope's ``errors``; ``loc`` names where the validated
+    value was (for a value validated on its own)."""
     errors: dict[str, list[str]] = {}
     for err in raw:
-        field = _field_name(err.get("loc", ()))
+        field = _field_name((*loc, *err.get("loc", ())))
         errors.setdefault(field, []).append(_message(err, field))
     return errors
 
@@ -212,9 +223,15 @@ _HTTP_CODES = {
 _HTTP_MESSAGES = {404: "The requested route was not found.", 405: "Method not allowed."}
 
 
+def error_response(exc: ApiError) -> JSONResponse:
+    """The envelope of ``exc``: what the handler answers, and what a middleware outside
+    the handlers (a body refused before routing) sends itself."""
+    return _response(exc.status_code, exc.message, exc.code, exc.errors, exc.data, exc.headers)
+
+
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return _response(exc.status_code, exc.message, exc.code, exc.errors, exc.data, exc.headers)
+    return error_response(exc)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -2,7 +2,9 @@
 
 The hosted API documents ``application/x-www-form-urlencoded`` for some writes; rather
 than teaching every handler two parsers, this ASGI middleware rewrites such bodies to
-JSON before routing. ``key[]=1&key[]=2``, ``key[0]=1`` and repeated keys become lists."""
+JSON before routing. ``key[]=1&key[]=2``, ``key[0]=1`` and repeated keys become lists.
+A body that is not UTF-8, as bytes or percent-encoded, is refused as a JSON one would be
+(400 ``malformed_json``): replacement characters would be stored in its place."""
 
 from __future__ import annotations
 
@@ -14,13 +16,19 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webwork.kit.bodies import read_body, replaying
+from webwork.kit.errors import MalformedJson, error_response, malformed_json
 
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d*)\]$")
 
 
 def form_to_dict(raw: bytes) -> dict[str, Any]:
+    """The fields of a form body; MalformedJson if it is not UTF-8."""
+    try:
+        pairs = parse_qsl(raw.decode(), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise malformed_json(exc) from None
     result: dict[str, Any] = {}
-    for key, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
+    for key, value in pairs:
         match = _INDEXED.match(key)
         if match:
             result.setdefault(match["name"], [])
@@ -43,7 +51,12 @@ class FormAsJsonMiddleware:
         if scope["type"] != "http" or not _is_form(scope):
             await self.app(scope, receive, send)
             return
-        body = json.dumps(form_to_dict(await read_body(receive))).encode()
+        try:
+            fields = form_to_dict(await read_body(receive))
+        except MalformedJson as error:
+            await error_response(error)(scope, receive, send)
+            return
+        body = json.dumps(fields).encode()
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")]
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await self.app({**scope, "headers": headers}, replaying(body, receive), send)

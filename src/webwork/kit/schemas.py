@@ -8,6 +8,7 @@ from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 from webwork.kit.errors import ValidationFailed
+from webwork.kit.types import OptionalId
 
 
 class RequestBody(BaseModel):
@@ -18,7 +19,7 @@ class RequestBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    workspace_id: int | None = Field(None, description="ID of the workspace (or in the query string)")
+    workspace_id: OptionalId = Field(None, description="ID of the workspace (or in the query string)")
 
     def provided(self, *exclude: str) -> dict[str, Any]:
         """The fields the client actually sent (for partial updates)."""

@@ -1,15 +1,36 @@
-"""Pydantic field types for the API's wire formats (money as numbers, ISO timestamps)."""
+"""Pydantic field types for the API's wire formats (money as numbers, ISO timestamps),
+and the bounds every request value has: ids and integers that PostgreSQL's ``integer``
+columns hold (never a boolean), text of bounded length without control characters, and
+lists of ids of bounded length. A value out of them is a 422 on its field, on SQLite and
+PostgreSQL alike, before any statement binds it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from webwork.kit.clock import as_utc
 from webwork.kit.zones import is_timezone
+
+# PostgreSQL's ``integer``: the type of every id and integer column.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# A list of ids binds one SQL parameter per id (PostgreSQL takes 32,767 per statement).
+MAX_IDS = 1000
+# Text of one line (names, titles, emails, filters): no control character at all.
+LINE_PATTERN = r"^[^\x00-\x1F\x7F]*$"
+# Free text (notes, descriptions, reasons): tabs and line breaks, no other control character.
+TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+# How a 422 words a value that does not match each pattern ("The notes field must ...").
+PATTERN_RULES = {
+    LINE_PATTERN: "must not contain control characters.",
+    TEXT_PATTERN: "must not contain control characters other than tabs and line breaks.",
+}
 
 
 def decimal_to_number(value: Decimal) -> int | float:
@@ -44,6 +65,32 @@ def _timezone(value: object, info: ValidationInfo) -> object:
     return name
 
 
+def _no_bool(value: object) -> object:
+    """JSON's true and false are no numbers, though Python's bool is an int (pydantic
+    would take true as 1: ``"user_id": true`` named user 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+ICON_INVALID = "The icon field must be an icon name (such as project-icon-1) or an http(s) URL."
+_ICON_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def _icon(value: str) -> str:
+    """Clients show an icon: one of theirs by name, or an image they fetch over http(s),
+    never a link of another scheme (``javascript:``, ``data:``, ...)."""
+    if _ICON_NAME.fullmatch(value):
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as an unclosed [IPv6 address
+        raise ValueError(ICON_INVALID) from None
+    if parts.scheme.lower() in ("http", "https") and parts.hostname and not re.search(r"\s", value):
+        return value
+    raise ValueError(ICON_INVALID)
+
+
 Money = Annotated[
     Decimal,
     Field(max_digits=12, decimal_places=2, ge=0),
@@ -57,9 +104,39 @@ Hours = Annotated[
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
 OptionalDate = Annotated[date | None, BlankNone]
-OptionalInt = Annotated[int | None, BlankNone]
 OptionalMoney = Annotated[Money | None, BlankNone]
 OptionalHours = Annotated[Hours | None, BlankNone]
+
+# The bounds come before the validators, so that pydantic checks them as part of the
+# integer or string itself (and OpenAPI shows them as minimum, maxLength, ...).
+Id = Annotated[int, Field(ge=1, le=INT_MAX), BeforeValidator(_no_bool)]
+Integer = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_no_bool)]
+OptionalId = Annotated[Id | None, BlankNone]
+OptionalInteger = Annotated[Integer | None, BlankNone]
+Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
+# One line of text, at most 255 characters unless the field says less or more
+# (``Annotated[Line, Field(max_length=100)]``); free text at most 10,000.
+Line = Annotated[str, Field(max_length=255, pattern=LINE_PATTERN)]
+Text = Annotated[str, Field(max_length=10_000, pattern=TEXT_PATTERN)]
+# A name a client must give (blank reads as missing).
+Name = Annotated[Line, Field(min_length=1)]
+# A word that chooses among a few (a status, a role, a sort order).
+Keyword = Annotated[str, Field(max_length=32, pattern=LINE_PATTERN)]
+Icon = Annotated[
+    str,
+    Field(
+        max_length=255,
+        pattern=LINE_PATTERN,
+        description="An icon name (such as project-icon-1: lowercase letters, digits, dashes; "
+        "at most 64) or an http(s) URL of an image",
+    ),
+    AfterValidator(_icon),
+]
+# No zone name is longer than 64 characters (the column's size): the bound is for OpenAPI.
 Timezone = Annotated[
-    str, BeforeValidator(_timezone), Field(description="Canonical IANA timezone, e.g. Europe/Berlin or UTC")
+    str,
+    Field(
+        max_length=64, pattern=LINE_PATTERN, description="Canonical IANA timezone, e.g. Europe/Berlin or UTC"
+    ),
+    BeforeValidator(_timezone),
 ]

@@ -15,6 +15,7 @@ from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import Id, Keyword, Line
 from webwork.members import service
 from webwork.members.schemas import (
     EmailConfirm,
@@ -56,9 +57,9 @@ async def get_members(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    email: Annotated[str | None, Query(description="Exact email (case-insensitive)")] = None,
-    status: Annotated[str | None, Query(description="active, inactive, left, unknown or invited")] = None,
-    role: Annotated[str | None, Query(description="Role code or label")] = None,
+    email: Annotated[Line | None, Query(max_length=254, description="Exact email (case-insensitive)")] = None,
+    status: Annotated[Keyword | None, Query(description="active, inactive, left, unknown or invited")] = None,
+    role: Annotated[Keyword | None, Query(description="Role code or label")] = None,
 ) -> JSONResponse:
     """The members of the workspace that the caller's role sees: everyone for owners and
     executive managers, the members of their teams for team managers, those contracted on
@@ -101,7 +102,7 @@ async def invite_member(
     summary="Send an invitation again",
 )
 async def resend_invitation(
-    member_id: int,
+    member_id: Id,
     actor: AdminActor,
     session: SessionDep,
     mailer: MailerDep,
@@ -119,7 +120,7 @@ async def resend_invitation(
 @router.get(
     "/{member_id}", response_model=Envelope[MemberOut], operation_id="getMember", summary="Get a member"
 )
-async def get_member(member_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_member(member_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One member by user id, if the caller's role sees them (404 otherwise)."""
     member = await service.get(session, actor, member_id)
     return respond(_out(actor, member), "Member retrieved successfully")
@@ -137,7 +138,7 @@ INVITATION_CORRECTED = f"{UPDATED}. A new invitation was sent to the new address
     summary="Update a member",
 )
 async def update_member(
-    member_id: int,
+    member_id: Id,
     actor: ActorDep,
     session: SessionDep,
     body: MemberUpdate,
@@ -176,7 +177,7 @@ async def update_member(
     summary="Confirm a new email",
 )
 async def confirm_member_email(
-    member_id: int, actor: ActorDep, session: SessionDep, body: EmailConfirm
+    member_id: Id, actor: ActorDep, session: SessionDep, body: EmailConfirm
 ) -> JSONResponse:
     """Makes the email sent to `PUT /members/{id}` the member's, with the code mailed to
     it: only the member themself, signed in (403 for anyone else). A wrong, expired or
@@ -194,7 +195,7 @@ async def confirm_member_email(
     summary="Delete (archive) a member",
 )
 async def delete_member(
-    member_id: int,
+    member_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,
@@ -213,7 +214,7 @@ async def delete_member(
     summary="Restore an archived member",
 )
 async def restore_member(
-    member_id: int,
+    member_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,

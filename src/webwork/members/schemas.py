@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import BlankNone, Hours, Money, OptionalHours, OptionalMoney, Timestamp, Timezone
+from webwork.kit.types import (
+    LINE_PATTERN,
+    BlankNone,
+    Hours,
+    Keyword,
+    Money,
+    Name,
+    OptionalHours,
+    OptionalMoney,
+    Timestamp,
+    Timezone,
+)
 from webwork.models import Membership, User
 from webwork.models.statuses import MembershipStatus
 from webwork.users.service import check_email
@@ -18,10 +29,6 @@ from webwork.users.service import check_email
 # What the list's ``status`` filter accepts: the stored statuses, and the hosted API's
 # "left" and "unknown", which no member of ours ever has.
 MEMBER_STATUSES = (*MembershipStatus, "left", "unknown")
-
-
-def _email(value: object) -> object:
-    return check_email(value) if isinstance(value, str) else value
 
 
 def _role(value: object) -> Role:
@@ -32,7 +39,8 @@ def _role(value: object) -> Role:
 
 
 def _flag(field: str) -> BeforeValidator:
-    """0/1 switches; forms send "0"/"1", JSON clients sometimes true/false."""
+    """0/1 switches; forms send "0"/"1", JSON clients sometimes true/false (a switch,
+    unlike an id, may be a boolean)."""
 
     def parse(value: object) -> int:
         if isinstance(value, bool):
@@ -46,15 +54,17 @@ def _flag(field: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-Email = Annotated[str, Field(max_length=255), BeforeValidator(_email)]
+# RFC 5321 caps an address at 254 characters; the length is checked before the address.
+Email = Annotated[str, Field(max_length=254, pattern=LINE_PATTERN), AfterValidator(check_email)]
 RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+PersonName = Annotated[Name, Field(max_length=100)]
+Flag = Annotated[int, Field(ge=0, le=1)]
 
 
 class MemberInvite(RequestBody):
     email: Email
-    firstname: Name
-    lastname: Name
+    firstname: PersonName
+    lastname: PersonName
     role: RoleField
 
 
@@ -62,14 +72,14 @@ class MemberUpdate(RequestBody):
     """Every field optional; only the fields sent are changed."""
 
     email: Email | None = None
-    firstname: Name | None = None
-    lastname: Name | None = None
+    firstname: PersonName | None = None
+    lastname: PersonName | None = None
     timezone: Timezone | None = None
     role: RoleField | None = None
-    rate_status: Annotated[int | None, _flag("rate status")] = None
+    rate_status: Annotated[Flag | None, _flag("rate status")] = None
     weekly_hours_limit: OptionalHours = None
     rate: OptionalMoney = None
-    remove_avatar: Annotated[int | None, _flag("remove avatar")] = None
+    remove_avatar: Annotated[Flag | None, _flag("remove avatar")] = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,7 @@ class MemberUpdated(MemberOut):
 
 
 class EmailConfirm(RequestBody):
-    code: Annotated[str, Field(min_length=1, max_length=32)] = Field(
+    code: Annotated[Keyword, Field(min_length=1)] = Field(
         description="The confirmation code mailed to the new address (case, spaces and dashes do not matter)"
     )
 
@@ -183,9 +193,8 @@ class InvitationOut(BaseModel):
 class InvitationAccept(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    code: Annotated[str | None, BlankNone] = Field(
+    code: Annotated[Keyword | None, BlankNone] = Field(
         None,
-        max_length=32,
         description="The confirmation code mailed to the invited address (accounts without "
         "credentials only); leave it out to have one mailed",
     )

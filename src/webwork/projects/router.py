@@ -13,6 +13,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import Id, Keyword, Line
 from webwork.projects import service
 from webwork.projects.schemas import ProjectCreate, ProjectFilters, ProjectOut, ProjectUpdate, ProjectView
 
@@ -30,8 +31,8 @@ async def get_projects(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    name: Annotated[str | None, Query(description="Case-insensitive part of the name")] = None,
-    status: Annotated[str | None, Query(description="1 active (default), 0 archived, all")] = None,
+    name: Annotated[Line | None, Query(description="Case-insensitive part of the name")] = None,
+    status: Annotated[Keyword | None, Query(description="1 active (default), 0 archived, all")] = None,
 ) -> JSONResponse:
     """The projects the caller's role sees: all for owners and executive managers, those
     they manage or are contracted on for project managers, those they or their teams'
@@ -44,7 +45,7 @@ async def get_projects(
 @router.get(
     "/{project_id}", response_model=Envelope[ProjectOut], operation_id="getProject", summary="Get a project"
 )
-async def get_project(project_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_project(project_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One project, archived or not, if the caller's role sees it (404 otherwise)."""
     view = await service.get(session, actor, project_id)
     return respond(_out(actor, view), "Project retrieved successfully")
@@ -73,7 +74,7 @@ async def create_project(body: ProjectCreate, actor: AdminActor, session: Sessio
     summary="Update a project",
 )
 async def update_project(
-    project_id: int, body: ProjectUpdate, actor: ActorDep, session: SessionDep
+    project_id: Id, body: ProjectUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     """Only the fields sent change. Owners and executive managers change anything
     (`status` 0 archives, 1 restores; only the owner adds the owner to `manager_ids` or
@@ -90,7 +91,7 @@ async def update_project(
     summary="Delete (archive) a project",
 )
 async def delete_project(
-    project_id: int,
+    project_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,

@@ -13,10 +13,17 @@ from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     BlankNone,
     Hours,
+    Icon,
+    Ids,
+    Integer,
+    Keyword,
+    Line,
     Money,
+    Name,
     OptionalDate,
     OptionalHours,
     OptionalMoney,
+    Text,
     Timestamp,
     decimal_to_number,
 )
@@ -46,7 +53,7 @@ def _screenshot_mode(value: str) -> str:
 
 
 # Shared with contracts: the nine capture modes of the hosted tracker.
-ScreenshotMode = Annotated[str, AfterValidator(_screenshot_mode)]
+ScreenshotMode = Annotated[Keyword, AfterValidator(_screenshot_mode)]
 
 # A project's total estimate may exceed a week (Hours caps at 168); the column is NUMERIC(10,2).
 EstimatedHours = Annotated[
@@ -57,6 +64,8 @@ EstimatedHours = Annotated[
 
 
 OptionalEstimate = Annotated[EstimatedHours | None, BlankNone]
+OptionalIcon = Annotated[Icon | None, BlankNone]
+Tags = Annotated[list[Annotated[Line, Field(max_length=100)]], Field(max_length=100)]
 
 
 def _status_code(value: int) -> int:
@@ -71,19 +80,19 @@ WEEKLY_LIMIT_HELP = (
 
 
 class ProjectCreate(RequestBody):
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
     start_date: OptionalDate = None
     deadline: OptionalDate = None
     estimation: OptionalEstimate = Field(None, description="Estimated hours")
     budget: OptionalMoney = Field(None, description="Budget; returned as budget_estimation")
-    notes: str | None = None
-    icon: str | None = Field(None, max_length=255)
+    notes: Text | None = None
+    icon: OptionalIcon = None
     is_billable: bool = True
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
-    tags: list[str] = Field(default_factory=list)
-    manager_ids: list[int] = Field(default_factory=list, description="Active members managing the project")
+    tags: Tags = Field(default_factory=list)
+    manager_ids: Ids = Field(default_factory=list, description="Active members managing the project")
 
 
 # Fields a partial update may not set to null (only omit).
@@ -91,20 +100,20 @@ _NOT_NULLABLE = ("name", "is_billable", "screenshots", "tags", "manager_ids", "s
 
 
 class ProjectUpdate(RequestBody):
-    name: str | None = Field(None, min_length=1, max_length=255)
+    name: Name | None = None
     start_date: OptionalDate = None
     deadline: OptionalDate = None
     estimation: OptionalEstimate = None
     budget: OptionalMoney = None
-    notes: str | None = None
-    icon: str | None = Field(None, max_length=255)
+    notes: Text | None = None
+    icon: OptionalIcon = None
     is_billable: bool | None = None
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode | None = None
-    tags: list[str] | None = None
-    manager_ids: list[int] | None = None
-    status: Annotated[int, AfterValidator(_status_code)] | None = Field(
+    tags: Tags | None = None
+    manager_ids: Ids | None = None
+    status: Annotated[Integer, AfterValidator(_status_code)] | None = Field(
         None, description="1 restores an archived project, 0 archives it (owners and executive managers)"
     )
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import ActorDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
+from webwork.kit.types import Id, Integer, Keyword
 from webwork.models import TaskAssignee
 from webwork.tasks import service
 from webwork.tasks.schemas import (
@@ -26,7 +27,7 @@ from webwork.tasks.schemas import (
 router = APIRouter(prefix="/tasks", tags=["Tasks"])
 
 ProjectQuery = Annotated[
-    int | None, Query(description="ID of the project (may be sent in the body instead for writes)")
+    Id | None, Query(description="ID of the project (may be sent in the body instead for writes)")
 ]
 
 
@@ -55,14 +56,15 @@ async def get_tasks(
     session: SessionDep,
     page: PageDep,
     project_id: ProjectQuery = None,
-    contract_id: Annotated[int | None, Query(description="Alternative to project_id")] = None,
-    status: Annotated[int | None, Query(description="Status code (custom codes accepted)")] = None,
-    priority: Annotated[int | None, Query(description="10 Urgent, 20 High, 30 Normal, 40 Low")] = None,
-    parent_id: Annotated[int | None, Query(description="Only subtasks of this task")] = None,
+    contract_id: Annotated[Id | None, Query(description="Alternative to project_id")] = None,
+    status: Annotated[Integer | None, Query(description="Status code (custom codes accepted)")] = None,
+    priority: Annotated[Integer | None, Query(description="10 Urgent, 20 High, 30 Normal, 40 Low")] = None,
+    parent_id: Annotated[Id | None, Query(description="Only subtasks of this task")] = None,
     order_by: Annotated[
-        str | None, Query(description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending")
+        Keyword | None,
+        Query(description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending"),
     ] = None,
-    order: Annotated[str | None, Query(description="asc or desc")] = None,
+    order: Annotated[Keyword | None, Query(description="asc or desc")] = None,
 ) -> JSONResponse:
     """The tasks of the projects the caller sees that are not archived, optionally of one
     project (named directly or through a contract), filtered by status, priority or
@@ -87,7 +89,7 @@ async def create_task(
 
 @router.get("/{task_id}", response_model=Envelope[TaskOut], operation_id="getTask", summary="Get a task")
 async def get_task(
-    task_id: int, actor: ActorDep, session: SessionDep, project_id: ProjectQuery = None
+    task_id: Id, actor: ActorDep, session: SessionDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
     """One task, if the caller sees its project (404 otherwise, also when `project_id`
     names another project)."""
@@ -98,7 +100,7 @@ async def get_task(
     "/{task_id}", response_model=Envelope[TaskOut], operation_id="updateTask", summary="Update a task"
 )
 async def update_task(
-    task_id: int, actor: ActorDep, session: SessionDep, body: TaskUpdate, project_id: ProjectQuery = None
+    task_id: Id, actor: ActorDep, session: SessionDep, body: TaskUpdate, project_id: ProjectQuery = None
 ) -> JSONResponse:
     """Only the fields sent change. Managers of the project update any task, contributors
     the tasks they created or are assigned to. Moving to Done or Closed stamps
@@ -111,7 +113,7 @@ async def update_task(
     "/{task_id}", response_model=Envelope[TaskOut], operation_id="deleteTask", summary="Delete a task"
 )
 async def delete_task(
-    task_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
+    task_id: Id, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
     """Soft-deletes the task (`deleted_at`); only managers of the project may."""
     return _task(await service.delete(session, actor, task_id, project_id), "Task deleted successfully")
@@ -124,7 +126,7 @@ async def delete_task(
     summary="List a task's assignees",
 )
 async def get_task_assignees(
-    task_id: int, actor: ActorDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
+    task_id: Id, actor: ActorDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
     """The users assigned to the task, in the order they were assigned."""
     result = await service.list_assignees(session, actor, task_id, project_id, page)
@@ -138,7 +140,7 @@ async def get_task_assignees(
     summary="Assign a user to a task",
 )
 async def assign_task(
-    task_id: int, user_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
+    task_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
     """Assigns a user who holds a contract on the task's project. Managers of the project
     assign others within their rank (an executive manager anyone but the owner, a
@@ -155,7 +157,7 @@ async def assign_task(
     summary="Unassign a user from a task",
 )
 async def unassign_task(
-    task_id: int, user_id: int, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
+    task_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, project_id: ScopedProjectId
 ) -> JSONResponse:
     """Removes an assignment. Managers of the project unassign others within their rank
     (as for assigning), contributors only themselves (403); 404 if the user is not

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import OptionalDate, OptionalInt, Timestamp
+from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
 from webwork.models import Task, User
 
 # Base statuses with the hosted API's names and colors; other codes are custom ones a
@@ -47,38 +47,36 @@ def _check_title(value: str | None) -> str:
     return value
 
 
-BaseStatus = Annotated[OptionalInt, AfterValidator(_check_status)]
-Priority = Annotated[OptionalInt, AfterValidator(_check_priority)]
+BaseStatus = Annotated[OptionalInteger, AfterValidator(_check_status)]
+Priority = Annotated[OptionalInteger, AfterValidator(_check_priority)]
 
 
 class TaskWrite(RequestBody):
     """Fields shared by create and update."""
 
-    project_id: OptionalInt = Field(None, description="ID of the project")
-    description: str | None = Field(None, description="Task description")
+    project_id: OptionalId = Field(None, description="ID of the project")
+    description: Text | None = Field(None, description="Task description")
     status: BaseStatus = Field(None, description="0 = Open, 10 = In Progress, 20 = Done, 30 = Closed")
     priority: Priority = Field(None, description="10 = Urgent, 20 = High, 30 = Normal, 40 = Low")
     start_date: OptionalDate = None
     end_date: OptionalDate = Field(None, description="Must be after or equal to start_date")
-    parent_id: OptionalInt = Field(None, description="ID of the parent task (same project)")
+    parent_id: OptionalId = Field(None, description="ID of the parent task (same project)")
 
 
 class TaskCreate(TaskWrite):
-    contract_id: OptionalInt = Field(None, description="Alternative to project_id: the contract's project")
-    title: Annotated[str, BeforeValidator(_null_to_blank), AfterValidator(_check_title)] = Field(
-        max_length=255
-    )
-    assignees: list[int] = Field(default_factory=list, description="User ids; each needs a contract")
+    contract_id: OptionalId = Field(None, description="Alternative to project_id: the contract's project")
+    title: Annotated[Line, BeforeValidator(_null_to_blank), AfterValidator(_check_title)]
+    assignees: Ids = Field(default_factory=list, description="User ids; each needs a contract")
 
 
 class TaskUpdate(TaskWrite):
-    title: Annotated[str | None, AfterValidator(_check_title)] = Field(None, max_length=255)
+    title: Annotated[Line | None, AfterValidator(_check_title)] = None
 
 
 class TaskScope(RequestBody):
     """Body of DELETE and of the assign/unassign actions."""
 
-    project_id: OptionalInt = Field(None, description="ID of the task's project")
+    project_id: OptionalId = Field(None, description="ID of the task's project")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import Id
 from webwork.teams import service
 from webwork.teams.schemas import TeamCreate, TeamOut, TeamUpdate
 
@@ -35,7 +36,7 @@ async def create_team(actor: AdminActor, session: SessionDep, body: TeamCreate) 
 
 
 @router.get("/{team_id}", response_model=Envelope[TeamOut], operation_id="getTeam", summary="Get a team")
-async def get_team(team_id: int, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_team(team_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One team, if the caller may see it (404 otherwise)."""
     team = await service.get(session, actor, team_id)
     return respond(TeamOut.of(team), "Team retrieved successfully")
@@ -44,7 +45,7 @@ async def get_team(team_id: int, actor: ActorDep, session: SessionDep) -> JSONRe
 @router.put(
     "/{team_id}", response_model=Envelope[TeamOut], operation_id="updateTeam", summary="Update a team"
 )
-async def update_team(team_id: int, actor: AdminActor, session: SessionDep, body: TeamUpdate) -> JSONResponse:
+async def update_team(team_id: Id, actor: AdminActor, session: SessionDep, body: TeamUpdate) -> JSONResponse:
     """Only the fields sent change (owners and executive managers); a list sent replaces
     the current one. A manager left out of `manager_ids` stays a member unless
     `member_ids` leaves them out too. Only the owner adds, removes, promotes or demotes
@@ -57,7 +58,7 @@ async def update_team(team_id: int, actor: AdminActor, session: SessionDep, body
     "/{team_id}", response_model=Envelope[TeamOut], operation_id="deleteTeam", summary="Delete a team"
 )
 async def delete_team(
-    team_id: int,
+    team_id: Id,
     actor: AdminActor,
     session: SessionDep,
     _body: OptionalBody = None,

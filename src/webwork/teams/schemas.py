@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Timestamp
+from webwork.kit.types import MAX_IDS, Id, Name, Timestamp
 from webwork.models import Team, TeamMember
 
 
@@ -23,11 +23,13 @@ def _list_of_ids(value: object) -> object:
     return value
 
 
-UserIds = Annotated[list[int], BeforeValidator(_list_of_ids), Field(description="User ids (members' ids)")]
+UserIds = Annotated[
+    list[Id], Field(max_length=MAX_IDS, description="User ids (members' ids)"), BeforeValidator(_list_of_ids)
+]
 
 
 class TeamCreate(RequestBody):
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
     member_ids: UserIds = []
     manager_ids: UserIds = []
 
@@ -35,7 +37,7 @@ class TeamCreate(RequestBody):
 class TeamUpdate(RequestBody):
     """Only the fields sent change; a list sent replaces the team's current list."""
 
-    name: str | None = Field(None, min_length=1, max_length=255)
+    name: Name | None = None
     member_ids: UserIds | None = None
     manager_ids: UserIds | None = None
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, MessageEnvelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import timestamp_to_zulu
+from webwork.kit.types import Id, timestamp_to_zulu
 from webwork.time_entries import service
 from webwork.time_entries.recording import METHOD_LABELS, whole_minutes
 from webwork.time_entries.schemas import (
@@ -86,10 +86,10 @@ async def get_time_entries(
     actor: AdminActor,
     session: SessionDep,
     page: PageDep,
-    user_id: Annotated[int, Query(description="Filter by user ID")],
+    user_id: Annotated[Id, Query(description="Filter by user ID")],
     date: Annotated[dt.date, Query(description="Local date of the member (Y-m-d)")],
-    project_id: Annotated[int | None, Query()] = None,
-    task_id: Annotated[int | None, Query()] = None,
+    project_id: Annotated[Id | None, Query()] = None,
+    task_id: Annotated[Id | None, Query()] = None,
 ) -> JSONResponse:
     """The finished entries of a member that touch the member's local ``date``,
     optionally of one project or task, oldest first and paginated. Owners and executive

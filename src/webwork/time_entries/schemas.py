@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import ZuluTimestamp
+from webwork.kit.types import Id, Text, ZuluTimestamp
 from webwork.time_entries.bounds import DAY_RANGE, check_day
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -33,25 +33,25 @@ Day = Annotated[
     AfterValidator(lambda value: check_day(value, "date")),
     Field(description=f"Y-m-d, the member's local date, {DAY_RANGE}"),
 ]
-Notes = Annotated[str | None, Field(None, max_length=500)]
+Notes = Annotated[Text, Field(max_length=500)]
 
 
 class TimeEntryCreate(RequestBody):
-    user_id: int
-    contract_id: int | None = None
-    task_id: int | None = None
-    notes: Notes = None
-    activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
+    user_id: Id
+    contract_id: Id | None = None
+    task_id: Id | None = None
+    notes: Notes | None = None
+    activity_description: Notes | None = Field(None, description="Accepted as a synonym of notes")
     date: Day
     start_time: WallTime = Field(description="HH:mm in the member's timezone")
     end_time: WallTime = Field(description="HH:mm in the member's timezone, after start_time")
 
 
 class TimeEntryUpdate(RequestBody):
-    project_id: int | None = None
-    task_id: int | None = None
-    notes: Notes = None
-    activity_description: Notes = Field(None, description="Accepted as a synonym of notes")
+    project_id: Id | None = None
+    task_id: Id | None = None
+    notes: Notes | None = None
+    activity_description: Notes | None = Field(None, description="Accepted as a synonym of notes")
     date: Day | None = None
     start_time: WallTime | None = None
     end_time: WallTime | None = None

@@ -1,25 +1,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Timestamp
+from webwork.kit.types import Id, Text, Timestamp
 from webwork.models import TimeRequest
 from webwork.time_entries.bounds import DAY_RANGE, check_day
+from webwork.time_entries.schemas import Notes
 
 
 class TimeRequestCreate(RequestBody):
-    user_id: int
-    contract_id: int | None = None
-    task_id: int | None = None
+    user_id: Id
+    contract_id: Id | None = None
+    task_id: Id | None = None
     start: datetime = Field(description=f"ISO-8601 timestamp with offset, {DAY_RANGE}")
     end: datetime = Field(
         description="ISO-8601 timestamp with offset, after start, within 24 hours of it, not in the future"
     )
-    activity_description: str | None = Field(None, max_length=500)
-    notes: str | None = Field(None, max_length=500, description="Alias of activity_description")
+    activity_description: Notes | None = None
+    notes: Notes | None = Field(None, description="Alias of activity_description")
 
     @field_validator("start", "end")
     @classmethod
@@ -46,7 +48,7 @@ class TimeRequestDecision(RequestBody):
 
 
 class TimeRequestReject(RequestBody):
-    comment: str = Field(max_length=1000, description="Why the request is rejected")
+    comment: Annotated[Text, Field(max_length=1000)] = Field(description="Why the request is rejected")
 
     _required = field_validator("comment", mode="before")(required_value)
 

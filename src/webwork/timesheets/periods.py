@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
 from webwork.kit.ids import decode_id, encode_id
+from webwork.kit.types import INT_MAX
 
 KINDS = ("weekly", "biweekly", "monthly")
 BIWEEKLY_ANCHOR = date(2024, 1, 1)
@@ -70,6 +71,8 @@ class TimesheetKey:
             return None
         user_id = decode_id(text[:_PART], kind="timesheet-user", salt=salt)
         ordinal = decode_id(text[_PART:], kind="timesheet-period", salt=salt)
-        if user_id is None or ordinal is None or not EARLIEST.toordinal() <= ordinal <= LATEST.toordinal():
+        if user_id is None or user_id > INT_MAX:  # no user has an id past the integer column
+            return None
+        if ordinal is None or not EARLIEST.toordinal() <= ordinal <= LATEST.toordinal():
             return None
         return cls(user_id, date.fromordinal(ordinal))

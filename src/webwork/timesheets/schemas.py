@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Money, Timestamp
+from webwork.kit.types import Money, Text, Timestamp
 
 
 class TimesheetAction(RequestBody):
@@ -13,7 +14,7 @@ class TimesheetAction(RequestBody):
 
 
 class TimesheetReject(RequestBody):
-    reason: str = Field(max_length=1000, description="Why the timesheet is sent back")
+    reason: Annotated[Text, Field(max_length=1000)] = Field(description="Why the timesheet is sent back")
 
     _required = field_validator("reason", mode="before")(required_value)
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, SessionDep
 from webwork.kit.envelope import Envelope, respond
+from webwork.kit.types import Id
 from webwork.tracking import service
 from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop, TimerStopped
 
@@ -60,7 +61,7 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
 async def current_data(
     actor: ActorDep,
     session: SessionDep,
-    user_id: Annotated[int | None, Query(description="ID of the member (default: the caller)")] = None,
+    user_id: Annotated[Id | None, Query(description="ID of the member (default: the caller)")] = None,
 ) -> JSONResponse:
     """The member's running timer in this workspace (``data`` is null when none runs):
     the seconds part of its elapsed time and the minutes tracked on the member's

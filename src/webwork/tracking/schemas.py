@@ -7,19 +7,19 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import ZuluTimestamp
-from webwork.time_entries.schemas import AssignedTime
+from webwork.kit.types import Id, ZuluTimestamp
+from webwork.time_entries.schemas import AssignedTime, Notes
 
 
 class TimerStart(RequestBody):
-    user_id: int | None = Field(None, description="The member whose timer starts (default: the caller)")
-    contract_id: int | None = None
-    task_id: int | None = None
-    activity_description: str | None = Field(None, max_length=500)
+    user_id: Id | None = Field(None, description="The member whose timer starts (default: the caller)")
+    contract_id: Id | None = None
+    task_id: Id | None = None
+    activity_description: Notes | None = None
 
 
 class TimerStop(RequestBody):
-    user_id: int | None = Field(None, description="The member whose timer stops (default: the caller)")
+    user_id: Id | None = Field(None, description="The member whose timer stops (default: the caller)")
 
 
 class _TimerHead(BaseModel):

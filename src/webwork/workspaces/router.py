@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import PrincipalDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
+from webwork.kit.types import Id
 from webwork.workspaces import service
 from webwork.workspaces.schemas import WorkspaceOut
 
@@ -30,7 +31,7 @@ async def get_workspaces(principal: PrincipalDep, session: SessionDep, page: Pag
     operation_id="getWorkspace",
     summary="Get a workspace",
 )
-async def get_workspace(workspace_id: int, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+async def get_workspace(workspace_id: Id, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
     """One workspace the caller is an active member of, with the caller's role; 404 for
     any other id (another's workspace, an inactive membership, a workspace that is not active)."""
     workspace, membership = await service.get(session, principal, workspace_id)
