@@ -299,6 +299,9 @@ def workers(target: Target, args: argparse.Namespace) -> None:
             print("== workers: skipped, `webwork serve` has no --workers option in this checkout ==")
             return
     for kind in args.db:
+        if kind == "sqlite" and max(args.counts) > 1:
+            print("== workers on sqlite: skipped, SQLite is served by one process ==")
+            continue
         print(f"== workers on {kind}: {args.requests} calls per mix at {args.clients[0]} clients ==")
         rates: dict[str, dict[int, float]] = {"read mix": {}, "write mix": {}}
         for count in args.counts:
