@@ -208,9 +208,11 @@ class MixPlan:
             member = ws.member_ids[i % len(ws.member_ids)]
             day = (DAY0 + timedelta(days=i % 3)).isoformat()
             return Call(op, "GET", "/time-entries", params={**params, "user_id": member, "date": day})
+        # The executive manager records the members' time: the owner's is the owner's alone.
         k = next(self.posts)
-        member = k % len(ws.member_ids)
-        day, start, end = slot(k // len(ws.member_ids))
+        recorded = len(ws.member_ids) - 1
+        member = 1 + k % recorded
+        day, start, end = slot(k // recorded)
         body = {
             "workspace_id": ws.id,
             "user_id": ws.member_ids[member],
