@@ -28,9 +28,6 @@ async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None
     once per transaction, however many rules ask for it (the lock check and the
     overlap check of one save both do). SQLite has one writer at a time: the
     transaction becomes it here."""
-    if session.get_bind().dialect.name != "postgresql":
-        await serialise_writes(session)
-        return
     transaction = session.get_transaction()
     held: tuple[object, set[tuple[int, int]]] | None = session.info.get(_LOCKED_MEMBERS)
     if held is None or held[0] is not transaction:
@@ -38,7 +35,10 @@ async def lock_member(session: AsyncSession, actor: Actor, user_id: int) -> None
     key = (actor.workspace_id, user_id)
     if key in held[1]:
         return
-    await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_LOCK_MEMBER, {"workspace_id": actor.workspace_id, "user_id": user_id})
+    else:
+        await serialise_writes(session)
     held[1].add(key)
 
 
