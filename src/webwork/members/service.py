@@ -290,7 +290,9 @@ def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
     for field in MEMBERSHIP_FIELDS:
         if field in changes:
             setattr(membership, field, changes[field])
-    if changes:
+    # A new email waits for its code (or, for an invitation, is the account's): the
+    # record shown here has not changed for it.
+    if any(field != "email" for field in changes):
         membership.updated_at = clock.utcnow()
 
 
