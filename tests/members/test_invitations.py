@@ -4,6 +4,7 @@ that a person without an account must bring (the inviter sees the link, never th
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -185,17 +186,63 @@ async def test_a_code_sent_before_an_email_change_is_void(
     assert await _status(session, space, data["id"]) == "invited"
 
 
-async def test_existing_account_accepts_only_signed_in(factory: Factory, outbox: Outbox) -> None:
+async def test_existing_account_accepts_signed_in_or_with_the_mailed_code_and_gets_no_key(
+    factory: Factory, outbox: Outbox
+) -> None:
     a, b = await factory.space(), await factory.space()
     data, token = await _invite(b, email=a.owner.user.email)
     assert data["id"] == a.owner.id
-    for caller, body in ((factory.anonymous, None), (factory.anonymous, {"code": "X"}), (b.owner.api, None)):
-        denied = err(await caller.post(f"/invitations/{token}/accept", json=body), 403, "sign_in_required")
-        assert "signed in" in denied["message"]
+    # Someone else, signed in or not, is only mailed a code, as for a new address (once
+    # a minute: the inviter asking again is told to wait, as anyone would be).
+    ok(await factory.anonymous.post(f"/invitations/{token}/accept"), 202)
+    err(await b.owner.api.post(f"/invitations/{token}/accept"), 429)
+    err(await factory.anonymous.post(f"/invitations/{token}/accept", json={"code": "AAAAA-AAAAA"}), 422)
     accepted = ok(await a.owner.api.post(f"/invitations/{token}/accept"))
     assert accepted["data"] == {"user_id": a.owner.id, "workspace_id": b.id, "api_key": None}
     ok(await a.owner.api.get("/members", params=b.ws))
-    assert [m.to for m in outbox.sent] == [a.owner.user.email]  # the invitation only
+
+
+async def test_the_code_accepts_for_an_account_already_held_without_handing_it_a_key(
+    factory: Factory, outbox: Outbox
+) -> None:
+    a, b = await factory.space(), await factory.space()
+    _, token = await _invite(b, email=a.owner.user.email, firstname="Fake", lastname="Name")
+    ok(await factory.anonymous.post(f"/invitations/{token}/accept"), 202)
+    accepted = ok(
+        await factory.anonymous.post(
+            f"/invitations/{token}/accept", json={"code": outbox.code_for(a.owner.user.email)}
+        )
+    )
+    assert accepted["data"] == {"user_id": a.owner.id, "workspace_id": b.id, "api_key": None}
+    seen = ok(await a.owner.api.get(f"/members/{a.owner.id}", params=b.ws))["data"]
+    assert (seen["firstname"], seen["lastname"]) == (a.owner.user.firstname, a.owner.user.lastname)
+
+
+async def test_accepting_tells_the_inviter_nothing_about_an_existing_account(
+    factory: Factory, outbox: Outbox
+) -> None:
+    """The inviter holds the link: every answer it can get from it is the same whether
+    the address had an account or not (but for ids, addresses and times)."""
+    a, b = await factory.space(), await factory.space()
+    answers = []
+    for email in (a.owner.user.email, "nobody.yet@example.com"):
+        _, token = await _invite(b, email=email)
+        calls = [
+            b.owner.api.get(f"/invitations/{token}"),
+            factory.anonymous.post(f"/invitations/{token}/accept"),
+            factory.anonymous.post(f"/invitations/{token}/accept"),  # too soon: 429
+            factory.anonymous.post(f"/invitations/{token}/accept", json={"code": "AAAAA-AAAAA"}),
+            b.owner.api.post(f"/invitations/{token}/accept", json={"code": "AAAAA-AAAAA"}),
+        ]
+        shapes = []
+        for call in calls:
+            response = await call
+            body = response.json()
+            # A wait is counted in seconds ("ask again in 60 seconds"): numbers aside.
+            message = re.sub(r"\d+", "N", body.get("message", ""))
+            shapes.append((response.status_code, body.get("error"), message, sorted(body)))
+        answers.append(shapes)
+    assert answers[0] == answers[1]
 
 
 async def test_inviting_an_existing_address_keeps_its_profile(

@@ -26,19 +26,22 @@ _optional_api_key = HTTPBearer(
     scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False
 )
 
-ACCEPT_DESCRIPTION = """Accepts the invitation.
+ACCEPT_DESCRIPTION = """Accepts the invitation. The inviter holds the link too, so the
+answers never tell whether the invited address already had an account.
 
-- **An account that already has credentials** (an API key, a password, or an active
-  membership elsewhere) accepts signed in as itself (`Authorization: Bearer wwk_...`);
-  the answer's `api_key` is null. Anyone else gets 403 `sign_in_required`.
-- **An account without credentials** proves that it controls the invited address:
+- **Signed in as the invited account** (`Authorization: Bearer wwk_...`): accepted at
+  once; the answer's `api_key` is null.
+- **Anyone else** proves that they control the invited address:
   1. POST without a body: a confirmation code (10 characters, e.g. `7KQ4M-9XT2B`) is
      mailed to the address, valid 15 minutes; the answer is **202** and holds no key.
      A new code can be asked for once a minute (429 before that), also when the mail
      did not arrive (it leaves after the answer; a failure is logged, not answered).
   2. POST `{"code": "7KQ4M-9XT2B"}` (case, spaces and dashes do not matter): the
-     membership becomes active and the answer holds the account's first API key (shown
-     once). A wrong, expired or used-up code is a 422 on `code`; 5 wrong codes use a code up.
+     membership becomes active. The answer holds the account's first API key (shown
+     once) if nobody held the account yet (no API key, password or active membership
+     elsewhere); an account already held gets none (`api_key` null: sign in with what
+     you have). A wrong, expired or used-up code is a 422 on `code`; 5 wrong codes use
+     a code up.
 """
 
 

@@ -450,29 +450,27 @@ async def accept_invitation(
     public_address: str,
 ) -> Accepted | CodeSent:
     """Activate the membership. Whoever invited also holds the link, so the link alone
-    never hands over an account: one someone already holds must accept signed in as
-    itself; one without credentials proves its address with the code mailed to it (asked
-    for by accepting without a code), and then gets its first API key (shown once) and
-    the names it was invited with. The workspace then shows the account's own names."""
+    never hands over an account, and what it answers never tells whether the address
+    had one: the invited account signed in as itself accepts at once; anyone else proves
+    the address with the code mailed to it (asked for by accepting without a code),
+    whether or not the account existed. With the code, an account nobody held gets its
+    first API key (shown once) and the names it was invited with; one already held gets
+    no key (its holder signs in with what they have) and keeps its names. The workspace
+    then shows the account's own names."""
     invitation = await get_invitation(session, token)
     membership, user, workspace = invitation.membership, invitation.user, invitation.workspace
     api_key: str | None = None
-    if await repository.has_credentials(session, user, membership):
-        if principal is None or principal.user_id != user.id:
-            raise Forbidden(
-                "This invitation is for an existing account: accept it signed in as that account.",
-                code="sign_in_required",
-            )
-    elif code is None:
-        link = invitation_link(public_address, token)
-        expires_at = await confirmation.send(session, mailer, membership, user, workspace, token, link)
-        return CodeSent(user.id, workspace.id, user.email, expires_at)
-    else:
+    if principal is None or principal.user_id != user.id:
+        if code is None:
+            link = invitation_link(public_address, token)
+            expires_at = await confirmation.send(session, mailer, membership, user, workspace, token, link)
+            return CodeSent(user.id, workspace.id, user.email, expires_at)
         await confirmation.confirm(session, membership, user, token, code)
-        _, api_key = await api_keys.create(session, user, f"invitation to {workspace.name}"[:100])
-        if _shows_invited_names(membership):
-            user.firstname = membership.invited_firstname or ""
-            user.lastname = membership.invited_lastname or ""
+        if not await repository.has_credentials(session, user, membership):
+            _, api_key = await api_keys.create(session, user, f"invitation to {workspace.name}"[:100])
+            if _shows_invited_names(membership):
+                user.firstname = membership.invited_firstname or ""
+                user.lastname = membership.invited_lastname or ""
     await repository.drop_invitation_code(session, membership.id)
     membership.status = MembershipStatus.ACTIVE
     membership.invitation_token = None
