@@ -10,7 +10,18 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, bindparam, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,26 +191,25 @@ async def invitation(session: AsyncSession, token: str) -> tuple[Membership, Use
 async def has_credentials(session: AsyncSession, user: User, membership: Membership) -> bool:
     """Whether someone already holds this account: a password, a live API key, or an
     active membership elsewhere. Such an account must not be handed a key by a link."""
-    if user.password_hash is not None:
-        return True
-    key = exists().where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
-    other = exists().where(
-        Membership.user_id == user.id,
-        Membership.id != membership.id,
-        Membership.status == MembershipStatus.ACTIVE,
-    )
-    return bool(await session.scalar(select(key | other)))
+    return await _held(session, user, membership, elsewhere=Membership.status == MembershipStatus.ACTIVE)
 
 
 async def is_unclaimed(session: AsyncSession, user: User, membership: Membership) -> bool:
     """Whether nobody holds the account and only this membership knows it: no password,
     no live API key, no membership in another workspace (in any status). Then the
     address it was invited at can be corrected without asking anyone."""
+    return not await _held(session, user, membership, elsewhere=true())
+
+
+async def _held(
+    session: AsyncSession, user: User, membership: Membership, *, elsewhere: ColumnElement[bool]
+) -> bool:
+    """A password, a live API key, or another membership matching ``elsewhere``."""
     if user.password_hash is not None:
-        return False
+        return True
     key = exists().where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
-    other = exists().where(Membership.user_id == user.id, Membership.id != membership.id)
-    return not await session.scalar(select(key | other))
+    other = exists().where(Membership.user_id == user.id, Membership.id != membership.id, elsewhere)
+    return bool(await session.scalar(select(key | other)))
 
 
 async def change_email(session: AsyncSession, user: User, email: str) -> bool:

@@ -33,6 +33,7 @@ OWNER_ROLE_FIXED = "The workspace owner's role cannot be changed."
 PROFILE_SHARED = (
     "This member also belongs to other workspaces; only they can change their name, email and avatar."
 )
+OWN_RECORD_ONLY = "You can only update your own member record."
 NAME_FIELDS = ("firstname", "lastname")
 # Fields only owners and executive managers may change, on anyone.
 ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate")
@@ -272,9 +273,8 @@ async def _ensure_may_update(
     is_self = member.user.id == actor.user_id
     role = Role(member.membership.role)
     if not is_self and not permissions.may_act_on(actor, member.user.id, role, permissions.Reach()):
-        if actor.is_admin:
-            raise Forbidden("Only the workspace owner can change the owner's record.")
-        raise Forbidden("You can only update your own member record.")
+        refusal = permissions.out_of_rank(actor, "record") if actor.is_admin else OWN_RECORD_ONLY
+        raise Forbidden(refusal)
     if not actor.is_admin and any(
         _differs(member.membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes
     ):
