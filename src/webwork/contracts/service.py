@@ -117,10 +117,7 @@ async def _ensure_project_manager_may_update(
     projects they manage (``permissions.may_act_on``), but not their rate."""
     if not await projects.is_project_manager_of(session, actor, contract.project_id):
         raise Forbidden("You may only update contracts on projects you manage.")
-    role = await members.role_of(session, actor.workspace_id, contract.user_id)
-    if not permissions.may_act_on(
-        actor, contract.user_id, role, permissions.Reach(within_managed_projects=True)
-    ):
-        raise Forbidden(permissions.out_of_rank(actor, "contracts"))
+    reach = permissions.Reach(within_managed_projects=True)
+    await members.ensure_in_rank(session, actor, [contract.user_id], reach, "contracts")
     if "rate" in changes:
         raise Forbidden("Only owners and executive managers may change a contract's rate.")

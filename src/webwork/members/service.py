@@ -114,16 +114,16 @@ async def active_roles(session: AsyncSession, workspace_id: int, user_ids: Itera
     return await repository.active_roles(session, workspace_id, user_ids)
 
 
-async def roles(session: AsyncSession, workspace_id: int, user_ids: Iterable[int]) -> dict[int, Role]:
-    """The role of each of ``user_ids`` that is a member of the workspace (active or
-    not): what the rank rule of a write about them needs (``permissions.may_act_on``)."""
-    return await repository.roles(session, workspace_id, user_ids)
-
-
-async def role_of(session: AsyncSession, workspace_id: int, user_id: int) -> Role:
-    """:func:`roles` of one person who has a membership here, as whoever holds a
-    contract or a task assignment does."""
-    return found((await roles(session, workspace_id, [user_id])).get(user_id), "Member not found.")
+async def ensure_in_rank(
+    session: AsyncSession, actor: Actor, user_ids: Iterable[int], reach: permissions.Reach, what: str
+) -> None:
+    """403 (``permissions.out_of_rank``) unless the actor may act on each of
+    ``user_ids`` that has a membership here (in any status), given what the actor
+    manages of the change (``reach``): the rank rule of a write about them. An id that
+    names no member is left to the caller's own checks."""
+    roles = await repository.roles(session, actor.workspace_id, user_ids)
+    if not all(permissions.may_act_on(actor, user_id, role, reach) for user_id, role in roles.items()):
+        raise Forbidden(permissions.out_of_rank(actor, what))
 
 
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
