@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, MessageEnvelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, timestamp_to_zulu
+from webwork.kit.types import Id
 from webwork.time_entries import service
 from webwork.time_entries.recording import METHOD_LABELS, whole_minutes
 from webwork.time_entries.schemas import (
@@ -55,12 +55,14 @@ class EntryFields(Protocol):
 def entry_item(
     entry: EntryFields, project_name: str | None, task_title: str | None, timezone: str
 ) -> dict[str, Any]:
-    """An entry as :class:`TimeEntryItem` documents it, built as JSON values directly:
-    a list builds hundreds, and a model per row (validated, then dumped) cost more
-    than reading them. ``tests/time_entries`` checks the two agree."""
+    """An entry as :class:`TimeEntryItem` documents it, built as plain values directly
+    (the UUID, date and UTC timestamps encoded by the response, see
+    ``kit.envelope.RENDER_OPTIONS``): a list builds hundreds, and a model per row
+    (validated, then dumped) cost more than reading them. ``tests/time_entries``
+    checks the two agree."""
     assert entry.end_at is not None
     return {
-        "id": str(entry.id),
+        "id": entry.id,
         "user_id": entry.user_id,
         "contract_id": entry.contract_id,
         "project_id": entry.project_id,
@@ -69,9 +71,9 @@ def entry_item(
         "task_title": task_title,
         "activity_description": entry.activity_description,
         "method": METHOD_LABELS.get(entry.method, entry.method),
-        "date": service.local_date(entry.start_at, timezone).isoformat(),
-        "start_time": timestamp_to_zulu(entry.start_at),
-        "end_time": timestamp_to_zulu(entry.end_at),
+        "date": service.local_date(entry.start_at, timezone),
+        "start_time": entry.start_at,
+        "end_time": entry.end_at,
         "duration_minutes": whole_minutes(entry.duration_seconds or 0),
     }
 
