@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import visibility
@@ -48,6 +49,18 @@ async def add_category(session: AsyncSession, category: ExpenseCategory) -> bool
     """False when the workspace already has a category of that name (the unique
     constraint decides a race)."""
     return await add_unless_taken(session, category)
+
+
+async def rename_category(session: AsyncSession, category: ExpenseCategory, name: str) -> bool:
+    """False when another category of the workspace took the name first (the unique
+    constraint decides a race; the SAVEPOINT keeps the transaction usable)."""
+    try:
+        async with session.begin_nested():
+            category.name = name
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 async def category_in_use(session: AsyncSession, category_id: uuid.UUID) -> bool:

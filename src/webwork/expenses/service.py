@@ -34,7 +34,7 @@ from webwork.expenses.schemas import (
     Selection,
 )
 from webwork.kit import clock
-from webwork.kit.days import check_date_range
+from webwork.kit.days import FIRST_DAY, LAST_DAY, check_date_range
 from webwork.kit.errors import Conflict, Forbidden, found, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
@@ -78,11 +78,10 @@ async def update_category(
 ) -> ExpenseCategory:
     category = await get_category(session, actor, category_id)
     if body.name != category.name:
-        other = await repository.category_named(session, actor, body.name)
-        if other is not None:
+        if await repository.category_named(session, actor, body.name) is not None:
             raise invalid("name", NAME_TAKEN)
-        category.name = body.name
-        await session.flush()
+        if not await repository.rename_category(session, category, body.name):
+            raise invalid("name", NAME_TAKEN)
     return category
 
 
@@ -107,11 +106,8 @@ def _selection(filters: ExpenseFilters) -> Selection:
         ids[field] = parse_uuid(raw) if raw else None
         if raw and ids[field] is None:
             raise invalid(field, f"The {field.replace('_', ' ')} field must be a valid UUID.")
-    if filters.date_from is not None or filters.date_to is not None:
-        first = filters.date_from or filters.date_to
-        last = filters.date_to or filters.date_from
-        assert first is not None and last is not None
-        check_date_range(first, last)
+    # Either bound alone is an open range: the other is the first or last day there is.
+    check_date_range(filters.date_from or FIRST_DAY, filters.date_to or LAST_DAY)
     if filters.status and filters.status not in STATUSES:
         raise invalid("status", "The selected status is invalid (pending, approved, rejected).")
     return Selection(
