@@ -408,6 +408,11 @@ async def test_who_sees_which_expenses(factory: Factory) -> None:
     assert (await listing(viewer))["data"] == []
     err(await member.api.get(f"/expenses/{made[loner.id]}", params=space.ws), 404, "not_found")
     err(await viewer.api.get(f"/expenses/{made[member.id]}", params=space.ws), 404, "not_found")
+    # Read-only: a write is refused as such, before anything is looked up.
+    err(
+        await viewer.api.put(f"/expenses/{made[member.id]}", json={**space.ws, "amount": 1}), 403, "forbidden"
+    )
+    err(await viewer.api.delete(f"/expenses/{made[member.id]}", params=space.ws), 403, "forbidden")
     ok(await tm.api.get(f"/expenses/{made[teammate.id]}", params=space.ws))
 
 

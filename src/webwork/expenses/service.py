@@ -205,9 +205,9 @@ def _today(timezone: str) -> date:
 async def _pending_for_change(session: AsyncSession, actor: Actor, expense_id: str, verb: str) -> ExpenseView:
     """The expense, locked, if the actor may change it (its member or whoever added it,
     and owners and executive managers of those they may act on) and it is pending."""
+    permissions.ensure_may_write(actor)  # viewers see no expense, yet a write is a 403
     view = await get(session, actor, expense_id, lock=True)
     expense = view.expense
-    permissions.ensure_may_write(actor)
     own = actor.user_id in (expense.user_id, expense.created_by)
     if not own and not (actor.is_admin and permissions.may_act(actor, expense.user_id)):
         raise Forbidden(f"You may not {verb} this expense.")
