@@ -127,4 +127,6 @@ def any_operation_body(
         "end_time": "12:00",
         "start": "2024-01-17T09:00:00+00:00",
         "end": "2024-01-17T10:00:00+00:00",
+        "expense_name": "x",
+        "amount": 1,
     }

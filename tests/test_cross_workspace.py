@@ -65,6 +65,22 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
             params={**a.ws, "user_id": member.id, "date_from": "2024-01-15", "date_to": "2024-01-15"},
         )
     )["data"]
+    category = ok(await api.post("/expenses/categories", json={**a.ws, "name": f"{SECRET} category"}), 201)
+    expense = ok(
+        await member.api.post(
+            "/expenses",
+            json={
+                **a.ws,
+                "expense_name": f"{SECRET} expense",
+                "amount": 12.5,
+                "date": "2024-01-15",
+                "category_id": category["data"]["id"],
+                "project_id": project.id,
+                "note": SECRET,
+            },
+        ),
+        201,
+    )
     key = ok(await member.api.post("/api-keys", json={"name": SECRET}), 201)["data"]
     ids = {
         "workspace_id": a.id,
@@ -78,6 +94,8 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         "request_id": request["data"]["id"],
         "timesheet_id": sheets[0]["id"],
         "key_id": key["id"],
+        "category_id": category["data"]["id"],
+        "expense_id": expense["data"]["id"],
     }
     if ids["time_entry_id"] is None:
         listed = ok(
@@ -102,6 +120,8 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
             params={**a.ws, "user_id": member.id, "date_from": "2024-01-15", "date_to": "2024-01-15"},
         ),
         member.api.get("/api-keys"),
+        api.get("/expenses/categories", params=a.ws),
+        api.get(f"/expenses/{ids['expense_id']}", params=a.ws),
     ]
     return [ok(await r)["data"] for r in reads]
 

@@ -173,3 +173,69 @@ async def test_an_approval_stays_within_its_bound(factory: Factory, query_counte
     query_counter.reset()
     ok(await space.owner.api.put(f"/timesheets/{timesheet}/approve", json=space.ws))
     assert query_counter.count <= 7, "\n".join(query_counter.statements)
+
+
+async def test_expense_operations_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    """Per operation, after the key: a list is its page and its total; a write reads the
+    expense (locked), checks what it names (category, contract, rank) and writes; a
+    create for oneself needs no member lookup (the caller came with the key)."""
+    space, john, project, _, _ = await factory.john_at_work()
+    owner, ws = space.owner.api, space.ws
+    category = ok(await owner.post("/expenses/categories", json={**ws, "name": "Travel"}), 201)["data"]
+    spare = ok(await owner.post("/expenses/categories", json={**ws, "name": "Spare"}), 201)["data"]
+    body = {
+        **ws,
+        "expense_name": "Taxi",
+        "amount": 12.5,
+        "category_id": category["id"],
+        "project_id": project.id,
+    }
+    first = ok(await john.api.post("/expenses", json=body), 201)["data"]
+    second = ok(await john.api.post("/expenses", json=body), 201)["data"]
+    third = ok(await john.api.post("/expenses", json=body), 201)["data"]
+    for person in (space.owner, john):  # the keys' last use noted
+        ok(await person.api.get("/workspaces"))
+    calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
+        ("GET /expenses/categories", 2, lambda: owner.get("/expenses/categories", params=ws)),
+        (
+            "POST /expenses/categories",
+            4,
+            lambda: owner.post("/expenses/categories", json={**ws, "name": "Meals"}),
+        ),
+        (
+            "PUT /expenses/categories/{id}",
+            4,
+            lambda: owner.put(f"/expenses/categories/{category['id']}", params=ws, json={"name": "Trips"}),
+        ),
+        (
+            "DELETE /expenses/categories/{id}",
+            4,
+            lambda: owner.delete(f"/expenses/categories/{spare['id']}", params=ws),
+        ),
+        ("GET /expenses", 3, lambda: owner.get("/expenses", params=ws)),
+        ("GET /expenses/{id}", 2, lambda: owner.get(f"/expenses/{first['id']}", params=ws)),
+        ("POST /expenses", 5, lambda: john.api.post("/expenses", json=body)),
+        (
+            "PUT /expenses/{id}",
+            5,
+            lambda: john.api.put(
+                f"/expenses/{first['id']}", json={**ws, "amount": 13, "category_id": category["id"]}
+            ),
+        ),
+        ("PUT /expenses/{id}/approve", 3, lambda: owner.put(f"/expenses/{first['id']}/approve", json=ws)),
+        (
+            "PUT /expenses/{id}/reject",
+            3,
+            lambda: owner.put(f"/expenses/{second['id']}/reject", json={**ws, "reason": "No receipt"}),
+        ),
+        ("DELETE /expenses/{id}", 3, lambda: john.api.delete(f"/expenses/{third['id']}", params=ws)),
+    ]
+    for name, bound, call in calls:
+        query_counter.reset()
+        response = await call()
+        assert response.status_code < 300, (name, response.text)
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )

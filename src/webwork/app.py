@@ -12,6 +12,7 @@ from webwork import __version__
 from webwork.api_keys.router import router as api_keys_router
 from webwork.config import Settings, get_settings
 from webwork.contracts.router import router as contracts_router
+from webwork.expenses.router import router as expenses_router
 from webwork.kit.admission import AdmissionMiddleware
 from webwork.kit.bodies import BodyLimitMiddleware
 from webwork.kit.db import Database
@@ -48,6 +49,7 @@ DOMAIN_ROUTERS = (
     tasks_router,
     time_requests_router,
     timesheets_router,
+    expenses_router,
     api_keys_router,
 )
 
@@ -62,6 +64,7 @@ TAG_ORDER = (
     "Time Entries",
     "Time Requests",
     "Timesheets",
+    "Expenses",
     "API Keys",
 )
 

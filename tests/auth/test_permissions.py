@@ -324,6 +324,8 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
         "request_id": request["id"],
         "timesheet_id": TimesheetKey(viewer.id, date(2024, 1, 15)).encode("webwork"),
         "key_id": 1,
+        "category_id": "00000000-0000-0000-0000-000000000000",
+        "expense_id": "00000000-0000-0000-0000-000000000000",
     }
     body = any_operation_body(
         workspace_id=space.id, project_id=project.id, user_id=viewer.id, contract_id=contract.id

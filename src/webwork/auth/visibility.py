@@ -9,6 +9,7 @@ Rows, after the workspace:
   contracts on the projects they manage (and their own), the members of those contracts;
 - member and project viewer: themselves, the projects they hold a contract on, their
   own contracts.
+Expenses are seen as their members' time is, except by project viewers (none).
 Tasks are seen on the projects one sees that are not archived; teams by their members
 (managers are members too) and by owners and executive managers.
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webwork.auth.roles import Role
@@ -83,6 +84,14 @@ def visible_user_ids(actor: Scope) -> Select[int] | None:
         )
         return select(union(me, contracted).subquery().c[0])
     return me
+
+
+def expense_user_ids(actor: Scope) -> Select[int] | None:
+    """Users whose expenses the actor may see: those whose time they see, except that
+    project viewers, who only look at projects, see no expenses at all."""
+    if actor.role is Role.PROJECT_VIEWER:
+        return select(_sql(actor.user_id)).where(false())
+    return visible_user_ids(actor)
 
 
 def visible_project_ids(actor: Scope) -> Select[int] | None:

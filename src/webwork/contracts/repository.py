@@ -66,6 +66,19 @@ async def has_contract(session: AsyncSession, project_id: int, user_id: int) -> 
     return found is not None
 
 
+async def holds(session: AsyncSession, workspace_id: int, project_id: int, user_id: int) -> bool:
+    """Whether the member holds a contract (in any status) on the project in this
+    workspace: a project id of another workspace names none."""
+    found = await session.scalar(
+        select(Contract.id).where(
+            Contract.workspace_id == workspace_id,
+            Contract.project_id == project_id,
+            Contract.user_id == user_id,
+        )
+    )
+    return found is not None
+
+
 async def insert(session: AsyncSession, contract: Contract) -> bool:
     """Insert inside a SAVEPOINT; False when the (project, user) unique constraint
     refused it (another request created the same contract in the meantime)."""

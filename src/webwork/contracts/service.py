@@ -53,6 +53,12 @@ async def get(session: AsyncSession, actor: Actor, contract_id: int) -> Contract
     return found(await repository.get(session, actor, contract_id), "Contract not found.")
 
 
+async def holds_contract(session: AsyncSession, actor: Actor, user_id: int, project_id: int) -> bool:
+    """Whether ``user_id`` holds a contract (active or paused) on ``project_id`` in the
+    actor's workspace: what puts a member's expense on a project."""
+    return await repository.holds(session, actor.workspace_id, project_id, user_id)
+
+
 async def create(session: AsyncSession, actor: Actor, body: ContractCreate) -> ContractView:
     """An active contract of an active member on a project that is not archived; without
     a ``weekly_hours_limit`` of its own it takes the project's. The rate is saved only if

@@ -106,9 +106,11 @@ def respond(
     status_code: int = 200,
     pagination: Pagination | None = None,
     extra: Mapping[str, Any] | None = None,
+    extra_meta: Mapping[str, Any] | None = None,
     include_data: bool = True,
 ) -> JSONResponse:
-    """Build the success envelope; models in it are dumped as it is rendered."""
+    """Build the success envelope; models in it are dumped as it is rendered.
+    ``extra_meta`` adds keys to ``meta`` (a list's total over every page)."""
     body: dict[str, Any] = {"success": True}
     if message:
         body["message"] = message
@@ -117,13 +119,18 @@ def respond(
     if include_data:
         body["data"] = data
     body["meta"] = meta(pagination)
+    if extra_meta:
+        body["meta"].update(extra_meta)
     return FastJSONResponse(body, status_code=status_code)
 
 
-def respond_page(page: Page[T], shape: Callable[[T], Any], message: str) -> JSONResponse:
+def respond_page(
+    page: Page[T], shape: Callable[[T], Any], message: str, *, extra_meta: Mapping[str, Any] | None = None
+) -> JSONResponse:
     """The success envelope of a list: each item of the page shaped for the API, and the
-    page's pagination in ``meta``."""
-    return respond([shape(item) for item in page.items], message, pagination=page.pagination)
+    page's pagination (and ``extra_meta``) in ``meta``."""
+    items = [shape(item) for item in page.items]
+    return respond(items, message, pagination=page.pagination, extra_meta=extra_meta)
 
 
 class PaginationModel(BaseModel):

@@ -2,6 +2,7 @@
 
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
+from webwork.models.expenses import Expense, ExpenseCategory
 from webwork.models.projects import Project, ProjectManager
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
@@ -13,6 +14,8 @@ __all__ = [
     "Base",
     "Contract",
     "EmailChange",
+    "Expense",
+    "ExpenseCategory",
     "InvitationCode",
     "Membership",
     "Project",

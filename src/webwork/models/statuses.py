@@ -44,3 +44,9 @@ class TimesheetStatus(StrEnum):
     SUBMITTED = "submitted"
     REJECTED = "rejected"
     APPROVED = "approved"
+
+
+class ExpenseStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
