@@ -2,7 +2,7 @@
 
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
-from webwork.models.projects import Project, ProjectManager
+from webwork.models.projects import Project, ProjectManager, ProjectViewerProject
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
 from webwork.models.users import ApiKey, EmailChange, User
@@ -17,6 +17,7 @@ __all__ = [
     "Membership",
     "Project",
     "ProjectManager",
+    "ProjectViewerProject",
     "Task",
     "TaskAssignee",
     "Team",
