@@ -25,6 +25,8 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
     project = await factory.project(a, name=f"{SECRET} project", is_billable=True)
     contract = await factory.contract(project, member, rate=100)
     task = await factory.task(project, title=f"{SECRET} task", assignees=[member])
+    viewer = await factory.person(a, "project_viewer", email=f"{SECRET}.viewer@example.com")
+    await factory.grant(project, viewer)
     api = a.owner.api
     team = ok(
         await api.post("/teams", params=a.ws, json={"name": f"{SECRET} team", "member_ids": [member.id]}), 201
@@ -78,6 +80,7 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         "request_id": request["data"]["id"],
         "timesheet_id": sheets[0]["id"],
         "key_id": key["id"],
+        "viewer_id": viewer.id,
     }
     if ids["time_entry_id"] is None:
         listed = ok(
@@ -102,6 +105,7 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
             params={**a.ws, "user_id": member.id, "date_from": "2024-01-15", "date_to": "2024-01-15"},
         ),
         member.api.get("/api-keys"),
+        api.get(f"/project-viewers/{ids['viewer_id']}", params=a.ws),
     ]
     return [ok(await r)["data"] for r in reads]
 
