@@ -3,7 +3,8 @@ viewer (``readable``), and the projects granted to them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, bindparam, delete, func, select
@@ -12,24 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
-from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit.db import add_unless_taken
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
+from webwork.members import repository as members_repository
 from webwork.models import Membership, Project, ProjectViewerProject, User
 from webwork.project_viewers.schemas import ViewerView
 
 
 def readable(actor: Scope) -> Select[Membership, User]:
-    """The project viewers of the actor's workspace (in any status) that the actor sees."""
-    return (
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.workspace_id == actor.workspace_id,
-            Membership.role == Role.PROJECT_VIEWER.value,
-            restrict(Membership.user_id, visible_user_ids(actor)),
-        )
-    )
+    """The project viewers (in any status) among the members of the actor's workspace
+    that the actor sees."""
+    return members_repository.readable(actor).where(Membership.role == Role.PROJECT_VIEWER.value)
 
 
 def _listing(viewer: Scope, by_email: bool) -> Paged:
@@ -40,14 +34,13 @@ def _listing(viewer: Scope, by_email: bool) -> Paged:
 
 
 _LISTING = PerRole(_listing)
-_ONE = PerRole(lambda viewer: readable(viewer).where(Membership.user_id == bindparam("user_id")))
+_ONE = PerRole(lambda viewer: readable(viewer).where(User.id == bindparam("user_id")))
+# The projects granted to a page of viewers (the key's workspace, user prefix).
 _PROJECTS = (
     select(ProjectViewerProject.user_id, Project.id, Project.name)
     .join(Project, Project.id == ProjectViewerProject.project_id)
-    .where(
-        ProjectViewerProject.workspace_id == bindparam("workspace_id"),
-        ProjectViewerProject.user_id.in_(bindparam("user_ids", expanding=True)),
-    )
+    .where(ProjectViewerProject.workspace_id == bindparam("workspace_id"))
+    .where(ProjectViewerProject.user_id.in_(bindparam("user_ids", expanding=True)))
     .order_by(Project.id)
 )
 
@@ -60,31 +53,23 @@ async def list_page(
     if normalized_email:
         values["email"] = normalized_email
     page = await fetch_page(session, _LISTING(actor, bool(normalized_email)), params, values)
-    projects = await projects_of(session, actor.workspace_id, (user.id for _, user in page.items))
-    return Page([ViewerView(m, u, projects.get(u.id, [])) for m, u in page.items], page.pagination)
+    return Page(await _with_projects(session, actor.workspace_id, page.items), page.pagination)
 
 
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> ViewerView | None:
     row = (await session.execute(_ONE(actor), {**viewer_params(actor), "user_id": user_id})).first()
-    if row is None:
-        return None
-    membership, user = row
-    projects = await projects_of(session, actor.workspace_id, [user.id])
-    return ViewerView(membership, user, projects.get(user.id, []))
+    return None if row is None else (await _with_projects(session, actor.workspace_id, [row]))[0]
 
 
-async def projects_of(
-    session: AsyncSession, workspace_id: int, user_ids: Iterable[int]
-) -> dict[int, list[tuple[int, str]]]:
-    """One query for any number of viewers: user id -> (id, name) of their projects here."""
-    ids = list(user_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(_PROJECTS, {"workspace_id": workspace_id, "user_ids": ids})
-    result: dict[int, list[tuple[int, str]]] = {}
-    for user_id, project_id, name in rows:
-        result.setdefault(user_id, []).append((project_id, name))
-    return result
+async def _with_projects(session: AsyncSession, workspace_id: int, rows: Sequence[Any]) -> list[ViewerView]:
+    """The viewers of ``rows`` (membership, user) with their projects here, read in one
+    statement for all of them."""
+    granted: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
+    if rows:
+        values = {"workspace_id": workspace_id, "user_ids": [user.id for _, user in rows]}
+        for user_id, project_id, name in await session.execute(_PROJECTS, values):
+            granted[user_id].append((project_id, name))
+    return [ViewerView(membership, user, granted[user.id]) for membership, user in rows]
 
 
 async def grant(session: AsyncSession, workspace_id: int, user_id: int, project_id: int) -> bool:
