@@ -23,6 +23,7 @@ from webwork.models import (
     Membership,
     Project,
     ProjectManager,
+    ProjectViewerProject,
     Task,
     TaskAssignee,
     Team,
@@ -208,6 +209,12 @@ class Factory:
         )
         await self._save(contract)
         return contract
+
+    async def grant(self, project: Project, viewer: Person) -> None:
+        """Let the project viewer ``viewer`` read ``project`` (as assign-project does)."""
+        await self._save(
+            ProjectViewerProject(workspace_id=project.workspace_id, user_id=viewer.id, project_id=project.id)
+        )
 
     async def task(self, project: Project, *, assignees: list[Person] | None = None, **fields: Any) -> Task:
         values: dict[str, Any] = {

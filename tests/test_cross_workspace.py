@@ -25,6 +25,8 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
     project = await factory.project(a, name=f"{SECRET} project", is_billable=True)
     contract = await factory.contract(project, member, rate=100)
     task = await factory.task(project, title=f"{SECRET} task", assignees=[member])
+    viewer = await factory.person(a, "project_viewer", email=f"{SECRET}.viewer@example.com")
+    await factory.grant(project, viewer)
     api = a.owner.api
     team = ok(
         await api.post("/teams", params=a.ws, json={"name": f"{SECRET} team", "member_ids": [member.id]}), 201
@@ -96,6 +98,7 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         "key_id": key["id"],
         "category_id": category["data"]["id"],
         "expense_id": expense["data"]["id"],
+        "viewer_id": viewer.id,
     }
     if ids["time_entry_id"] is None:
         listed = ok(
@@ -122,6 +125,7 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         member.api.get("/api-keys"),
         api.get("/expenses/categories", params=a.ws),
         api.get(f"/expenses/{ids['expense_id']}", params=a.ws),
+        api.get(f"/project-viewers/{ids['viewer_id']}", params=a.ws),
     ]
     return [ok(await r)["data"] for r in reads]
 

@@ -239,3 +239,43 @@ async def test_expense_operations_stay_within_their_bounds(
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )
+
+
+async def test_project_viewer_operations_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter, outbox: Outbox
+) -> None:
+    """The key first in each; a viewer read is its row and its projects' (one
+    statement for a whole page); creating is the members' invitation; assigning reads
+    the project (and its managers) and inserts the grant."""
+    space = await factory.space()
+    granted, other = await factory.project(space), await factory.project(space)
+    viewer = await factory.person(space, Role.PROJECT_VIEWER)
+    await factory.grant(granted, viewer)
+    api, url = space.owner.api, f"/project-viewers/{viewer.id}"
+    for person in (space.owner, viewer):  # the keys' last use noted
+        ok(await person.api.get("/workspaces"))
+    new = {**space.ws, "email": "viewer@example.com", "firstname": "Vi", "lastname": "Ewer"}
+    calls = {
+        "GET /project-viewers": (3, api.get("/project-viewers", params=space.ws)),
+        "GET /project-viewers/{id}": (3, api.get(url, params=space.ws)),
+        "POST /project-viewers": (5, api.post("/project-viewers", json=new)),
+        "POST /project-viewers/{id}/assign-project": (
+            6,
+            api.post(f"{url}/assign-project", json={**space.ws, "project_id": other.id}),
+        ),
+        "DELETE /project-viewers/{id}/unassign-project": (
+            4,
+            api.delete(f"{url}/unassign-project", json={**space.ws, "project_id": other.id}),
+        ),
+        "DELETE /project-viewers/{id}": (4, api.delete(url, json=space.ws)),
+        "POST /project-viewers/{id}/restore": (4, api.post(f"{url}/restore", json=space.ws)),
+        "GET /projects as a viewer": (3, viewer.api.get("/projects", params=space.ws)),
+        "GET /tasks as a viewer": (2, viewer.api.get("/tasks", params=space.ws)),
+    }
+    for name, (bound, call) in calls.items():
+        query_counter.reset()
+        response = await call
+        assert response.status_code < 300, (name, response.text)
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )

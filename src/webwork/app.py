@@ -26,6 +26,7 @@ from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit
 from webwork.kit.routes import mount
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
+from webwork.project_viewers.router import router as project_viewers_router
 from webwork.projects.router import router as projects_router
 from webwork.tasks.router import router as tasks_router
 from webwork.teams.router import router as teams_router
@@ -47,6 +48,7 @@ DOMAIN_ROUTERS = (
     projects_router,
     contracts_router,
     tasks_router,
+    project_viewers_router,
     time_requests_router,
     timesheets_router,
     expenses_router,
@@ -60,6 +62,7 @@ TAG_ORDER = (
     "Projects",
     "Contracts",
     "Tasks",
+    "Project Viewers",
     "Time Tracking",
     "Time Entries",
     "Time Requests",

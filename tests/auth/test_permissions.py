@@ -148,7 +148,7 @@ async def test_recording_own_time_by_role(factory: Factory, role: Role) -> None:
     for call in calls:
         response = await call
         if role is VIEWER:
-            assert err(response, 403, "forbidden")["message"] == permissions.READ_ONLY
+            assert err(response, 403, "forbidden")["message"] == permissions.VIEWING_ONLY
         else:
             assert response.status_code in (200, 201), response.text
 
@@ -188,6 +188,8 @@ SEES = {OWNER, EXECUTIVE, TEAM, PROJECT}
 
 
 def expected(decider: Role, subject: Role) -> int:
+    if decider is VIEWER:  # refused before anything is read
+        return 403
     if decider not in SEES:
         return 404
     return 200 if subject in APPROVES[decider] else 403
@@ -326,6 +328,7 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
         "key_id": 1,
         "category_id": "00000000-0000-0000-0000-000000000000",
         "expense_id": "00000000-0000-0000-0000-000000000000",
+        "viewer_id": viewer.id,
     }
     body = any_operation_body(
         workspace_id=space.id, project_id=project.id, user_id=viewer.id, contract_id=contract.id

@@ -289,7 +289,7 @@ def decided(status: int, *, members: int) -> dict[Role, dict[Role, int]]:
         TEAM: row(403, **below),
         PROJECT: row(403, **below),
         MEMBER: row(members),
-        VIEWER: row(members),
+        VIEWER: row(403),
     }
 
 
@@ -301,8 +301,9 @@ PROJECT_MANAGED = {
     PROJECT: row(403, member=200, project_viewer=200),
 }
 
-# Members and viewers see no one else's member record, contracts or timesheets.
-UNSEEN = {MEMBER: row(404), VIEWER: row(404)}
+# Members see no one else's member record, contracts or timesheets; viewers are refused
+# before anything is read, but for member records (their own is open to them).
+UNSEEN = {MEMBER: row(404), VIEWER: row(403)}
 
 EXPECTED: dict[Operation, dict[Role, dict[Role, int]]] = {
     create_contract: admins_only(201),
@@ -321,7 +322,7 @@ EXPECTED: dict[Operation, dict[Role, dict[Role, int]]] = {
     create_managed_project: admins_only(201, project_viewer=422),
     make_project_manager: admins_only(200, project_viewer=422),
     drop_project_manager: admins_only(200),
-    update_member: {**admins_only(200), **UNSEEN},
+    update_member: {**admins_only(200), MEMBER: row(404), VIEWER: row(404)},
     archive_member: admins_only(200, owner=403),
     restore_member: admins_only(200, owner=409),  # the owner is never archived
     add_time_entry: admins_only(201),

@@ -13,6 +13,7 @@ import pytest
 
 from tests.assertions import assert_page_bounds, assert_pagination, assert_query_rejected, err, ok
 from tests.factories import Factory, Person, Space
+from webwork.auth.permissions import VIEWING_ONLY
 from webwork.auth.roles import Role
 
 NOW = datetime(2024, 3, 4, 23, 30, tzinfo=UTC)
@@ -81,6 +82,9 @@ async def test_owners_and_executive_managers_manage_categories_everyone_reads_th
     meals = await category(executive, "Meals")
     for role in ROLES_BELOW_ADMIN:
         reader = await factory.person(space, role)
+        if role is Role.PROJECT_VIEWER:  # viewers read their projects and nothing else
+            err(await reader.api.get("/expenses/categories", params=space.ws), 403, "forbidden")
+            continue
         body = ok(await reader.api.get("/expenses/categories", params=space.ws))
         assert body["message"] == "Expense categories retrieved successfully"
         assert [c["name"] for c in body["data"]] == ["Meals", "Travel"]
@@ -359,7 +363,7 @@ async def test_who_adds_expenses_for_whom(factory: Factory) -> None:
     err(await add(tm, user_id=member.id), 403, "forbidden")  # not in their team
     err(await add(pm, user_id=member.id), 403, "forbidden")  # not on a project they manage
     body = err(await add(viewer), 403, "forbidden")
-    assert body["message"] == "Project viewers have read-only access."
+    assert body["message"] == VIEWING_ONLY
     ok(await add(tm), 201)
     ok(await add(pm), 201)
 
@@ -405,10 +409,10 @@ async def test_who_sees_which_expenses(factory: Factory) -> None:
     assert ids(await listing(member)) == {made[member.id]}
     assert ids(await listing(tm)) == {made[tm.id], made[teammate.id]}
     assert ids(await listing(pm)) == {made[pm.id], made[member.id]}
-    assert (await listing(viewer))["data"] == []
     err(await member.api.get(f"/expenses/{made[loner.id]}", params=space.ws), 404, "not_found")
-    err(await viewer.api.get(f"/expenses/{made[member.id]}", params=space.ws), 404, "not_found")
-    # Read-only: a write is refused as such, before anything is looked up.
+    # Viewers read their projects only: every expense operation is refused before any lookup.
+    err(await viewer.api.get("/expenses", params=space.ws), 403, "forbidden")
+    err(await viewer.api.get(f"/expenses/{made[member.id]}", params=space.ws), 403, "forbidden")
     err(
         await viewer.api.put(f"/expenses/{made[member.id]}", json={**space.ws, "amount": 1}), 403, "forbidden"
     )

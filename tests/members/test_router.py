@@ -98,7 +98,9 @@ async def test_member_sees_only_self(factory: Factory) -> None:
     body = ok(await me.api.get("/members", params=space.ws))
     assert [m["id"] for m in body["data"]] == [me.id]
     viewer = await factory.person(space, "project_viewer")
-    assert [m["id"] for m in ok(await viewer.api.get("/members", params=space.ws))["data"]] == [viewer.id]
+    err(await viewer.api.get("/members", params=space.ws), 403, "forbidden")
+    assert ok(await viewer.api.get(f"/members/{viewer.id}", params=space.ws))["data"]["id"] == viewer.id
+    err(await viewer.api.get(f"/members/{me.id}", params=space.ws), 404)
 
 
 async def test_team_manager_sees_self_and_team_members(factory: Factory) -> None:

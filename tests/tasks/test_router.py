@@ -655,6 +655,7 @@ async def test_viewer_named_a_manager_by_an_old_row_writes_nothing(factory: Fact
     viewer = await factory.person(w.space, Role.PROJECT_VIEWER)
     await factory.contract(w.project, viewer)
     await factory._save(ProjectManager(project_id=w.project.id, user_id=viewer.id))
+    await factory.grant(w.project, viewer)
     task = await factory.task(w.project, assignees=[w.member])
     url = f"/tasks/{task.id}"
     ok(await viewer.api.get(url, params=w.q))

@@ -456,7 +456,7 @@ async def test_project_viewer_asks_for_no_time(factory: Factory, session: AsyncS
     space = await factory.space()
     viewer = await factory.person(space, Role.PROJECT_VIEWER)
     refused = err(await ask(viewer), 403, "forbidden")
-    assert refused["message"] == "Project viewers have read-only access."
+    assert refused["message"] == "Project viewers may only read the projects assigned to them."
     assert (await session.scalars(select(TimeRequest).where(TimeRequest.user_id == viewer.id))).all() == []
 
 

@@ -143,10 +143,10 @@ async def test_project_viewer_tracks_no_time(factory: Factory, session: AsyncSes
     contract = await factory.contract(project, viewer)
     for body in (space.ws, start_body(space, viewer), start_body(space, viewer, contract_id=contract.id)):
         refused = err(await viewer.api.post("/time-tracking/start", json=body), 403, "forbidden")
-        assert refused["message"] == "Project viewers have read-only access."
+        assert refused["message"] == "Project viewers may only read the projects assigned to them."
     assert await rows(session, viewer) == []
     err(await viewer.api.post("/time-tracking/stop", json=space.ws), 403, "forbidden")
-    assert ok(await viewer.api.get("/time-tracking/current-data", params=space.ws))["data"] is None
+    err(await viewer.api.get("/time-tracking/current-data", params=space.ws), 403, "forbidden")
 
 
 async def test_manager_reads_current_data_of_team_member(factory: Factory) -> None:

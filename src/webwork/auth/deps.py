@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth import api_keys, repository
+from webwork.auth import api_keys, permissions, repository
 from webwork.auth.principal import Actor, Principal, UserView
 from webwork.auth.roles import ADMINS, Role
 from webwork.kit import clock
@@ -107,7 +107,7 @@ async def _workspace_id(request: Request, from_query: int | None) -> int:
     return resolved
 
 
-async def get_actor(
+async def get_actor_of_any_role(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
@@ -135,6 +135,21 @@ async def get_actor(
     if membership.status != MembershipStatus.ACTIVE:
         raise Forbidden("Your membership in this workspace is not active.", code="membership_inactive")
     return Actor(principal=principal, workspace=workspace, membership=membership)
+
+
+AnyRoleDep = Annotated[Actor, Depends(get_actor_of_any_role)]
+"""The caller in the workspace, project viewers included: only for the few operations
+open to them (reading the projects granted to them and those projects' tasks, their own
+member record), whose services then see through ``auth.visibility``."""
+
+
+async def get_actor(actor: AnyRoleDep) -> Actor:
+    """The caller in the workspace, unless a project viewer: the one place that keeps
+    viewers to what is open to them (``permissions.ensure_beyond_viewing``). Every
+    workspace operation takes this by default, so a new one is closed to viewers until
+    it chooses :data:`AnyRoleDep`."""
+    permissions.ensure_beyond_viewing(actor)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

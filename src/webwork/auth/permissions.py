@@ -5,7 +5,11 @@ may change or decide on. Services ask these functions instead of comparing roles
 fetch the facts a decision needs (is the member in a team the actor manages, does the
 time lie in projects the actor manages) through their repositories.
 
-- Project viewers are read-only everywhere, and cannot be named managers.
+- Project viewers read the projects granted to them and those projects' tasks, and
+  change nothing but their own member record (and their own API keys, outside any
+  workspace); every other operation refuses them (:func:`ensure_beyond_viewing`, which
+  ``auth.deps.ActorDep`` applies to every workspace operation not opened to viewers).
+  They cannot be named managers.
 - Acting on a person: every write about someone (their contracts, task assignments,
   teams, places among a project's managers, member record, time, timers, requests and
   timesheets, and deciding on their time) follows one rank rule, :func:`may_act_on`
@@ -43,6 +47,7 @@ RANK = {
     Role.PROJECT_VIEWER: 1,
 }
 READ_ONLY = "Project viewers have read-only access."
+VIEWING_ONLY = "Project viewers may only read the projects assigned to them."
 
 
 def outranks(role: Role, other: Role) -> bool:
@@ -62,6 +67,12 @@ def may_be_manager(role: Role) -> bool:
 def ensure_may_write(actor: Actor) -> None:
     if not may_write(actor.role):
         raise Forbidden(READ_ONLY)
+
+
+def ensure_beyond_viewing(actor: Actor) -> None:
+    """403 for a project viewer: the operation is not one of the few open to viewers."""
+    if actor.role is Role.PROJECT_VIEWER:
+        raise Forbidden(VIEWING_ONLY)
 
 
 def may_record_time(actor: Actor, user_id: int) -> bool:

@@ -7,11 +7,14 @@ Rows, after the workspace:
   people hold contracts on, and the contracts of those people;
 - project manager: themselves, the projects they manage or hold a contract on, the
   contracts on the projects they manage (and their own), the members of those contracts;
-- member and project viewer: themselves, the projects they hold a contract on, their
-  own contracts.
-Expenses are seen as their members' time is, except by project viewers (none).
+- member: themselves, the projects they hold a contract on, their own contracts;
+- project viewer: themselves and exactly the projects granted to them
+  (:func:`viewer_project_ids`), whatever contracts or manager rows name them; every
+  route but the few open to viewers refuses them before reading
+  (``auth.deps.ActorDep``), so these rows are all a viewer reads.
 Tasks are seen on the projects one sees that are not archived; teams by their members
-(managers are members too) and by owners and executive managers.
+(managers are members too) and by owners and executive managers; expenses as their
+members' time is.
 
 The row rules take any :class:`~webwork.auth.prebuilt.Scope`: the actor, or the
 placeholder of a role in a statement built once (:mod:`webwork.auth.prebuilt`).
@@ -27,11 +30,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, false, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, literal, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webwork.auth.roles import Role
-from webwork.models import Contract, Membership, Project, ProjectManager, Team, TeamMember
+from webwork.models import (
+    Contract,
+    Membership,
+    Project,
+    ProjectManager,
+    ProjectViewerProject,
+    Team,
+    TeamMember,
+)
 from webwork.models.statuses import MembershipStatus
 
 if TYPE_CHECKING:
@@ -71,6 +82,16 @@ def contracted_project_ids(actor: Scope, user_ids: Select[int] | None = None) ->
     return stmt.where(Contract.user_id.in_(user_ids))
 
 
+def viewer_project_ids(actor: Scope) -> Select[int]:
+    """The projects granted to the actor as a project viewer: all a viewer may read of
+    the workspace (the projects, their tasks, and anything limited to projects, such as
+    reports). Empty for a viewer granted nothing."""
+    return select(ProjectViewerProject.project_id).where(
+        ProjectViewerProject.workspace_id == actor.workspace_id,
+        ProjectViewerProject.user_id == actor.user_id,
+    )
+
+
 def visible_user_ids(actor: Scope) -> Select[int] | None:
     """Users whose member record, contracts and time the actor may see."""
     if actor.is_admin:
@@ -86,18 +107,12 @@ def visible_user_ids(actor: Scope) -> Select[int] | None:
     return me
 
 
-def expense_user_ids(actor: Scope) -> Select[int] | None:
-    """Users whose expenses the actor may see: those whose time they see, except that
-    project viewers, who only look at projects, see no expenses at all."""
-    if actor.role is Role.PROJECT_VIEWER:
-        return select(_sql(actor.user_id)).where(false())
-    return visible_user_ids(actor)
-
-
 def visible_project_ids(actor: Scope) -> Select[int] | None:
     """Projects the actor may see, archived ones included."""
     if actor.is_admin:
         return None
+    if actor.role is Role.PROJECT_VIEWER:
+        return viewer_project_ids(actor)
     if actor.role is Role.PROJECT_MANAGER:
         return select(union(managed_project_ids(actor), contracted_project_ids(actor)).subquery().c[0])
     if actor.role is Role.TEAM_MANAGER:

@@ -79,7 +79,7 @@ async def remove_category(session: AsyncSession, category: ExpenseCategory) -> N
 def _visible(actor: Actor) -> list[ColumnElement[bool]]:
     return [
         Expense.workspace_id == actor.workspace_id,
-        visibility.restrict(Expense.user_id, visibility.expense_user_ids(actor)),
+        visibility.restrict(Expense.user_id, visibility.visible_user_ids(actor)),
     ]
 
 

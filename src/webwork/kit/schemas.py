@@ -15,7 +15,7 @@ class RequestBody(BaseModel):
     """A request body. Unknown keys are ignored (clients send extra fields); string
     values are stripped. ``workspace_id`` is declared so OpenAPI shows it, but it is read
     and checked against the query by the caller's workspace dependency
-    (``webwork.auth.deps.get_actor``)."""
+    (``webwork.auth.deps.get_actor_of_any_role``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 

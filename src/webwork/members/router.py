@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from webwork.auth import visibility
-from webwork.auth.deps import ActorDep, AdminActor, SessionDep
+from webwork.auth.deps import ActorDep, AdminActor, AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
 from webwork.config import Settings
 from webwork.kit.envelope import Envelope, respond, respond_page
@@ -120,8 +120,10 @@ async def resend_invitation(
 @router.get(
     "/{member_id}", response_model=Envelope[MemberOut], operation_id="getMember", summary="Get a member"
 )
-async def get_member(member_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    """One member by user id, if the caller's role sees them (404 otherwise)."""
+async def get_member(member_id: Id, actor: AnyRoleDep, session: SessionDep) -> JSONResponse:
+    """One member by user id, if the caller's role sees them (404 otherwise). A project
+    viewer sees only themself (their own record is the one member operation open to
+    them, with changing it and confirming its new email)."""
     member = await service.get(session, actor, member_id)
     return respond(_out(actor, member), "Member retrieved successfully")
 
@@ -139,7 +141,7 @@ INVITATION_CORRECTED = f"{UPDATED}. A new invitation was sent to the new address
 )
 async def update_member(
     member_id: Id,
-    actor: ActorDep,
+    actor: AnyRoleDep,
     session: SessionDep,
     body: MemberUpdate,
     mailer: MailerDep,
@@ -177,7 +179,7 @@ async def update_member(
     summary="Confirm a new email",
 )
 async def confirm_member_email(
-    member_id: Id, actor: ActorDep, session: SessionDep, body: EmailConfirm
+    member_id: Id, actor: AnyRoleDep, session: SessionDep, body: EmailConfirm
 ) -> JSONResponse:
     """Makes the email sent to `PUT /members/{id}` the member's, with the code mailed to
     it: only the member themself, signed in (403 for anyone else). A wrong, expired or

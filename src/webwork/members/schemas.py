@@ -100,6 +100,15 @@ class MemberView:
     team_ids: list[int]
 
 
+def shown_profile(membership: Membership, user: User) -> tuple[str, str, str | None]:
+    """First name, last name and avatar as the workspace shows them: a pending
+    invitation's own names and no avatar (inviting an address shows nothing of who may
+    already hold it), else the account's."""
+    if membership.invited_firstname is not None:
+        return membership.invited_firstname, membership.invited_lastname or "", None
+    return user.firstname, user.lastname, user.avatar
+
+
 class MemberOut(BaseModel):
     id: int
     user_id: int
@@ -129,11 +138,7 @@ class MemberOut(BaseModel):
         membership, user = view.membership, view.user
         role = Role(membership.role)
         extra: dict[str, Decimal | None] = {"rate": membership.rate} if with_rate else {}
-        if membership.invited_firstname is not None:
-            firstname, lastname = membership.invited_firstname, membership.invited_lastname or ""
-            avatar = None
-        else:
-            firstname, lastname, avatar = user.firstname, user.lastname, user.avatar
+        firstname, lastname, avatar = shown_profile(membership, user)
         return cls(
             id=user.id,
             user_id=user.id,

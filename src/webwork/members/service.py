@@ -392,27 +392,38 @@ async def archive(session: AsyncSession, actor: Actor, user_id: int) -> MemberVi
     Owners and executive managers archive (the router) anyone but the owner, who is
     never archived: the rank rule (``permissions``) holds without asking it."""
     member = await get(session, actor, user_id)
-    if member.membership.role == Role.OWNER.value:
-        raise Forbidden("The workspace owner cannot be archived.")
-    if member.membership.status == MembershipStatus.INACTIVE:
-        raise Conflict("The member is already archived.")
-    member.membership.status = MembershipStatus.INACTIVE
-    member.membership.deleted_at = clock.utcnow()
-    await session.flush()
+    await archive_membership(session, member.membership)
     return member
+
+
+async def archive_membership(session: AsyncSession, membership: Membership, who: str = "member") -> None:
+    """The rules of :func:`archive` on a membership already read (``/project-viewers``
+    archives its viewers through them too); ``who`` names it in the 409."""
+    if membership.role == Role.OWNER.value:
+        raise Forbidden("The workspace owner cannot be archived.")
+    if membership.status == MembershipStatus.INACTIVE:
+        raise Conflict(f"The {who} is already archived.")
+    membership.status = MembershipStatus.INACTIVE
+    membership.deleted_at = clock.utcnow()
+    await session.flush()
 
 
 async def restore(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
     """An archived member becomes active again, or ``invited`` again if they never
     accepted: the invitation's link is still what lets them in."""
     member = await get(session, actor, user_id)
-    if member.membership.status != MembershipStatus.INACTIVE:
-        raise Conflict("The member is not archived.")
-    invited = member.membership.invitation_token is not None
-    member.membership.status = MembershipStatus.INVITED if invited else MembershipStatus.ACTIVE
-    member.membership.deleted_at = None
-    await session.flush()
+    await restore_membership(session, member.membership)
     return member
+
+
+async def restore_membership(session: AsyncSession, membership: Membership, who: str = "member") -> None:
+    """The rules of :func:`restore` on a membership already read; ``who`` names it in the 409."""
+    if membership.status != MembershipStatus.INACTIVE:
+        raise Conflict(f"The {who} is not archived.")
+    invited = membership.invitation_token is not None
+    membership.status = MembershipStatus.INVITED if invited else MembershipStatus.ACTIVE
+    membership.deleted_at = None
+    await session.flush()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
 from webwork.models.expenses import Expense, ExpenseCategory
-from webwork.models.projects import Project, ProjectManager
+from webwork.models.projects import Project, ProjectManager, ProjectViewerProject
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
 from webwork.models.users import ApiKey, EmailChange, User
@@ -20,6 +20,7 @@ __all__ = [
     "Membership",
     "Project",
     "ProjectManager",
+    "ProjectViewerProject",
     "Task",
     "TaskAssignee",
     "Team",

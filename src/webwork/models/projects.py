@@ -1,4 +1,4 @@
-"""Projects and the project managers assigned to them."""
+"""Projects, the project managers assigned to them and the project viewers they are granted to."""
 
 from __future__ import annotations
 
@@ -52,4 +52,20 @@ class ProjectManager(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ProjectViewerProject(Base):
+    """A project granted to a project viewer: the viewer reads it, its tasks and, through
+    ``visibility.viewer_project_ids``, whatever else is limited to it. The key leads
+    with the workspace and the viewer, which is how every read asks."""
+
+    __tablename__ = "project_viewer_projects"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True
     )

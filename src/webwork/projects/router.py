@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from webwork.auth import visibility
-from webwork.auth.deps import ActorDep, AdminActor, SessionDep
+from webwork.auth.deps import ActorDep, AdminActor, AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
@@ -28,7 +28,7 @@ def _out(actor: Actor, view: ProjectView) -> ProjectOut:
     "", response_model=Envelope[list[ProjectOut]], operation_id="getProjects", summary="List projects"
 )
 async def get_projects(
-    actor: ActorDep,
+    actor: AnyRoleDep,
     session: SessionDep,
     page: PageDep,
     name: Annotated[Line | None, Query(description="Case-insensitive part of the name")] = None,
@@ -36,8 +36,9 @@ async def get_projects(
 ) -> JSONResponse:
     """The projects the caller's role sees: all for owners and executive managers, those
     they manage or are contracted on for project managers, those they or their teams'
-    members are contracted on for team managers, their own for others. `rate` only for
-    owners and executive managers."""
+    members are contracted on for team managers, those assigned to them for project
+    viewers (`/project-viewers`), their own for others. `rate` only for owners and
+    executive managers."""
     result = await service.list_page(session, actor, ProjectFilters(name, status), page)
     return respond_page(result, lambda view: _out(actor, view), "Projects retrieved successfully")
 
@@ -45,7 +46,7 @@ async def get_projects(
 @router.get(
     "/{project_id}", response_model=Envelope[ProjectOut], operation_id="getProject", summary="Get a project"
 )
-async def get_project(project_id: Id, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_project(project_id: Id, actor: AnyRoleDep, session: SessionDep) -> JSONResponse:
     """One project, archived or not, if the caller's role sees it (404 otherwise)."""
     view = await service.get(session, actor, project_id)
     return respond(_out(actor, view), "Project retrieved successfully")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from webwork.auth.deps import ActorDep, SessionDep
+from webwork.auth.deps import ActorDep, AnyRoleDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.types import Id, Integer, Keyword
@@ -52,7 +52,7 @@ def _assignment(row: TaskAssignee, message: str) -> JSONResponse:
 
 @router.get("", response_model=Envelope[list[TaskOut]], operation_id="getTasks", summary="List tasks")
 async def get_tasks(
-    actor: ActorDep,
+    actor: AnyRoleDep,
     session: SessionDep,
     page: PageDep,
     project_id: ProjectQuery = None,
@@ -89,10 +89,11 @@ async def create_task(
 
 @router.get("/{task_id}", response_model=Envelope[TaskOut], operation_id="getTask", summary="Get a task")
 async def get_task(
-    task_id: Id, actor: ActorDep, session: SessionDep, project_id: ProjectQuery = None
+    task_id: Id, actor: AnyRoleDep, session: SessionDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
     """One task, if the caller sees its project (404 otherwise, also when `project_id`
-    names another project)."""
+    names another project). Project viewers see the tasks of the projects assigned to
+    them that are not archived."""
     return _task(await service.get(session, actor, task_id, project_id), "Task retrieved successfully")
 
 
@@ -126,9 +127,10 @@ async def delete_task(
     summary="List a task's assignees",
 )
 async def get_task_assignees(
-    task_id: Id, actor: ActorDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
+    task_id: Id, actor: AnyRoleDep, session: SessionDep, page: PageDep, project_id: ProjectQuery = None
 ) -> JSONResponse:
-    """The users assigned to the task, in the order they were assigned."""
+    """The users assigned to the task, in the order they were assigned (project viewers:
+    of the tasks of the projects assigned to them)."""
     result = await service.list_assignees(session, actor, task_id, project_id, page)
     return respond_page(result, AssigneeOut.of, "Task assignees retrieved successfully")
 
