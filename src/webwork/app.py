@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -89,6 +90,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What exists once the app is built (modules, routes, mappers, compiled
+        # schemas) lives as long as the process: moved out of the collector's sight, so
+        # that the collections the requests' garbage triggers no longer walk it. 6% of
+        # a write's instructions (callgrind, the peer's POST /time-entries).
+        gc.freeze()
         yield
         if owned_database:
             await db.dispose()
