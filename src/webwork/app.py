@@ -23,6 +23,7 @@ from webwork.kit.mail import mailer_from
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
+from webwork.leaves.router import router as leaves_router
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.projects.router import router as projects_router
@@ -48,6 +49,7 @@ DOMAIN_ROUTERS = (
     tasks_router,
     time_requests_router,
     timesheets_router,
+    leaves_router,
     api_keys_router,
 )
 
@@ -62,6 +64,7 @@ TAG_ORDER = (
     "Time Entries",
     "Time Requests",
     "Timesheets",
+    "Leaves",
     "API Keys",
 )
 

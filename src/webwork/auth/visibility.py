@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webwork.auth.roles import Role
@@ -82,6 +82,20 @@ def visible_user_ids(actor: Scope) -> Select[int] | None:
             Contract.workspace_id == actor.workspace_id, Contract.project_id.in_(managed_project_ids(actor))
         )
         return select(union(me, contracted).subquery().c[0])
+    return me
+
+
+def visible_leave_user_ids(actor: Scope) -> Select[int] | None:
+    """Whose leave the actor sees: everyone's for owners and executive managers, their
+    own and their teams' members' for team managers, their own for project managers
+    and members, nobody's for project viewers (leave is not project work)."""
+    if actor.is_admin:
+        return None
+    if actor.role is Role.PROJECT_VIEWER:
+        return select(Membership.user_id).where(false())
+    me = select(_sql(actor.user_id))
+    if actor.role is Role.TEAM_MANAGER:
+        return select(union(me, managed_team_member_ids(actor)).subquery().c[0])
     return me
 
 

@@ -2,6 +2,7 @@
 
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
+from webwork.models.leaves import Leave, LeaveHoliday, LeavePolicy, LeavePolicyMember, LeaveSettings
 from webwork.models.projects import Project, ProjectManager
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
@@ -14,6 +15,11 @@ __all__ = [
     "Contract",
     "EmailChange",
     "InvitationCode",
+    "Leave",
+    "LeaveHoliday",
+    "LeavePolicy",
+    "LeavePolicyMember",
+    "LeaveSettings",
     "Membership",
     "Project",
     "ProjectManager",

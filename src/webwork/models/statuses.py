@@ -44,3 +44,12 @@ class TimesheetStatus(StrEnum):
     SUBMITTED = "submitted"
     REJECTED = "rejected"
     APPROVED = "approved"
+
+
+class LeaveStatus(StrEnum):
+    """``cancelled`` leave counts as neither used nor pending."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
