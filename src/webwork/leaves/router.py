@@ -23,11 +23,11 @@ from webwork.leaves.schemas import (
     LeaveReject,
     MemberBalance,
     PolicyCreate,
-    PolicyId,
     PolicyOut,
     PolicyUpdate,
     SettingsOut,
     SettingsUpdate,
+    UuidText,
 )
 
 router = APIRouter(prefix="/leaves", tags=["Leaves"])
@@ -68,7 +68,7 @@ async def create_leave_policy(actor: AdminActor, session: SessionDep, body: Poli
     operation_id="getLeavePolicy",
     summary="Get a leave policy",
 )
-async def get_leave_policy(policy_id: PolicyId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_leave_policy(policy_id: UuidText, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One policy the caller may see, by its UUID."""
     view = await service.get_policy(session, actor, policy_id)
     return respond(PolicyOut.of(view), "Leave policy retrieved successfully")
@@ -81,7 +81,7 @@ async def get_leave_policy(policy_id: PolicyId, actor: ActorDep, session: Sessio
     summary="Update a leave policy",
 )
 async def update_leave_policy(
-    policy_id: PolicyId, actor: AdminActor, session: SessionDep, body: PolicyUpdate
+    policy_id: UuidText, actor: AdminActor, session: SessionDep, body: PolicyUpdate
 ) -> JSONResponse:
     """Only the fields sent change (owners and executive managers); ``member_ids`` sent
     replaces the list; ``time_unit`` is fixed (422 for another value)."""
@@ -96,7 +96,7 @@ async def update_leave_policy(
     summary="Delete a leave policy",
 )
 async def delete_leave_policy(
-    policy_id: PolicyId, actor: AdminActor, session: SessionDep, _body: OptionalBody = None
+    policy_id: UuidText, actor: AdminActor, session: SessionDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Deletes a policy no leave was ever requested on (409 otherwise; owners and
     executive managers)."""
@@ -196,9 +196,9 @@ async def get_leaves(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    id: Annotated[Keyword | None, Query(description="A leave's UUID")] = None,
+    id: Annotated[UuidText | None, Query(description="A leave's UUID")] = None,
     user_id: Annotated[Id | None, Query()] = None,
-    policy_id: Annotated[Keyword | None, Query(description="A policy's UUID")] = None,
+    policy_id: Annotated[UuidText | None, Query(description="A policy's UUID")] = None,
     is_paid: Annotated[Keyword | None, Query(description="yes | no")] = None,
     date_from: Annotated[OptionalDate, Query(description="Leave ending on or after this day")] = None,
     date_to: Annotated[OptionalDate, Query(description="Leave starting on or before this day")] = None,
@@ -238,7 +238,7 @@ async def create_leave(body: LeaveCreate, actor: ActorDep, session: SessionDep) 
 
 
 @router.get("/{leave_id}", response_model=Envelope[LeaveOut], operation_id="getLeave", summary="Get a leave")
-async def get_leave(leave_id: PolicyId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_leave(leave_id: UuidText, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One leave the caller sees, by its UUID."""
     view = await service.get(session, actor, leave_id)
     return respond(LeaveOut.of(view), "Leave retrieved successfully")
@@ -251,7 +251,7 @@ async def get_leave(leave_id: PolicyId, actor: ActorDep, session: SessionDep) ->
     summary="Approve leave",
 )
 async def approve_leave(
-    leave_id: PolicyId, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
+    leave_id: UuidText, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Approves pending leave (409 otherwise): owners, executive managers and the
     member's team managers, by the rank rule."""
@@ -266,7 +266,7 @@ async def approve_leave(
     summary="Reject leave",
 )
 async def reject_leave(
-    leave_id: PolicyId, body: LeaveReject, actor: ActorDep, session: SessionDep
+    leave_id: UuidText, body: LeaveReject, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     """Turns down pending leave with a ``reason`` (409 when not pending): whoever may
     approve it."""
@@ -281,7 +281,7 @@ async def reject_leave(
     summary="Cancel leave",
 )
 async def cancel_leave(
-    leave_id: PolicyId, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
+    leave_id: UuidText, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Withdraws leave: pending leave by its member or requester, pending or approved
     leave by an owner or executive manager. Cancelled leave counts in no balance."""

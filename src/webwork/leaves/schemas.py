@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
@@ -28,8 +29,16 @@ DayHours = Annotated[
     Field(max_digits=4, decimal_places=2, gt=0, le=24),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
-Clock = Annotated[str, Field(max_length=5, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:mm (24 h)")]
-PolicyId = Annotated[Line, Field(max_length=36, description="UUID of a leave policy")]
+
+
+def _clock(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError("The time must be in the format HH:mm (24 h).")
+    return value
+
+
+Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock)]
+UuidText = Annotated[Line, Field(max_length=36, description="A UUID")]
 Reason = Annotated[Text, Field(max_length=1000)]
 LeaveDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD")]
 TIME_UNITS = ("days", "hours")
@@ -142,7 +151,7 @@ class SettingsOut(BaseModel):
 
 
 class LeaveCreate(RequestBody):
-    policy_id: PolicyId
+    policy_id: UuidText
     user_id: Id
     start: LeaveDate
     end: LeaveDate

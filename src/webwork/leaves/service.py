@@ -314,7 +314,10 @@ async def create(session: AsyncSession, actor: Actor, body: LeaveCreate) -> Leav
         raise invalid("end", f"A leave may span at most {MAX_LEAVE_DAYS} days.")
     if body.leave_period and body.start != body.end:
         raise invalid("leave_period", "A half day is a leave of one day (start and end the same).")
-    policy = await _policy(session, actor, body.policy_id)
+    key = parse_uuid(body.policy_id)
+    policy = await repository.get_policy(session, actor, key) if key else None
+    if policy is None:
+        raise invalid("policy_id", "The selected policy id is invalid.")
     if not await repository.applies_to(session, policy.id, member.id):
         raise invalid("policy_id", "The leave policy does not apply to this member.")
     if policy.reason_required and not body.reason:
