@@ -375,6 +375,7 @@ async def _may_decide(session: AsyncSession, actor: Actor, leave: Leave) -> bool
 
 
 async def _pending_for_decision(session: AsyncSession, actor: Actor, leave_id: str, verb: str) -> LeaveView:
+    permissions.ensure_may_write(actor)
     view = await get(session, actor, leave_id, lock=True)
     if not await _may_decide(session, actor, view.leave):
         raise Forbidden(f"You may not {verb} this leave.")
@@ -407,9 +408,9 @@ async def reject(session: AsyncSession, actor: Actor, leave_id: str, reason: str
 async def cancel(session: AsyncSession, actor: Actor, leave_id: str) -> LeaveView:
     """Pending leave by its member or whoever asked for it; pending or approved leave by
     an owner or executive manager who may act on the member. Its days count no more."""
+    permissions.ensure_may_write(actor)
     view = await get(session, actor, leave_id, lock=True)
     leave = view.leave
-    permissions.ensure_may_write(actor)
     own = actor.user_id in (leave.user_id, leave.created_by)
     admin = actor.is_admin and permissions.may_act(actor, leave.user_id)
     if not (admin or (own and leave.status == LeaveStatus.PENDING)):
