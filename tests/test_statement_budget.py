@@ -239,11 +239,12 @@ async def test_leave_endpoints_stay_within_their_bounds(
         ),
         ("GET /leaves/holidays", 2, lambda: owner.get("/leaves/holidays", params=space.ws)),
         ("GET /leaves/settings", 2, lambda: owner.get("/leaves/settings", params=space.ws)),
-        # the member's lock (PostgreSQL), the approved timesheets, the policy, whether it
-        # applies, the overlapping leave, the work week and holidays, the balance, the insert
+        # the key, the member's lock (PostgreSQL), the approved timesheets, the policy,
+        # whether it applies, the overlapping leave, the work week and holidays, the
+        # balance, the insert
         (
             "POST /leaves",
-            10,
+            9,
             lambda: john.api.post(
                 "/leaves",
                 json={
@@ -264,7 +265,7 @@ async def test_leave_endpoints_stay_within_their_bounds(
         ("PUT /leaves/{id}/cancel", 3, lambda: owner.put(f"/leaves/{leave['id']}/cancel", json=space.ws)),
         (
             "POST /leaves/policies",
-            5,
+            4,
             lambda: owner.post(
                 "/leaves/policies",
                 json={

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, delete, func, select
@@ -158,7 +159,7 @@ class Calendar:
     """The work week, the hours of a working day and the holidays of some dates."""
 
     work_days: str | None
-    hours_per_day: Any
+    hours_per_day: Decimal | None
     holidays: frozenset[date]
 
 
@@ -346,7 +347,7 @@ async def members_page(
 
 async def approved_between(
     session: AsyncSession, actor: Actor, user_ids: Sequence[int], first: date, last: date
-) -> Sequence[tuple[uuid.UUID, int, uuid.UUID, str, date, date, Any, Any, Any]]:
+) -> Sequence[Any]:
     """Approved leave of ``user_ids`` touching first..last: id, user, policy id and
     name, dates, leave period, days and hours."""
     stmt = (
