@@ -84,6 +84,36 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         201,
     )
     key = ok(await member.api.post("/api-keys", json={"name": SECRET}), 201)["data"]
+    policy = ok(
+        await api.post(
+            "/leaves/policies",
+            json={
+                **a.ws,
+                "name": f"{SECRET} policy",
+                "time_unit": "days",
+                "duration": 20,
+                "member_ids": [member.id],
+            },
+        ),
+        201,
+    )["data"]
+    holiday = ok(
+        await api.post("/leaves/holidays", json={**a.ws, "date": "2024-01-17", "name": SECRET}), 201
+    )["data"]
+    leave = ok(
+        await member.api.post(
+            "/leaves",
+            json={
+                **a.ws,
+                "policy_id": policy["id"],
+                "user_id": member.id,
+                "start": "2024-01-18",
+                "end": "2024-01-19",
+                "reason": SECRET,
+            },
+        ),
+        201,
+    )["data"]
     ids = {
         "workspace_id": a.id,
         "member_id": member.id,
@@ -99,6 +129,9 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         "category_id": category["data"]["id"],
         "expense_id": expense["data"]["id"],
         "viewer_id": viewer.id,
+        "policy_id": policy["id"],
+        "holiday_id": holiday["id"],
+        "leave_id": leave["id"],
     }
     if ids["time_entry_id"] is None:
         listed = ok(
@@ -126,6 +159,11 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         api.get("/expenses/categories", params=a.ws),
         api.get(f"/expenses/{ids['expense_id']}", params=a.ws),
         api.get(f"/project-viewers/{ids['viewer_id']}", params=a.ws),
+        api.get(f"/leaves/policies/{ids['policy_id']}", params=a.ws),
+        api.get(f"/leaves/{ids['leave_id']}", params=a.ws),
+        api.get("/leaves/holidays", params=a.ws),
+        api.get("/leaves/settings", params=a.ws),
+        api.get("/leaves/balances", params={**a.ws, "date_from": "2024-01-01", "date_to": "2024-12-31"}),
     ]
     return [ok(await r)["data"] for r in reads]
 

@@ -97,8 +97,9 @@ CASES: dict[str, tuple[int, Call]] = {
         lambda s: s.pm.api.post(f"/tasks/{s.task.id}/assign/{s.john.id}", json=s.task_scope),
     ),
     # the key, the page, the approved periods beside its open ones (where they start or
-    # end), the time of every member on it
-    "GET /timesheets": (4, lambda s: s.space.owner.api.get("/timesheets", params=s.space.ws)),
+    # end), the time of every member on it, their approved leave (and the work week and
+    # holidays only when there is some)
+    "GET /timesheets": (5, lambda s: s.space.owner.api.get("/timesheets", params=s.space.ws)),
 }
 
 
@@ -276,6 +277,134 @@ async def test_project_viewer_operations_stay_within_their_bounds(
         query_counter.reset()
         response = await call
         assert response.status_code < 300, (name, response.text)
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )
+
+
+async def test_leave_endpoints_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    """Leave: the key (one statement) and then what each operation reads and writes;
+    lists page and add up in SQL (balances: the members, then one sum per member and
+    policy in one statement), whatever the number of rows."""
+    space = await factory.space()
+    john = await factory.person(space)
+    owner = space.owner.api
+    policy = ok(
+        await owner.post(
+            "/leaves/policies",
+            json={
+                **space.ws,
+                "name": "Vacation",
+                "time_unit": "days",
+                "duration": 20,
+                "member_ids": [john.id],
+            },
+        ),
+        201,
+    )["data"]
+    leave = ok(
+        await john.api.post(
+            "/leaves",
+            json={
+                **space.ws,
+                "policy_id": policy["id"],
+                "user_id": john.id,
+                "start": "2024-01-15",
+                "end": "2024-01-16",
+            },
+        ),
+        201,
+    )["data"]
+    second = ok(
+        await john.api.post(
+            "/leaves",
+            json={
+                **space.ws,
+                "policy_id": policy["id"],
+                "user_id": john.id,
+                "start": "2024-01-22",
+                "end": "2024-01-22",
+            },
+        ),
+        201,
+    )["data"]
+    for person in (space.owner, john):
+        ok(await person.api.get("/workspaces"))  # the keys' last use noted
+    window = {**space.ws, "date_from": "2024-01-01", "date_to": "2024-12-31"}
+    calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
+        ("GET /leaves", 2, lambda: owner.get("/leaves", params=space.ws)),
+        ("GET /leaves/{id}", 2, lambda: owner.get(f"/leaves/{leave['id']}", params=space.ws)),
+        ("GET /leaves/balances", 3, lambda: owner.get("/leaves/balances", params=window)),
+        ("GET /leaves/policies", 3, lambda: owner.get("/leaves/policies", params=space.ws)),
+        (
+            "GET /leaves/policies/{id}",
+            3,
+            lambda: owner.get(f"/leaves/policies/{policy['id']}", params=space.ws),
+        ),
+        ("GET /leaves/holidays", 2, lambda: owner.get("/leaves/holidays", params=space.ws)),
+        ("GET /leaves/settings", 2, lambda: owner.get("/leaves/settings", params=space.ws)),
+        # the key, the member's lock (PostgreSQL), the approved timesheets, the policy,
+        # whether it applies, the overlapping leave, the work week and holidays, the
+        # balance, the insert
+        (
+            "POST /leaves",
+            9,
+            lambda: john.api.post(
+                "/leaves",
+                json={
+                    **space.ws,
+                    "policy_id": policy["id"],
+                    "user_id": john.id,
+                    "start": "2024-02-05",
+                    "end": "2024-02-09",
+                },
+            ),
+        ),
+        ("PUT /leaves/{id}/approve", 3, lambda: owner.put(f"/leaves/{leave['id']}/approve", json=space.ws)),
+        (
+            "PUT /leaves/{id}/reject",
+            3,
+            lambda: owner.put(f"/leaves/{second['id']}/reject", json={**space.ws, "reason": "no"}),
+        ),
+        ("PUT /leaves/{id}/cancel", 3, lambda: owner.put(f"/leaves/{leave['id']}/cancel", json=space.ws)),
+        (
+            "POST /leaves/policies",
+            4,
+            lambda: owner.post(
+                "/leaves/policies",
+                json={
+                    **space.ws,
+                    "name": "Sick",
+                    "time_unit": "days",
+                    "duration": 5,
+                    "member_ids": [john.id],
+                },
+            ),
+        ),
+        (
+            "PUT /leaves/policies/{id}",
+            4,
+            lambda: owner.put(f"/leaves/policies/{policy['id']}", json={**space.ws, "duration": 21}),
+        ),
+        (
+            "POST /leaves/holidays",
+            3,
+            lambda: owner.post(
+                "/leaves/holidays", json={**space.ws, "date": "2024-12-25", "name": "Christmas"}
+            ),
+        ),
+        (
+            "PUT /leaves/settings",
+            4,
+            lambda: owner.put("/leaves/settings", json={**space.ws, "hours_per_day": 7}),
+        ),
+    ]
+    for name, bound, call in calls:
+        query_counter.reset()
+        response = await call()
+        assert response.status_code < 300, f"{name}: {response.text}"
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )

@@ -25,6 +25,7 @@ from webwork.kit.mail import mailer_from
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
+from webwork.leaves.router import router as leaves_router
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.project_viewers.router import router as project_viewers_router
@@ -52,6 +53,7 @@ DOMAIN_ROUTERS = (
     project_viewers_router,
     time_requests_router,
     timesheets_router,
+    leaves_router,
     expenses_router,
     api_keys_router,
 )
@@ -68,6 +70,7 @@ TAG_ORDER = (
     "Time Entries",
     "Time Requests",
     "Timesheets",
+    "Leaves",
     "Expenses",
     "API Keys",
 )

@@ -315,7 +315,40 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
         ),
         201,
     )["data"]
+    policy = ok(
+        await space.owner.api.post(
+            "/leaves/policies",
+            json={
+                **space.ws,
+                "name": "Vacation",
+                "time_unit": "days",
+                "duration": 20,
+                "member_ids": [viewer.id],
+            },
+        ),
+        201,
+    )["data"]
+    holiday = ok(
+        await space.owner.api.post("/leaves/holidays", json={**space.ws, "date": "2024-12-25", "name": "X"}),
+        201,
+    )["data"]
+    leave = ok(
+        await space.owner.api.post(
+            "/leaves",
+            json={
+                **space.ws,
+                "policy_id": policy["id"],
+                "user_id": viewer.id,
+                "start": "2024-01-16",
+                "end": "2024-01-16",
+            },
+        ),
+        201,
+    )["data"]
     ids = {
+        "policy_id": policy["id"],
+        "holiday_id": holiday["id"],
+        "leave_id": leave["id"],
         "member_id": member.id,
         "team_id": team.id,
         "project_id": project.id,
@@ -342,7 +375,13 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
     allowed = []
     for method, path in writes:
         url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path.removeprefix("/api/v2"))
-        response = await viewer.api.request(method, url, params=space.ws, json=body)
+        # leave is asked for by dates, not the timestamps of time requests
+        extra = (
+            {"policy_id": policy["id"], "start": "2024-01-17", "end": "2024-01-17"}
+            if path == "/api/v2/leaves"
+            else {}
+        )
+        response = await viewer.api.request(method, url, params=space.ws, json={**body, **extra})
         if response.status_code != 403:
             allowed.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
     assert not allowed, "\n".join(allowed)

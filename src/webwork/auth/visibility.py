@@ -107,6 +107,18 @@ def visible_user_ids(actor: Scope) -> Select[int] | None:
     return me
 
 
+def visible_leave_user_ids(actor: Scope) -> Select[int] | None:
+    """Whose leave the actor sees: everyone's for owners and executive managers, their
+    own and their teams' members' for team managers, their own for project managers
+    and members (project viewers are refused before any leave is read)."""
+    if actor.is_admin:
+        return None
+    me = select(_sql(actor.user_id))
+    if actor.role is Role.TEAM_MANAGER:
+        return select(union(me, managed_team_member_ids(actor)).subquery().c[0])
+    return me
+
+
 def visible_project_ids(actor: Scope) -> Select[int] | None:
     """Projects the actor may see, archived ones included."""
     if actor.is_admin:

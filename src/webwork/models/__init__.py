@@ -3,6 +3,7 @@
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
 from webwork.models.expenses import Expense, ExpenseCategory
+from webwork.models.leaves import Leave, LeaveHoliday, LeavePolicy, LeavePolicyMember, LeaveSettings
 from webwork.models.projects import Project, ProjectManager, ProjectViewerProject
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
@@ -17,6 +18,11 @@ __all__ = [
     "Expense",
     "ExpenseCategory",
     "InvitationCode",
+    "Leave",
+    "LeaveHoliday",
+    "LeavePolicy",
+    "LeavePolicyMember",
+    "LeaveSettings",
     "Membership",
     "Project",
     "ProjectManager",

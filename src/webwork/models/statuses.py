@@ -50,3 +50,12 @@ class ExpenseStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class LeaveStatus(StrEnum):
+    """``cancelled`` leave counts as neither used nor pending."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"

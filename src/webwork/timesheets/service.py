@@ -21,6 +21,8 @@ from webwork.kit import clock
 from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
+from webwork.leaves import service as leaves
+from webwork.leaves.schemas import DayLeave as LeaveDay
 from webwork.models import Timesheet, User
 from webwork.models.statuses import TimesheetStatus as Status
 from webwork.teams import service as teams
@@ -29,7 +31,7 @@ from webwork.time_entries.assignment import Member
 from webwork.time_locks.service import lock_member
 from webwork.timesheets import messages, repository
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
-from webwork.timesheets.schemas import DayProjectTotal, TimesheetDecision, TimesheetOut
+from webwork.timesheets.schemas import DayLeave, DayProjectTotal, TimesheetDecision, TimesheetOut
 
 STATUSES = tuple(Status)
 # The hosted API calls a timesheet waiting for a decision "pending".
@@ -204,9 +206,14 @@ class _Listed:
 
 
 def _summarize(
-    actor: Actor, listed: _Listed, entries: list[repository.EntrySlice], salt: str
+    actor: Actor,
+    listed: _Listed,
+    entries: list[repository.EntrySlice],
+    leave: dict[date, list[LeaveDay]],
+    salt: str,
 ) -> TimesheetOut:
-    """The period as listed; an approved one shows the total fixed at approval."""
+    """The period as listed; an approved one shows the total fixed at approval. Days of
+    approved leave add an item each, apart from the time (``DayProjectTotal``)."""
     seconds = _seconds_by_group(entries, listed.span)
     names = {entry.project_id: entry.project_name for entry in entries}
     with_rate = visibility.may_see_rate(actor, listed.user.id)
@@ -233,6 +240,21 @@ def _summarize(
             item.total_amount = _amount(minutes, rate)
             total_amount += item.total_amount
         breakdown.setdefault(day.isoformat(), []).append(item)
+    for day in sorted(d for d in leave if listed.key.date_from <= d <= listed.date_to):
+        for off in leave[day]:
+            shown = DayLeave(
+                leave_id=str(off.leave_id),
+                policy_id=str(off.policy_id),
+                policy_name=off.policy_name,
+                days=off.days,
+                minutes=off.minutes,
+            )
+            breakdown.setdefault(day.isoformat(), []).append(
+                DayProjectTotal(
+                    project_id=None, project_name=None, contract_id=None, total_minutes=0, leave=shown
+                )
+            )
+    breakdown = dict(sorted(breakdown.items()))
     row = listed.row
     if row is not None and row.approved_minutes is not None:
         total_minutes = row.approved_minutes
@@ -287,7 +309,16 @@ async def list_page(
     by_user: dict[int, list[repository.EntrySlice]] = defaultdict(list)
     for entry in entries:
         by_user[entry.user_id].append(entry)
-    items = [_summarize(actor, item, by_user[item.key.user_id], salt) for item in listed]
+    leave = await leaves.approved_days(
+        session,
+        actor,
+        sorted({item.key.user_id for item in listed}),
+        min((item.key.date_from for item in listed), default=date.max),
+        max((item.date_to for item in listed), default=date.min),
+    )
+    items = [
+        _summarize(actor, item, by_user[item.key.user_id], leave[item.key.user_id], salt) for item in listed
+    ]
     return Page(items, page.pagination)
 
 

@@ -1,0 +1,1 @@
+"""leaves domain."""
