@@ -31,12 +31,13 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 _api_key_scheme = HTTPBearer(scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _WORKSPACE_ID: TypeAdapter[int] = TypeAdapter(Id)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)]
 
 
 async def get_principal(
     request: Request,
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
+    credentials: Credentials,
 ) -> Principal:
     """The caller, for routes outside any workspace."""
     digest = await _token_digest(request, credentials)
@@ -107,13 +108,16 @@ async def _workspace_id(request: Request, from_query: int | None) -> int:
     return resolved
 
 
-async def get_actor_of_any_role(
+WorkspaceIdQuery = Annotated[
+    OptionalId, Query(description="ID of the workspace (may be sent in the body instead)")
+]
+
+
+async def _member_actor(
     request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)],
-    workspace_id: Annotated[
-        OptionalId, Query(description="ID of the workspace (may be sent in the body instead)")
-    ] = None,
+    session: AsyncSession,
+    credentials: HTTPAuthorizationCredentials | None,
+    workspace_id: int | None,
 ) -> Actor:
     """The caller as a member of the workspace asked for: key, user, membership and
     workspace in one statement. A missing credential is reported before a missing
@@ -137,17 +141,31 @@ async def get_actor_of_any_role(
     return Actor(principal=principal, workspace=workspace, membership=membership)
 
 
+# The three dependencies below each take the request's parts themselves rather than
+# one another's result: FastAPI solves every level of a dependency tree anew per
+# request, and the two levels saved are 3% of a list's instructions (callgrind).
+
+
+async def get_actor_of_any_role(
+    request: Request, session: SessionDep, credentials: Credentials, workspace_id: WorkspaceIdQuery = None
+) -> Actor:
+    return await _member_actor(request, session, credentials, workspace_id)
+
+
 AnyRoleDep = Annotated[Actor, Depends(get_actor_of_any_role)]
 """The caller in the workspace, project viewers included: only for the few operations
 open to them (reading the projects granted to them and those projects' tasks, their own
 member record), whose services then see through ``auth.visibility``."""
 
 
-async def get_actor(actor: AnyRoleDep) -> Actor:
+async def get_actor(
+    request: Request, session: SessionDep, credentials: Credentials, workspace_id: WorkspaceIdQuery = None
+) -> Actor:
     """The caller in the workspace, unless a project viewer: the one place that keeps
     viewers to what is open to them (``permissions.ensure_beyond_viewing``). Every
     workspace operation takes this by default, so a new one is closed to viewers until
     it chooses :data:`AnyRoleDep`."""
+    actor = await _member_actor(request, session, credentials, workspace_id)
     permissions.ensure_beyond_viewing(actor)
     return actor
 
@@ -155,11 +173,14 @@ async def get_actor(actor: AnyRoleDep) -> Actor:
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
+def require(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """A dependency that lets through only the given roles (403 otherwise)."""
     allowed = frozenset(roles)
 
-    async def dependency(actor: ActorDep) -> Actor:
+    async def dependency(
+        request: Request, session: SessionDep, credentials: Credentials, workspace_id: WorkspaceIdQuery = None
+    ) -> Actor:
+        actor = await get_actor(request, session, credentials, workspace_id)
         if actor.role not in allowed:
             raise Forbidden()
         return actor
