@@ -16,7 +16,7 @@ from tests.assertions import assert_pagination, assert_query_count_flat, err, ok
 from tests.factories import Factory, Person, QueryCounter, Space
 from webwork.auth.roles import Role
 from webwork.models import Contract, TimeEntry
-from webwork.time_entries.schemas import TimeEntryItem
+from webwork.time_entries.schemas import TimeEntryCreated, TimeEntryItem
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # after every recorded instant below
 
@@ -70,6 +70,8 @@ async def test_seed_example(factory: Factory, session: AsyncSession) -> None:
         "end_time": "2026-01-29T17:00:00Z",
         "duration_minutes": 480,
     }
+    # Built as plain values in the router; the documenting model must say the same, key order included.
+    assert list(TimeEntryCreated.model_validate(data).model_dump(mode="json").items()) == list(data.items())
     [entry] = await entries_of(session, john)
     assert str(entry.id) == data["time_entry_ids"][0]
     assert (

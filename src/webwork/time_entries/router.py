@@ -121,19 +121,23 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
     several entries, listed in ``time_entry_ids``."""
     created = await service.create(session, actor, body)
     recorded = created.recorded
-    data = TimeEntryCreated(
-        user_id=created.member.id,
-        **created.assignment.row(),
-        project_name=created.assignment.project_name,
-        task_title=created.assignment.task_title,
-        activity_description=created.description,
-        method=METHOD_LABELS["manual"],
-        date=created.day,
-        start_time=recorded.entries[0].start_at,
-        end_time=recorded.entries[-1].end_at,
-        duration_minutes=recorded.saved_minutes,
-        time_entry_ids=[str(entry.id) for entry in recorded.entries],
-    )
+    # Plain values, as entry_item builds a listed entry (tests check TimeEntryCreated agrees).
+    on = created.assignment.row()
+    data = {
+        "user_id": created.member.id,
+        "contract_id": on["contract_id"],
+        "project_id": on["project_id"],
+        "project_name": created.assignment.project_name,
+        "task_id": on["task_id"],
+        "task_title": created.assignment.task_title,
+        "activity_description": created.description,
+        "method": METHOD_LABELS["manual"],
+        "date": created.day,
+        "start_time": recorded.entries[0].start_at,
+        "end_time": recorded.entries[-1].end_at,
+        "duration_minutes": recorded.saved_minutes,
+        "time_entry_ids": [entry.id for entry in recorded.entries],
+    }
     return respond(data, created.message(), status_code=201, extra={"saved_minutes": recorded.saved_minutes})
 
 
