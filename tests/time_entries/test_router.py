@@ -327,6 +327,24 @@ async def test_locked_period_refuses_every_write(factory: Factory, session: Asyn
     ok(await api.put(f"/time-entries/{outside.id}", json={**space.ws, "end_time": "11:00"}))
 
 
+async def test_an_approved_day_beside_the_save_locks_only_itself(
+    factory: Factory, session: AsyncSession
+) -> None:
+    """A weekly limit makes the save read the whole week's time; the approved-timesheet
+    check read in the same statement still looks at the saved time only."""
+    space = await factory.space()
+    john = await factory.person(space, weekly_hours_limit=40)
+    await factory.approved_timesheet(john, date(2026, 1, 30), date(2026, 1, 30))  # the Friday of DAY's week
+    api = space.owner.api
+    saved = ok(await api.post("/time-entries", json=body(space, john)), 201)  # DAY: Thursday 2026-01-29
+    assert saved["saved_minutes"] == 480
+    friday = body(space, john, date="2026-01-30")
+    err(await api.post("/time-entries", json=friday), 409, "timesheet_locked")
+    crossing = body(space, john, start_time="20:00", end_time="23:59", date="2026-01-29")
+    ok(await api.post("/time-entries", json=crossing), 201)
+    assert len(await entries_of(session, john)) == 2
+
+
 async def test_create_validation(factory: Factory) -> None:
     space, john, project, contract, task = await factory.john_at_work()
     api = space.owner.api

@@ -30,7 +30,7 @@ from webwork.time_entries.assignment import Assignment, Member
 from webwork.time_entries.bounds import Fields, check_span
 from webwork.time_entries.repository import ContractTerms
 from webwork.time_entries.splitter import Interval, Limit, Split, WeekBudget, split
-from webwork.time_locks.service import ensure_unlocked, lock_member
+from webwork.time_locks.service import lock_member, refuse_locked
 
 METHODS = ("manual", "tracked", "time_request")
 METHOD_LABELS = {"manual": "Manually added time", "tracked": "Tracked", "time_request": "Time request"}
@@ -121,11 +121,13 @@ async def known_entries(
 ) -> list[Known]:
     """The member's entries in this workspace touching ``window``; a running timer
     occupies [its start, ``now``) (default: the clock's now)."""
-    now = now or clock.utcnow()
+    found = await repository.touching(session, actor, user_id, (window.start, window.end), exclude)
+    return _known(found.entries, now or clock.utcnow())
+
+
+def _known(entries: list[tuple[int | None, datetime, datetime | None]], now: datetime) -> list[Known]:
     known: list[Known] = []
-    for contract_id, start_at, end_at in await repository.touching(
-        session, actor, user_id, (window.start, window.end), exclude
-    ):
+    for contract_id, start_at, end_at in entries:
         begin = clock.as_utc(start_at)
         finish = clock.as_utc(end_at) if end_at is not None else max(begin, now)
         known.append(Known(contract_id, Interval(begin, finish)))
@@ -165,16 +167,22 @@ async def assess(
     exclude: Sequence[UUID] = (),
 ) -> Split:
     """What of ``interval`` may be recorded for ``member`` now, and why the rest may
-    not. Takes the member's recording lock first, so the answer holds until the
-    transaction ends."""
+    not; 409 if it touches the locked span of an approved timesheet. Takes the member's
+    recording lock first, so the answer holds until the transaction ends."""
     await lock_member(session, actor, member.id)
-    if not _has_limit(member, contract):
-        # Only overlaps can cut: the entries touching the interval are all that matter.
-        known = await known_entries(session, actor, member.id, interval, exclude)
-        return split(interval, [k.interval for k in known], [])
-    weeks = _weeks(interval.start, interval.end, member.timezone)
-    known = await known_entries(session, actor, member.id, Interval(weeks[0].start, weeks[-1].end), exclude)
-    return split(interval, [k.interval for k in known], _limits(member, contract, weeks, known))
+    # Only overlaps can cut without a limit: the entries touching the interval are all
+    # that matter; a limit needs the time of the weeks it falls in.
+    weeks = _weeks(interval.start, interval.end, member.timezone) if _has_limit(member, contract) else []
+    window = Interval(weeks[0].start, weeks[-1].end) if weeks else interval
+    span = (interval.start, interval.end)
+    found = await repository.touching(
+        session, actor, member.id, (window.start, window.end), exclude, lock=span
+    )
+    if found.locked:
+        await refuse_locked(session, actor, member.id, start=interval.start, end=interval.end)
+    known = _known(found.entries, clock.utcnow())
+    limits = _limits(member, contract, weeks, known) if weeks else []
+    return split(interval, [k.interval for k in known], limits)
 
 
 def _has_limit(member: Member, contract: ContractTerms | None) -> bool:
@@ -231,7 +239,6 @@ async def record_time(
     if recording.method not in METHODS:
         raise ValueError(f"unknown method {recording.method!r}")
     wanted = check_interval(*interval, recording.fields)
-    await ensure_unlocked(session, actor, member.id, start=wanted.start, end=wanted.end)
     result = await assess(session, actor, member, assignment.contract, wanted, recording.exclude)
     if not result.saved:
         raise NothingSaved(result.reasons, recording.fields.end)

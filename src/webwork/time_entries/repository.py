@@ -20,8 +20,11 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    false,
     insert,
+    null,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,9 +35,10 @@ from webwork.auth.visibility import restrict, visible_user_ids
 from webwork.kit import clock
 from webwork.kit.db import UTCDateTime, column_rows, write_rows
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
-from webwork.models import Contract, Membership, Project, Task, TimeEntry, User
+from webwork.models import Contract, Membership, Project, Task, TimeEntry, Timesheet, User
 from webwork.models.statuses import MembershipStatus
 from webwork.time_entries.bounds import MAX_SPAN
+from webwork.time_locks.repository import approved_touching
 
 
 def finished_touching(
@@ -161,16 +165,29 @@ async def list_for_day(
     return Page([DayEntry(*row) for row in page.items], page.pagination)
 
 
-def _touching(viewer: Scope, excluding: bool) -> CompoundSelect[Any]:
-    columns = (TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at)
+_LOCK_START = bindparam("lock_start", type_=UTCDateTime())
+_LOCK_END = bindparam("lock_end", type_=UTCDateTime())
+
+
+def _touching(viewer: Scope, excluding: bool, locks: bool) -> CompoundSelect[Any]:
+    columns = (false().label("locked"), TimeEntry.contract_id, TimeEntry.start_at, TimeEntry.end_at)
     member = readable(viewer).with_only_columns(*columns).where(TimeEntry.user_id == bindparam("user_id"))
     if excluding:
         member = member.where(TimeEntry.id.not_in(bindparam("exclude", expanding=True)))
     finished = member.where(finished_touching(_START, _END, _EARLIEST_START))
-    return union_all(finished, member.where(TimeEntry.end_at.is_(None)))
+    running = member.where(TimeEntry.end_at.is_(None))
+    if not locks:
+        return union_all(finished, running)
+    spans = select(true(), null(), Timesheet.locked_from, Timesheet.locked_until)
+    return union_all(finished, running, spans.where(approved_touching(_LOCK_START, _LOCK_END)))
 
 
 _TOUCHING = PerRole(_touching)
+
+
+class Touching(NamedTuple):
+    entries: list[tuple[int | None, datetime, datetime | None]]
+    locked: bool
 
 
 async def touching(
@@ -179,9 +196,13 @@ async def touching(
     user_id: int,
     window: tuple[datetime, datetime],
     exclude: Sequence[uuid.UUID] = (),
-) -> list[tuple[int | None, datetime, datetime | None]]:
+    *,
+    lock: tuple[datetime, datetime] | None = None,
+) -> Touching:
     """(contract_id, start, end) of the member's entries touching [window), but those
-    named in ``exclude``; ``end`` is None for a running timer.
+    named in ``exclude``; ``end`` is None for a running timer. With ``lock``, also
+    whether [lock) touches an approved timesheet's locked span, in the same statement:
+    every save asks both, and a statement costs more than its SQL.
 
     The running timer is read apart, by ``end_at IS NULL`` alone (the partial index of
     running timers), and its start compared here: with ``start_at < end`` in the SQL,
@@ -190,8 +211,15 @@ async def touching(
     values: dict[str, Any] = {**viewer_params(actor), **_window(start, end), "user_id": user_id}
     if exclude:
         values["exclude"] = list(exclude)
-    rows = await column_rows(session, _TOUCHING(actor, bool(exclude)), values)
-    return [(row[0], row[1], row[2]) for row in rows if row[2] is not None or clock.as_utc(row[1]) < end]
+    if lock is not None:
+        values.update(workspace_id=actor.workspace_id, lock_start=lock[0], lock_end=lock[1])
+    rows = await column_rows(session, _TOUCHING(actor, bool(exclude), lock is not None), values)
+    entries = [
+        (row[1], row[2], row[3])
+        for row in rows
+        if not row[0] and (row[3] is not None or clock.as_utc(row[2]) < end)
+    ]
+    return Touching(entries, any(row[0] for row in rows))
 
 
 # A Core insert with every column of the table bound, built once: a save's entries go in

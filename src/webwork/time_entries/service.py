@@ -184,13 +184,13 @@ async def _new_assignment(
 async def _ensure_fits(
     session: AsyncSession, actor: Actor, member: Member, entry: TimeEntry, chosen: Assignment, new: Interval
 ) -> None:
-    """Both the old and the new period must be unlocked (409); a moved or reassigned
-    entry must not overlap the member's other time and must fit the weekly limits whole
-    (422 with the reasons)."""
+    """Both the old and the new period must be unlocked (409; the new one is checked
+    by ``assess`` when the entry moves or is reassigned, as the old one otherwise); a
+    moved or reassigned entry must not overlap the member's other time and must fit the
+    weekly limits whole (422 with the reasons)."""
     assert entry.end_at is not None
     old = Interval(clock.as_utc(entry.start_at), clock.as_utc(entry.end_at))
-    for interval in (old, new):
-        await ensure_unlocked(session, actor, member.id, start=interval.start, end=interval.end)
+    await ensure_unlocked(session, actor, member.id, start=old.start, end=old.end)
     row = chosen.row()
     if new == old and not _reassigned(entry, row["contract_id"], row["task_id"]):
         return

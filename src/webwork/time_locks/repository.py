@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import Actor
@@ -47,32 +47,46 @@ class LockedPeriod(NamedTuple):
     date_to: date
 
 
-def _approved_touching(instant: bool) -> Select[date, date]:
-    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+def approved_touching(start: BindParameter[datetime], end: BindParameter[datetime]) -> ColumnElement[bool]:
+    """An approved timesheet of the member (bound as ``workspace_id`` and ``user_id``)
+    whose locked span [locked_from, locked_until) shares time with [start, end). The
+    one statement of the rule: a save of time reads it with the member's other time
+    (:func:`webwork.time_entries.repository.touching`), other writes on its own."""
+    return _approved_touching(start, end, instant=False)
+
+
+def _approved_touching(
+    start: BindParameter[datetime], end: BindParameter[datetime], *, instant: bool
+) -> ColumnElement[bool]:
     begins_in_time = Timesheet.locked_from <= start if instant else Timesheet.locked_from < end
+    return and_(
+        Timesheet.workspace_id == bindparam("workspace_id"),
+        Timesheet.user_id == bindparam("user_id"),
+        Timesheet.status == TimesheetStatus.APPROVED,
+        begins_in_time,
+        Timesheet.locked_until > start,
+    )
+
+
+def _approved_period(instant: bool) -> Select[date, date]:
+    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
     return (
         select(Timesheet.date_from, Timesheet.date_to)
-        .where(
-            Timesheet.workspace_id == bindparam("workspace_id"),
-            Timesheet.user_id == bindparam("user_id"),
-            Timesheet.status == TimesheetStatus.APPROVED,
-            begins_in_time,
-            Timesheet.locked_until > start,
-        )
+        .where(_approved_touching(start, end, instant=instant))
         .limit(1)
     )
 
 
 # Every save of time asks: built once, for a span and for an instant.
-_APPROVED_TOUCHING = {instant: _approved_touching(instant) for instant in (False, True)}
+_APPROVED_PERIOD = {instant: _approved_period(instant) for instant in (False, True)}
 
 
-async def approved_touching(
+async def approved_period(
     session: AsyncSession, actor: Actor, user_id: int, start: datetime, end: datetime
 ) -> LockedPeriod | None:
     """The period of an approved timesheet of the member whose locked span
     [locked_from, locked_until) shares time with [start, end), or contains the instant
     ``start`` when ``end == start``."""
     values = {"workspace_id": actor.workspace_id, "user_id": user_id, "start": start, "end": end}
-    rows = await column_rows(session, _APPROVED_TOUCHING[end <= start], values)
+    rows = await column_rows(session, _APPROVED_PERIOD[end <= start], values)
     return LockedPeriod(rows[0][0], rows[0][1]) if rows else None

@@ -9,6 +9,7 @@ timezone change left beside one) is free, and is the adjacent open period's."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,10 +33,25 @@ async def ensure_unlocked(
     the locked span of an approved timesheet of the member. Takes the member's lock
     first, so the answer holds until the transaction ends."""
     await lock_member(session, actor, user_id)
-    locked = await repository.approved_touching(session, actor, user_id, start, end)
+    locked = await repository.approved_period(session, actor, user_id, start, end)
     if locked is not None:
-        raise Conflict(
-            f"The timesheet for {locked.date_from.isoformat()} to {locked.date_to.isoformat()} is approved; "
-            "its time is locked until the timesheet is reopened.",
-            code="timesheet_locked",
-        )
+        raise _locked(locked)
+
+
+async def refuse_locked(
+    session: AsyncSession, actor: Actor, user_id: int, *, start: datetime, end: datetime
+) -> NoReturn:
+    """The 409 of a write into [start, end), which a statement of the caller found
+    touching an approved timesheet (:func:`repository.approved_touching`): the period
+    is read for the message only then."""
+    locked = await repository.approved_period(session, actor, user_id, start, end)
+    assert locked is not None, "the member's lock holds the approval that was found"
+    raise _locked(locked)
+
+
+def _locked(period: repository.LockedPeriod) -> Conflict:
+    return Conflict(
+        f"The timesheet for {period.date_from.isoformat()} to {period.date_to.isoformat()} is approved; "
+        "its time is locked until the timesheet is reopened.",
+        code="timesheet_locked",
+    )
