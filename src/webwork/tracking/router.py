@@ -47,6 +47,7 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
         end_time=stopped.end,
         duration_minutes=stopped.elapsed_minutes,
         saved_minutes=stopped.saved_minutes,
+        activity_level=body.activity_level,
         time_entry_ids=[str(e.id) for e in stopped.recorded.entries] if stopped.recorded else [],
     )
     return respond(data, stopped.message(), extra={"saved_minutes": stopped.saved_minutes})
