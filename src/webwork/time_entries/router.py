@@ -121,7 +121,8 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
     saved: ``saved_minutes`` says what was, the message why the rest was not (422 when
     nothing can be saved). ``data`` describes the request as saved: ``start_time`` and
     ``end_time`` span the saved parts, and a request cut in the middle is saved as
-    several entries, listed in ``time_entry_ids``."""
+    several entries, listed in ``time_entry_ids``; each keeps the ``activity_level``
+    (0..100) sent."""
     created = await service.create(session, actor, body)
     recorded = created.recorded
     data = TimeEntryCreated(
