@@ -57,6 +57,15 @@ CASES: dict[str, tuple[int, Call]] = {
             f"/members/{s.john.id}", params=s.space.ws, json={"timezone": "Asia/Tokyo"}
         ),
     ),
+    # A member's own work schedule: checked against the workspace's, read with the member.
+    "PUT /members/{id} (work schedule)": (
+        4,
+        lambda s: s.space.owner.api.put(
+            f"/members/{s.john.id}",
+            params=s.space.ws,
+            json={"work_start": "08:00", "work_days": [1, 2, 3], "grace_minutes": 5},
+        ),
+    ),
     # A new email: is the address taken, the pending change, its new code.
     "PUT /members/{id} (new email)": (
         6,

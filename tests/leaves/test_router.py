@@ -159,13 +159,25 @@ async def test_holidays_and_the_work_week(factory: Factory) -> None:
     err(await api.delete(f"/leaves/holidays/{created['data']['id']}", json=space.ws), 404)
 
     settings = ok(await member.api.get("/leaves/settings", params=space.ws))["data"]
-    assert settings == {"work_days": [1, 2, 3, 4, 5], "hours_per_day": 8}
+    assert settings == {
+        "work_days": [1, 2, 3, 4, 5],
+        "hours_per_day": 8,
+        "work_start": "09:00",
+        "work_end": "17:00",
+        "grace_minutes": 10,
+    }
     changed = ok(
         await api.put(
             "/leaves/settings", json={**space.ws, "work_days": [1, 2, 3, 4, 6, 6], "hours_per_day": 7.5}
         )
     )
-    assert changed["data"] == {"work_days": [1, 2, 3, 4, 6], "hours_per_day": 7.5}
+    assert changed["data"] == {
+        "work_days": [1, 2, 3, 4, 6],
+        "hours_per_day": 7.5,
+        "work_start": "09:00",
+        "work_end": "17:00",
+        "grace_minutes": 10,
+    }
     err(await api.put("/leaves/settings", json={**space.ws, "work_days": [0]}), 422)
     err(await api.put("/leaves/settings", json={**space.ws, "hours_per_day": 25}), 422)
     err(await member.api.put("/leaves/settings", json={**space.ws, "hours_per_day": 6}), 403)

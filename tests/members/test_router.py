@@ -29,6 +29,7 @@ MEMBER_FIELDS = {
     "status",
     "timezone",
     "weekly_hours_limit",
+    "work_schedule",
     "rate_status",
     "currency",
     "team_ids",

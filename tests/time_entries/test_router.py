@@ -69,6 +69,7 @@ async def test_seed_example(factory: Factory, session: AsyncSession) -> None:
         "start_time": "2026-01-29T09:00:00Z",
         "end_time": "2026-01-29T17:00:00Z",
         "duration_minutes": 480,
+        "activity_level": None,
     }
     # Built as plain values in the router; the documenting model must say the same, key order included.
     assert list(TimeEntryCreated.model_validate(data).model_dump(mode="json").items()) == list(data.items())
@@ -559,6 +560,7 @@ async def test_list_fields_filters_and_pagination(factory: Factory, session: Asy
         "start_time",
         "end_time",
         "duration_minutes",
+        "activity_level",
     ]
     assert first["method"] == "Manually added time" and first["project_name"] == "Website Redesign"
     assert first["start_time"] == "2026-01-29T00:00:00Z" and first["duration_minutes"] == 30

@@ -32,13 +32,14 @@ RENDER_OPTIONS = (
 
 
 def _model_json(value: Any) -> Any:
-    """orjson's hook for what it cannot encode itself: a UUID of a driver's own type,
-    and a model, wherever it sits in the answer, dumped with ``exclude_unset`` so that
-    a field a caller may not see (a contract's rate) can be left out rather than
-    nulled."""
+    """orjson's hook for what it cannot encode itself: a model, wherever it sits in the
+    answer, dumped with ``exclude_unset`` so that a field a caller may not see (a
+    contract's rate) can be left out rather than nulled. A UUID read by asyncpg is its own
+    subclass of ``uuid.UUID``, which orjson encodes only as the exact type: it comes here,
+    and is written as orjson writes a UUID."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_unset=True)
-    if isinstance(value, UUID):  # asyncpg's own UUID type, which orjson does not take for one
+    if isinstance(value, UUID):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 

@@ -80,6 +80,14 @@ def _no_bool(value: object) -> object:
     return value
 
 
+def _unique_days(days: list[int]) -> list[int]:
+    """A week names each of its days once: a repeated day is a client's mistake, not a
+    second shift."""
+    if len(set(days)) != len(days):
+        raise ValueError("The work days field must not repeat a day.")
+    return sorted(days)
+
+
 ICON_INVALID = "The icon field must be an icon name (such as project-icon-1) or an http(s) URL."
 _ICON_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -121,6 +129,21 @@ Integer = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_no_bool
 OptionalId = Annotated[Id | None, BlankNone]
 OptionalInteger = Annotated[Integer | None, BlankNone]
 Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
+# How active a member was over an entry, in percent, as a desktop client measured it.
+ActivityLevel = Annotated[
+    int,
+    Field(ge=0, le=100, description="0..100, as the desktop client measured it"),
+    BeforeValidator(_no_bool),
+]
+# Minutes one may start work late without being late.
+GraceMinutes = Annotated[int, Field(ge=0, le=120), BeforeValidator(_no_bool)]
+WorkDays = Annotated[
+    list[Annotated[int, Field(ge=1, le=7), BeforeValidator(_no_bool)]],
+    Field(
+        min_length=1, max_length=7, description="ISO weekdays worked (1 = Monday .. 7 = Sunday), each once"
+    ),
+    AfterValidator(_unique_days),
+]
 # One line of text, at most 255 characters unless the field says less or more
 # (``Annotated[Line, Field(max_length=100)]``); free text at most 10,000.
 Line = Annotated[str, Field(max_length=255, pattern=LINE_PATTERN)]

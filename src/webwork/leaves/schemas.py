@@ -13,9 +13,20 @@ from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_va
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import BlankNone, Id, Keyword, Line, Name, Text, Timestamp, decimal_to_number
+from webwork.kit.types import (
+    BlankNone,
+    GraceMinutes,
+    Id,
+    Keyword,
+    Line,
+    Name,
+    Text,
+    Timestamp,
+    decimal_to_number,
+)
 from webwork.models import Leave, LeaveHoliday, LeavePolicy
 from webwork.teams.schemas import UserIds
+from webwork.time_entries.schemas import WallTime
 
 Number = Annotated[Decimal, PlainSerializer(decimal_to_number, return_type=int | float, when_used="json")]
 # An allowance per year, or what of it carries over: days or hours.
@@ -141,13 +152,27 @@ class SettingsUpdate(RequestBody):
         None, description="ISO weekdays worked (1 = Monday .. 7 = Sunday)"
     )
     hours_per_day: DayHours | None = Field(None, description="Hours of a working day (a day of leave)")
+    work_start: WallTime | None = Field(None, description="HH:mm a working day starts (members' default)")
+    work_end: WallTime | None = Field(
+        None, description="HH:mm a working day ends, after work_start (members' default)"
+    )
+    grace_minutes: GraceMinutes | None = Field(
+        None, description="Minutes one may start late without being late, 0..120 (members' default)"
+    )
 
-    _required = field_validator("work_days", "hours_per_day", mode="before")(required_value)
+    _required = field_validator(
+        "work_days", "hours_per_day", "work_start", "work_end", "grace_minutes", mode="before"
+    )(required_value)
 
 
 class SettingsOut(BaseModel):
     work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
     hours_per_day: Number
+    work_start: str = Field(
+        description="HH:mm a working day starts, unless a member's schedule says otherwise"
+    )
+    work_end: str = Field(description="HH:mm a working day ends, unless a member's schedule says otherwise")
+    grace_minutes: int = Field(description="Minutes one may start late without being late")
 
 
 class LeaveCreate(RequestBody):

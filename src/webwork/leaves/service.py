@@ -48,8 +48,14 @@ from webwork.leaves.schemas import (
     SettingsUpdate,
 )
 from webwork.members import service as members
+from webwork.members.schedules import WORK_END_INVALID, hhmm
 from webwork.models import Leave, LeaveHoliday, LeavePolicy, LeaveSettings
-from webwork.models.leaves import DEFAULT_WORK_DAYS
+from webwork.models.leaves import (
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_WORK_DAYS,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+)
 from webwork.models.statuses import LeaveStatus
 from webwork.teams import service as teams
 from webwork.time_entries import assignment
@@ -189,28 +195,48 @@ def _work_days(stored: str | None) -> frozenset[int]:
 
 
 async def get_settings(session: AsyncSession, actor: Actor) -> SettingsOut:
-    row = await repository.settings(session, actor)
+    return _settings_out(await repository.settings(session, actor))
+
+
+def _settings_out(row: LeaveSettings | None) -> SettingsOut:
     return SettingsOut(
         work_days=sorted(_work_days(row.work_days if row else None)),
         hours_per_day=row.hours_per_day if row else DEFAULT_HOURS,
+        work_start=hhmm(row.work_start if row else DEFAULT_WORK_START),
+        work_end=hhmm(row.work_end if row else DEFAULT_WORK_END),
+        grace_minutes=row.grace_minutes if row else DEFAULT_GRACE_MINUTES,
     )
 
 
 async def update_settings(session: AsyncSession, actor: Actor, body: SettingsUpdate) -> SettingsOut:
-    """The fields sent change; leave already requested keeps its count."""
+    """The fields sent change; leave already requested keeps its count. The working
+    hours are the default of every member's schedule: a day ends after it starts (422 on
+    the time sent, as the settings would then be)."""
     row = await repository.settings(session, actor)
+    start = body.work_start or (row.work_start if row else DEFAULT_WORK_START)
+    end = body.work_end or (row.work_end if row else DEFAULT_WORK_END)
+    if end <= start:
+        raise invalid("work_end" if body.work_end else "work_start", WORK_END_INVALID)
     if row is None:
         row = LeaveSettings(
-            workspace_id=actor.workspace_id, work_days=DEFAULT_WORK_DAYS, hours_per_day=DEFAULT_HOURS
+            workspace_id=actor.workspace_id,
+            work_days=DEFAULT_WORK_DAYS,
+            hours_per_day=DEFAULT_HOURS,
+            work_start=DEFAULT_WORK_START,
+            work_end=DEFAULT_WORK_END,
+            grace_minutes=DEFAULT_GRACE_MINUTES,
         )
         await repository.add(session, row)
     if body.work_days is not None:
         row.work_days = ",".join(str(d) for d in sorted(set(body.work_days)))
     if body.hours_per_day is not None:
         row.hours_per_day = body.hours_per_day
+    row.work_start, row.work_end = start, end
+    if body.grace_minutes is not None:
+        row.grace_minutes = body.grace_minutes
     row.updated_at = clock.utcnow()
     await session.flush()
-    return await get_settings(session, actor)
+    return _settings_out(row)
 
 
 # Leave

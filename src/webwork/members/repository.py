@@ -30,10 +30,21 @@ from webwork.auth.prebuilt import PerRole, Scope, viewer_params
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.auth.visibility import active_member_ids, restrict, visible_user_ids
-from webwork.kit.db import save
+from webwork.kit.db import column_rows, save
 from webwork.kit.pagination import Page, Paged, PageParams, fetch_page
+from webwork.members.schedules import NO_SCHEDULE, StoredSchedule
 from webwork.members.schemas import MemberView
-from webwork.models import ApiKey, EmailChange, InvitationCode, Membership, Team, TeamMember, User, Workspace
+from webwork.models import (
+    ApiKey,
+    EmailChange,
+    InvitationCode,
+    LeaveSettings,
+    Membership,
+    Team,
+    TeamMember,
+    User,
+    Workspace,
+)
 from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
 # The rows of mailed confirmation codes (``members/confirmation.py``).
@@ -52,8 +63,24 @@ def readable(actor: Scope) -> Select[Membership, User]:
     )
 
 
+# The workspace's schedule beside each member (one settings row per workspace, by its
+# key), so that a member's schedule in effect costs no statement of its own.
+_WORKSPACE_SCHEDULE = (
+    LeaveSettings.work_start,
+    LeaveSettings.work_end,
+    LeaveSettings.work_days,
+    LeaveSettings.grace_minutes,
+)
+
+
+def _with_workspace_schedule(stmt: Select[Membership, User]) -> Select[Any]:
+    return stmt.outerjoin(LeaveSettings, LeaveSettings.workspace_id == Membership.workspace_id).add_columns(
+        *_WORKSPACE_SCHEDULE
+    )
+
+
 def _listing(viewer: Scope, by_email: bool, by_status: bool, by_role: bool) -> Paged:
-    stmt = readable(viewer)
+    stmt = _with_workspace_schedule(readable(viewer))
     if by_email:
         stmt = stmt.where(func.lower(User.email) == bindparam("email"))
     if by_status:
@@ -64,7 +91,11 @@ def _listing(viewer: Scope, by_email: bool, by_status: bool, by_role: bool) -> P
 
 
 _LISTING = PerRole(_listing)
-_ONE = PerRole(lambda viewer: readable(viewer).where(Membership.user_id == bindparam("user_id")))
+_ONE = PerRole(
+    lambda viewer: _with_workspace_schedule(readable(viewer)).where(
+        Membership.user_id == bindparam("user_id")
+    )
+)
 _TEAM_IDS = (
     select(TeamMember.user_id, TeamMember.team_id)
     .join(Team, Team.id == TeamMember.team_id)
@@ -95,17 +126,55 @@ async def list_page(
         values["role"] = role.value
     paged = _LISTING(actor, bool(normalized_email), bool(status), role is not None)
     page = await fetch_page(session, paged, params, values)
-    teams = await team_ids_by_user(session, actor.workspace_id, (user.id for _, user in page.items))
-    return Page([MemberView(m, u, teams.get(u.id, [])) for m, u in page.items], page.pagination)
+    teams = await team_ids_by_user(session, actor.workspace_id, (row[1].id for row in page.items))
+    return Page(
+        [MemberView(m, u, teams.get(u.id, []), StoredSchedule(*rest)) for m, u, *rest in page.items],
+        page.pagination,
+    )
 
 
 async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView | None:
     row = (await session.execute(_ONE(actor), {**viewer_params(actor), "user_id": user_id})).first()
     if row is None:
         return None
-    membership, user = row
+    membership, user, *rest = row
     teams = await team_ids_by_user(session, actor.workspace_id, [user.id])
-    return MemberView(membership, user, teams.get(user.id, []))
+    return MemberView(membership, user, teams.get(user.id, []), StoredSchedule(*rest))
+
+
+async def workspace_schedule(session: AsyncSession, workspace_id: int) -> StoredSchedule:
+    """The workspace's own schedule (all null without a settings row)."""
+    rows = await column_rows(
+        session, select(*_WORKSPACE_SCHEDULE).where(LeaveSettings.workspace_id == workspace_id)
+    )
+    return StoredSchedule(*rows[0]) if rows else NO_SCHEDULE
+
+
+_MEMBER_SCHEDULE = (
+    Membership.work_start,
+    Membership.work_end,
+    Membership.work_days,
+    Membership.grace_minutes,
+)
+_SCHEDULES = PerRole(
+    lambda viewer: (
+        _with_workspace_schedule(readable(viewer))
+        .with_only_columns(Membership.user_id, *_MEMBER_SCHEDULE, *_WORKSPACE_SCHEDULE)
+        .where(Membership.user_id.in_(bindparam("user_ids", expanding=True)))
+    )
+)
+
+
+async def schedules(
+    session: AsyncSession, actor: Actor, user_ids: Iterable[int]
+) -> dict[int, tuple[StoredSchedule, StoredSchedule]]:
+    """user id -> (the member's own schedule, the workspace's) of each of ``user_ids``
+    the actor sees, in one statement."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await column_rows(session, _SCHEDULES(actor), {**viewer_params(actor), "user_ids": ids})
+    return {row[0]: (StoredSchedule(*row[1:5]), StoredSchedule(*row[5:9])) for row in rows}
 
 
 async def team_ids_by_user(

@@ -13,6 +13,7 @@ from webwork.kit.schemas import RequestBody
 from webwork.kit.types import (
     LINE_PATTERN,
     BlankNone,
+    GraceMinutes,
     Hours,
     Keyword,
     Money,
@@ -21,9 +22,12 @@ from webwork.kit.types import (
     OptionalMoney,
     Timestamp,
     Timezone,
+    WorkDays,
 )
+from webwork.members.schedules import SCHEDULE_FIELDS, Schedule, StoredSchedule, hhmm, resolve
 from webwork.models import Membership, User
 from webwork.models.statuses import MembershipStatus
+from webwork.time_entries.schemas import WallTime
 from webwork.users.service import check_email
 
 # What the list's ``status`` filter accepts: the stored statuses, and the hosted API's
@@ -80,6 +84,16 @@ class MemberUpdate(RequestBody):
     weekly_hours_limit: OptionalHours = None
     rate: OptionalMoney = None
     remove_avatar: Annotated[Flag | None, _flag("remove avatar")] = None
+    work_start: Annotated[WallTime | None, BlankNone] = Field(
+        None, description="HH:mm the member's working day starts (null: the workspace's)"
+    )
+    work_end: Annotated[WallTime | None, BlankNone] = Field(
+        None, description="HH:mm the member's working day ends, after work_start (null: the workspace's)"
+    )
+    work_days: WorkDays | None = Field(None, description="The member's work week (null: the workspace's)")
+    grace_minutes: Annotated[GraceMinutes | None, BlankNone] = Field(
+        None, description="Minutes the member may start late, 0..120 (null: the workspace's)"
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,12 @@ class MemberView:
     membership: Membership
     user: User
     team_ids: list[int]
+    workspace_schedule: StoredSchedule  # what the member's schedule is where it has no part of its own
+
+    @property
+    def schedule(self) -> Schedule:
+        own = StoredSchedule(*(getattr(self.membership, field) for field in SCHEDULE_FIELDS))
+        return resolve(own, self.workspace_schedule)
 
 
 def shown_profile(membership: Membership, user: User) -> tuple[str, str, str | None]:
@@ -107,6 +127,24 @@ def shown_profile(membership: Membership, user: User) -> tuple[str, str, str | N
     if membership.invited_firstname is not None:
         return membership.invited_firstname, membership.invited_lastname or "", None
     return user.firstname, user.lastname, user.avatar
+
+
+class WorkScheduleOut(BaseModel):
+    work_start: str = Field(description="HH:mm, the member's timezone")
+    work_end: str = Field(description="HH:mm, the member's timezone")
+    work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
+    grace_minutes: int = Field(description="Minutes the member may start late without being late")
+    is_default: bool = Field(description="The member has no schedule of their own: the workspace's applies")
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> WorkScheduleOut:
+        return cls(
+            work_start=hhmm(schedule.work_start),
+            work_end=hhmm(schedule.work_end),
+            work_days=list(schedule.work_days),
+            grace_minutes=schedule.grace_minutes,
+            is_default=schedule.is_default,
+        )
 
 
 class MemberOut(BaseModel):
@@ -126,6 +164,7 @@ class MemberOut(BaseModel):
     rate: Money | None = Field(None, description="Only present when the caller may see this member's rate")
     currency: str
     team_ids: list[int]
+    work_schedule: WorkScheduleOut
     created_at: Timestamp
     updated_at: Timestamp
     deleted_at: Timestamp | None
@@ -155,6 +194,7 @@ class MemberOut(BaseModel):
             rate_status=membership.rate_status,
             currency=currency,
             team_ids=view.team_ids,
+            work_schedule=WorkScheduleOut.of(view.schedule),
             created_at=membership.created_at,
             updated_at=membership.updated_at,
             deleted_at=membership.deleted_at,

@@ -22,6 +22,7 @@ from webwork.kit.errors import Conflict, Forbidden, found, invalid
 from webwork.kit.mail import Mailer, send_after_commit
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import confirmation, mails, repository
+from webwork.members.schedules import SCHEDULE_FIELDS, WORK_END_INVALID, Schedule, resolve, stored_days
 from webwork.members.schemas import MEMBER_STATUSES, MemberFilters, MemberInvite, MemberUpdate, MemberView
 from webwork.models import Membership, User, Workspace
 from webwork.models.statuses import MembershipStatus
@@ -36,10 +37,11 @@ PROFILE_SHARED = (
 OWN_RECORD_ONLY = "You can only update your own member record."
 NAME_FIELDS = ("firstname", "lastname")
 # Fields only owners and executive managers may change, on anyone.
-ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate")
-# Fields of the membership (per workspace) besides the role; the last two are cleared by null.
-MEMBERSHIP_FIELDS = ("timezone", "rate_status", "weekly_hours_limit", "rate")
-CLEARABLE_FIELDS = ("weekly_hours_limit", "rate")
+ADMIN_FIELDS = ("role", "rate_status", "weekly_hours_limit", "rate", *SCHEDULE_FIELDS)
+# Fields of the membership (per workspace) besides the role; null clears the limit, the
+# rate and the parts of a schedule (the workspace's apply again).
+MEMBERSHIP_FIELDS = ("timezone", "rate_status", "weekly_hours_limit", "rate", *SCHEDULE_FIELDS)
+CLEARABLE_FIELDS = ("weekly_hours_limit", "rate", *SCHEDULE_FIELDS)
 
 
 def invitation_link(public_address: str, token: str) -> str:
@@ -130,6 +132,14 @@ async def get(session: AsyncSession, actor: Actor, user_id: int) -> MemberView:
     return found(await repository.get(session, actor, user_id), "Member not found.")
 
 
+async def schedule_for(session: AsyncSession, actor: Actor, user_ids: Iterable[int]) -> dict[int, Schedule]:
+    """The work schedule in effect of each of ``user_ids`` the actor sees (in any
+    status), in one statement: the attendance report asks for a page of members at once.
+    An id missing from the answer names no member the actor sees."""
+    stored = await repository.schedules(session, actor, user_ids)
+    return {user_id: resolve(own, workspace) for user_id, (own, workspace) in stored.items()}
+
+
 @dataclass(frozen=True)
 class Invited:
     member: MemberView
@@ -164,7 +174,8 @@ async def invite(
     if not await add_unless_taken(session, membership):
         raise invalid("email", EMAIL_TAKEN)
     link = _mail_invitation(session, actor, membership, user, token, mailer, public_address)
-    return Invited(MemberView(membership, user, []), link)
+    schedule = await repository.workspace_schedule(session, actor.workspace_id)
+    return Invited(MemberView(membership, user, [], schedule), link)
 
 
 def _new_invitation_token(membership: Membership) -> str:
@@ -218,7 +229,7 @@ async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
     """The invited person's account; if another request created it meanwhile, theirs."""
     try:
         async with session.begin_nested():
-            return await users.get_or_create(session, data.email, data.firstname, data.lastname)
+            return await users.create(session, data.email, data.firstname, data.lastname)
     except IntegrityError:
         user = await users.get_by_email(session, data.email)
         if user is None:
@@ -249,6 +260,7 @@ async def update(
     changes = _changes(data)
     await _ensure_may_update(session, actor, member, changes)
     _update_membership(member.membership, changes)
+    _ensure_schedule_holds(member, changes)
     _update_profile(member, changes)
     updated = Updated(member)
     if "email" in changes:
@@ -258,15 +270,29 @@ async def update(
 
 
 def _changes(data: MemberUpdate) -> dict[str, Any]:
-    """The fields sent; null means "leave as is", except where it clears the value."""
-    return {k: v for k, v in data.provided().items() if v is not None or k in CLEARABLE_FIELDS}
+    """The fields sent; null means "leave as is", except where it clears the value. Work
+    days come in their stored form, so that they compare with what is stored."""
+    changes = {k: v for k, v in data.provided().items() if v is not None or k in CLEARABLE_FIELDS}
+    if changes.get("work_days") is not None:
+        changes["work_days"] = stored_days(changes["work_days"])
+    return changes
+
+
+def _ensure_schedule_holds(member: MemberView, changes: dict[str, Any]) -> None:
+    """A working day ends after it starts, as the member's schedule now resolves (a part
+    left out is the member's, or the workspace's): 422 on the time sent."""
+    if "work_start" not in changes and "work_end" not in changes:
+        return
+    schedule = member.schedule
+    if schedule.work_end <= schedule.work_start:
+        raise invalid("work_end" if "work_end" in changes else "work_start", WORK_END_INVALID)
 
 
 async def _ensure_may_update(
     session: AsyncSession, actor: Actor, member: MemberView, changes: dict[str, Any]
 ) -> None:
     """Everyone changes their own record, but only owners and executive managers its
-    roles, rates and limits; someone else's record only those who may act on its member
+    roles, rates, limits and work schedules; someone else's record only those who may act on its member
     with nothing managed (``permissions.may_act_on``): owners anyone's, executive
     managers anyone's but the owner's. A profile that other workspaces show too is
     changed only by its user."""
@@ -278,13 +304,15 @@ async def _ensure_may_update(
     if not actor.is_admin and any(
         _differs(member.membership, k, changes[k]) for k in ADMIN_FIELDS if k in changes
     ):
-        raise Forbidden("Only owners and executive managers can change roles, rates and limits.")
+        raise Forbidden(
+            "Only owners and executive managers can change roles, rates, limits and work schedules."
+        )
     if not is_self and await _changes_shared_profile(session, actor, member, changes):
         raise Forbidden(PROFILE_SHARED)
 
 
 def _update_membership(membership: Membership, changes: dict[str, Any]) -> None:
-    """Role, timezone, rates and limits: what this workspace alone decides."""
+    """Role, timezone, rates, limits and work schedule: what this workspace alone decides."""
     if "role" in changes:
         _assign_role(membership, changes["role"])
     for field in MEMBERSHIP_FIELDS:

@@ -4,7 +4,7 @@ week, and members' leave requests."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    Time,
     UniqueConstraint,
     Uuid,
 )
@@ -27,6 +28,10 @@ from webwork.models.statuses import LeaveStatus
 
 # Monday..Friday as ISO weekdays (1 = Monday .. 7 = Sunday), comma-separated.
 DEFAULT_WORK_DAYS = "1,2,3,4,5"
+# The working hours of a day, and the minutes one may start late without being late.
+DEFAULT_WORK_START = time(9, 0)
+DEFAULT_WORK_END = time(17, 0)
+DEFAULT_GRACE_MINUTES = 10
 
 
 class LeavePolicy(Base):
@@ -78,7 +83,9 @@ class LeaveHoliday(Base):
 
 
 class LeaveSettings(Base):
-    """The workspace's work week and working day; no row means Monday..Friday, 8 hours."""
+    """The workspace's work week and working day; no row means Monday..Friday, 8 hours,
+    09:00 to 17:00 with 10 minutes' grace (members may have schedules of their own,
+    ``Membership.work_*``)."""
 
     __tablename__ = "leave_settings"
 
@@ -87,6 +94,9 @@ class LeaveSettings(Base):
     )
     work_days: Mapped[str] = mapped_column(String(13), default=DEFAULT_WORK_DAYS)
     hours_per_day: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal(8))
+    work_start: Mapped[time] = mapped_column(Time, default=DEFAULT_WORK_START)
+    work_end: Mapped[time] = mapped_column(Time, default=DEFAULT_WORK_END)
+    grace_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_GRACE_MINUTES)
     updated_at: Mapped[UpdatedAt]
 
 

@@ -62,6 +62,8 @@ class TimeEntry(Base):
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     activity_description: Mapped[str | None] = mapped_column(Text)
+    # 0..100: how active the member was, as a desktop client measured it (null: unknown).
+    activity_level: Mapped[int | None] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(20), default="manual")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[CreatedAt]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base
@@ -53,6 +54,11 @@ class Membership(Base):
     invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     invited_firstname: Mapped[str | None] = mapped_column(String(100))
     invited_lastname: Mapped[str | None] = mapped_column(String(100))
+    # The member's own work schedule; each null means the workspace's (``LeaveSettings``).
+    work_start: Mapped[time | None] = mapped_column(Time)
+    work_end: Mapped[time | None] = mapped_column(Time)
+    work_days: Mapped[str | None] = mapped_column(String(13))
+    grace_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     deleted_at: Mapped[DeletedAt]

@@ -52,6 +52,7 @@ class SavedEntry:
     end_at: datetime
     duration_seconds: int
     activity_description: str | None
+    activity_level: int | None
     method: str
     created_by: int | None
 
@@ -217,6 +218,7 @@ class Recording:
     description: str | None
     method: str
     created_by: int
+    activity_level: int | None = None  # as a desktop client measured it, on every entry saved
     exclude: Sequence[UUID] = ()  # entries the rules ignore (the timer being stopped)
     fields: Fields = field(default_factory=Fields)  # the request fields a 422 about the interval names
 
@@ -255,6 +257,7 @@ async def record_time(
             end_at=part.end,
             duration_seconds=part.seconds,
             activity_description=recording.description,
+            activity_level=recording.activity_level,
             method=recording.method,
             created_by=recording.created_by,
         )

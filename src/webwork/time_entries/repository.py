@@ -104,6 +104,7 @@ class DayEntry(NamedTuple):
     start_at: datetime
     end_at: datetime | None
     duration_seconds: int | None
+    activity_level: int | None
     project_name: str | None
     task_title: str | None
 
@@ -119,6 +120,7 @@ _DAY_COLUMNS = (
     TimeEntry.start_at,
     TimeEntry.end_at,
     TimeEntry.duration_seconds,
+    TimeEntry.activity_level,
     Project.name,
     Task.title,
 )

@@ -50,6 +50,8 @@ class EntryFields(Protocol):
     def end_at(self) -> dt.datetime | None: ...
     @property
     def duration_seconds(self) -> int | None: ...
+    @property
+    def activity_level(self) -> int | None: ...
 
 
 def entry_item(
@@ -75,6 +77,7 @@ def entry_item(
         "start_time": entry.start_at,
         "end_time": entry.end_at,
         "duration_minutes": whole_minutes(entry.duration_seconds or 0),
+        "activity_level": entry.activity_level,
     }
 
 
@@ -118,7 +121,8 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
     saved: ``saved_minutes`` says what was, the message why the rest was not (422 when
     nothing can be saved). ``data`` describes the request as saved: ``start_time`` and
     ``end_time`` span the saved parts, and a request cut in the middle is saved as
-    several entries, listed in ``time_entry_ids``."""
+    several entries, listed in ``time_entry_ids``; each keeps the ``activity_level``
+    (0..100) sent."""
     created = await service.create(session, actor, body)
     recorded = created.recorded
     # Plain values, as entry_item builds a listed entry (tests check TimeEntryCreated agrees).
@@ -136,6 +140,7 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
         "start_time": recorded.entries[0].start_at,
         "end_time": recorded.entries[-1].end_at,
         "duration_minutes": recorded.saved_minutes,
+        "activity_level": body.activity_level,
         "time_entry_ids": [entry.id for entry in recorded.entries],
     }
     return respond(data, created.message(), status_code=201, extra={"saved_minutes": recorded.saved_minutes})
@@ -150,7 +155,7 @@ async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEn
 async def update_time_entry(
     time_entry_id: str, actor: AdminActor, session: SessionDep, body: TimeEntryUpdate
 ) -> JSONResponse:
-    """Change an entry's date, times, project, task or notes; a time left out keeps its
+    """Change an entry's date, times, project, task, notes or activity level; a time left out keeps its
     old value. The corrected entry must fit whole: no overlap with the member's other
     time, within the weekly limits (422 otherwise), and neither its old nor its new
     period locked by an approved timesheet (409). ``data`` is the entry as it now is."""

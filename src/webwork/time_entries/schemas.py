@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Id, Text, ZuluTimestamp
+from webwork.kit.types import ActivityLevel, Id, Text, ZuluTimestamp
 from webwork.time_entries.bounds import DAY_RANGE, check_day
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -45,6 +45,7 @@ class TimeEntryCreate(RequestBody):
     date: Day
     start_time: WallTime = Field(description="HH:mm in the member's timezone")
     end_time: WallTime = Field(description="HH:mm in the member's timezone, after start_time")
+    activity_level: ActivityLevel | None = None
 
 
 class TimeEntryUpdate(RequestBody):
@@ -55,6 +56,7 @@ class TimeEntryUpdate(RequestBody):
     date: Day | None = None
     start_time: WallTime | None = None
     end_time: WallTime | None = None
+    activity_level: ActivityLevel | None = Field(None, description="null clears it")
 
 
 class TimeEntryDelete(RequestBody):
@@ -84,6 +86,7 @@ class TimeEntryOut(AssignedTime, _Owner):
     start_time: ZuluTimestamp
     end_time: ZuluTimestamp
     duration_minutes: int
+    activity_level: int | None = Field(description="0..100 as the desktop client measured it; null: unknown")
 
 
 class TimeEntryCreated(TimeEntryOut):

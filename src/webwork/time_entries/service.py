@@ -94,7 +94,9 @@ async def create(session: AsyncSession, actor: Actor, body: TimeEntryCreate) -> 
     start = local_instant(body.date, body.start_time, member.timezone, "start_time")
     end = local_instant(body.date, body.end_time, member.timezone, "end_time")
     description = body.notes if body.notes is not None else body.activity_description
-    recording = Recording(description=description, method="manual", created_by=actor.user_id)
+    recording = Recording(
+        description=description, method="manual", created_by=actor.user_id, activity_level=body.activity_level
+    )
     recorded = await record_time(session, actor, member, chosen, (start, end), recording)
     return Created(recorded, member, body.date, chosen, description)
 
@@ -204,6 +206,8 @@ def _apply(entry: TimeEntry, body: TimeEntryUpdate, chosen: Assignment, new: Int
     for column, value in chosen.row().items():
         setattr(entry, column, value)
     sent = body.provided()
+    if "activity_level" in sent:
+        entry.activity_level = body.activity_level
     if "notes" in sent:
         entry.activity_description = body.notes
     elif "activity_description" in sent:

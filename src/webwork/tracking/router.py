@@ -40,13 +40,16 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
     """Stop a member's running timer and save its time as manual time is saved:
     ``saved_minutes`` may be less than ``duration_minutes``, since time overlapping other
     entries, time beyond the weekly limits and time past the first 24 hours is not saved
-    (the message says why). A stop inside an approved timesheet's period is a 409."""
+    (the message says why). A stop inside an approved timesheet's period is a 409. A
+    desktop client sends the ``activity_level`` (0..100) it measured; every entry saved
+    keeps it."""
     stopped = await service.stop(session, actor, body)
     data = TimerStopped(
         **stopped.timer.out().model_dump(),
         end_time=stopped.end,
         duration_minutes=stopped.elapsed_minutes,
         saved_minutes=stopped.saved_minutes,
+        activity_level=body.activity_level,
         time_entry_ids=[str(e.id) for e in stopped.recorded.entries] if stopped.recorded else [],
     )
     return respond(data, stopped.message(), extra={"saved_minutes": stopped.saved_minutes})

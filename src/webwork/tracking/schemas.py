@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Id, ZuluTimestamp
+from webwork.kit.types import ActivityLevel, Id, ZuluTimestamp
 from webwork.time_entries.schemas import AssignedTime, Notes
 
 
@@ -20,6 +20,9 @@ class TimerStart(RequestBody):
 
 class TimerStop(RequestBody):
     user_id: Id | None = Field(None, description="The member whose timer stops (default: the caller)")
+    activity_level: ActivityLevel | None = Field(
+        None, description="How active the member was while it ran (0..100), stored on every entry saved"
+    )
 
 
 class _TimerHead(BaseModel):
@@ -37,6 +40,7 @@ class TimerStopped(TimerOut):
     end_time: ZuluTimestamp
     duration_minutes: int = Field(description="Minutes the timer ran")
     saved_minutes: int = Field(description="Minutes saved after overlaps and weekly limits")
+    activity_level: int | None = Field(description="As sent with the stop; null when none was")
     time_entry_ids: list[str]
 
 

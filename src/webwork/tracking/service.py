@@ -142,7 +142,7 @@ async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
 
 
 async def _record(
-    session: AsyncSession, actor: Actor, timer: Timer, end: datetime
+    session: AsyncSession, actor: Actor, timer: Timer, end: datetime, activity_level: int | None
 ) -> tuple[Recorded | None, list[str]]:
     """Record the timer's first :data:`MAX_SPAN` up to ``end`` through the recording
     engine; time it ran beyond that is not saved, and the reasons say so. ``None`` and
@@ -156,6 +156,7 @@ async def _record(
         description=entry.activity_description,
         method="tracked",
         created_by=entry.created_by or actor.user_id,
+        activity_level=activity_level,
         exclude=[entry.id],
     )
     try:
@@ -186,7 +187,7 @@ async def stop(session: AsyncSession, actor: Actor, body: TimerStop) -> Stopped:
     recorded: Recorded | None = None
     reasons = [messages.TOO_SHORT]
     if end > start:
-        recorded, reasons = await _record(session, actor, timer, end)
+        recorded, reasons = await _record(session, actor, timer, end, body.activity_level)
     await repository.delete(session, running.entry)
     return Stopped(timer, end, recorded, reasons)
 

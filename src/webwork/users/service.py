@@ -30,9 +30,14 @@ async def get_by_email(session: AsyncSession, email: str) -> User | None:
 
 async def get_or_create(session: AsyncSession, email: str, firstname: str = "", lastname: str = "") -> User:
     user = await get_by_email(session, email)
-    if user is None:
-        user = User(email=normalize_email(email), firstname=firstname, lastname=lastname)
-        await repository.add(session, user)
+    return user or await create(session, email, firstname, lastname)
+
+
+async def create(session: AsyncSession, email: str, firstname: str = "", lastname: str = "") -> User:
+    """A new account for an address the caller found free (the unique constraint
+    refuses it, with an ``IntegrityError``, if another request took it meanwhile)."""
+    user = User(email=normalize_email(email), firstname=firstname, lastname=lastname)
+    await repository.add(session, user)
     return user
 
 
