@@ -105,7 +105,9 @@ async def test_tracked_hours_equal_the_independent_computation(
     body = ok(await space.owner.api.get("/reports/tracked-hours", params=params))
     days = body["data"]
     assert sorted(days) == [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    got_users = {(date.fromisoformat(d), u["user_id"]): u["total_minutes"] for d, us in days.items() for u in us}
+    got_users = {
+        (date.fromisoformat(d), u["user_id"]): u["total_minutes"] for d, us in days.items() for u in us
+    }
     assert got_users == user_day_minutes(cells)
     got_projects = {
         (date.fromisoformat(d), u["user_id"], p["project_id"], p["contract_id"]): p["total_minutes"]
@@ -118,7 +120,9 @@ async def test_tracked_hours_equal_the_independent_computation(
     assert body["meta"]["totals"]["total_minutes"] == total
     assert Decimal(str(body["meta"]["totals"]["total_amount"]["USD"])) == amount(cells, rate_of)
 
-    grouped = ok(await space.owner.api.get("/reports/tracked-hours", params={**params, "group_by": "user,day"}))
+    grouped = ok(
+        await space.owner.api.get("/reports/tracked-hours", params={**params, "group_by": "user,day"})
+    )
     by_user_day = {
         (date.fromisoformat(g2["key"]), g1["key"]): g2["total_minutes"]
         for g1 in grouped["data"]

@@ -30,6 +30,8 @@ import xlsxwriter
 from fastapi import Query
 from fastapi.responses import StreamingResponse
 
+from webwork.kit.types import decimal_to_number
+
 CHUNK = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,6 +93,8 @@ def csv_text(value: Any) -> str:
         return ""
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(decimal_to_number(value))
     text = str(value)
     if isinstance(value, str) and text.startswith(FORMULA_STARTS):
         return "'" + text

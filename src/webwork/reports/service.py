@@ -183,8 +183,8 @@ def group_levels(values: list[str] | None) -> list[GroupBy]:
     allowed = ", ".join(g.value for g in GroupBy)
     if not 1 <= len(values) <= MAX_GROUP_LEVELS:
         raise invalid("group_by", f"The group by field must name one or two of: {allowed}.")
-    if len(set(values)) != len(values) or any(v not in GroupBy.__members__.values() for v in values):
-        raise invalid("group_by", f"The group by field must name one or two different of: {allowed}.")
+    if any(v not in {g.value for g in GroupBy} for v in values):
+        raise invalid("group_by", f"The group by field must name one or two of: {allowed}.")
     return [GroupBy(v) for v in values]
 
 
