@@ -12,7 +12,7 @@ Rows, after the workspace:
   (:func:`viewer_project_ids`), whatever contracts or manager rows name them; every
   route but the few open to viewers refuses them before reading
   (``auth.deps.ActorDep``), so these rows are all a viewer reads.
-Tasks are seen on the projects one sees that are not archived; teams by their members
+Reports count time by :func:`visible_report_time`. Tasks are seen on the projects one sees that are not archived; teams by their members
 (managers are members too) and by owners and executive managers; expenses as their
 members' time is.
 

@@ -44,7 +44,7 @@ def split_values(raw: str) -> list[str]:
     if text.startswith("[") and text.endswith("]"):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond the parser
             parsed = None
         if isinstance(parsed, list) and all(isinstance(item, str | int) for item in parsed):
             return [str(item).strip() for item in parsed if str(item).strip()]
