@@ -12,9 +12,9 @@ Rows, after the workspace:
   (:func:`viewer_project_ids`), whatever contracts or manager rows name them; every
   route but the few open to viewers refuses them before reading
   (``auth.deps.ActorDep``), so these rows are all a viewer reads.
-Reports count time by :func:`visible_report_time`. Tasks are seen on the projects one sees that are not archived; teams by their members
+Tasks are seen on the projects one sees that are not archived; teams by their members
 (managers are members too) and by owners and executive managers; expenses as their
-members' time is.
+members' time is; reports count the time :func:`visible_report_time` names.
 
 The row rules take any :class:`~webwork.auth.prebuilt.Scope`: the actor, or the
 placeholder of a role in a statement built once (:mod:`webwork.auth.prebuilt`).
