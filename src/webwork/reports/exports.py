@@ -51,6 +51,17 @@ CONTENT_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+# The files beside the JSON envelope, for the OpenAPI document: ``responses=EXPORT_RESPONSES``.
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report (JSON), or with format=csv|xlsx the report as a file attachment",
+        "content": {
+            CONTENT_TYPES[ExportFormat.CSV].split(";")[0]: {"schema": {"type": "string"}},
+            CONTENT_TYPES[ExportFormat.XLSX]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
 
 class Kind(StrEnum):
     """How a column's cells are typed in XLSX (CSV writes them all as text)."""

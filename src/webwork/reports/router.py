@@ -15,7 +15,7 @@ from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import UsersPageDep
 from webwork.kit.types import Id, OptionalDate
 from webwork.reports import service, sheets
-from webwork.reports.exports import ExportFormat, FormatQuery, export
+from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export
 from webwork.reports.filters import id_filter, text_filter
 from webwork.reports.schemas import DescriptionTime, Group, UserDay, UserTasks
 
@@ -33,6 +33,7 @@ Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their
     response_model=Envelope[dict[str, list[UserDay]] | list[Group]],
     operation_id="getTrackedHours",
     summary="Tracked hours report",
+    responses=EXPORT_RESPONSES,
 )
 async def get_tracked_hours(
     actor: AnyRoleDep,
@@ -87,6 +88,7 @@ async def get_tracked_hours(
     response_model=Envelope[list[DescriptionTime]],
     operation_id="getActivityDescriptions",
     summary="Activity descriptions report",
+    responses=EXPORT_RESPONSES,
 )
 async def get_activity_descriptions(
     actor: AnyRoleDep,
@@ -154,4 +156,5 @@ for path, operation_id, summary in (
         response_model=Envelope[list[UserTasks]],
         operation_id=operation_id,
         summary=summary,
+        responses=EXPORT_RESPONSES,
     )
