@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     BigInteger,
@@ -74,10 +74,19 @@ def day_windows(timezones: Iterable[str], first: date, last: date) -> list[DayWi
         )
     windows = []
     for name in zones:
-        zone = ZoneInfo(name)
+        zone = zone_of(name)
         starts = [local_midnight(first + timedelta(days=n), zone) for n in range(days + 1)]
         windows += [DayWindow(name, first + timedelta(days=n), starts[n], starts[n + 1]) for n in range(days)]
     return windows
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The rules of a stored timezone; UTC's for a name the tz database does not know
+    (every write checks the name, so only rows from before that check could hold one)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def windows_table(windows: list[DayWindow]) -> CTE:
