@@ -165,6 +165,7 @@ async def test_titles_filter_task_titles(factory: Factory) -> None:
     build = await factory.task(project, title="Build")
     await factory.entry(member, at(15, 9), at(15, 10), contract=contract, task=design)
     await factory.entry(member, at(15, 11), at(15, 13), contract=contract, task=build)
+    await factory.entry(member, at(15, 14), at(15, 18), contract=contract)
     body = await tracked(space.owner, space, titles='["Design, phase 1"]')
     assert body["meta"]["totals"]["total_minutes"] == 60
     body = await tracked(space.owner, space, titles=["Build", "Nothing"])

@@ -50,7 +50,9 @@ def readable(actor: Scope) -> Select[TimeEntry]:
 @dataclass(frozen=True)
 class TimeFilters:
     """Which entries a report counts, beyond the actor's scope: each list is "any of"
-    (None: not filtered); ``titles`` are task titles, exactly."""
+    (None: not filtered); ``titles`` are task titles, exactly (time without a task has
+    none); ``include_no_task`` adds time without a task to a ``task_ids`` filter, or
+    (False) leaves it out."""
 
     user_ids: list[int] | None = None
     project_ids: list[int] | None = None
@@ -130,10 +132,11 @@ def _conditions(actor: Scope, filters: TimeFilters) -> list[ColumnElement[bool]]
     elif not filters.include_no_task:
         found.append(TimeEntry.task_id.is_not(None))
     if filters.titles is not None:
-        titled = TimeEntry.task_id.in_(
-            select(Task.id).where(Task.workspace_id == actor.workspace_id, Task.title.in_(filters.titles))
+        found.append(
+            TimeEntry.task_id.in_(
+                select(Task.id).where(Task.workspace_id == actor.workspace_id, Task.title.in_(filters.titles))
+            )
         )
-        found.append(titled | TimeEntry.task_id.is_(None) if filters.include_no_task else titled)
     return found
 
 
