@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -28,6 +28,7 @@ from webwork.models import (
     TaskAssignee,
     Team,
     TeamMember,
+    TimeEntry,
     Timesheet,
     User,
     Workspace,
@@ -270,6 +271,34 @@ class Factory:
         member = await self.person(space)
         await self.team(space, members=[executive, peer, member], managers=[tm])
         return tm, executive, peer, member
+
+    async def entry(
+        self,
+        person: Person,
+        start: datetime,
+        end: datetime,
+        *,
+        contract: Contract | None = None,
+        task: Task | None = None,
+        description: str | None = None,
+    ) -> TimeEntry:
+        """A finished time entry of ``person`` written straight to the table (no rule
+        of recording applies): the data of reports."""
+        entry = TimeEntry(
+            workspace_id=person.workspace_id,
+            user_id=person.id,
+            contract_id=contract.id if contract else None,
+            project_id=contract.project_id if contract else (task.project_id if task else None),
+            task_id=task.id if task else None,
+            start_at=start,
+            end_at=end,
+            duration_seconds=int((end - start).total_seconds()),
+            activity_description=description,
+            method="manual",
+            created_by=person.id,
+        )
+        await self._save(entry)
+        return entry
 
     async def team(
         self,

@@ -17,6 +17,8 @@ from tests.assertions import any_operation_body, ok
 from tests.factories import Factory, Person, Space
 
 SECRET = "zz-secret-acme"
+# The reports' range: A's time lies in it.
+REPORTED = {"start_date": "2024-01-15", "end_date": "2024-01-16"}
 PUBLIC_PATHS = {"/api/v2/invitations/{token}", "/api/v2/invitations/{token}/accept"}
 
 
@@ -164,6 +166,9 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         api.get("/leaves/holidays", params=a.ws),
         api.get("/leaves/settings", params=a.ws),
         api.get("/leaves/balances", params={**a.ws, "date_from": "2024-01-01", "date_to": "2024-12-31"}),
+        api.get("/reports/tracked-hours", params={**a.ws, **REPORTED}),
+        api.get("/reports/task-report", params={**a.ws, **REPORTED}),
+        api.get("/reports/activity-descriptions", params={**a.ws, **REPORTED}),
     ]
     return [ok(await r)["data"] for r in reads]
 
@@ -202,6 +207,7 @@ async def test_no_endpoint_reaches_another_workspace(
                 "date": "2024-01-15",
                 "date_from": "2024-01-15",
                 "date_to": "2024-01-16",
+                **REPORTED,
             }
             body = any_operation_body(
                 workspace_id=workspace_id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -414,6 +414,58 @@ async def test_leave_endpoints_stay_within_their_bounds(
         query_counter.reset()
         response = await call()
         assert response.status_code < 300, f"{name}: {response.text}"
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )
+
+
+async def test_report_endpoints_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    """Reports: the key, the timezones of the members asked about, and one aggregation
+    per report (a report paged by users reads its page of users first; the task report
+    then its tasks' assignees), whatever the number of members, days and entries."""
+    space, john, project, _, task = await factory.john_at_work(timezone="Europe/Berlin")
+    for n in range(4):
+        member = await factory.person(space, timezone=("UTC", "America/New_York")[n % 2])
+        own = await factory.contract(project, member, rate=10)
+        for day in (15, 16, 17):
+            start = datetime(2024, 1, day, 20 + n, tzinfo=UTC)
+            await factory.entry(member, start, start + timedelta(hours=3), contract=own, task=task)
+    await factory.entry(john, datetime(2024, 1, 15, 9, tzinfo=UTC), datetime(2024, 1, 15, 10, tzinfo=UTC))
+    ok(await space.owner.api.get("/workspaces"))  # the key's last use noted
+    week = {**space.ws, "start_date": "2024-01-15", "end_date": "2024-01-21"}
+    owner = space.owner.api
+    calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
+        ("GET /reports/tracked-hours", 3, lambda: owner.get("/reports/tracked-hours", params=week)),
+        (
+            "GET /reports/tracked-hours grouped, as CSV",
+            3,
+            lambda: owner.get(
+                "/reports/tracked-hours", params={**week, "group_by": "project,day", "format": "csv"}
+            ),
+        ),
+        (
+            "GET /reports/tracked-hours (connector)",
+            3,
+            lambda: owner.get("/reports/tracked-hours", params={**week, "user_id": john.id}),
+        ),
+        (
+            "GET /reports/activity-descriptions",
+            3,
+            lambda: owner.get("/reports/activity-descriptions", params=week),
+        ),
+        ("GET /reports/task-report", 5, lambda: owner.get("/reports/task-report", params=week)),
+        (
+            "GET /reports/tasks as XLSX",
+            5,
+            lambda: owner.get("/reports/tasks", params={**week, "format": "xlsx"}),
+        ),
+    ]
+    for name, bound, call in calls:
+        query_counter.reset()
+        response = await call()
+        assert response.status_code == 200, response.text
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )

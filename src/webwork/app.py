@@ -30,6 +30,7 @@ from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
 from webwork.project_viewers.router import router as project_viewers_router
 from webwork.projects.router import router as projects_router
+from webwork.reports.router import router as reports_router
 from webwork.tasks.router import router as tasks_router
 from webwork.teams.router import router as teams_router
 from webwork.time_entries.router import router as time_entries_router
@@ -55,6 +56,7 @@ DOMAIN_ROUTERS = (
     timesheets_router,
     leaves_router,
     expenses_router,
+    reports_router,
     api_keys_router,
 )
 
@@ -72,6 +74,7 @@ TAG_ORDER = (
     "Timesheets",
     "Leaves",
     "Expenses",
+    "Reports",
     "API Keys",
 )
 

@@ -36,6 +36,11 @@ VIEWER_OPERATIONS = {
     ("GET", f"{API}/members/{{member_id}}"),
     ("PUT", f"{API}/members/{{member_id}}"),
     ("POST", f"{API}/members/{{member_id}}/email/confirm"),
+    # Reports: the time on the granted projects only (tests/reports).
+    ("GET", f"{API}/reports/tracked-hours"),
+    ("GET", f"{API}/reports/activity-descriptions"),
+    ("GET", f"{API}/reports/task-report"),
+    ("GET", f"{API}/reports/tasks"),
 }
 
 
@@ -236,6 +241,8 @@ async def test_a_viewer_reaches_nothing_outside_the_projects_assigned(factory: F
                 "date": "2024-01-15",
                 "date_from": "2024-01-15",
                 "date_to": "2024-01-16",
+                "start_date": "2024-01-15",
+                "end_date": "2024-01-16",
             }
             kwargs: dict[str, Any] = {"params": params}
             if method != "GET":

@@ -14,7 +14,7 @@ Rows, after the workspace:
   (``auth.deps.ActorDep``), so these rows are all a viewer reads.
 Tasks are seen on the projects one sees that are not archived; teams by their members
 (managers are members too) and by owners and executive managers; expenses as their
-members' time is.
+members' time is; reports count the time :func:`visible_report_time` names.
 
 The row rules take any :class:`~webwork.auth.prebuilt.Scope`: the actor, or the
 placeholder of a role in a statement built once (:mod:`webwork.auth.prebuilt`).
@@ -42,6 +42,7 @@ from webwork.models import (
     ProjectViewerProject,
     Team,
     TeamMember,
+    TimeEntry,
 )
 from webwork.models.statuses import MembershipStatus
 
@@ -105,6 +106,18 @@ def visible_user_ids(actor: Scope) -> Select[int] | None:
         )
         return select(union(me, contracted).subquery().c[0])
     return me
+
+
+def visible_report_time(actor: Scope) -> ColumnElement[bool]:
+    """The time entries a report counts for the actor (the one rule of every report):
+    owners and executive managers everyone's; team managers their own and their teams'
+    members'; project managers their own and all time on the projects they manage;
+    project viewers only the time on the projects granted to them; members their own."""
+    if actor.role is Role.PROJECT_VIEWER:
+        return TimeEntry.project_id.in_(viewer_project_ids(actor))
+    if actor.role is Role.PROJECT_MANAGER:
+        return or_(TimeEntry.user_id == actor.user_id, TimeEntry.project_id.in_(managed_project_ids(actor)))
+    return restrict(TimeEntry.user_id, visible_user_ids(actor))
 
 
 def visible_leave_user_ids(actor: Scope) -> Select[int] | None:

@@ -38,6 +38,18 @@ async def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+# Reports that page by users show 30 members a page unless asked otherwise.
+USERS_PER_PAGE = 30
+
+
+async def users_page_params(
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="Members per page (1..100)")] = USERS_PER_PAGE,
+) -> PageParams:
+    return PageParams(page, per_page)
+
+
+UsersPageDep = Annotated[PageParams, Depends(users_page_params)]
 
 
 @dataclass(frozen=True)

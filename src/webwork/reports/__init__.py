@@ -1,0 +1,1 @@
+"""Reports: time totals over members' local days, as JSON, CSV or XLSX."""

@@ -1,0 +1,171 @@
+"""Report exports: one table (header, rows, at most one totals row) written as CSV or
+XLSX and streamed as an attachment.
+
+Every report answers ``format=json`` (default), ``csv`` or ``xlsx``; for the files it
+builds a :class:`Sheet` (``reports/sheets.py`` turns each report into one) and answers
+``export(sheet, fmt, "tracked-hours")``. A sheet is plain values, read before the
+answer: writing it touches no database. The writing runs in the response's iteration
+(Starlette iterates a plain generator in its thread pool), so a large file does not hold
+the event loop.
+
+- CSV: UTF-8, a header row, the rows, the totals row last (if any). A text cell that a
+  spreadsheet would run as a formula (starting with ``= + - @``, a tab or a carriage
+  return) is written with a leading apostrophe.
+- XLSX (xlsxwriter in ``constant_memory`` mode, rows written in order): typed cells
+  (integers and money as numbers, dates as dates), a bold header row frozen above the
+  rows, the totals row in bold."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+import xlsxwriter
+from fastapi import Query
+from fastapi.responses import StreamingResponse
+
+from webwork.kit.types import decimal_to_number
+
+CHUNK = 64 * 1024
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+FormatQuery = Annotated[
+    ExportFormat, Query(description="json (default), csv or xlsx (both as a file attachment)")
+]
+
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# The files beside the JSON envelope, for the OpenAPI document: ``responses=EXPORT_RESPONSES``.
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report (JSON), or with format=csv|xlsx the report as a file attachment",
+        "content": {
+            CONTENT_TYPES[ExportFormat.CSV].split(";")[0]: {"schema": {"type": "string"}},
+            CONTENT_TYPES[ExportFormat.XLSX]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+class Kind(StrEnum):
+    """How a column's cells are typed in XLSX (CSV writes them all as text)."""
+
+    INTEGER = "integer"
+    TEXT = "text"
+    DATE = "date"
+    MONEY = "money"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A report as one table. ``totals`` is the one totals row (same width), or None."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    totals: Sequence[Any] | None = None
+
+
+def export(sheet: Sheet, fmt: ExportFormat, filename: str) -> StreamingResponse:
+    """The sheet as a ``<filename>.csv`` or ``.xlsx`` attachment, streamed."""
+    assert fmt is not ExportFormat.JSON, "JSON answers go through kit.envelope.respond"
+    body = csv_chunks(sheet) if fmt is ExportFormat.CSV else xlsx_chunks(sheet)
+    return StreamingResponse(
+        body,
+        media_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt.value}"'},
+    )
+
+
+def csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(decimal_to_number(value))
+    text = str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.title for c in sheet.columns])
+    lines = [*sheet.rows, *([sheet.totals] if sheet.totals is not None else [])]
+    for row in lines:
+        writer.writerow([csv_text(value) for value in row])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def xlsx_chunks(sheet: Sheet) -> Iterator[bytes]:
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"constant_memory": True})
+    bold = book.add_format({"bold": True})
+    formats = {
+        Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
+        Kind.MONEY: book.add_format({"num_format": "0.00"}),
+    }
+    bold_formats = {
+        Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd", "bold": True}),
+        Kind.MONEY: book.add_format({"num_format": "0.00", "bold": True}),
+    }
+    page = book.add_worksheet(sheet.name[:31])
+    page.freeze_panes(1, 0)
+    for col, column in enumerate(sheet.columns):
+        page.write_string(0, col, column.title, bold)
+        page.set_column(col, col, max(10, len(column.title) + 2))
+    for number, row in enumerate(sheet.rows, start=1):
+        write_row(page, number, sheet.columns, row, formats, None)
+    if sheet.totals is not None:
+        write_row(page, len(sheet.rows) + 1, sheet.columns, sheet.totals, bold_formats, bold)
+    book.close()
+    data = output.getbuffer()
+    for offset in range(0, len(data), CHUNK):
+        yield bytes(data[offset : offset + CHUNK])
+
+
+def write_row(
+    page: Any, number: int, columns: Sequence[Column], row: Sequence[Any], formats: dict[Kind, Any], text: Any
+) -> None:
+    """One row, each cell as its column's kind (a value of another type, such as the
+    totals row's label, as text)."""
+    for col, (column, value) in enumerate(zip(columns, row, strict=True)):
+        if value is None:
+            page.write_blank(number, col, None, text)
+        elif column.kind is Kind.INTEGER and isinstance(value, int):
+            page.write_number(number, col, value, text)
+        elif column.kind is Kind.MONEY and isinstance(value, Decimal | int):
+            page.write_number(number, col, float(value), formats[Kind.MONEY])
+        elif column.kind is Kind.DATE and isinstance(value, date):
+            page.write_datetime(number, col, datetime.combine(value, datetime.min.time()), formats[Kind.DATE])
+        else:
+            page.write_string(number, col, str(value), text)

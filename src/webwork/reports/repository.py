@@ -1,0 +1,284 @@
+"""All SQL of the reports: every statement starts from :func:`readable`, the finished
+time entries of the workspace that the actor's role may count
+(``visibility.visible_report_time``), and cuts them at the members' local midnights by
+joining the windows of :mod:`webwork.reports.localdays`. Each report aggregates in one
+statement (``GROUP BY``, sums of seconds); a report paged by users reads its page of
+users first, in one statement more."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import CTE
+
+from webwork.auth.prebuilt import Scope
+from webwork.auth.principal import Actor
+from webwork.auth.visibility import visible_report_time
+from webwork.kit.db import column_rows
+from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
+from webwork.models import (
+    Contract,
+    Membership,
+    Project,
+    Task,
+    TaskAssignee,
+    Team,
+    TeamMember,
+    TimeEntry,
+    User,
+)
+from webwork.reports.localdays import DayWindow, overlaps, seconds_within, span, windows_table
+from webwork.time_entries import repository as time_entries_repository
+
+
+def readable(actor: Scope) -> Select[TimeEntry]:
+    """The finished entries of the workspace that reports count for the actor (running
+    timers are counted once stopped)."""
+    return select(TimeEntry).where(
+        TimeEntry.workspace_id == actor.workspace_id,
+        visible_report_time(actor),
+        TimeEntry.end_at.is_not(None),
+    )
+
+
+@dataclass(frozen=True)
+class TimeFilters:
+    """Which entries a report counts, beyond the actor's scope: each list is "any of"
+    (None: not filtered); ``titles`` are task titles, exactly (time without a task has
+    none); ``include_no_task`` adds time without a task to a ``task_ids`` filter, or
+    (False) leaves it out."""
+
+    user_ids: list[int] | None = None
+    project_ids: list[int] | None = None
+    team_ids: list[int] | None = None
+    task_ids: list[int] | None = None
+    titles: list[str] | None = None
+    include_no_task: bool = True
+
+    def for_users(self, user_ids: list[int]) -> TimeFilters:
+        return replace(self, user_ids=user_ids)
+
+
+class Cell(NamedTuple):
+    """The seconds of one member on one local day, project, contract and task: the
+    grain every total of the time reports is summed from."""
+
+    user_id: int
+    firstname: str
+    lastname: str
+    email: str
+    day: date
+    project_id: int | None
+    project_name: str | None
+    contract_id: int | None
+    rate: Decimal | None
+    billable: bool | None
+    task_id: int | None
+    task_title: str | None
+    task_status: int | None
+    task_completed_at: datetime | None
+    seconds: int
+
+
+class ReportUser(NamedTuple):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+
+
+class DescriptionRow(NamedTuple):
+    user_id: int
+    firstname: str
+    lastname: str
+    email: str
+    project_id: int | None
+    project_name: str | None
+    activity_description: str | None
+    seconds: int
+
+
+def _team_members(actor: Scope, team_ids: list[int]) -> Select[int]:
+    return (
+        select(TeamMember.user_id)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(Team.workspace_id == actor.workspace_id, TeamMember.team_id.in_(team_ids))
+    )
+
+
+def _member_conditions(actor: Scope, user: Any, filters: TimeFilters) -> list[ColumnElement[bool]]:
+    """The filters that name members, on the column ``user`` holding a user id."""
+    found = []
+    if filters.user_ids is not None:
+        found.append(user.in_(filters.user_ids))
+    if filters.team_ids is not None:
+        found.append(user.in_(_team_members(actor, filters.team_ids)))
+    return found
+
+
+def _conditions(actor: Scope, filters: TimeFilters) -> list[ColumnElement[bool]]:
+    found = _member_conditions(actor, TimeEntry.user_id, filters)
+    if filters.project_ids is not None:
+        found.append(TimeEntry.project_id.in_(filters.project_ids))
+    if filters.task_ids is not None:
+        tasks = TimeEntry.task_id.in_(filters.task_ids)
+        found.append(tasks | TimeEntry.task_id.is_(None) if filters.include_no_task else tasks)
+    elif not filters.include_no_task:
+        found.append(TimeEntry.task_id.is_not(None))
+    if filters.titles is not None:
+        found.append(
+            TimeEntry.task_id.in_(
+                select(Task.id).where(Task.workspace_id == actor.workspace_id, Task.title.in_(filters.titles))
+            )
+        )
+    return found
+
+
+def _cut(
+    actor: Scope, filters: TimeFilters, windows: list[DayWindow], table: CTE, *columns: Any
+) -> Select[Any]:
+    """``columns`` of the actor's entries under ``filters``, each joined to the windows
+    (``table``, of ``windows``) of its member's local days that it shares time with: one
+    row per entry and local day."""
+    start, end = span(windows)
+    return (
+        readable(actor)
+        .with_only_columns(*columns)
+        .select_from(TimeEntry)
+        .join(
+            Membership,
+            and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
+        )
+        .join(
+            table,
+            and_(
+                table.c.timezone == Membership.timezone, overlaps(TimeEntry.start_at, TimeEntry.end_at, table)
+            ),
+        )
+        .where(time_entries_repository.finished_touching(start, end), *_conditions(actor, filters))
+    )
+
+
+def _seconds(session: AsyncSession, table: CTE) -> Any:
+    """The seconds of an entry inside its window, summed (an integer on both databases)."""
+    dialect = session.get_bind().dialect.name
+    return cast(func.sum(seconds_within(TimeEntry.start_at, TimeEntry.end_at, table, dialect)), BigInteger)
+
+
+async def member_timezones(session: AsyncSession, actor: Actor, filters: TimeFilters) -> list[str]:
+    """The timezones of the workspace's members the filters name (all members' when
+    none): the zones whose local days a report needs."""
+    stmt = (
+        select(Membership.timezone)
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            *_member_conditions(actor, Membership.user_id, filters),
+        )
+        .distinct()
+    )
+    return [row[0] for row in await column_rows(session, stmt)]
+
+
+_NAMES = (User.firstname, User.lastname, User.email)
+_CELL_KEYS = (
+    TimeEntry.project_id,
+    Project.name,
+    TimeEntry.contract_id,
+    Contract.rate,
+    Project.is_billable,
+    TimeEntry.task_id,
+    Task.title,
+    Task.status,
+    Task.completed_at,
+)
+
+
+async def cells(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
+) -> list[Cell]:
+    """The seconds per member, local day, project, contract and task (with their names,
+    the contract's rate, whether the project bills and the task's state): one statement."""
+    if not windows:
+        return []
+    table = windows_table(windows)
+    groups = (TimeEntry.user_id, *_NAMES, table.c.day, *_CELL_KEYS)
+    stmt = (
+        _cut(actor, filters, windows, table, *groups, _seconds(session, table))
+        .join(User, User.id == TimeEntry.user_id)
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
+        .outerjoin(Task, Task.id == TimeEntry.task_id)
+        .group_by(*groups)
+    )
+    return [Cell(*row) for row in await column_rows(session, stmt)]
+
+
+async def users_page(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], params: PageParams
+) -> Page[ReportUser]:
+    """A page of the members with counted time in the windows, by name: the rows of a
+    report paged by users."""
+    if not windows:
+        return Page([], _empty(params))
+    table = windows_table(windows)
+    with_time = _cut(actor, filters, windows, table, TimeEntry.user_id)
+    stmt = (
+        select(User.id, *_NAMES)
+        .where(User.id.in_(with_time))
+        .order_by(User.firstname, User.lastname, User.id)
+    )
+    page = await fetch_page(session, Paged.of(stmt, columns_only=True), params)
+    return Page([ReportUser(*row) for row in page.items], page.pagination)
+
+
+async def descriptions_page(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], params: PageParams
+) -> Page[DescriptionRow]:
+    """The seconds per member, project and activity description over the windows, a
+    page of them (by member name, project name, description): one statement."""
+    if not windows:
+        return Page([], _empty(params))
+    table = windows_table(windows)
+    groups = (TimeEntry.user_id, *_NAMES, TimeEntry.project_id, Project.name, TimeEntry.activity_description)
+    stmt = (
+        _cut(actor, filters, windows, table, *groups, _seconds(session, table))
+        .join(User, User.id == TimeEntry.user_id)
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .group_by(*groups)
+        .order_by(
+            User.firstname,
+            User.lastname,
+            TimeEntry.user_id,
+            func.coalesce(Project.name, ""),
+            func.coalesce(TimeEntry.project_id, 0),
+            func.coalesce(TimeEntry.activity_description, ""),
+        )
+    )
+    page = await fetch_page(session, Paged.of(stmt, columns_only=True), params)
+    return Page([DescriptionRow(*row) for row in page.items], page.pagination)
+
+
+def _empty(params: PageParams) -> Pagination:
+    return Pagination(params.page, params.per_page, 0, 0)
+
+
+async def assignees(session: AsyncSession, actor: Actor, task_ids: list[int]) -> dict[int, list[int]]:
+    """The assignees' user ids of each task of the workspace among ``task_ids``."""
+    found: dict[int, list[int]] = defaultdict(list)
+    if not task_ids:
+        return found
+    stmt = (
+        select(TaskAssignee.task_id, TaskAssignee.user_id)
+        .join(Task, Task.id == TaskAssignee.task_id)
+        .where(Task.workspace_id == actor.workspace_id, TaskAssignee.task_id.in_(task_ids))
+        .order_by(TaskAssignee.task_id, TaskAssignee.user_id)
+    )
+    for task_id, user_id in await column_rows(session, stmt):
+        found[task_id].append(user_id)
+    return found

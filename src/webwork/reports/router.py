@@ -1,0 +1,160 @@
+"""`/reports`: time totals computed in SQL over members' local days, as JSON or as a
+CSV / XLSX file. Open to every role (project viewers included); what each counts is the
+one rule ``visibility.visible_report_time``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from webwork.auth.deps import AnyRoleDep, SessionDep
+from webwork.kit.db import LONG_READS
+from webwork.kit.envelope import Envelope, respond, respond_page
+from webwork.kit.pagination import UsersPageDep
+from webwork.kit.types import Id, OptionalDate
+from webwork.reports import service, sheets
+from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export
+from webwork.reports.filters import id_filter, text_filter
+from webwork.reports.schemas import DescriptionTime, Group, UserDay, UserTasks
+
+router = APIRouter(prefix="/reports", tags=["Reports"], dependencies=[LONG_READS])
+
+StartDate = Annotated[OptionalDate, Query(description="First local day (YYYY-MM-DD)")]
+EndDate = Annotated[OptionalDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
+Users = Annotated[list[int] | None, id_filter("users", "user_ids", description="Members")]
+Projects = Annotated[list[int] | None, id_filter("projects", "project_ids", description="Projects")]
+Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their members' time)")]
+
+
+@router.get(
+    "/tracked-hours",
+    response_model=Envelope[dict[str, list[UserDay]] | list[Group]],
+    operation_id="getTrackedHours",
+    summary="Tracked hours report",
+    responses=EXPORT_RESPONSES,
+)
+async def get_tracked_hours(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    users: Users,
+    projects: Projects,
+    teams: Teams,
+    titles: Annotated[list[str] | None, text_filter("titles", description="Task titles (exact)")],
+    currencies: Annotated[
+        list[str] | None, text_filter("currencies", description="Currencies of the amounts (rate permission)")
+    ],
+    group_by: Annotated[
+        list[str] | None,
+        text_filter("group_by", description="One or two of day, week, month, user, project, task, contract"),
+    ],
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+    user_id: Annotated[Id | None, Query(description="One member (the range is then at most 31 days)")] = None,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Minutes per local day (of each member's timezone; an entry across midnight
+    counts on both days), member and project/contract over ``start_date``..``end_date``
+    (default: the current week, Monday to Sunday, in the caller's timezone; at most 366
+    days), with amounts per currency only for callers who may see rates; with
+    ``group_by`` the same time as groups with totals instead. ``meta.totals`` holds the
+    totals of the whole answer."""
+    query = service.TrackedHoursQuery(
+        start_date=start_date,
+        end_date=end_date,
+        user_id=user_id,
+        users=users,
+        projects=projects,
+        teams=teams,
+        titles=titles,
+        currencies=currencies,
+        group_by=group_by,
+    )
+    report = await service.tracked_hours(session, actor, query)
+    if format is not ExportFormat.JSON:
+        return export(sheets.tracked_hours(report), format, f"tracked-hours-{report.first}-{report.last}")
+    data = report.groups if report.levels else report.days
+    meta = {
+        "start_date": report.first.isoformat(),
+        "end_date": report.last.isoformat(),
+        "totals": report.totals,
+    }
+    return respond(data, "Tracked hours retrieved successfully", extra_meta=meta)
+
+
+@router.get(
+    "/activity-descriptions",
+    response_model=Envelope[list[DescriptionTime]],
+    operation_id="getActivityDescriptions",
+    summary="Activity descriptions report",
+    responses=EXPORT_RESPONSES,
+)
+async def get_activity_descriptions(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    page: UsersPageDep,
+    users: Users,
+    projects: Projects,
+    teams: Teams,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Minutes per member, project and activity description (the same description text
+    is one row) over ``start_date``..``end_date`` (default: the current week; at most 366
+    days), paged by rows ordered by member, project and description. An export holds
+    the rows of the page asked for."""
+    query = service.DescriptionsQuery(
+        start_date=start_date, end_date=end_date, users=users, projects=projects, teams=teams
+    )
+    result = await service.activity_descriptions(session, actor, query, page)
+    if format is not ExportFormat.JSON:
+        return export(sheets.activity_descriptions(result), format, "activity-descriptions")
+    return respond_page(result, lambda item: item, "Activity descriptions retrieved successfully")
+
+
+async def get_task_report(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    page: UsersPageDep,
+    users: Users,
+    project_id: Annotated[list[int] | None, id_filter("project_id", description="Projects")],
+    task_id: Annotated[list[int] | None, id_filter("task_id", description="Tasks")],
+    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
+    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
+    include_no_task: Annotated[bool, Query(description="Count time without a task (default true)")] = True,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Per member with time in ``start_date``..``end_date`` (at most 31 days), paged by
+    members (30 a page by default): ``tasks_breakdown`` (minutes per task, with the
+    task's status, completion time and assignees) and ``daily_breakdown`` (minutes per
+    local day and task). An export holds one row per member, day and task of the page."""
+    query = service.TaskReportQuery(
+        start_date=start_date,
+        end_date=end_date,
+        users=users,
+        project_ids=project_id,
+        task_ids=task_id,
+        include_no_task=include_no_task,
+    )
+    result = await service.task_report(session, actor, query, page)
+    if format is not ExportFormat.JSON:
+        return export(sheets.task_report(result), format, "task-report")
+    return respond_page(result, lambda item: item, "Task report retrieved successfully")
+
+
+# The hosted API serves the task report under two paths: one handler, two operations.
+for path, operation_id, summary in (
+    ("/task-report", "getTaskReport", "Task report"),
+    ("/tasks", "getTasksReport", "Task report (alias of /reports/task-report)"),
+):
+    router.add_api_route(
+        path,
+        get_task_report,
+        methods=["GET"],
+        response_model=Envelope[list[UserTasks]],
+        operation_id=operation_id,
+        summary=summary,
+        responses=EXPORT_RESPONSES,
+    )

@@ -1,0 +1,457 @@
+"""The rules of the reports: date ranges and their bounds, who sees amounts, and how the
+cells the repository sums (seconds per member, local day, project, contract and task)
+become each report's totals.
+
+Minutes: each cell counts its whole minutes (``seconds // 60``); every total is the sum
+of the cells it covers, so a day, a project, a group, the totals row and the export all
+add up. Amounts: a cell's amount is its minutes times its contract's hourly rate,
+rounded to the cent, when the caller may see that rate (``visibility.may_see_rate``:
+owners and executive managers, or members with rate permission for their own time; a
+project that does not bill shows none); totals sum the amounts the caller may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webwork.auth import visibility
+from webwork.auth.principal import Actor
+from webwork.kit import clock
+from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
+from webwork.kit.errors import Forbidden, invalid
+from webwork.kit.pagination import Page, PageParams
+from webwork.reports import repository
+from webwork.reports.localdays import day_windows
+from webwork.reports.repository import Cell, TimeFilters
+from webwork.reports.schemas import (
+    Amounts,
+    DescriptionTime,
+    Group,
+    ProjectTime,
+    TaskDay,
+    TaskTotal,
+    TrackedHoursTotals,
+    UserDay,
+    UserTasks,
+)
+
+CENT = Decimal("0.01")
+# A report reads at most a year (one request must not hold the server), a member's or a
+# task report at most a month (as the hosted API).
+MAX_DAYS = 366
+MAX_MONTH_DAYS = 31
+MAX_GROUP_LEVELS = 2
+
+
+class GroupBy(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    USER = "user"
+    PROJECT = "project"
+    TASK = "task"
+    CONTRACT = "contract"
+
+
+def full_name(firstname: str, lastname: str, email: str) -> str:
+    return f"{firstname} {lastname}".strip() or email
+
+
+def minutes(cell: Cell) -> int:
+    return cell.seconds // 60
+
+
+# --- date ranges ---------------------------------------------------------------------
+
+
+def date_range(
+    actor: Actor, start: date | None, end: date | None, *, max_days: int, required: bool = False
+) -> tuple[date, date]:
+    """The local dates a report covers. Without dates: the current week (Monday to
+    Sunday) in the caller's timezone; with one date only: that date's week's other end.
+    422 when a date lies outside the API's dates, the end precedes the start, or the
+    range is longer than ``max_days``."""
+    if required:
+        missing = [name for name, day in (("start_date", start), ("end_date", end)) if day is None]
+        if missing:
+            label = missing[0].replace("_", " ")
+            raise invalid(missing[0], f"The {label} field is required.")
+    if start is None or end is None:
+        today = clock.utcnow().astimezone(ZoneInfo(actor.membership.timezone)).date()
+        monday, sunday = week_bounds(start or end or today)
+        start, end = start or monday, end or sunday
+    for field, day in (("start_date", start), ("end_date", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise invalid(field, f"The {field.replace('_', ' ')} must be between {FIRST_DAY} and {LAST_DAY}.")
+    if end < start:
+        raise invalid("end_date", "The end date must be a date after or equal to start date.")
+    if (end - start).days + 1 > max_days:
+        raise invalid("end_date", f"The date range must be at most {max_days} days.")
+    return start, end
+
+
+# --- amounts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What the caller sees of amounts: in which currency (None: not asked about), and
+    whose."""
+
+    actor: Actor
+    currencies: frozenset[str] | None
+
+    @classmethod
+    def of(cls, actor: Actor, currencies: list[str] | None) -> Rates:
+        """``currencies`` filters the amounts shown; asking it needs rate permission
+        (403 otherwise)."""
+        if currencies is not None and not visibility.may_see_rate(actor, actor.user_id):
+            raise Forbidden("You are not allowed to see rates.", code="rates_forbidden")
+        return cls(actor, None if currencies is None else frozenset(c.upper() for c in currencies))
+
+    @property
+    def caller_sees_rates(self) -> bool:
+        return visibility.may_see_rate(self.actor, self.actor.user_id)
+
+    def of_user(self, user_id: int) -> bool:
+        return visibility.may_see_rate(self.actor, user_id)
+
+    def amount(self, cell: Cell) -> Decimal:
+        """The cell's amount, zero when it has no rate or the caller may not see it."""
+        billable = cell.billable is not False
+        if cell.rate is None or not visibility.may_see_rate(
+            self.actor, cell.user_id, project_billable=billable
+        ):
+            return Decimal(0)
+        return (Decimal(minutes(cell)) / 60 * cell.rate).quantize(CENT)
+
+    def shown(self, amount: Decimal) -> Amounts:
+        currency = self.actor.workspace.currency
+        if self.currencies is not None and currency.upper() not in self.currencies:
+            return {}
+        return {currency: amount}
+
+
+def with_amount(out: Any, rates: Rates, visible: bool, amount: Decimal) -> Any:
+    """``out`` with its ``total_amount`` set when the caller may see it (else unset,
+    and so left out of the answer)."""
+    if visible:
+        out.total_amount = rates.shown(amount)
+    return out
+
+
+# --- tracked hours -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackedHoursQuery:
+    start_date: date | None = None
+    end_date: date | None = None
+    user_id: int | None = None
+    users: list[int] | None = None
+    projects: list[int] | None = None
+    teams: list[int] | None = None
+    titles: list[str] | None = None
+    currencies: list[str] | None = None
+    group_by: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class TrackedHours:
+    """``days`` (date -> member rows) without ``group_by``, else ``groups``."""
+
+    first: date
+    last: date
+    levels: list[GroupBy]
+    days: dict[date, list[UserDay]]
+    groups: list[Group]
+    totals: TrackedHoursTotals
+    rates: Rates
+
+
+def group_levels(values: list[str] | None) -> list[GroupBy]:
+    if values is None:
+        return []
+    allowed = ", ".join(g.value for g in GroupBy)
+    if not 1 <= len(values) <= MAX_GROUP_LEVELS:
+        raise invalid("group_by", f"The group by field must name one or two of: {allowed}.")
+    if any(v not in {g.value for g in GroupBy} for v in values):
+        raise invalid("group_by", f"The group by field must name one or two of: {allowed}.")
+    return [GroupBy(v) for v in values]
+
+
+def user_filter(user_id: int | None, users: list[int] | None) -> list[int] | None:
+    """``user_id`` (the connector's one member) and ``users`` both narrow the members."""
+    if user_id is None:
+        return users
+    return [user_id] if users is None or user_id in users else []
+
+
+async def read_cells(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, first: date, last: date
+) -> list[Cell]:
+    """The cells of the range: the members' timezones, then one aggregation."""
+    zones = await repository.member_timezones(session, actor, filters)
+    return await repository.cells(session, actor, filters, day_windows(zones, first, last))
+
+
+async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
+    """Time per local day and member (or per ``group_by``) over the range, in the
+    actor's scope (``visibility.visible_report_time``)."""
+    levels = group_levels(query.group_by)
+    max_days = MAX_MONTH_DAYS if query.user_id is not None else MAX_DAYS
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=max_days)
+    rates = Rates.of(actor, query.currencies)
+    filters = TimeFilters(
+        user_ids=user_filter(query.user_id, query.users),
+        project_ids=query.projects,
+        team_ids=query.teams,
+        titles=query.titles,
+    )
+    found = await read_cells(session, actor, filters, first, last)
+    total = sum((rates.amount(c) for c in found), Decimal(0))
+    totals = with_amount(
+        TrackedHoursTotals(total_minutes=sum(minutes(c) for c in found)),
+        rates,
+        rates.caller_sees_rates,
+        total,
+    )
+    days = {} if levels else by_day(found, rates, first, last)
+    groups = grouped(found, levels, rates) if levels else []
+    return TrackedHours(first, last, levels, days, groups, totals, rates)
+
+
+def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
+    """Every date of the range (an empty list on a day without time), each with its
+    members by name, each with their projects (time without a project last)."""
+    per_user: dict[tuple[date, int], list[Cell]] = defaultdict(list)
+    for cell in found:
+        per_user[(cell.day, cell.user_id)].append(cell)
+    days: dict[date, list[UserDay]] = {first + timedelta(days=n): [] for n in range((last - first).days + 1)}
+    for (day, user_id), user_cells in sorted(
+        per_user.items(), key=lambda kv: (kv[0][0], user_order(kv[1][0]))
+    ):
+        visible = rates.of_user(user_id)
+        per_project: dict[tuple[int | None, int | None], list[Cell]] = defaultdict(list)
+        for cell in user_cells:
+            per_project[(cell.project_id, cell.contract_id)].append(cell)
+        projects = [
+            with_amount(
+                ProjectTime(
+                    project_id=cells[0].project_id,
+                    project_name=cells[0].project_name,
+                    contract_id=cells[0].contract_id,
+                    total_minutes=sum(minutes(c) for c in cells),
+                ),
+                rates,
+                visible,
+                sum((rates.amount(c) for c in cells), Decimal(0)),
+            )
+            for _, cells in sorted(
+                per_project.items(), key=lambda kv: (none_last(kv[0][0]), none_last(kv[0][1]))
+            )
+        ]
+        head = user_cells[0]
+        days[day].append(
+            with_amount(
+                UserDay(
+                    user_id=user_id,
+                    user_name=full_name(head.firstname, head.lastname, head.email),
+                    total_minutes=sum(minutes(c) for c in user_cells),
+                    projects=projects,
+                ),
+                rates,
+                visible,
+                sum((rates.amount(c) for c in user_cells), Decimal(0)),
+            )
+        )
+    return days
+
+
+def none_last(value: Any) -> tuple[bool, Any]:
+    return (value is None, value if value is not None else 0)
+
+
+def user_order(cell: Cell) -> tuple[str, int]:
+    return (full_name(cell.firstname, cell.lastname, cell.email).lower(), cell.user_id)
+
+
+def group_key(level: GroupBy, cell: Cell) -> tuple[int | str | None, str | None]:
+    """(key, display name) of the cell's group at ``level``."""
+    if level is GroupBy.DAY:
+        return cell.day.isoformat(), cell.day.isoformat()
+    if level is GroupBy.WEEK:
+        monday = week_bounds(cell.day)[0]
+        year, week, _ = monday.isocalendar()
+        return monday.isoformat(), f"{year}-W{week:02d}"
+    if level is GroupBy.MONTH:
+        month = cell.day.strftime("%Y-%m")
+        return month, month
+    if level is GroupBy.USER:
+        return cell.user_id, full_name(cell.firstname, cell.lastname, cell.email)
+    if level is GroupBy.PROJECT:
+        return cell.project_id, cell.project_name
+    if level is GroupBy.TASK:
+        return cell.task_id, cell.task_title
+    return cell.contract_id, cell.project_name
+
+
+def grouped(found: Iterable[Cell], levels: list[GroupBy], rates: Rates) -> list[Group]:
+    """The cells in groups of ``levels[0]``, each split by ``levels[1:]``, by key (time
+    without a project, task or contract last)."""
+    level, rest = levels[0], levels[1:]
+    buckets: dict[tuple[int | str | None, str | None], list[Cell]] = defaultdict(list)
+    for cell in found:
+        buckets[group_key(level, cell)].append(cell)
+    return [
+        with_amount(
+            Group(
+                group_by=level.value,
+                key=key,
+                name=name,
+                total_minutes=sum(minutes(c) for c in cells),
+                groups=grouped(cells, rest, rates) if rest else [],
+            ),
+            rates,
+            rates.caller_sees_rates,
+            sum((rates.amount(c) for c in cells), Decimal(0)),
+        )
+        for (key, name), cells in sorted(buckets.items(), key=lambda kv: none_last(kv[0][0]))
+    ]
+
+
+# --- activity descriptions -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DescriptionsQuery:
+    start_date: date | None = None
+    end_date: date | None = None
+    users: list[int] | None = None
+    projects: list[int] | None = None
+    teams: list[int] | None = None
+
+
+async def activity_descriptions(
+    session: AsyncSession, actor: Actor, query: DescriptionsQuery, params: PageParams
+) -> Page[DescriptionTime]:
+    """Time per member, project and activity description over the range, a page of it."""
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_DAYS)
+    filters = TimeFilters(user_ids=query.users, project_ids=query.projects, team_ids=query.teams)
+    zones = await repository.member_timezones(session, actor, filters)
+    page = await repository.descriptions_page(
+        session, actor, filters, day_windows(zones, first, last), params
+    )
+    items = [
+        DescriptionTime(
+            user_id=row.user_id,
+            user_name=full_name(row.firstname, row.lastname, row.email),
+            project_id=row.project_id,
+            project_name=row.project_name,
+            activity_description=row.activity_description,
+            total_minutes=row.seconds // 60,
+        )
+        for row in page.items
+    ]
+    return Page(items, page.pagination)
+
+
+# --- task report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskReportQuery:
+    start_date: date | None = None
+    end_date: date | None = None
+    users: list[int] | None = None
+    project_ids: list[int] | None = None
+    task_ids: list[int] | None = None
+    include_no_task: bool = True
+
+
+async def task_report(
+    session: AsyncSession, actor: Actor, query: TaskReportQuery, params: PageParams
+) -> Page[UserTasks]:
+    """A page of the members with time in the range, each with their time per task and
+    per task and local day, and each task's state (status, completion, assignees)."""
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS, required=True)
+    filters = TimeFilters(
+        user_ids=query.users,
+        project_ids=query.project_ids,
+        task_ids=query.task_ids,
+        include_no_task=query.include_no_task,
+    )
+    zones = await repository.member_timezones(session, actor, filters)
+    windows = day_windows(zones, first, last)
+    page = await repository.users_page(session, actor, filters, windows, params)
+    if not page.items:
+        return Page([], page.pagination)
+    found = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
+    task_ids = sorted({c.task_id for c in found if c.task_id is not None})
+    assigned = await repository.assignees(session, actor, task_ids)
+    per_user: dict[int, list[Cell]] = defaultdict(list)
+    for cell in found:
+        per_user[cell.user_id].append(cell)
+    items = [
+        user_tasks(user.id, full_name(user.firstname, user.lastname, user.email), per_user[user.id], assigned)
+        for user in page.items
+    ]
+    return Page(items, page.pagination)
+
+
+TaskKey = tuple[int | None, int | None]
+
+
+def task_order(key: TaskKey) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
+    """Tasks by id, then project; time without a task last."""
+    return none_last(key[0]), none_last(key[1])
+
+
+def user_tasks(user_id: int, name: str, cells: list[Cell], assigned: dict[int, list[int]]) -> UserTasks:
+    per_task: dict[tuple[int | None, int | None], list[Cell]] = defaultdict(list)
+    per_day: dict[date, dict[tuple[int | None, int | None], list[Cell]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for cell in cells:
+        per_task[(cell.task_id, cell.project_id)].append(cell)
+        per_day[cell.day][(cell.task_id, cell.project_id)].append(cell)
+    tasks = [
+        TaskTotal(
+            task_id=task_id,
+            task_title=group[0].task_title,
+            project_id=project_id,
+            project_name=group[0].project_name,
+            status=group[0].task_status,
+            completed_at=group[0].task_completed_at,
+            assignee_ids=assigned.get(task_id, []) if task_id is not None else [],
+            total_minutes=sum(minutes(c) for c in group),
+        )
+        for (task_id, project_id), group in sorted(per_task.items(), key=lambda kv: task_order(kv[0]))
+    ]
+    daily = {
+        day: [
+            TaskDay(
+                task_id=task_id,
+                task_title=group[0].task_title,
+                project_id=project_id,
+                total_minutes=sum(minutes(c) for c in group),
+            )
+            for (task_id, project_id), group in sorted(by_task.items(), key=lambda kv: task_order(kv[0]))
+        ]
+        for day, by_task in sorted(per_day.items())
+    }
+    return UserTasks(
+        user_id=user_id,
+        user_name=name,
+        total_minutes=sum(minutes(c) for c in cells),
+        tasks_breakdown=tasks,
+        daily_breakdown=daily,
+    )

@@ -1,0 +1,133 @@
+"""Each report as one export table (:class:`~webwork.reports.exports.Sheet`): the same
+numbers as its JSON answer, one row per member and day (or per group, or per listed
+row), an integer ``total_minutes`` column, and one totals row last.
+
+Amount columns (``total_amount_<CURRENCY>``) appear only for a caller with rate
+permission, as in the JSON answer; a row whose amount the caller may not see leaves its
+cell empty."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from webwork.kit.pagination import Page
+from webwork.reports.exports import Column, Kind, Sheet
+from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserTasks
+from webwork.reports.service import TrackedHours
+
+TOTAL = "Total"
+
+
+def amount_columns(report: TrackedHours) -> list[str]:
+    """The currencies shown to the caller (none without rate permission)."""
+    if "total_amount" not in report.totals.model_fields_set:
+        return []
+    return sorted(report.totals.total_amount)
+
+
+def amounts_of(shown: Amounts, set_fields: set[str], currencies: Sequence[str]) -> list[Any]:
+    if "total_amount" not in set_fields:
+        return [None for _ in currencies]
+    return [shown.get(currency, Decimal(0)) for currency in currencies]
+
+
+def tracked_hours(report: TrackedHours) -> Sheet:
+    currencies = amount_columns(report)
+    money = [Column(f"total_amount_{c}", Kind.MONEY) for c in currencies]
+    totals_amounts = amounts_of(report.totals.total_amount, report.totals.model_fields_set, currencies)
+    if report.levels:
+        return grouped_sheet(report, currencies, money, totals_amounts)
+    columns = [
+        Column("date", Kind.DATE),
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("total_minutes", Kind.INTEGER),
+        *money,
+    ]
+    rows = [
+        [
+            day,
+            user.user_id,
+            user.user_name,
+            user.total_minutes,
+            *amounts_of(user.total_amount, user.model_fields_set, currencies),
+        ]
+        for day, users in report.days.items()
+        for user in users
+    ]
+    totals = [TOTAL, None, None, report.totals.total_minutes, *totals_amounts]
+    return Sheet("Tracked hours", columns, rows, totals)
+
+
+def grouped_sheet(
+    report: TrackedHours, currencies: list[str], money: list[Column], totals_amounts: list[Any]
+) -> Sheet:
+    """One row per group of the last level, led by the key and name of each level."""
+    lead = [
+        column
+        for level in report.levels
+        for column in (Column(f"{level.value}_key"), Column(f"{level.value}_name"))
+    ]
+    columns = [*lead, Column("total_minutes", Kind.INTEGER), *money]
+    rows: list[list[Any]] = []
+
+    def walk(groups: list[Group], prefix: list[Any]) -> None:
+        for group in groups:
+            keys = [*prefix, group.key, group.name]
+            if group.groups:
+                walk(group.groups, keys)
+            else:
+                amounts = amounts_of(group.total_amount, group.model_fields_set, currencies)
+                rows.append([*keys, group.total_minutes, *amounts])
+
+    walk(report.groups, [])
+    totals = [TOTAL, *[None] * (len(lead) - 1), report.totals.total_minutes, *totals_amounts]
+    return Sheet("Tracked hours", columns, rows, totals)
+
+
+def activity_descriptions(page: Page[DescriptionTime]) -> Sheet:
+    columns = [
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("project_id", Kind.INTEGER),
+        Column("project_name"),
+        Column("activity_description"),
+        Column("total_minutes", Kind.INTEGER),
+    ]
+    rows = [
+        [r.user_id, r.user_name, r.project_id, r.project_name, r.activity_description, r.total_minutes]
+        for r in page.items
+    ]
+    totals = [TOTAL, None, None, None, None, sum(r.total_minutes for r in page.items)]
+    return Sheet("Activity descriptions", columns, rows, totals)
+
+
+def task_report(page: Page[UserTasks]) -> Sheet:
+    """One row per member, local day and task."""
+    columns = [
+        Column("date", Kind.DATE),
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("project_id", Kind.INTEGER),
+        Column("task_id", Kind.INTEGER),
+        Column("task_title"),
+        Column("total_minutes", Kind.INTEGER),
+    ]
+    rows = [
+        [
+            day,
+            user.user_id,
+            user.user_name,
+            task.project_id,
+            task.task_id,
+            task.task_title,
+            task.total_minutes,
+        ]
+        for user in page.items
+        for day, tasks in user.daily_breakdown.items()
+        for task in tasks
+    ]
+    totals = [TOTAL, None, None, None, None, None, sum(user.total_minutes for user in page.items)]
+    return Sheet("Task report", columns, rows, totals)

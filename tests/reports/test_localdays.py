@@ -1,0 +1,109 @@
+"""Members' local days: the windows computed with zoneinfo, and the SQL that cuts entries
+against them, on the database under test (SQLite and PostgreSQL), at DST changes and
+across local midnight."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+
+from tests.assertions import err, ok
+from tests.factories import Factory
+from webwork.kit.errors import ValidationFailed
+from webwork.reports.localdays import MAX_WINDOWS, day_windows
+
+
+def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2024, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hours"),
+    [
+        ("America/New_York", date(2024, 3, 10), 23),
+        ("America/New_York", date(2024, 11, 3), 25),
+        ("Europe/Berlin", date(2024, 3, 31), 23),
+        ("Europe/Berlin", date(2024, 10, 27), 25),
+        ("Europe/Berlin", date(2024, 10, 28), 24),
+        ("UTC", date(2024, 2, 29), 24),
+    ],
+)
+def test_windows_are_the_local_days(zone: str, day: date, hours: int) -> None:
+    (window,) = day_windows([zone], day, day)
+    assert window.end - window.start == timedelta(hours=hours)
+    assert window.day == day and window.timezone == zone
+
+
+def test_windows_follow_each_other_per_zone() -> None:
+    windows = day_windows(["Europe/Berlin", "UTC", "Europe/Berlin"], date(2024, 3, 30), date(2024, 4, 1))
+    assert [w.timezone for w in windows] == ["Europe/Berlin"] * 3 + ["UTC"] * 3
+    assert all(a.end == b.start for a, b in pairwise(windows[:3]))
+    assert windows[0].start == utc(3, 29, 23)
+
+
+def test_too_many_windows_is_a_422() -> None:
+    zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"] * 5
+    distinct = len(set(zones))
+    days = MAX_WINDOWS // distinct + 1
+    with pytest.raises(ValidationFailed):
+        day_windows(zones, date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=days - 1))
+
+
+# (timezone, entry start, entry end, range, expected minutes per day)
+CASES = [
+    # 22:00 EST on 03-09 to 04:00 EDT on 03-10: 2 h, then 3 h (02:00-03:00 does not exist)
+    ("America/New_York", utc(3, 10, 3), utc(3, 10, 8), ("2024-03-09", "2024-03-10"), {9: 120, 10: 180}),
+    # the whole 23-hour day
+    ("America/New_York", utc(3, 10, 5), utc(3, 11, 4), ("2024-03-10", "2024-03-10"), {10: 23 * 60}),
+    # the whole 25-hour day in November
+    ("America/New_York", utc(11, 3, 4), utc(11, 4, 5), ("2024-11-03", "2024-11-03"), {3: 25 * 60}),
+    # 23:30 CET on 03-30 to 04:00 CEST on 03-31
+    ("Europe/Berlin", utc(3, 30, 22, 30), utc(3, 31, 2), ("2024-03-30", "2024-03-31"), {30: 30, 31: 180}),
+    # 23:00 CEST on 10-26 to 03:00 CET on 10-27 (02:00-03:00 twice): 1 h, then 4 h
+    ("Europe/Berlin", utc(10, 26, 21), utc(10, 27, 2), ("2024-10-26", "2024-10-27"), {26: 60, 27: 240}),
+    # only the part inside the range counts
+    ("UTC", utc(5, 1, 20), utc(5, 2, 6), ("2024-05-02", "2024-05-02"), {2: 360}),
+    ("UTC", utc(5, 1, 20), utc(5, 2, 6), ("2024-05-01", "2024-05-01"), {1: 240}),
+]
+
+
+@pytest.mark.parametrize(("zone", "start", "end", "dates", "expected"), CASES)
+async def test_sql_cuts_entries_at_local_midnight(
+    factory: Factory,
+    zone: str,
+    start: datetime,
+    end: datetime,
+    dates: tuple[str, str],
+    expected: dict[int, int],
+) -> None:
+    space = await factory.space()
+    member = await factory.person(space, timezone=zone)
+    await factory.entry(member, start, end)
+    params = {**space.ws, "start_date": dates[0], "end_date": dates[1]}
+    days = ok(await space.owner.api.get("/reports/tracked-hours", params=params))["data"]
+    found = {date.fromisoformat(d).day: users[0]["total_minutes"] for d, users in days.items() if users}
+    assert found == expected
+
+
+async def test_a_zone_per_member(factory: Factory) -> None:
+    """The same instant is a different date for members in different zones."""
+    space = await factory.space()
+    tokyo = await factory.person(space, timezone="Asia/Tokyo")
+    la = await factory.person(space, timezone="America/Los_Angeles")
+    for member in (tokyo, la):
+        await factory.entry(member, utc(6, 1, 20), utc(6, 1, 21))
+    params = {**space.ws, "start_date": "2024-05-31", "end_date": "2024-06-02"}
+    days = ok(await space.owner.api.get("/reports/tracked-hours", params=params))["data"]
+    assert [u["user_id"] for u in days["2024-06-02"]] == [tokyo.id]
+    assert [u["user_id"] for u in days["2024-06-01"]] == [la.id]
+    assert days["2024-05-31"] == []
+
+
+async def test_the_range_is_bounded(factory: Factory) -> None:
+    space = await factory.space()
+    params = {**space.ws, "start_date": "2024-01-01", "end_date": "2025-01-01"}
+    assert (
+        "end_date" in err(await space.owner.api.get("/reports/tracked-hours", params=params), 422)["errors"]
+    )
