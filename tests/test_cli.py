@@ -282,3 +282,35 @@ async def test_serve_trusts_no_forwarded_header_by_default(
             for n in range(25)
         ]
     assert codes == [401] * 5 + [429] * 20
+
+
+def test_version_from_the_command_and_the_module(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "--version")
+    assert result.returncode == 0 and result.stdout == f"webwork {webwork.__version__}\n"
+    env = {**os.environ, "PYTHONPATH": SOURCE}
+    module = subprocess.run(
+        [sys.executable, "-m", "webwork", "--version"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert module.returncode == 0 and module.stdout == result.stdout
+
+
+def test_db_commands_say_where_the_schema_was_and_is(tmp_path: Path) -> None:
+    from webwork.migrations import head_revision
+
+    head = head_revision()
+    empty = "an empty schema (no migration applied)"
+    assert _cli(tmp_path, "db", "current").stdout == f"{empty}; the latest is {head}\n"
+    upgraded = _cli(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0 and f"Upgraded from {empty} to {head}." in upgraded.stderr
+    assert _cli(tmp_path, "db", "current").stdout == f"{head} (latest)\n"
+    assert f"Already at {head}." in _cli(tmp_path, "db", "upgrade").stderr
+    down = _cli(tmp_path, "db", "downgrade", "0005_email_changes")
+    assert down.returncode == 0 and f"Downgraded from {head} to 0005_email_changes." in down.stderr
+    assert _cli(tmp_path, "db", "current").stdout == f"0005_email_changes; the latest is {head}\n"
+    # Every migration goes back down and up again on a file with the schema in use.
+    assert (
+        f"Downgraded from 0005_email_changes to {empty}." in _cli(tmp_path, "db", "downgrade", "base").stderr
+    )
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    tables = sqlite3.connect(tmp_path / "cli.db").execute("select count(*) from sqlite_master").fetchone()[0]
+    assert tables > 20

@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork import __version__
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, parse_role
 from webwork.config import Settings, describe, get_settings
 from webwork.kit.db import Database
@@ -24,6 +25,23 @@ from webwork.kit.errors import ApiError
 app = typer.Typer(
     help="WebWork Time Tracker API server.", no_args_is_help=True, add_completion=False, rich_markup_mode=None
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"webwork {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """WebWork Time Tracker API server."""
+
+
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -56,12 +74,49 @@ def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply Alembic migrations up to REVISION (default: head)."""
+    """Apply the migrations up to REVISION (default: the latest), and say where the
+    database was and is."""
     from alembic import command
 
-    from webwork.migrations import alembic_config
+    _migrate(command.upgrade, revision, "Upgraded")
 
-    command.upgrade(alembic_config(_settings().database_url), revision)
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Revision to go back to ('base': none)")],
+) -> None:
+    """Undo the migrations after REVISION, and say where the database was and is."""
+    from alembic import command
+
+    _migrate(command.downgrade, revision, "Downgraded")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Say which migration the database is at and whether it is the latest."""
+    from webwork.migrations import current_revision, head_revision
+
+    current, head = current_revision(_settings().database_url), head_revision()
+    typer.echo(f"{_named(current)}{' (latest)' if current == head else f'; the latest is {head}'}")
+
+
+def _migrate(step: Callable[[Any, str], None], revision: str, verb: str) -> None:
+    from webwork.migrations import alembic_config, current_revision
+
+    url = _settings().database_url
+    before = current_revision(url)
+    step(alembic_config(url), revision)
+    after = current_revision(url)
+    said = (
+        f"{verb} from {_named(before)} to {_named(after)}."
+        if after != before
+        else f"Already at {_named(after)}."
+    )
+    typer.echo(said, err=True)
+
+
+def _named(revision: str | None) -> str:
+    return revision or "an empty schema (no migration applied)"
 
 
 @app.command()

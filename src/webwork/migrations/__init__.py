@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 HERE = Path(__file__).parent
 
 
-def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
-    config = Config()
+def alembic_config(
+    database_url: str | None = None, connection: Connection | None = None, stdout: io.StringIO | None = None
+) -> Config:
+    config = Config(stdout=stdout) if stdout is not None else Config()
     config.set_main_option("script_location", str(HERE))
     config.set_main_option(
         "file_template", "%%(year)d-%%(month).2d-%%(day).2d-%%(hour).2d%%(minute).2d_%%(slug)s"
@@ -34,3 +38,21 @@ def upgrade_connection(connection: Connection) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection=connection), "head")
+
+
+def head_revision() -> str:
+    """The latest migration this version of the server ships."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at (None: no migration applied), as Alembic's
+    ``current`` reports it."""
+    from alembic import command
+
+    out = io.StringIO()
+    command.current(alembic_config(database_url, stdout=out))
+    words = out.getvalue().split()
+    return words[0] if words else None
