@@ -314,3 +314,28 @@ def test_db_commands_say_where_the_schema_was_and_is(tmp_path: Path) -> None:
     assert _cli(tmp_path, "db", "upgrade").returncode == 0
     tables = sqlite3.connect(tmp_path / "cli.db").execute("select count(*) from sqlite_master").fetchone()[0]
     assert tables > 20
+
+
+def test_check_says_what_is_wrong_and_exits_1_until_all_is_well(tmp_path: Path) -> None:
+    missing = _cli(tmp_path, "check")
+    assert missing.returncode == 1
+    assert "FAIL  Database" in missing.stdout and "does not exist yet" in missing.stdout
+    assert not (tmp_path / "cli.db").exists()  # checking created nothing
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    well = _cli(tmp_path, "check")
+    assert well.returncode == 0, well.stdout
+    assert [line[:6] for line in well.stdout.splitlines()] == ["ok    "] * 3
+    assert "answers (SQLite " in well.stdout and "the latest migration" in well.stdout
+    assert _cli(tmp_path, "db", "downgrade", "0007_project_viewers").returncode == 0
+    behind = _cli(tmp_path, "check")
+    assert behind.returncode == 1 and "Schema: at 0007_project_viewers; pending: 0008_leaves" in behind.stdout
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    no_redis = _cli(tmp_path, "check", env={"WEBWORK_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert (
+        no_redis.returncode == 1 and "FAIL  Redis redis://127.0.0.1:1/0: does not answer" in no_redis.stdout
+    )
+    no_database = _cli(
+        tmp_path, "check", env={"WEBWORK_DATABASE_URL": "postgresql+asyncpg://u:secret@127.0.0.1:1/x"}
+    )
+    assert no_database.returncode == 1 and "secret" not in no_database.stdout
+    assert "FAIL  Database postgresql+asyncpg://u:***@127.0.0.1:1/x: does not answer" in no_database.stdout

@@ -100,6 +100,19 @@ def db_current() -> None:
     typer.echo(f"{_named(current)}{' (latest)' if current == head else f'; the latest is {head}'}")
 
 
+@app.command()
+def check() -> None:
+    """Say which database and Redis the settings name, whether they answer and whether
+    the schema is at the latest migration; exit 0 only when all is well (1 otherwise)."""
+    from webwork.checks import run_checks
+
+    findings = asyncio.run(run_checks(_settings()))
+    for finding in findings:
+        typer.echo(("ok    " if finding.ok else "FAIL  ") + finding.line)
+    if not all(finding.ok for finding in findings):
+        raise typer.Exit(1)
+
+
 def _migrate(step: Callable[[Any, str], None], revision: str, verb: str) -> None:
     from webwork.migrations import alembic_config, current_revision
 

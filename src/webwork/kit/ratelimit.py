@@ -75,6 +75,10 @@ class RateLimiter:
             self.shared = FixedWindowRateLimiter(storage)
         self._shared_down_until = 0.0
 
+    async def check_shared(self) -> bool:
+        """Whether the shared (Redis) storage answers; True when there is none."""
+        return self.shared is None or await self.shared.storage.check()
+
     async def hit(self, key: str) -> Window | None:
         """Count one call against ``key``; ``None`` when limits are off."""
         if self.item is None:

@@ -56,3 +56,10 @@ def current_revision(database_url: str) -> str | None:
     command.current(alembic_config(database_url, stdout=out))
     words = out.getvalue().split()
     return words[0] if words else None
+
+
+def pending_revisions(current: str | None) -> list[str]:
+    """The migrations after ``current`` (None: all of them), oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    newest_first = script.iterate_revisions(head_revision(), current or "base")
+    return [revision.revision for revision in newest_first if revision.revision != current][::-1]
