@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres migration contract bench clean
+.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check migration contract bench clean
 
 setup: $(STAMP)
 
@@ -38,7 +38,11 @@ test-sqlite: setup
 test-postgres: setup
 	WEBWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-test: lint typecheck test-sqlite test-postgres
+# The wheel, installed outside the checkout, migrates, serves and answers.
+dist-check: setup
+	PYTHON=$(PYTHON) ./scripts/dist_check.sh
+
+test: lint typecheck test-sqlite test-postgres dist-check
 
 migration: setup
 	./scripts/new_migration.sh "$(MSG)"
