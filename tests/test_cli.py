@@ -339,3 +339,22 @@ def test_check_says_what_is_wrong_and_exits_1_until_all_is_well(tmp_path: Path) 
     )
     assert no_database.returncode == 1 and "secret" not in no_database.stdout
     assert "FAIL  Database postgresql+asyncpg://u:***@127.0.0.1:1/x: does not answer" in no_database.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["db", "current"],
+        ["serve", "--port", "1"],
+        ["bootstrap", "--email", "a@b.co", "--workspace", "W", "--json"],
+    ],
+)
+def test_a_database_that_does_not_answer_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    result = _cli(
+        tmp_path, *command, env={"WEBWORK_DATABASE_URL": "postgresql+asyncpg://u:secret@127.0.0.1:1/x"}
+    )
+    assert result.returncode == 3
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Database ")]
+    assert line.startswith("Database postgresql+asyncpg://u:***@127.0.0.1:1/x does not answer: ")
+    assert "Traceback" not in result.stderr and "secret" not in result.stderr + result.stdout

@@ -7,17 +7,19 @@ import copy
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork import __version__
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, parse_role
-from webwork.config import Settings, describe, get_settings
+from webwork.config import Settings, describe, get_settings, masked
 from webwork.kit.db import Database
 from webwork.kit.errors import ApiError
 
@@ -60,16 +62,33 @@ def _settings() -> Settings:
         raise typer.Exit(EXIT_BAD_SETTINGS) from None
 
 
+EXIT_NO_DATABASE = 3
+
+
+@contextmanager
+def _database_answers(url: str) -> Iterator[None]:
+    """A database that cannot be reached stops the command with one line naming it
+    (password masked) and the driver's reason, not a traceback."""
+    try:
+        yield
+    except (OSError, DBAPIError, TimeoutError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.echo(f"Database {masked(url)} does not answer: {reason}", err=True)
+        raise typer.Exit(EXIT_NO_DATABASE) from None
+
+
 def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async def run() -> T:
-        database = Database.from_url(_settings().database_url)
+        database = Database.from_url(url)
         try:
             async with database.sessionmaker() as session, session.begin():
                 return await work(session)
         finally:
             await database.dispose()
 
-    return asyncio.run(run())
+    url = _settings().database_url
+    with _database_answers(url):
+        return asyncio.run(run())
 
 
 @db_app.command("upgrade")
@@ -96,7 +115,9 @@ def db_current() -> None:
     """Say which migration the database is at and whether it is the latest."""
     from webwork.migrations import current_revision, head_revision
 
-    current, head = current_revision(_settings().database_url), head_revision()
+    url = _settings().database_url
+    with _database_answers(url):
+        current, head = current_revision(url), head_revision()
     typer.echo(f"{_named(current)}{' (latest)' if current == head else f'; the latest is {head}'}")
 
 
@@ -117,9 +138,10 @@ def _migrate(step: Callable[[Any, str], None], revision: str, verb: str) -> None
     from webwork.migrations import alembic_config, current_revision
 
     url = _settings().database_url
-    before = current_revision(url)
-    step(alembic_config(url), revision)
-    after = current_revision(url)
+    with _database_answers(url):
+        before = current_revision(url)
+        step(alembic_config(url), revision)
+        after = current_revision(url)
     said = (
         f"{verb} from {_named(before)} to {_named(after)}."
         if after != before
