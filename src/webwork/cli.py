@@ -6,6 +6,7 @@ import asyncio
 import copy
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -119,6 +120,33 @@ def db_current() -> None:
     with _database_answers(url):
         current, head = current_revision(url), head_revision()
     typer.echo(f"{_named(current)}{' (latest)' if current == head else f'; the latest is {head}'}")
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="The new backup file")]) -> None:
+    """Copy the whole database to PATH, consistent while the server keeps writing
+    (SQLite: the online backup API; PostgreSQL: pg_dump's custom format)."""
+    from webwork.backups import backup as run_backup
+
+    _say_or_stop(run_backup, path)
+
+
+@app.command()
+def restore(path: Annotated[Path, typer.Argument(help="A file made by `webwork backup`")]) -> None:
+    """Put a backup made by `webwork backup` into the (empty) database the settings name."""
+    from webwork.backups import restore as run_restore
+
+    _say_or_stop(run_restore, path)
+
+
+def _say_or_stop(step: Callable[[str, Path], str], path: Path) -> None:
+    from webwork.backups import BackupError
+
+    try:
+        typer.echo(step(_settings().database_url, path))
+    except (BackupError, sqlite3.Error) as exc:
+        typer.echo(f"{exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
