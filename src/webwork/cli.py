@@ -6,6 +6,7 @@ import asyncio
 import copy
 import json
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -222,6 +223,9 @@ def serve(
         )
     if migrate:
         db_upgrade()
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the
+    # handler it found: this one, so that a stop asked for is an exit status of 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         app="webwork.app:create_app",
         factory=True,
@@ -237,6 +241,8 @@ def serve(
         log_config=_log_config(),
         reload=reload,
         workers=count if count > 1 else None,
+        # SIGTERM: stop accepting, let the requests in flight finish, then exit 0.
+        timeout_graceful_shutdown=settings.shutdown_grace,
     )
 
 

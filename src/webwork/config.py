@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     port: int = 8000
     # Processes of `webwork serve`; more than one needs PostgreSQL (and Redis with a rate limit).
     workers: int = Field(1, ge=1, le=64)
+    # On SIGTERM: seconds the requests in flight get to finish before they are cut off.
+    shutdown_grace: int = Field(30, ge=0, le=3600)
     # "<count>/<second|minute|hour|day>" per principal, or "off".
     rate_limit: str = "600/minute"
     redis_url: str | None = None
