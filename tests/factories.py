@@ -6,10 +6,10 @@ releases a SAVEPOINT of the test's transaction)."""
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
