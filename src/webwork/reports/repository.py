@@ -320,30 +320,27 @@ async def entry_pieces(
     if not windows:
         return []
     table = windows_table(windows)
+    shown = (
+        TimeEntry.id,
+        TimeEntry.user_id,
+        Membership.timezone,
+        table.c.day,
+        table.c.day_start,
+        table.c.day_end,
+        TimeEntry.start_at,
+        TimeEntry.end_at,
+        TimeEntry.project_id,
+        Project.name,
+        TimeEntry.task_id,
+        Task.title,
+        TimeEntry.activity_description,
+        TimeEntry.method,
+        TimeEntry.activity_level,
+        Contract.rate,
+        Project.is_billable,
+    )
     stmt = (
-        _cut(
-            actor,
-            filters,
-            windows,
-            table,
-            TimeEntry.id,
-            TimeEntry.user_id,
-            Membership.timezone,
-            table.c.day,
-            table.c.day_start,
-            table.c.day_end,
-            TimeEntry.start_at,
-            TimeEntry.end_at,
-            TimeEntry.project_id,
-            Project.name,
-            TimeEntry.task_id,
-            Task.title,
-            TimeEntry.activity_description,
-            TimeEntry.method,
-            TimeEntry.activity_level,
-            Contract.rate,
-            Project.is_billable,
-        )
+        _cut(actor, filters, windows, table, *shown)
         .outerjoin(Project, Project.id == TimeEntry.project_id)
         .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
         .outerjoin(Task, Task.id == TimeEntry.task_id)
