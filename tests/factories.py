@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -20,6 +21,9 @@ from webwork.auth.roles import Role
 from webwork.kit.days import range_bounds
 from webwork.models import (
     Contract,
+    Leave,
+    LeaveHoliday,
+    LeavePolicy,
     Membership,
     Project,
     ProjectManager,
@@ -281,6 +285,8 @@ class Factory:
         contract: Contract | None = None,
         task: Task | None = None,
         description: str | None = None,
+        activity_level: int | None = None,
+        method: str = "manual",
     ) -> TimeEntry:
         """A finished time entry of ``person`` written straight to the table (no rule
         of recording applies): the data of reports."""
@@ -294,11 +300,40 @@ class Factory:
             end_at=end,
             duration_seconds=int((end - start).total_seconds()),
             activity_description=description,
-            method="manual",
+            activity_level=activity_level,
+            method=method,
             created_by=person.id,
         )
         await self._save(entry)
         return entry
+
+    async def leave(self, person: Person, first: date, last: date, *, status: str = "approved") -> Leave:
+        """A day-based leave of ``person`` written straight to the table (with a policy
+        of its own): the data of the attendance report."""
+        policy = LeavePolicy(
+            workspace_id=person.workspace_id, name=f"Policy {next(_seq)}", time_unit="days", duration=20
+        )
+        await self._save(policy)
+        days = Decimal((last - first).days + 1)
+        leave = Leave(
+            workspace_id=person.workspace_id,
+            user_id=person.id,
+            policy_id=policy.id,
+            start_date=first,
+            end_date=last,
+            days=days,
+            hours=days * 8,
+            amount=days,
+            status=status,
+            created_by=person.id,
+        )
+        await self._save(leave)
+        return leave
+
+    async def holiday(self, space: Space, day: date) -> LeaveHoliday:
+        holiday = LeaveHoliday(workspace_id=space.workspace.id, date=day, name="Holiday")
+        await self._save(holiday)
+        return holiday
 
     async def team(
         self,

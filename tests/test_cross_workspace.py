@@ -9,6 +9,8 @@ driven by the OpenAPI document, so an endpoint added later without an entry in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -169,6 +171,9 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         api.get("/reports/tracked-hours", params={**a.ws, **REPORTED}),
         api.get("/reports/task-report", params={**a.ws, **REPORTED}),
         api.get("/reports/activity-descriptions", params={**a.ws, **REPORTED}),
+        api.get("/reports/daily-timeline", params={**a.ws, "date": REPORTED["start_date"]}),
+        api.get("/reports/daily-attendance", params={**a.ws, "date": REPORTED["start_date"]}),
+        api.get("/reports/activity-level", params={**a.ws, **REPORTED}),
     ]
     return [ok(await r)["data"] for r in reads]
 
@@ -184,8 +189,9 @@ def _operations(app: FastAPI) -> list[tuple[str, str]]:
 
 
 async def test_no_endpoint_reaches_another_workspace(
-    factory: Factory, two_spaces: tuple[Space, Space], app: FastAPI
+    factory: Factory, two_spaces: tuple[Space, Space], app: FastAPI, frozen_clock: Callable[[datetime], None]
 ) -> None:
+    frozen_clock(datetime(2024, 1, 20, tzinfo=UTC))  # the one-day reports read dates within a year
     a, b = two_spaces
     member, ids = await _workspace_a(factory, a)
     before = await _snapshot(a, member, ids)

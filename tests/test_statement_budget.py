@@ -420,11 +420,12 @@ async def test_leave_endpoints_stay_within_their_bounds(
 
 
 async def test_report_endpoints_stay_within_their_bounds(
-    factory: Factory, query_counter: QueryCounter
+    factory: Factory, query_counter: QueryCounter, frozen_clock: Callable[[datetime], None]
 ) -> None:
     """Reports: the key, the timezones of the members asked about, and one aggregation
     per report (a report paged by users reads its page of users first; the task report
     then its tasks' assignees), whatever the number of members, days and entries."""
+    frozen_clock(datetime(2024, 1, 20, tzinfo=UTC))  # the one-day reports' date is within a year
     space, john, project, _, task = await factory.john_at_work(timezone="Europe/Berlin")
     for n in range(4):
         member = await factory.person(space, timezone=("UTC", "America/New_York")[n % 2])
@@ -435,6 +436,7 @@ async def test_report_endpoints_stay_within_their_bounds(
     await factory.entry(john, datetime(2024, 1, 15, 9, tzinfo=UTC), datetime(2024, 1, 15, 10, tzinfo=UTC))
     ok(await space.owner.api.get("/workspaces"))  # the key's last use noted
     week = {**space.ws, "start_date": "2024-01-15", "end_date": "2024-01-21"}
+    day = {**space.ws, "date": "2024-01-16"}
     owner = space.owner.api
     calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
         ("GET /reports/tracked-hours", 3, lambda: owner.get("/reports/tracked-hours", params=week)),
@@ -460,6 +462,29 @@ async def test_report_endpoints_stay_within_their_bounds(
             "GET /reports/tasks as XLSX",
             5,
             lambda: owner.get("/reports/tasks", params={**week, "format": "xlsx"}),
+        ),
+        # The key, the timezones, the page of users, the day's entries.
+        ("GET /reports/daily-timeline", 4, lambda: owner.get("/reports/daily-timeline", params=day)),
+        (
+            "GET /reports/timeline as CSV",
+            4,
+            lambda: owner.get("/reports/timeline", params={**day, "format": "csv"}),
+        ),
+        # The key, the members in scope, the day's entries, schedules, leave, holiday.
+        ("GET /reports/daily-attendance", 6, lambda: owner.get("/reports/daily-attendance", params=day)),
+        (
+            "GET /reports/daily-attendance filtered, as XLSX",
+            6,
+            lambda: owner.get(
+                "/reports/daily-attendance", params={**day, "status": "late,absent", "format": "xlsx"}
+            ),
+        ),
+        # The key, the timezones, the page of users, one aggregation.
+        ("GET /reports/activity-level", 4, lambda: owner.get("/reports/activity-level", params=week)),
+        (
+            "GET /reports/activity-level as CSV",
+            4,
+            lambda: owner.get("/reports/activity-level", params={**week, "format": "csv"}),
         ),
     ]
     for name, bound, call in calls:

@@ -41,6 +41,10 @@ VIEWER_OPERATIONS = {
     ("GET", f"{API}/reports/activity-descriptions"),
     ("GET", f"{API}/reports/task-report"),
     ("GET", f"{API}/reports/tasks"),
+    ("GET", f"{API}/reports/daily-timeline"),
+    ("GET", f"{API}/reports/timeline"),
+    ("GET", f"{API}/reports/daily-attendance"),
+    ("GET", f"{API}/reports/activity-level"),
 }
 
 

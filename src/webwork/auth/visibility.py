@@ -120,6 +120,18 @@ def visible_report_time(actor: Scope) -> ColumnElement[bool]:
     return restrict(TimeEntry.user_id, visible_user_ids(actor))
 
 
+def visible_report_user_ids(actor: Scope) -> Select[int] | None:
+    """Members a report lists even without counted time (the attendance report's
+    absent members): whose time the actor sees (``visible_user_ids``), and for a
+    project viewer the members holding a contract on a project granted to them. What
+    is counted of their time is still :func:`visible_report_time`."""
+    if actor.role is Role.PROJECT_VIEWER:
+        return select(Contract.user_id).where(
+            Contract.workspace_id == actor.workspace_id, Contract.project_id.in_(viewer_project_ids(actor))
+        )
+    return visible_user_ids(actor)
+
+
 def visible_leave_user_ids(actor: Scope) -> Select[int] | None:
     """Whose leave the actor sees: everyone's for owners and executive managers, their
     own and their teams' members' for team managers, their own for project managers

@@ -372,3 +372,21 @@ async def approved_between(
         )
     )
     return list(await column_rows(session, stmt))
+
+
+async def approved_on(session: AsyncSession, actor: Actor, user_ids: Sequence[int], day: date) -> set[int]:
+    """Which of ``user_ids`` have approved leave the actor sees covering ``day``."""
+    if not user_ids:
+        return set()
+    stmt = (
+        readable(actor)
+        .with_only_columns(Leave.user_id)
+        .where(
+            Leave.user_id.in_(user_ids),
+            Leave.status == LeaveStatus.APPROVED,
+            Leave.start_date <= day,
+            Leave.end_date >= day,
+        )
+        .distinct()
+    )
+    return {row[0] for row in await column_rows(session, stmt)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
@@ -514,6 +515,26 @@ def _total(policies: list[PolicyBalance]) -> str | None:
     for item in policies:
         totals[item.time_unit] = totals.get(item.time_unit, calendar.ZERO) + item.remaining
     return ", ".join(calendar.spelled(totals[unit], unit) for unit in TIME_UNITS if unit in totals)
+
+
+# Reports
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """What the attendance report needs of one date: a holiday of the workspace, and
+    which members have approved leave on it (of those whose leave the actor sees)."""
+
+    holiday: bool
+    on_leave: set[int]
+
+
+async def day_off(session: AsyncSession, actor: Actor, user_ids: list[int], day: date) -> DayOff:
+    """The holiday and the approved leave of ``day``: two small queries. Leave counts
+    whatever the member's work days (the report, not the leave, decides what a work day
+    is)."""
+    holiday = await repository.holiday_on(session, actor, day)
+    return DayOff(holiday, await repository.approved_on(session, actor, user_ids, day))
 
 
 # Timesheets

@@ -70,6 +70,7 @@ class Kind(StrEnum):
     TEXT = "text"
     DATE = "date"
     MONEY = "money"
+    NUMBER = "number"  # a percentage such as 87.5
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def write_row(
     for col, (column, value) in enumerate(zip(columns, row, strict=True)):
         if value is None:
             page.write_blank(number, col, None, text)
-        elif column.kind is Kind.INTEGER and isinstance(value, int):
+        elif column.kind in (Kind.INTEGER, Kind.NUMBER) and isinstance(value, int | float):
             page.write_number(number, col, value, text)
         elif column.kind is Kind.MONEY and isinstance(value, Decimal | int):
             page.write_number(number, col, float(value), formats[Kind.MONEY])

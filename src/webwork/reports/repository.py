@@ -7,19 +7,20 @@ users first, in one statement more."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import CTE
 
 from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
-from webwork.auth.visibility import visible_report_time
+from webwork.auth.visibility import restrict, visible_report_time, visible_report_user_ids
 from webwork.kit.db import column_rows
 from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
 from webwork.models import (
@@ -33,6 +34,7 @@ from webwork.models import (
     TimeEntry,
     User,
 )
+from webwork.models.statuses import MembershipStatus
 from webwork.reports.localdays import DayWindow, overlaps, seconds_within, span, windows_table
 from webwork.time_entries import repository as time_entries_repository
 
@@ -60,6 +62,7 @@ class TimeFilters:
     task_ids: list[int] | None = None
     titles: list[str] | None = None
     include_no_task: bool = True
+    contract_ids: list[int] | None = None
 
     def for_users(self, user_ids: list[int]) -> TimeFilters:
         return replace(self, user_ids=user_ids)
@@ -126,6 +129,8 @@ def _conditions(actor: Scope, filters: TimeFilters) -> list[ColumnElement[bool]]
     found = _member_conditions(actor, TimeEntry.user_id, filters)
     if filters.project_ids is not None:
         found.append(TimeEntry.project_id.in_(filters.project_ids))
+    if filters.contract_ids is not None:
+        found.append(TimeEntry.contract_id.in_(filters.contract_ids))
     if filters.task_ids is not None:
         tasks = TimeEntry.task_id.in_(filters.task_ids)
         found.append(tasks | TimeEntry.task_id.is_(None) if filters.include_no_task else tasks)
@@ -282,3 +287,129 @@ async def assignees(session: AsyncSession, actor: Actor, task_ids: list[int]) ->
     for task_id, user_id in await column_rows(session, stmt):
         found[task_id].append(user_id)
     return found
+
+
+class EntryPiece(NamedTuple):
+    """One entry's part on one local day of its member (``day_start``..``day_end``, UTC),
+    with what the timeline shows of it: the grain of the timeline and attendance."""
+
+    id: uuid.UUID
+    user_id: int
+    timezone: str
+    day: date
+    day_start: datetime
+    day_end: datetime
+    start_at: datetime
+    end_at: datetime
+    project_id: int | None
+    project_name: str | None
+    task_id: int | None
+    task_title: str | None
+    activity_description: str | None
+    method: str
+    activity_level: int | None
+    rate: Decimal | None
+    billable: bool | None
+
+
+async def entry_pieces(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
+) -> list[EntryPiece]:
+    """The counted entries of the windows, one row per entry and local day it touches,
+    by member and start: one statement (a list, not a sum: the timeline shows each)."""
+    if not windows:
+        return []
+    table = windows_table(windows)
+    shown = (
+        TimeEntry.id,
+        TimeEntry.user_id,
+        Membership.timezone,
+        table.c.day,
+        table.c.day_start,
+        table.c.day_end,
+        TimeEntry.start_at,
+        TimeEntry.end_at,
+        TimeEntry.project_id,
+        Project.name,
+        TimeEntry.task_id,
+        Task.title,
+        TimeEntry.activity_description,
+        TimeEntry.method,
+        TimeEntry.activity_level,
+        Contract.rate,
+        Project.is_billable,
+    )
+    stmt = (
+        _cut(actor, filters, windows, table, *shown)
+        .outerjoin(Project, Project.id == TimeEntry.project_id)
+        .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
+        .outerjoin(Task, Task.id == TimeEntry.task_id)
+        .order_by(TimeEntry.user_id, table.c.day, TimeEntry.start_at, TimeEntry.id)
+    )
+    return [EntryPiece(*row) for row in await column_rows(session, stmt)]
+
+
+class ActivityDay(NamedTuple):
+    """A member's seconds on one local day: all of them, those with an activity level,
+    and the level times the seconds summed (the numerator of the weighted average)."""
+
+    user_id: int
+    day: date
+    seconds: int
+    level_seconds: int
+    weighted: int
+
+
+async def activity_days(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
+) -> list[ActivityDay]:
+    """``SUM(seconds)``, ``SUM(seconds WHERE activity_level IS NOT NULL)`` and
+    ``SUM(activity_level * seconds)`` per member and local day: one statement."""
+    if not windows:
+        return []
+    table = windows_table(windows)
+    dialect = session.get_bind().dialect.name
+    seconds = seconds_within(TimeEntry.start_at, TimeEntry.end_at, table, dialect)
+    leveled = TimeEntry.activity_level.is_not(None)
+    stmt = (
+        _cut(
+            actor,
+            filters,
+            windows,
+            table,
+            TimeEntry.user_id,
+            table.c.day,
+            cast(func.sum(seconds), BigInteger),
+            cast(func.coalesce(func.sum(case((leveled, seconds), else_=0)), 0), BigInteger),
+            cast(func.coalesce(func.sum(TimeEntry.activity_level * seconds), 0), BigInteger),
+        )
+        .group_by(TimeEntry.user_id, table.c.day)
+        .order_by(TimeEntry.user_id, table.c.day)
+    )
+    return [ActivityDay(*row) for row in await column_rows(session, stmt)]
+
+
+class ScopeMember(NamedTuple):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+    timezone: str
+
+
+async def members_in_scope(session: AsyncSession, actor: Actor, filters: TimeFilters) -> list[ScopeMember]:
+    """The workspace's active members whose day the actor may report on
+    (``visibility.visible_report_user_ids``) under the member filters, by name: the
+    rows of the attendance report, time or none."""
+    stmt = (
+        select(User.id, *_NAMES, Membership.timezone)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            restrict(Membership.user_id, visible_report_user_ids(actor)),
+            *_member_conditions(actor, Membership.user_id, filters),
+        )
+        .order_by(User.firstname, User.lastname, User.id)
+    )
+    return [ScopeMember(*row) for row in await column_rows(session, stmt)]

@@ -17,7 +17,15 @@ from webwork.kit.types import Id, OptionalDate
 from webwork.reports import service, sheets
 from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export
 from webwork.reports.filters import id_filter, text_filter
-from webwork.reports.schemas import DescriptionTime, Group, UserDay, UserTasks
+from webwork.reports.schemas import (
+    DescriptionTime,
+    Group,
+    UserActivity,
+    UserAttendance,
+    UserDay,
+    UserTasks,
+    UserTimeline,
+)
 
 router = APIRouter(prefix="/reports", tags=["Reports"], dependencies=[LONG_READS])
 
@@ -25,6 +33,7 @@ StartDate = Annotated[OptionalDate, Query(description="First local day (YYYY-MM-
 EndDate = Annotated[OptionalDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
 Users = Annotated[list[int] | None, id_filter("users", "user_ids", description="Members")]
 Projects = Annotated[list[int] | None, id_filter("projects", "project_ids", description="Projects")]
+Day = Annotated[OptionalDate, Query(description="The local day (required; within a year of today)")]
 Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their members' time)")]
 
 
@@ -157,4 +166,114 @@ for path, operation_id, summary in (
         operation_id=operation_id,
         summary=summary,
         responses=EXPORT_RESPONSES,
+    )
+
+
+async def get_daily_timeline(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    page: UsersPageDep,
+    users: Users,
+    date: Day = None,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Per member with counted time on the local ``date`` (required, within a year of
+    today), paged by members (30 a page): the entries of that day in order, each cut at
+    the member's local midnights (``clipped`` marks one that goes on beyond), with
+    start and end in the member's UTC offset, project, task, activity description,
+    tracking method, activity level and (rate permission only) amount and currency;
+    the member's weighted activity level and the idle gaps between entries. An export
+    holds one row per entry of the page."""
+    query = service.TimelineQuery(date=date, users=users)
+    report = await service.daily_timeline(session, actor, query, page)
+    if format is not ExportFormat.JSON:
+        return export(sheets.daily_timeline(report), format, f"daily-timeline-{report.day}")
+    return respond_page(report.page, lambda item: item, "Daily timeline retrieved successfully")
+
+
+# The hosted API serves the timeline under two paths: one handler, two operations.
+for path, operation_id, summary in (
+    ("/daily-timeline", "getDailyTimeline", "Daily timeline report"),
+    ("/timeline", "getTimeline", "Daily timeline report (alias of /reports/daily-timeline)"),
+):
+    router.add_api_route(
+        path,
+        get_daily_timeline,
+        methods=["GET"],
+        response_model=Envelope[list[UserTimeline]],
+        operation_id=operation_id,
+        summary=summary,
+        responses=EXPORT_RESPONSES,
+    )
+
+
+@router.get(
+    "/daily-attendance",
+    response_model=Envelope[list[UserAttendance]],
+    operation_id="getDailyAttendance",
+    summary="Daily attendance report",
+    responses=EXPORT_RESPONSES,
+)
+async def get_daily_attendance(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    page: UsersPageDep,
+    users: Users,
+    status: Annotated[
+        list[str] | None,
+        text_filter(
+            "status",
+            description="Any of present, late, left_early, tracked_less, absent, on_leave, holiday",
+        ),
+    ],
+    date: Day = None,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Every active member the caller reports on, on the local ``date`` against their
+    work schedule, paged by members (30 a page, by name): ``statuses`` ("Present",
+    "Late", "Left early", "Tracked less", "Absent", "On leave", "Holiday"), minutes
+    scheduled, tracked, late and left early, first start and last end (HH:mm local),
+    the breaks within the working day and productivity (tracked of scheduled, percent).
+    ``status`` keeps members having any of the statuses named. An export holds one row
+    per member of the page."""
+    query = service.AttendanceQuery(date=date, users=users, statuses=status)
+    result = await service.daily_attendance(session, actor, query, page)
+    if format is not ExportFormat.JSON:
+        return export(sheets.daily_attendance(result), format, f"daily-attendance-{date}")
+    return respond_page(result, lambda item: item, "Daily attendance retrieved successfully")
+
+
+@router.get(
+    "/activity-level",
+    response_model=Envelope[list[UserActivity]],
+    operation_id="getActivityLevel",
+    summary="Activity level report",
+    responses=EXPORT_RESPONSES,
+)
+async def get_activity_level(
+    actor: AnyRoleDep,
+    session: SessionDep,
+    page: UsersPageDep,
+    users: Users,
+    contract_id: Annotated[list[int] | None, id_filter("contract_id", description="Contracts")],
+    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
+    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
+    format: FormatQuery = ExportFormat.JSON,
+) -> JSONResponse | StreamingResponse:
+    """Per member with counted time in ``start_date``..``end_date`` (at most 31 days),
+    paged by members (30 a page): per local day the tracked minutes, the minutes
+    without an activity level (``manual_minutes``) and the activity level (percent,
+    weighted by seconds over the time that has one), and the same ``overall``;
+    ``meta.overall`` covers the page. An export holds one row per member and day."""
+    query = service.ActivityQuery(
+        start_date=start_date, end_date=end_date, users=users, contract_ids=contract_id
+    )
+    report = await service.activity_level(session, actor, query, page)
+    if format is not ExportFormat.JSON:
+        return export(sheets.activity_level(report), format, f"activity-level-{report.first}-{report.last}")
+    return respond_page(
+        report.page,
+        lambda item: item,
+        "Activity level retrieved successfully",
+        extra_meta={"overall": report.overall},
     )

@@ -81,3 +81,90 @@ class UserTasks(BaseModel):
     total_minutes: int
     tasks_breakdown: list[TaskTotal]
     daily_breakdown: dict[date, list[TaskDay]]
+
+
+class Named(BaseModel):
+    id: int
+    name: str | None
+
+
+class Titled(BaseModel):
+    id: int
+    title: str | None
+
+
+class TimelineEntry(BaseModel):
+    """One entry's part on the day: ``start`` and ``end`` in the member's UTC offset,
+    cut at the day's local midnights (``clipped``: the entry goes on beyond them)."""
+
+    id: str
+    start: str
+    end: str
+    minutes: int
+    clipped: bool
+    project: Named | None
+    task: Titled | None
+    activity_description: str | None
+    tracking_method: str
+    activity_level: int | None
+    amount: Money | None = Field(default=None, description="Only with rate permission")
+    currency: str | None = Field(default=None, description="Only with rate permission")
+
+
+class IdleGap(BaseModel):
+    start: str
+    end: str
+    minutes: int
+
+
+class UserTimeline(BaseModel):
+    user_id: int
+    user_name: str
+    timezone: str
+    total_minutes: int
+    activity_level: float | None = Field(description="Weighted by seconds over entries that have one")
+    entries: list[TimelineEntry]
+    idle: list[IdleGap]
+
+
+class UserAttendance(BaseModel):
+    user_id: int
+    user_name: str
+    timezone: str
+    statuses: list[str]
+    is_work_day: bool
+    work_start: str
+    work_end: str
+    grace_minutes: int
+    scheduled_minutes: int
+    tracked_minutes: int
+    late_minutes: int
+    left_early_minutes: int
+    break_minutes: int
+    first_start: str | None = Field(description="HH:mm local")
+    last_end: str | None = Field(description="HH:mm local")
+    breaks: list[str] = Field(description='Gaps within the working day, "14:30 - 15:25"')
+    productivity: float | None = Field(
+        description="tracked / scheduled minutes, percent (null: none scheduled)"
+    )
+    activity_level: float | None
+
+
+class ActivityDayLevel(BaseModel):
+    date: date
+    tracked_minutes: int
+    manual_minutes: int = Field(description="Minutes without an activity level")
+    activity_level: float | None = Field(description="Percent, weighted by seconds; null: none measured")
+
+
+class ActivityStats(BaseModel):
+    tracked_minutes: int
+    manual_minutes: int
+    activity_level: float | None
+
+
+class UserActivity(BaseModel):
+    user_id: int
+    user_name: str
+    overall: ActivityStats
+    days: list[ActivityDayLevel]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -27,21 +27,35 @@ from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
 from webwork.kit.errors import Forbidden, invalid
-from webwork.kit.pagination import Page, PageParams
+from webwork.kit.pagination import Page, PageParams, Pagination
+from webwork.leaves import service as leaves
+from webwork.members import service as members
+from webwork.members.schedules import NO_SCHEDULE, resolve
 from webwork.reports import repository
-from webwork.reports.localdays import day_windows
-from webwork.reports.repository import Cell, TimeFilters
+from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps, percent
+from webwork.reports.localdays import day_windows, zone_of
+from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TimeFilters
 from webwork.reports.schemas import (
+    ActivityDayLevel,
+    ActivityStats,
     Amounts,
     DescriptionTime,
     Group,
+    IdleGap,
+    Named,
     ProjectTime,
     TaskDay,
     TaskTotal,
+    TimelineEntry,
+    Titled,
     TrackedHoursTotals,
+    UserActivity,
+    UserAttendance,
     UserDay,
     UserTasks,
+    UserTimeline,
 )
+from webwork.time_entries.recording import METHOD_LABELS
 
 CENT = Decimal("0.01")
 # A report reads at most a year (one request must not hold the server), a member's or a
@@ -126,12 +140,16 @@ class Rates:
 
     def amount(self, cell: Cell) -> Decimal:
         """The cell's amount, zero when it has no rate or the caller may not see it."""
-        billable = cell.billable is not False
-        if cell.rate is None or not visibility.may_see_rate(
-            self.actor, cell.user_id, project_billable=billable
+        return self.amount_of(cell.user_id, cell.rate, cell.billable, minutes(cell))
+
+    def amount_of(self, user_id: int, rate: Decimal | None, billable: bool | None, whole: int) -> Decimal:
+        """``whole`` minutes of ``user_id`` at ``rate``, zero when there is no rate or the
+        caller may not see it (a project that does not bill hides it)."""
+        if rate is None or not visibility.may_see_rate(
+            self.actor, user_id, project_billable=billable is not False
         ):
             return Decimal(0)
-        return (Decimal(minutes(cell)) / 60 * cell.rate).quantize(CENT)
+        return (Decimal(whole) / 60 * rate).quantize(CENT)
 
     def shown(self, amount: Decimal) -> Amounts:
         currency = self.actor.workspace.currency
@@ -455,3 +473,275 @@ def user_tasks(user_id: int, name: str, cells: list[Cell], assigned: dict[int, l
         tasks_breakdown=tasks,
         daily_breakdown=daily,
     )
+
+
+# --- one day: timeline and attendance -------------------------------------------------
+
+# A one-day report reads a date at most a year before or after the caller's today.
+MAX_DAY_DISTANCE = 366
+
+
+def one_day(actor: Actor, day: date | None) -> date:
+    """The required ``date``: 422 when missing or more than a year from today (in the
+    caller's timezone)."""
+    if day is None:
+        raise invalid("date", "The date field is required.")
+    today = clock.utcnow().astimezone(ZoneInfo(actor.membership.timezone)).date()
+    if abs((day - today).days) > MAX_DAY_DISTANCE:
+        raise invalid("date", "The date must be within a year of today.")
+    return day
+
+
+def level_of(pieces: Iterable[tuple[int, int | None]]) -> float | None:
+    """The duration-weighted average activity level of (seconds, level) pairs, over the
+    seconds that have a level (null when none has)."""
+    weighted = seconds = 0
+    for piece_seconds, level in pieces:
+        if level is not None:
+            weighted += level * piece_seconds
+            seconds += piece_seconds
+    return percent(weighted, seconds * 100)
+
+
+def span_of(piece: EntryPiece) -> Span:
+    """The entry's part on its day (cut at the local midnights)."""
+    return Span(max(piece.start_at, piece.day_start), min(piece.end_at, piece.day_end))
+
+
+def local_iso(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).isoformat(timespec="seconds")
+
+
+def local_hhmm(instant: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if instant is None else instant.astimezone(zone).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    date: date | None = None
+    users: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    day: date
+    page: Page[UserTimeline]
+    shows_amounts: bool
+
+
+async def daily_timeline(
+    session: AsyncSession, actor: Actor, query: TimelineQuery, params: PageParams
+) -> Timeline:
+    """A page of the members with counted time on the local date, each with the parts of
+    their entries on it (cut at local midnight) and the idle gaps between them."""
+    day = one_day(actor, query.date)
+    rates = Rates.of(actor, None)
+    filters = TimeFilters(user_ids=query.users)
+    zones = await repository.member_timezones(session, actor, filters)
+    windows = day_windows(zones, day, day)
+    page = await repository.users_page(session, actor, filters, windows, params)
+    if not page.items:
+        return Timeline(day, Page([], page.pagination), rates.caller_sees_rates)
+    pieces = await repository.entry_pieces(
+        session, actor, filters.for_users([u.id for u in page.items]), windows
+    )
+    per_user: dict[int, list[EntryPiece]] = defaultdict(list)
+    for piece in pieces:
+        per_user[piece.user_id].append(piece)
+    items = [
+        user_timeline(user.id, full_name(user.firstname, user.lastname, user.email), per_user[user.id], rates)
+        for user in page.items
+    ]
+    return Timeline(day, Page(items, page.pagination), rates.caller_sees_rates)
+
+
+def user_timeline(user_id: int, name: str, pieces: list[EntryPiece], rates: Rates) -> UserTimeline:
+    timezone = pieces[0].timezone if pieces else "UTC"
+    zone = zone_of(timezone)
+    visible = rates.of_user(user_id)
+    entries = []
+    for piece in pieces:
+        span = span_of(piece)
+        entry = TimelineEntry(
+            id=str(piece.id),
+            start=local_iso(span.start, zone),
+            end=local_iso(span.end, zone),
+            minutes=span.seconds // 60,
+            clipped=span.start != piece.start_at or span.end != piece.end_at,
+            project=None if piece.project_id is None else Named(id=piece.project_id, name=piece.project_name),
+            task=None if piece.task_id is None else Titled(id=piece.task_id, title=piece.task_title),
+            activity_description=piece.activity_description,
+            tracking_method=METHOD_LABELS.get(piece.method, piece.method),
+            activity_level=piece.activity_level,
+        )
+        if visible:
+            entry.amount = rates.amount_of(user_id, piece.rate, piece.billable, entry.minutes)
+            entry.currency = rates.actor.workspace.currency
+        entries.append(entry)
+    spans = [span_of(p) for p in pieces]
+    return UserTimeline(
+        user_id=user_id,
+        user_name=name,
+        timezone=timezone,
+        total_minutes=sum(e.minutes for e in entries),
+        activity_level=level_of((s.seconds, p.activity_level) for s, p in zip(spans, pieces, strict=True)),
+        entries=entries,
+        idle=[
+            IdleGap(start=local_iso(g.start, zone), end=local_iso(g.end, zone), minutes=g.seconds // 60)
+            for g in gaps(spans)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceQuery:
+    date: date | None = None
+    users: list[int] | None = None
+    statuses: list[str] | None = None
+
+
+def wanted_statuses(values: list[str] | None) -> set[Status] | None:
+    if values is None:
+        return None
+    unknown = [v for v in values if v not in STATUS_KEYS]
+    if unknown:
+        raise invalid("status", f"The status must be one of: {', '.join(STATUS_KEYS)}.")
+    return {STATUS_KEYS[v] for v in values}
+
+
+async def daily_attendance(
+    session: AsyncSession, actor: Actor, query: AttendanceQuery, params: PageParams
+) -> Page[UserAttendance]:
+    """Each active member the actor reports on (``visibility.visible_report_user_ids``)
+    on the local date against their schedule (the rules of ``reports/attendance.py``),
+    a page of them by name. Without ``status`` only the page's members are evaluated;
+    with it, every member in scope is (the same statements), then the matching ones are
+    paged."""
+    day = one_day(actor, query.date)
+    wanted = wanted_statuses(query.statuses)
+    everyone = await repository.members_in_scope(session, actor, TimeFilters(user_ids=query.users))
+    chosen = everyone if wanted is not None else everyone[params.offset : params.offset + params.per_page]
+    evaluated = await attendance_of(session, actor, chosen, day)
+    if wanted is None:
+        return Page(evaluated, Pagination(params.page, params.per_page, len(everyone), len(evaluated)))
+    matching = [row for row in evaluated if wanted & {Status(s) for s in row.statuses}]
+    shown = matching[params.offset : params.offset + params.per_page]
+    return Page(shown, Pagination(params.page, params.per_page, len(matching), len(shown)))
+
+
+async def attendance_of(
+    session: AsyncSession, actor: Actor, chosen: list[ScopeMember], day: date
+) -> list[UserAttendance]:
+    """The attendance of ``chosen`` on ``day``: their entries' parts, schedules, leave
+    and the holiday, one statement each."""
+    if not chosen:
+        return []
+    ids = [m.id for m in chosen]
+    windows = day_windows({m.timezone for m in chosen}, day, day)
+    pieces = await repository.entry_pieces(session, actor, TimeFilters(user_ids=ids), windows)
+    schedules = await members.schedule_for(session, actor, ids)
+    off = await leaves.day_off(session, actor, ids, day)
+    per_user: dict[int, list[EntryPiece]] = defaultdict(list)
+    for piece in pieces:
+        per_user[piece.user_id].append(piece)
+    rows = []
+    for member in chosen:
+        zone = zone_of(member.timezone)
+        # A member whose record the actor does not see (a project viewer's) is compared
+        # with the workspace-independent default schedule.
+        schedule = schedules.get(member.id) or resolve(NO_SCHEDULE, NO_SCHEDULE)
+        own = per_user[member.id]
+        spans = [span_of(p) for p in own]
+        found = evaluate(schedule, day, zone, spans, holiday=off.holiday, on_leave=member.id in off.on_leave)
+        rows.append(
+            UserAttendance(
+                user_id=member.id,
+                user_name=full_name(member.firstname, member.lastname, member.email),
+                timezone=member.timezone,
+                statuses=[s.value for s in found.statuses],
+                is_work_day=found.is_work_day,
+                work_start=schedule.work_start.strftime("%H:%M"),
+                work_end=schedule.work_end.strftime("%H:%M"),
+                grace_minutes=schedule.grace_minutes,
+                scheduled_minutes=found.scheduled_minutes,
+                tracked_minutes=found.tracked_minutes,
+                late_minutes=found.late_minutes,
+                left_early_minutes=found.left_early_minutes,
+                break_minutes=sum(b.seconds for b in found.breaks) // 60,
+                first_start=local_hhmm(found.first_start, zone),
+                last_end=local_hhmm(found.last_end, zone),
+                breaks=[f"{local_hhmm(b.start, zone)} - {local_hhmm(b.end, zone)}" for b in found.breaks],
+                productivity=found.productivity,
+                activity_level=level_of(
+                    (s.seconds, p.activity_level) for s, p in zip(spans, own, strict=True)
+                ),
+            )
+        )
+    return rows
+
+
+# --- activity level --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    start_date: date | None = None
+    end_date: date | None = None
+    users: list[int] | None = None
+    contract_ids: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    first: date
+    last: date
+    page: Page[UserActivity]
+    overall: ActivityStats
+
+
+def stats(days: list[ActivityDay]) -> ActivityStats:
+    """Minutes sum the days' whole minutes; the level weighs every second that has one."""
+    return ActivityStats(
+        tracked_minutes=sum(d.seconds // 60 for d in days),
+        manual_minutes=sum((d.seconds - d.level_seconds) // 60 for d in days),
+        activity_level=percent(sum(d.weighted for d in days), sum(d.level_seconds for d in days) * 100),
+    )
+
+
+async def activity_level(
+    session: AsyncSession, actor: Actor, query: ActivityQuery, params: PageParams
+) -> ActivityReport:
+    """A page of the members with counted time in the range (at most 31 days), each
+    with the weighted activity level per local day and overall; ``overall`` covers the
+    page. The sums are SQL (``repository.activity_days``)."""
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS, required=True)
+    filters = TimeFilters(user_ids=query.users, contract_ids=query.contract_ids)
+    zones = await repository.member_timezones(session, actor, filters)
+    windows = day_windows(zones, first, last)
+    page = await repository.users_page(session, actor, filters, windows, params)
+    found = (
+        await repository.activity_days(session, actor, filters.for_users([u.id for u in page.items]), windows)
+        if page.items
+        else []
+    )
+    per_user: dict[int, list[ActivityDay]] = defaultdict(list)
+    for row in found:
+        per_user[row.user_id].append(row)
+    items = [
+        UserActivity(
+            user_id=user.id,
+            user_name=full_name(user.firstname, user.lastname, user.email),
+            overall=stats(per_user[user.id]),
+            days=[
+                ActivityDayLevel(
+                    date=d.day,
+                    tracked_minutes=d.seconds // 60,
+                    manual_minutes=(d.seconds - d.level_seconds) // 60,
+                    activity_level=percent(d.weighted, d.level_seconds * 100),
+                )
+                for d in per_user[user.id]
+            ],
+        )
+        for user in page.items
+    ]
+    return ActivityReport(first, last, Page(items, page.pagination), stats(found))

@@ -14,8 +14,8 @@ from typing import Any
 
 from webwork.kit.pagination import Page
 from webwork.reports.exports import Column, Kind, Sheet
-from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserTasks
-from webwork.reports.service import TrackedHours
+from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserTasks
+from webwork.reports.service import ActivityReport, Timeline, TrackedHours
 
 TOTAL = "Total"
 
@@ -131,3 +131,106 @@ def task_report(page: Page[UserTasks]) -> Sheet:
     ]
     totals = [TOTAL, None, None, None, None, None, sum(user.total_minutes for user in page.items)]
     return Sheet("Task report", columns, rows, totals)
+
+
+def daily_timeline(report: Timeline) -> Sheet:
+    """One row per entry part of the day (as in ``entries``), the amount and currency
+    columns only for a caller who may see rates."""
+    money = [Column("amount", Kind.MONEY), Column("currency")] if report.shows_amounts else []
+    columns = [
+        Column("date", Kind.DATE),
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("entry_id"),
+        Column("start"),
+        Column("end"),
+        Column("minutes", Kind.INTEGER),
+        Column("project_id", Kind.INTEGER),
+        Column("project_name"),
+        Column("task_id", Kind.INTEGER),
+        Column("task_title"),
+        Column("activity_description"),
+        Column("tracking_method"),
+        Column("activity_level", Kind.INTEGER),
+        *money,
+    ]
+    rows = [
+        [
+            report.day,
+            user.user_id,
+            user.user_name,
+            e.id,
+            e.start,
+            e.end,
+            e.minutes,
+            e.project.id if e.project else None,
+            e.project.name if e.project else None,
+            e.task.id if e.task else None,
+            e.task.title if e.task else None,
+            e.activity_description,
+            e.tracking_method,
+            e.activity_level,
+            *([e.amount, e.currency] if money else []),
+        ]
+        for user in report.page.items
+        for e in user.entries
+    ]
+    minutes = sum(user.total_minutes for user in report.page.items)
+    totals = [TOTAL, *[None] * 5, minutes, *[None] * (len(columns) - 7)]
+    return Sheet("Daily timeline", columns, rows, totals)
+
+
+def daily_attendance(page: Page[UserAttendance]) -> Sheet:
+    """One row per member; ``statuses`` and ``breaks`` joined with ", "."""
+    columns = [
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("statuses"),
+        Column("scheduled_minutes", Kind.INTEGER),
+        Column("tracked_minutes", Kind.INTEGER),
+        Column("late_minutes", Kind.INTEGER),
+        Column("left_early_minutes", Kind.INTEGER),
+        Column("break_minutes", Kind.INTEGER),
+        Column("first_start"),
+        Column("last_end"),
+        Column("breaks"),
+        Column("productivity", Kind.NUMBER),
+    ]
+    rows = [
+        [
+            r.user_id,
+            r.user_name,
+            ", ".join(r.statuses),
+            r.scheduled_minutes,
+            r.tracked_minutes,
+            r.late_minutes,
+            r.left_early_minutes,
+            r.break_minutes,
+            r.first_start,
+            r.last_end,
+            ", ".join(r.breaks),
+            r.productivity,
+        ]
+        for r in page.items
+    ]
+    return Sheet("Daily attendance", columns, rows)
+
+
+def activity_level(report: ActivityReport) -> Sheet:
+    """One row per member and local day; the totals row is the page's ``overall``."""
+    columns = [
+        Column("date", Kind.DATE),
+        Column("user_id", Kind.INTEGER),
+        Column("user_name"),
+        Column("tracked_minutes", Kind.INTEGER),
+        Column("manual_minutes", Kind.INTEGER),
+        Column("activity_level", Kind.NUMBER),
+    ]
+    rows = [
+        [d.date, user.user_id, user.user_name, d.tracked_minutes, d.manual_minutes, d.activity_level]
+        for user in report.page.items
+        for d in user.days
+    ]
+    o = report.overall
+    totals = [TOTAL, None, None, o.tracked_minutes, o.manual_minutes, o.activity_level]
+    return Sheet("Activity level", columns, rows, totals)
