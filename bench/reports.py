@@ -481,8 +481,9 @@ async def slowest_statement(url: str, key: str, path: str) -> Statement:
     try:
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {key}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/v2", headers=headers) as c:
-            response = await c.get(path, timeout=600)
+        base = "http://bench/api/v2"
+        async with httpx.AsyncClient(transport=transport, base_url=base, headers=headers) as client:
+            response = await client.get(path, timeout=600)
             response.raise_for_status()
     finally:
         await database.dispose()
@@ -506,7 +507,8 @@ async def explain_analyze(url: str, statement: Statement) -> list[str]:
 
 def print_explain(url: str, key: str, path: str) -> None:
     statement = asyncio.run(slowest_statement(url, key, path))
-    print(f"EXPLAIN ANALYZE of the slowest statement of {path} ({statement.seconds * 1000:.1f} ms in the app):")
+    took = f"{statement.seconds * 1000:.1f} ms in the app"
+    print(f"EXPLAIN ANALYZE of the slowest statement of {path} ({took}):")
     for line in asyncio.run(explain_analyze(url, statement)):
         print(f"    {line}")
 

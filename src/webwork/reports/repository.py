@@ -186,35 +186,45 @@ async def member_timezones(session: AsyncSession, actor: Actor, filters: TimeFil
 
 
 _NAMES = (User.firstname, User.lastname, User.email)
-_CELL_KEYS = (
-    TimeEntry.project_id,
-    Project.name,
-    TimeEntry.contract_id,
-    Contract.rate,
-    Project.is_billable,
-    TimeEntry.task_id,
-    Task.title,
-    Task.status,
-    Task.completed_at,
-)
 
 
 async def cells(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
 ) -> list[Cell]:
     """The seconds per member, local day, project, contract and task (with their names,
-    the contract's rate, whether the project bills and the task's state): one statement."""
+    the contract's rate, whether the project bills and the task's state): one statement.
+    The entries are summed by ids first and the names joined to the sums, so the
+    grouping sorts or hashes five integers rather than every name (a month of 1,000
+    members: 40,000 sums)."""
     if not windows:
         return []
     table = windows_table(windows)
-    groups = (TimeEntry.user_id, *_NAMES, table.c.day, *_CELL_KEYS)
+    keys = (TimeEntry.user_id, table.c.day, TimeEntry.project_id, TimeEntry.contract_id, TimeEntry.task_id)
+    sums = (
+        _cut(actor, filters, windows, table, *keys, _seconds(session, table).label("seconds"))
+        .group_by(*keys)
+        .subquery("sums")
+    )
     stmt = (
-        _cut(actor, filters, windows, table, *groups, _seconds(session, table))
-        .join(User, User.id == TimeEntry.user_id)
-        .outerjoin(Project, Project.id == TimeEntry.project_id)
-        .outerjoin(Contract, Contract.id == TimeEntry.contract_id)
-        .outerjoin(Task, Task.id == TimeEntry.task_id)
-        .group_by(*groups)
+        select(
+            sums.c.user_id,
+            *_NAMES,
+            sums.c.day,
+            sums.c.project_id,
+            Project.name,
+            sums.c.contract_id,
+            Contract.rate,
+            Project.is_billable,
+            sums.c.task_id,
+            Task.title,
+            Task.status,
+            Task.completed_at,
+            sums.c.seconds,
+        )
+        .join(User, User.id == sums.c.user_id)
+        .outerjoin(Project, Project.id == sums.c.project_id)
+        .outerjoin(Contract, Contract.id == sums.c.contract_id)
+        .outerjoin(Task, Task.id == sums.c.task_id)
     )
     return [Cell(*row) for row in await column_rows(session, stmt)]
 

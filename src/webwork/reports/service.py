@@ -11,6 +11,7 @@ project that does not bill shows none); totals sum the amounts the caller may se
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -104,10 +105,13 @@ def date_range(
 @dataclass(frozen=True)
 class Rates:
     """What the caller sees of amounts: in which currency (None: not asked about), and
-    whose."""
+    whose. ``visibility.may_see_rate`` is asked once per member and billing (a month of
+    all members has tens of thousands of cells, and the actor's role is parsed on each
+    ask)."""
 
     actor: Actor
     currencies: frozenset[str] | None
+    seen: dict[tuple[int, bool], bool] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, actor: Actor, currencies: list[str] | None) -> Rates:
@@ -121,15 +125,19 @@ class Rates:
     def caller_sees_rates(self) -> bool:
         return visibility.may_see_rate(self.actor, self.actor.user_id)
 
+    def sees(self, user_id: int, billable: bool = True) -> bool:
+        key = (user_id, billable)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = visibility.may_see_rate(self.actor, user_id, project_billable=billable)
+        return found
+
     def of_user(self, user_id: int) -> bool:
-        return visibility.may_see_rate(self.actor, user_id)
+        return self.sees(user_id)
 
     def amount(self, cell: Cell) -> Decimal:
         """The cell's amount, zero when it has no rate or the caller may not see it."""
-        billable = cell.billable is not False
-        if cell.rate is None or not visibility.may_see_rate(
-            self.actor, cell.user_id, project_billable=billable
-        ):
+        if cell.rate is None or not self.sees(cell.user_id, cell.billable is not False):
             return Decimal(0)
         return (Decimal(minutes(cell)) / 60 * cell.rate).quantize(CENT)
 
@@ -231,31 +239,35 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
 
 def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
     """Every date of the range (an empty list on a day without time), each with its
-    members by name, each with their projects (time without a project last)."""
+    members by name, each with their projects (time without a project last). Each
+    cell's minutes and amount are computed once: a member's day sums its projects."""
     per_user: dict[tuple[date, int], list[Cell]] = defaultdict(list)
+    order: dict[int, tuple[str, int]] = {}
     for cell in found:
         per_user[(cell.day, cell.user_id)].append(cell)
+        if cell.user_id not in order:
+            order[cell.user_id] = user_order(cell)
     days: dict[date, list[UserDay]] = {first + timedelta(days=n): [] for n in range((last - first).days + 1)}
-    for (day, user_id), user_cells in sorted(
-        per_user.items(), key=lambda kv: (kv[0][0], user_order(kv[1][0]))
-    ):
+    for (day, user_id), user_cells in sorted(per_user.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         visible = rates.of_user(user_id)
-        per_project: dict[tuple[int | None, int | None], list[Cell]] = defaultdict(list)
+        per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
         for cell in user_cells:
-            per_project[(cell.project_id, cell.contract_id)].append(cell)
+            key = (cell.project_id, cell.contract_id)
+            head, total, amount = per_project.get(key, (cell, 0, Decimal(0)))
+            per_project[key] = (head, total + minutes(cell), amount + rates.amount(cell))
         projects = [
             with_amount(
                 ProjectTime(
-                    project_id=cells[0].project_id,
-                    project_name=cells[0].project_name,
-                    contract_id=cells[0].contract_id,
-                    total_minutes=sum(minutes(c) for c in cells),
+                    project_id=head.project_id,
+                    project_name=head.project_name,
+                    contract_id=head.contract_id,
+                    total_minutes=total,
                 ),
                 rates,
                 visible,
-                sum((rates.amount(c) for c in cells), Decimal(0)),
+                amount,
             )
-            for _, cells in sorted(
+            for _, (head, total, amount) in sorted(
                 per_project.items(), key=lambda kv: (none_last(kv[0][0]), none_last(kv[0][1]))
             )
         ]
@@ -265,12 +277,12 @@ def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[dat
                 UserDay(
                     user_id=user_id,
                     user_name=full_name(head.firstname, head.lastname, head.email),
-                    total_minutes=sum(minutes(c) for c in user_cells),
+                    total_minutes=sum(p[1] for p in per_project.values()),
                     projects=projects,
                 ),
                 rates,
                 visible,
-                sum((rates.amount(c) for c in user_cells), Decimal(0)),
+                sum((p[2] for p in per_project.values()), Decimal(0)),
             )
         )
     return days
