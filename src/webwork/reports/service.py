@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,7 +30,7 @@ from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
 from webwork.kit.errors import Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams
 from webwork.reports import repository
-from webwork.reports.localdays import day_windows
+from webwork.reports.localdays import DayWindow, day_windows
 from webwork.reports.repository import Cell, TimeFilters
 from webwork.reports.schemas import (
     Amounts,
@@ -211,9 +211,24 @@ async def read_cells(
     return await repository.cells(session, actor, filters, day_windows(zones, first, last))
 
 
-async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
-    """Time per local day and member (or per ``group_by``) over the range, in the
-    actor's scope (``visibility.visible_report_time``)."""
+@dataclass(frozen=True)
+class TrackedHoursPlan:
+    """What a tracked hours report reads, checked: its dates, levels, filters, the
+    local days' windows and what the caller sees of amounts."""
+
+    first: date
+    last: date
+    levels: list[GroupBy]
+    filters: TimeFilters
+    windows: list[DayWindow]
+    rates: Rates
+
+
+async def plan_tracked_hours(
+    session: AsyncSession, actor: Actor, query: TrackedHoursQuery
+) -> TrackedHoursPlan:
+    """The query's checks (422 on dates and levels, 403 on currencies) and the windows
+    of the members' timezones, before anything is summed."""
     levels = group_levels(query.group_by)
     max_days = MAX_MONTH_DAYS if query.user_id is not None else MAX_DAYS
     first, last = date_range(actor, query.start_date, query.end_date, max_days=max_days)
@@ -224,7 +239,16 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
         team_ids=query.teams,
         titles=query.titles,
     )
-    found = await read_cells(session, actor, filters, first, last)
+    zones = await repository.member_timezones(session, actor, filters)
+    return TrackedHoursPlan(first, last, levels, filters, day_windows(zones, first, last), rates)
+
+
+async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
+    """Time per local day and member (or per ``group_by``) over the range, in the
+    actor's scope (``visibility.visible_report_time``)."""
+    plan = await plan_tracked_hours(session, actor, query)
+    rates = plan.rates
+    found = await repository.cells(session, actor, plan.filters, plan.windows)
     total = sum((rates.amount(c) for c in found), Decimal(0))
     totals = with_amount(
         TrackedHoursTotals(total_minutes=sum(minutes(c) for c in found)),
@@ -232,9 +256,30 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
         rates.caller_sees_rates,
         total,
     )
-    days = {} if levels else by_day(found, rates, first, last)
-    groups = grouped(found, levels, rates) if levels else []
-    return TrackedHours(first, last, levels, days, groups, totals, rates)
+    days = {} if plan.levels else by_day(found, rates, plan.first, plan.last)
+    groups = grouped(found, plan.levels, rates) if plan.levels else []
+    return TrackedHours(plan.first, plan.last, plan.levels, days, groups, totals, rates)
+
+
+@dataclass
+class RunningTotals:
+    """The totals of the days streamed so far: complete once the last day is out."""
+
+    minutes: int = 0
+    amount: Decimal = Decimal(0)
+
+
+async def tracked_hours_days(
+    session: AsyncSession, actor: Actor, plan: TrackedHoursPlan, totals: RunningTotals
+) -> AsyncIterator[tuple[date, list[UserDay]]]:
+    """The members' rows of each local day with time, in order, read a day at a time
+    (an export of a year without ``group_by``: memory holds one day, not the year);
+    the same rows and order as :func:`tracked_hours`' ``days``."""
+    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
+        totals.minutes += sum(minutes(c) for c in found)
+        totals.amount += sum((plan.rates.amount(c) for c in found), Decimal(0))
+        day = found[0].day
+        yield day, by_day(found, plan.rates, day, day)[day]
 
 
 def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
