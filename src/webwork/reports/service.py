@@ -285,7 +285,9 @@ async def tracked_hours_days(
 def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
     """Every date of the range (an empty list on a day without time), each with its
     members by name, each with their projects (time without a project last). Each
-    cell's minutes and amount are computed once: a member's day sums its projects."""
+    cell's minutes and amount are computed once: a member's day sums its projects. The
+    rows are built with ``model_construct``, unvalidated (the values come typed from
+    the database): a month of every member is 60,000 of them."""
     per_user: dict[tuple[date, int], list[Cell]] = defaultdict(list)
     order: dict[int, tuple[str, int]] = {}
     for cell in found:
@@ -302,7 +304,7 @@ def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[dat
             per_project[key] = (head, total + minutes(cell), amount + rates.amount(cell))
         projects = [
             with_amount(
-                ProjectTime(
+                ProjectTime.model_construct(
                     project_id=head.project_id,
                     project_name=head.project_name,
                     contract_id=head.contract_id,
@@ -319,7 +321,7 @@ def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[dat
         head = user_cells[0]
         days[day].append(
             with_amount(
-                UserDay(
+                UserDay.model_construct(
                     user_id=user_id,
                     user_name=full_name(head.firstname, head.lastname, head.email),
                     total_minutes=sum(p[1] for p in per_project.values()),
