@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from webwork.auth.deps import AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
@@ -92,7 +93,9 @@ async def get_tracked_hours(
         "end_date": report.last.isoformat(),
         "totals": report.totals,
     }
-    return respond(data, "Tracked hours retrieved successfully", extra_meta=meta)
+    # Rendering a year of every member is seconds of CPU: in the thread pool, off the
+    # event loop.
+    return await run_in_threadpool(respond, data, "Tracked hours retrieved successfully", extra_meta=meta)
 
 
 def streamed_days(

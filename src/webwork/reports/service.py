@@ -11,6 +11,7 @@ project that does not bill shows none); totals sum the amounts the caller may se
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
@@ -247,8 +248,15 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
     """Time per local day and member (or per ``group_by``) over the range, in the
     actor's scope (``visibility.visible_report_time``)."""
     plan = await plan_tracked_hours(session, actor, query)
-    rates = plan.rates
     found = await repository.cells(session, actor, plan.filters, plan.windows)
+    # Tens of thousands of cells (a year of every member) take the CPU for a while:
+    # summed in a worker thread, so the event loop keeps serving other requests.
+    return await asyncio.to_thread(summed, plan, found)
+
+
+def summed(plan: TrackedHoursPlan, found: list[Cell]) -> TrackedHours:
+    """The report of the cells: totals, and the days or the groups."""
+    rates = plan.rates
     total = sum((rates.amount(c) for c in found), Decimal(0))
     totals = with_amount(
         TrackedHoursTotals(total_minutes=sum(minutes(c) for c in found)),
