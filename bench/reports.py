@@ -236,9 +236,11 @@ async def seed(url: str, boot: dict[str, Any], total: int, until: date) -> Seede
                 if batch:
                     await conn.execute(insert(TimeEntry), batch)
             count = int((await conn.execute(text("SELECT count(*) FROM time_entries"))).scalar_one())
+        # VACUUM on PostgreSQL too: it sets the visibility map that autovacuum keeps in
+        # a running database, without which no index-only scan skips the heap.
         async with engine.connect() as conn:
-            await conn.execute(text("ANALYZE"))
-            await conn.commit()
+            vacuum = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text(vacuum))
     finally:
         await engine.dispose()
     return Seeded(workspace_id, str(boot["api_key"]), members, count, time.perf_counter() - started)
@@ -443,6 +445,76 @@ def export_peak(client: httpx.Client, pid: int, path: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Statement:
+    seconds: float
+    sql: str
+    parameters: Any
+
+
+async def slowest_statement(url: str, key: str, path: str) -> Statement:
+    """The slowest SQL statement of one call of ``path``, answered in this process by
+    the app itself (``create_app`` on its own ``Database``, through httpx's ASGI
+    transport): the engine's cursor events time every statement with its parameters."""
+    from sqlalchemy import event
+
+    from webwork.app import create_app
+    from webwork.config import Settings
+    from webwork.kit.db import Database
+
+    database = Database.from_url(url)
+    timed: list[Statement] = []
+    engines = {database.engine}
+    for maker in (database.reader, database.long_reader):
+        bind = maker.kw.get("bind") if maker is not None else None
+        if bind is not None:
+            engines.add(bind)
+
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        conn.info["bench.started"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        timed.append(Statement(time.perf_counter() - conn.info.pop("bench.started"), statement, parameters))
+
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        event.listen(engine.sync_engine, "after_cursor_execute", after)
+    app = create_app(Settings(database_url=url, rate_limit="off"), database)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {key}"}
+        base = "http://bench/api/v2"
+        async with httpx.AsyncClient(transport=transport, base_url=base, headers=headers) as client:
+            response = await client.get(path, timeout=600)
+            response.raise_for_status()
+    finally:
+        await database.dispose()
+    return max(timed, key=lambda s: s.seconds)
+
+
+async def explain_analyze(url: str, statement: Statement) -> list[str]:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of the statement with its own parameters, on
+    asyncpg's connection (the statement is the driver's text, ``$n`` placeholders)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            rows = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+                f"EXPLAIN (ANALYZE, BUFFERS) {statement.sql}", *statement.parameters
+            )
+    finally:
+        await engine.dispose()
+    return [row[0] for row in rows]
+
+
+def print_explain(url: str, key: str, path: str) -> None:
+    statement = asyncio.run(slowest_statement(url, key, path))
+    took = f"{statement.seconds * 1000:.1f} ms in the app"
+    print(f"EXPLAIN ANALYZE of the slowest statement of {path} ({took}):")
+    for line in asyncio.run(explain_analyze(url, statement)):
+        print(f"    {line}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("postgres", "sqlite"), required=True)
@@ -458,6 +530,14 @@ def main(argv: list[str] | None = None) -> None:
         help="the data ends the day before (default: today)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="PostgreSQL: print EXPLAIN ANALYZE of each endpoint's slowest statement",
+    )
+    parser.add_argument(
+        "--skip-load", action="store_true", help="time the endpoints only (no never-stalls, no exports)"
+    )
     parser.add_argument("--venv", type=Path, default=Path(sys.executable).parent.parent)
     parser.add_argument("--pg-url", default=os.environ.get("WEBWORK_BENCH_DATABASE_URL", DEFAULT_PG_URL))
     args = parser.parse_args(argv)
@@ -481,6 +561,11 @@ def main(argv: list[str] | None = None) -> None:
             for endpoint in endpoints:
                 path = ranges.fill(endpoint, seeded.workspace_id, member_id)
                 print(f"{path}\n  {time_endpoint(client, path, args.runs)}")
+                if args.explain and args.db == "postgres":
+                    print_explain(db.url, seeded.owner_key, path)
+            if args.skip_load:
+                client.close()
+                return
             year = ranges.fill(
                 "/reports/tracked-hours?start_date={year_start}&end_date={year_end}",
                 seeded.workspace_id,

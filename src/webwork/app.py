@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from webwork import __version__
@@ -16,7 +17,7 @@ from webwork.contracts.router import router as contracts_router
 from webwork.expenses.router import router as expenses_router
 from webwork.kit.admission import AdmissionMiddleware
 from webwork.kit.bodies import BodyLimitMiddleware
-from webwork.kit.db import Database
+from webwork.kit.db import Database, long_reads
 from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
 from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import install_error_handlers
@@ -89,6 +90,17 @@ Authenticate with `Authorization: Bearer <api key>`. Every response is wrapped i
 `{success, data, message, meta}` envelope; errors carry `error` and, for 422, `errors`."""
 
 
+def long_read_paths() -> frozenset[str]:
+    """The paths of the routes marked ``LONG_READS`` (none has a path parameter), which
+    the admission middleware lets in at a door of their own."""
+    return frozenset(
+        API_PREFIX + route.path
+        for router in DOMAIN_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and any(d.dependency is long_reads for d in route.dependencies)
+    )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     owned_database = database is None
@@ -125,7 +137,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
-    app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency)
+    app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency, long_paths=long_read_paths())
     app.add_middleware(BodyLimitMiddleware)
     if settings.trusted_proxies:
         # Outermost, so that every layer (and uvicorn's access log) sees the client.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -367,6 +367,15 @@ class UnitOfWorkRoute(APIRoute):
                 return await handler(request)
 
         return in_unit_of_work
+
+
+def streamed_read(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    """A read unit of work of its own (a long read, see :data:`LONG_READS`) for an answer
+    whose body is read from the database while it is sent (a year's export): the
+    request's own unit of work has ended by then. It is never the write path, and a
+    client that goes away closes it (the body's generator is closed)."""
+    database: Database = request.app.state.database
+    return database.unit_of_work(write=False, long=True)
 
 
 async def get_session(request: Request) -> AsyncSession:

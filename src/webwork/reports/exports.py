@@ -17,9 +17,11 @@ the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -89,10 +91,36 @@ class Sheet:
     totals: Sequence[Any] | None = None
 
 
+@dataclass(frozen=True)
+class RowStream:
+    """A report as one table whose rows are read from the database while the file is
+    sent, a batch at a time (a year of every member); ``totals`` gives the totals row
+    once the batches are out (or None)."""
+
+    name: str
+    columns: Sequence[Column]
+    batches: AsyncIterator[Sequence[Sequence[Any]]]
+    totals: Callable[[], Sequence[Any] | None]
+
+
 def export(sheet: Sheet, fmt: ExportFormat, filename: str) -> StreamingResponse:
     """The sheet as a ``<filename>.csv`` or ``.xlsx`` attachment, streamed."""
     assert fmt is not ExportFormat.JSON, "JSON answers go through kit.envelope.respond"
     body = csv_chunks(sheet) if fmt is ExportFormat.CSV else xlsx_chunks(sheet)
+    return StreamingResponse(
+        body,
+        media_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt.value}"'},
+    )
+
+
+def export_stream(stream: RowStream, fmt: ExportFormat, filename: str) -> StreamingResponse:
+    """The stream as a ``<filename>.csv`` or ``.xlsx`` attachment, written as its rows
+    arrive: memory holds a batch of rows (and, for XLSX, xlsxwriter's constant_memory
+    row), never the table. The XLSX file is assembled in a temporary file; the
+    writing and zipping run in worker threads, off the event loop."""
+    assert fmt is not ExportFormat.JSON, "JSON answers go through kit.envelope.respond"
+    body = csv_stream(stream) if fmt is ExportFormat.CSV else xlsx_stream(stream)
     return StreamingResponse(
         body,
         media_type=CONTENT_TYPES[fmt],
@@ -127,31 +155,76 @@ def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
+async def csv_stream(stream: RowStream) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.title for c in stream.columns])
+    async for batch in stream.batches:
+        writer.writerows([csv_text(value) for value in row] for row in batch)
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    totals = stream.totals()
+    if totals is not None:
+        writer.writerow([csv_text(value) for value in totals])
+    yield buffer.getvalue().encode()
+
+
+class Book:
+    """One XLSX sheet in xlsxwriter's ``constant_memory`` mode (each row written out
+    once the next begins): a bold header row frozen above the rows, typed cells, a
+    bold totals row."""
+
+    def __init__(self, output: Any, name: str, columns: Sequence[Column]) -> None:
+        self.book = xlsxwriter.Workbook(output, {"constant_memory": True})
+        self.columns = columns
+        self.bold = self.book.add_format({"bold": True})
+        self.formats = {
+            Kind.DATE: self.book.add_format({"num_format": "yyyy-mm-dd"}),
+            Kind.MONEY: self.book.add_format({"num_format": "0.00"}),
+        }
+        self.bold_formats = {
+            Kind.DATE: self.book.add_format({"num_format": "yyyy-mm-dd", "bold": True}),
+            Kind.MONEY: self.book.add_format({"num_format": "0.00", "bold": True}),
+        }
+        self.page = self.book.add_worksheet(name[:31])
+        self.page.freeze_panes(1, 0)
+        for col, column in enumerate(columns):
+            self.page.write_string(0, col, column.title, self.bold)
+            self.page.set_column(col, col, max(10, len(column.title) + 2))
+        self.next_row = 1
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            write_row(self.page, self.next_row, self.columns, row, self.formats, None)
+            self.next_row += 1
+
+    def close(self, totals: Sequence[Any] | None) -> None:
+        if totals is not None:
+            write_row(self.page, self.next_row, self.columns, totals, self.bold_formats, self.bold)
+        self.book.close()
+
+
 def xlsx_chunks(sheet: Sheet) -> Iterator[bytes]:
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"constant_memory": True})
-    bold = book.add_format({"bold": True})
-    formats = {
-        Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
-        Kind.MONEY: book.add_format({"num_format": "0.00"}),
-    }
-    bold_formats = {
-        Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd", "bold": True}),
-        Kind.MONEY: book.add_format({"num_format": "0.00", "bold": True}),
-    }
-    page = book.add_worksheet(sheet.name[:31])
-    page.freeze_panes(1, 0)
-    for col, column in enumerate(sheet.columns):
-        page.write_string(0, col, column.title, bold)
-        page.set_column(col, col, max(10, len(column.title) + 2))
-    for number, row in enumerate(sheet.rows, start=1):
-        write_row(page, number, sheet.columns, row, formats, None)
-    if sheet.totals is not None:
-        write_row(page, len(sheet.rows) + 1, sheet.columns, sheet.totals, bold_formats, bold)
-    book.close()
+    book = Book(output, sheet.name, sheet.columns)
+    book.rows(sheet.rows)
+    book.close(sheet.totals)
     data = output.getbuffer()
     for offset in range(0, len(data), CHUNK):
         yield bytes(data[offset : offset + CHUNK])
+
+
+async def xlsx_stream(stream: RowStream) -> AsyncIterator[bytes]:
+    with tempfile.TemporaryFile() as output:
+        book = Book(output, stream.name, stream.columns)
+        async for batch in stream.batches:
+            await asyncio.to_thread(book.rows, batch)
+        await asyncio.to_thread(book.close, stream.totals())
+        output.seek(0)
+        while chunk := await asyncio.to_thread(output.read, CHUNK):
+            yield chunk
 
 
 def write_row(

@@ -4,18 +4,22 @@ one rule ``visibility.visible_report_time``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from webwork.auth.deps import AnyRoleDep, SessionDep
-from webwork.kit.db import LONG_READS
+from webwork.auth.principal import Actor
+from webwork.kit.db import LONG_READS, streamed_read
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import UsersPageDep
 from webwork.kit.types import Id, OptionalDate
 from webwork.reports import service, sheets
-from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export
+from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export, export_stream
 from webwork.reports.filters import id_filter, text_filter
 from webwork.reports.schemas import (
     DescriptionTime,
@@ -45,6 +49,7 @@ Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their
     responses=EXPORT_RESPONSES,
 )
 async def get_tracked_hours(
+    request: Request,
     actor: AnyRoleDep,
     session: SessionDep,
     users: Users,
@@ -68,7 +73,8 @@ async def get_tracked_hours(
     (default: the current week, Monday to Sunday, in the caller's timezone; at most 366
     days), with amounts per currency only for callers who may see rates; with
     ``group_by`` the same time as groups with totals instead. ``meta.totals`` holds the
-    totals of the whole answer."""
+    totals of the whole answer. An export without ``group_by`` is read from the
+    database a day at a time while it is sent (in a read transaction of its own)."""
     query = service.TrackedHoursQuery(
         start_date=start_date,
         end_date=end_date,
@@ -80,6 +86,13 @@ async def get_tracked_hours(
         currencies=currencies,
         group_by=group_by,
     )
+    if format is not ExportFormat.JSON and not group_by:
+        plan = await service.plan_tracked_hours(session, actor, query)
+        return export_stream(
+            sheets.tracked_hours_stream(plan, *streamed_days(request, actor, plan)),
+            format,
+            f"tracked-hours-{plan.first}-{plan.last}",
+        )
     report = await service.tracked_hours(session, actor, query)
     if format is not ExportFormat.JSON:
         return export(sheets.tracked_hours(report), format, f"tracked-hours-{report.first}-{report.last}")
@@ -89,7 +102,23 @@ async def get_tracked_hours(
         "end_date": report.last.isoformat(),
         "totals": report.totals,
     }
-    return respond(data, "Tracked hours retrieved successfully", extra_meta=meta)
+    # Rendering a year of every member is seconds of CPU: in the thread pool, off the
+    # event loop.
+    return await run_in_threadpool(respond, data, "Tracked hours retrieved successfully", extra_meta=meta)
+
+
+def streamed_days(
+    request: Request, actor: Actor, plan: service.TrackedHoursPlan
+) -> tuple[AsyncIterator[tuple[date, list[UserDay]]], service.RunningTotals]:
+    """The report's days, read while the answer is sent, and the totals they add up to."""
+    totals = service.RunningTotals()
+
+    async def days() -> AsyncIterator[tuple[date, list[UserDay]]]:
+        async with streamed_read(request) as reading:
+            async for day in service.tracked_hours_days(reading, actor, plan, totals):
+                yield day
+
+    return days(), totals
 
 
 @router.get(

@@ -11,8 +11,10 @@ project that does not bill shows none); totals sum the amounts the caller may se
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +35,7 @@ from webwork.members import service as members
 from webwork.members.schedules import NO_SCHEDULE, resolve
 from webwork.reports import repository
 from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps, percent
-from webwork.reports.localdays import day_windows, zone_of
+from webwork.reports.localdays import DayWindow, day_windows, zone_of
 from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TimeFilters
 from webwork.reports.schemas import (
     ActivityDayLevel,
@@ -118,10 +120,13 @@ def date_range(
 @dataclass(frozen=True)
 class Rates:
     """What the caller sees of amounts: in which currency (None: not asked about), and
-    whose."""
+    whose. ``visibility.may_see_rate`` is asked once per member and billing (a month of
+    all members has tens of thousands of cells, and the actor's role is parsed on each
+    ask)."""
 
     actor: Actor
     currencies: frozenset[str] | None
+    seen: dict[tuple[int, bool], bool] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, actor: Actor, currencies: list[str] | None) -> Rates:
@@ -135,8 +140,15 @@ class Rates:
     def caller_sees_rates(self) -> bool:
         return visibility.may_see_rate(self.actor, self.actor.user_id)
 
+    def sees(self, user_id: int, billable: bool = True) -> bool:
+        key = (user_id, billable)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = visibility.may_see_rate(self.actor, user_id, project_billable=billable)
+        return found
+
     def of_user(self, user_id: int) -> bool:
-        return visibility.may_see_rate(self.actor, user_id)
+        return self.sees(user_id)
 
     def amount(self, cell: Cell) -> Decimal:
         """The cell's amount, zero when it has no rate or the caller may not see it."""
@@ -145,9 +157,7 @@ class Rates:
     def amount_of(self, user_id: int, rate: Decimal | None, billable: bool | None, whole: int) -> Decimal:
         """``whole`` minutes of ``user_id`` at ``rate``, zero when there is no rate or the
         caller may not see it (a project that does not bill hides it)."""
-        if rate is None or not visibility.may_see_rate(
-            self.actor, user_id, project_billable=billable is not False
-        ):
+        if rate is None or not self.sees(user_id, billable is not False):
             return Decimal(0)
         return (Decimal(whole) / 60 * rate).quantize(CENT)
 
@@ -221,9 +231,24 @@ async def read_cells(
     return await repository.cells(session, actor, filters, day_windows(zones, first, last))
 
 
-async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
-    """Time per local day and member (or per ``group_by``) over the range, in the
-    actor's scope (``visibility.visible_report_time``)."""
+@dataclass(frozen=True)
+class TrackedHoursPlan:
+    """What a tracked hours report reads, checked: its dates, levels, filters, the
+    local days' windows and what the caller sees of amounts."""
+
+    first: date
+    last: date
+    levels: list[GroupBy]
+    filters: TimeFilters
+    windows: list[DayWindow]
+    rates: Rates
+
+
+async def plan_tracked_hours(
+    session: AsyncSession, actor: Actor, query: TrackedHoursQuery
+) -> TrackedHoursPlan:
+    """The query's checks (422 on dates and levels, 403 on currencies) and the windows
+    of the members' timezones, before anything is summed."""
     levels = group_levels(query.group_by)
     max_days = MAX_MONTH_DAYS if query.user_id is not None else MAX_DAYS
     first, last = date_range(actor, query.start_date, query.end_date, max_days=max_days)
@@ -234,7 +259,23 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
         team_ids=query.teams,
         titles=query.titles,
     )
-    found = await read_cells(session, actor, filters, first, last)
+    zones = await repository.member_timezones(session, actor, filters)
+    return TrackedHoursPlan(first, last, levels, filters, day_windows(zones, first, last), rates)
+
+
+async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
+    """Time per local day and member (or per ``group_by``) over the range, in the
+    actor's scope (``visibility.visible_report_time``)."""
+    plan = await plan_tracked_hours(session, actor, query)
+    found = await repository.cells(session, actor, plan.filters, plan.windows)
+    # Tens of thousands of cells (a year of every member) take the CPU for a while:
+    # summed in a worker thread, so the event loop keeps serving other requests.
+    return await asyncio.to_thread(summed, plan, found)
+
+
+def summed(plan: TrackedHoursPlan, found: list[Cell]) -> TrackedHours:
+    """The report of the cells: totals, and the days or the groups."""
+    rates = plan.rates
     total = sum((rates.amount(c) for c in found), Decimal(0))
     totals = with_amount(
         TrackedHoursTotals(total_minutes=sum(minutes(c) for c in found)),
@@ -242,53 +283,80 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
         rates.caller_sees_rates,
         total,
     )
-    days = {} if levels else by_day(found, rates, first, last)
-    groups = grouped(found, levels, rates) if levels else []
-    return TrackedHours(first, last, levels, days, groups, totals, rates)
+    days = {} if plan.levels else by_day(found, rates, plan.first, plan.last)
+    groups = grouped(found, plan.levels, rates) if plan.levels else []
+    return TrackedHours(plan.first, plan.last, plan.levels, days, groups, totals, rates)
+
+
+@dataclass
+class RunningTotals:
+    """The totals of the days streamed so far: complete once the last day is out."""
+
+    minutes: int = 0
+    amount: Decimal = Decimal(0)
+
+
+async def tracked_hours_days(
+    session: AsyncSession, actor: Actor, plan: TrackedHoursPlan, totals: RunningTotals
+) -> AsyncIterator[tuple[date, list[UserDay]]]:
+    """The members' rows of each local day with time, in order, read a day at a time
+    (an export of a year without ``group_by``: memory holds one day, not the year);
+    the same rows and order as :func:`tracked_hours`' ``days``."""
+    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
+        totals.minutes += sum(minutes(c) for c in found)
+        totals.amount += sum((plan.rates.amount(c) for c in found), Decimal(0))
+        day = found[0].day
+        yield day, by_day(found, plan.rates, day, day)[day]
 
 
 def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
     """Every date of the range (an empty list on a day without time), each with its
-    members by name, each with their projects (time without a project last)."""
+    members by name, each with their projects (time without a project last). Each
+    cell's minutes and amount are computed once: a member's day sums its projects. The
+    rows are built with ``model_construct``, unvalidated (the values come typed from
+    the database): a month of every member is 60,000 of them."""
     per_user: dict[tuple[date, int], list[Cell]] = defaultdict(list)
+    order: dict[int, tuple[str, int]] = {}
     for cell in found:
         per_user[(cell.day, cell.user_id)].append(cell)
+        if cell.user_id not in order:
+            order[cell.user_id] = user_order(cell)
     days: dict[date, list[UserDay]] = {first + timedelta(days=n): [] for n in range((last - first).days + 1)}
-    for (day, user_id), user_cells in sorted(
-        per_user.items(), key=lambda kv: (kv[0][0], user_order(kv[1][0]))
-    ):
+    for (day, user_id), user_cells in sorted(per_user.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         visible = rates.of_user(user_id)
-        per_project: dict[tuple[int | None, int | None], list[Cell]] = defaultdict(list)
+        per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
         for cell in user_cells:
-            per_project[(cell.project_id, cell.contract_id)].append(cell)
+            key = (cell.project_id, cell.contract_id)
+            head, total, amount = per_project.get(key, (cell, 0, Decimal(0)))
+            per_project[key] = (head, total + minutes(cell), amount + rates.amount(cell))
         projects = [
             with_amount(
-                ProjectTime(
-                    project_id=cells[0].project_id,
-                    project_name=cells[0].project_name,
-                    contract_id=cells[0].contract_id,
-                    total_minutes=sum(minutes(c) for c in cells),
+                ProjectTime.model_construct(
+                    project_id=head.project_id,
+                    project_name=head.project_name,
+                    contract_id=head.contract_id,
+                    total_minutes=total,
                 ),
                 rates,
                 visible,
-                sum((rates.amount(c) for c in cells), Decimal(0)),
+                amount,
             )
-            for _, cells in sorted(
+            for _, (head, total, amount) in sorted(
                 per_project.items(), key=lambda kv: (none_last(kv[0][0]), none_last(kv[0][1]))
             )
         ]
         head = user_cells[0]
         days[day].append(
             with_amount(
-                UserDay(
+                UserDay.model_construct(
                     user_id=user_id,
                     user_name=full_name(head.firstname, head.lastname, head.email),
-                    total_minutes=sum(minutes(c) for c in user_cells),
+                    total_minutes=sum(p[1] for p in per_project.values()),
                     projects=projects,
                 ),
                 rates,
                 visible,
-                sum((rates.amount(c) for c in user_cells), Decimal(0)),
+                sum((p[2] for p in per_project.values()), Decimal(0)),
             )
         )
     return days

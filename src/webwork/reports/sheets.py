@@ -8,14 +8,15 @@ cell empty."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from webwork.kit.pagination import Page
-from webwork.reports.exports import Column, Kind, Sheet
-from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserTasks
-from webwork.reports.service import ActivityReport, Timeline, TrackedHours
+from webwork.reports.exports import Column, Kind, RowStream, Sheet
+from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserDay, UserTasks
+from webwork.reports.service import ActivityReport, RunningTotals, Timeline, TrackedHours, TrackedHoursPlan
 
 TOTAL = "Total"
 
@@ -35,30 +36,48 @@ def amounts_of(shown: Amounts, set_fields: set[str], currencies: Sequence[str]) 
 
 def tracked_hours(report: TrackedHours) -> Sheet:
     currencies = amount_columns(report)
-    money = [Column(f"total_amount_{c}", Kind.MONEY) for c in currencies]
     totals_amounts = amounts_of(report.totals.total_amount, report.totals.model_fields_set, currencies)
     if report.levels:
+        money = [Column(f"total_amount_{c}", Kind.MONEY) for c in currencies]
         return grouped_sheet(report, currencies, money, totals_amounts)
-    columns = [
+    rows = [day_row(day, user, currencies) for day, users in report.days.items() for user in users]
+    totals = [TOTAL, None, None, report.totals.total_minutes, *totals_amounts]
+    return Sheet("Tracked hours", day_columns(currencies), rows, totals)
+
+
+def day_columns(currencies: Sequence[str]) -> list[Column]:
+    return [
         Column("date", Kind.DATE),
         Column("user_id", Kind.INTEGER),
         Column("user_name"),
         Column("total_minutes", Kind.INTEGER),
-        *money,
+        *[Column(f"total_amount_{c}", Kind.MONEY) for c in currencies],
     ]
-    rows = [
-        [
-            day,
-            user.user_id,
-            user.user_name,
-            user.total_minutes,
-            *amounts_of(user.total_amount, user.model_fields_set, currencies),
-        ]
-        for day, users in report.days.items()
-        for user in users
-    ]
-    totals = [TOTAL, None, None, report.totals.total_minutes, *totals_amounts]
-    return Sheet("Tracked hours", columns, rows, totals)
+
+
+def day_row(day: date, user: UserDay, currencies: Sequence[str]) -> list[Any]:
+    amounts = amounts_of(user.total_amount, user.model_fields_set, currencies)
+    return [day, user.user_id, user.user_name, user.total_minutes, *amounts]
+
+
+def tracked_hours_stream(
+    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[UserDay]]], totals: RunningTotals
+) -> RowStream:
+    """The sheet of :func:`tracked_hours` without ``group_by``, its rows a day at a
+    time as ``days`` yields them, the totals row once they are all out."""
+    rates = plan.rates
+    currencies = sorted(rates.shown(Decimal(0))) if rates.caller_sees_rates else []
+
+    async def batches() -> AsyncIterator[list[list[Any]]]:
+        async for day, users in days:
+            yield [day_row(day, user, currencies) for user in users]
+
+    def totals_row() -> list[Any]:
+        shown = rates.shown(totals.amount)
+        amounts = [shown.get(currency, Decimal(0)) for currency in currencies]
+        return [TOTAL, None, None, totals.minutes, *amounts]
+
+    return RowStream("Tracked hours", day_columns(currencies), batches(), totals_row)
 
 
 def grouped_sheet(
