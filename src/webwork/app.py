@@ -163,7 +163,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             async with asyncio.timeout(READY_TIMEOUT):
                 await database.answers()
         except Exception as exc:  # whatever the driver raises (refused, timeout, auth): not ready
-            log.warning("not ready: the database does not answer (%s)", exc or type(exc).__name__)
+            log.warning("not ready: the database does not answer (%s)", str(exc) or type(exc).__name__)
             raise Unavailable(
                 "The database does not answer.", headers={"Retry-After": READY_RETRY_AFTER}
             ) from exc
