@@ -42,7 +42,12 @@ test-postgres: setup
 dist-check: setup
 	PYTHON=$(PYTHON) ./scripts/dist_check.sh
 
-test: lint typecheck test-sqlite test-postgres dist-check
+# The Dockerfile, linted (no container engine needed); tests/test_deploy.py checks the rest.
+.PHONY: lint-docker
+lint-docker: setup
+	$(BIN)/hadolint Dockerfile
+
+test: lint lint-docker typecheck test-sqlite test-postgres dist-check
 
 migration: setup
 	./scripts/new_migration.sh "$(MSG)"

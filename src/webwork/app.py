@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
@@ -20,7 +22,7 @@ from webwork.kit.bodies import BodyLimitMiddleware
 from webwork.kit.db import Database, long_reads
 from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
 from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
-from webwork.kit.errors import install_error_handlers
+from webwork.kit.errors import Unavailable, install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
@@ -80,6 +82,12 @@ TAG_ORDER = (
 )
 
 API_PREFIX = "/api/v2"
+
+log = logging.getLogger(__name__)
+
+# GET /ready: how long the database gets to answer, and when a refused caller asks again.
+READY_TIMEOUT = 2.0
+READY_RETRY_AFTER = "5"
 
 # Routes without authentication: limited per client address.
 PUBLIC_ROUTERS = (invitations_router,)
@@ -157,5 +165,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready(request: Request) -> dict[str, str]:
+        """Whether this node can serve: its database answers. /health says only that the
+        process runs; load balancers and container engines route by this one."""
+        database: Database = request.app.state.database
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                await database.answers()
+        except Exception as exc:  # whatever the driver raises (refused, timeout, auth): not ready
+            log.warning("not ready: the database does not answer (%s)", str(exc) or type(exc).__name__)
+            raise Unavailable(
+                "The database does not answer.", headers={"Retry-After": READY_RETRY_AFTER}
+            ) from exc
+        return {"status": "ready"}
 
     return app

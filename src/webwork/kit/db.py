@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import DateTime, MetaData, event, make_url
+from sqlalchemy import DateTime, MetaData, event, make_url, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -232,6 +232,13 @@ class Database:
             return
         async with _committed(self.sessionmaker, self._start, run_deferred=True) as session:
             yield session
+
+    async def answers(self) -> None:
+        """Raises unless the database runs ``SELECT 1``: what ``GET /ready`` asks (within
+        its own time limit) before a proxy or an orchestrator sends this node traffic. A
+        read, so that on SQLite it never queues behind the writers."""
+        async with self.unit_of_work(write=False) as session:
+            await session.execute(text("SELECT 1"))
 
     async def settle(self) -> None:
         """Wait for the work started after commits (mail, a read's bookkeeping) to end."""

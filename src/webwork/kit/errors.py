@@ -101,6 +101,12 @@ class RateLimited(ApiError):
     default_message = "Too many requests. Please slow down."
 
 
+class Unavailable(ApiError):
+    status_code = 503
+    code = "unavailable"
+    default_message = "The service is not available. Try again later."
+
+
 def found(value: T | None, message: str) -> T:
     """``value``, or a 404 with ``message`` when the lookup found nothing: what a service
     answers for an id the caller may not see, whoever's it is."""
@@ -219,6 +225,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "unavailable",
 }
 _HTTP_MESSAGES = {404: "The requested route was not found.", 405: "Method not allowed."}
 
