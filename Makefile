@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check migration contract bench clean
+.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check docs migration contract bench clean
 
 setup: $(STAMP)
 
@@ -42,7 +42,11 @@ test-postgres: setup
 dist-check: setup
 	PYTHON=$(PYTHON) ./scripts/dist_check.sh
 
-test: lint typecheck test-sqlite test-postgres dist-check
+test: lint typecheck test-sqlite test-postgres dist-check docs
+
+# The configuration page is generated from Settings; a broken link or anchor fails the build.
+docs: setup
+	$(BIN)/python scripts/settings_reference.py && $(BIN)/mkdocs build --strict --quiet
 
 migration: setup
 	./scripts/new_migration.sh "$(MSG)"
@@ -60,4 +64,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --pg-url $(PG_TEST_URL) $(BENCH)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache site
