@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check migration contract bench clean
+.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check docs migration contract bench clean
 
 setup: $(STAMP)
 
@@ -47,7 +47,12 @@ dist-check: setup
 lint-docker: setup
 	$(BIN)/hadolint Dockerfile
 
-test: lint lint-docker typecheck test-sqlite test-postgres dist-check
+# The configuration page is generated from Settings; a broken link or anchor fails the build
+# (not --quiet: it hides the warnings that strict mode counts, and the build then passes).
+docs: setup
+	$(BIN)/python scripts/settings_reference.py && NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+test: lint lint-docker typecheck test-sqlite test-postgres dist-check docs
 
 migration: setup
 	./scripts/new_migration.sh "$(MSG)"
@@ -65,4 +70,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --pg-url $(PG_TEST_URL) $(BENCH)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache site

@@ -33,38 +33,88 @@ _PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./webwork.db"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    # Processes of `webwork serve`; more than one needs PostgreSQL (and Redis with a rate limit).
-    workers: int = Field(1, ge=1, le=64)
-    # On SIGTERM: seconds the requests in flight get to finish before they are cut off.
-    shutdown_grace: int = Field(30, ge=0, le=3600)
-    # "<count>/<second|minute|hour|day>" per principal, or "off".
-    rate_limit: str = "600/minute"
-    redis_url: str | None = None
-    # Peers whose X-Forwarded-For / Forwarded / X-Real-IP name the client (kit/proxies.py):
-    # "10.0.0.1,192.168.0.0/16"; none by default, so a client's own headers count for nothing.
-    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
-    # Base URL of invitation links (set it behind a proxy); unset: http://<host>:<port>.
-    public_url: str | None = None
-    # Keys the opaque encoding of short ids (timesheets, webhooks); not a security boundary.
-    id_salt: str = "webwork"
-    echo_sql: bool = False
-    # One log line per request costs more than some requests; on for debugging.
-    access_log: bool = False
-    # API requests one process runs at once; the rest queue in order (kit/admission.py).
-    max_concurrency: int = Field(4, ge=0, le=10_000)
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./webwork.db",
+        description="The database, as an async URL: `postgresql+asyncpg://...` or `sqlite+aiosqlite://...` "
+        "(a `postgres://` or `sqlite://` URL is refused with the async one to use instead).",
+    )
+    host: str = Field("127.0.0.1", description="Bind address of `webwork serve`.")
+    port: int = Field(8000, description="Port of `webwork serve` (1..65535).")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes of `webwork serve` (1..64). More than one needs PostgreSQL, and "
+        "`WEBWORK_REDIS_URL` while a rate limit is set, so that the limit is shared.",
+    )
+    shutdown_grace: int = Field(
+        30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM `serve` stops accepting at once; the requests in flight get this many "
+        "seconds (0..3600) to finish before they are cut off, then it exits 0.",
+    )
+    rate_limit: str = Field(
+        "600/minute",
+        description="`<count>/<second|minute|hour|day>` per authenticated user (all their keys), per "
+        "client address for anonymous calls, failed authentications and the public invitation "
+        "routes; `off` disables it.",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by every node for the rate-limit counters (`redis://` or `rediss://`, "
+        "e.g. `redis://127.0.0.1:6379/0`). If Redis stops answering, each node counts on its own "
+        "(with a warning) and retries Redis after 30 s.",
+    )
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated IPs and CIDR networks of your reverse proxies (`127.0.0.1,10.0.0.0/8`). "
+        "Only a request whose socket peer is one of them is believed about its client (`X-Forwarded-For`, "
+        "else `Forwarded`, else `X-Real-IP`); anyone else's forwarded headers count for nothing.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Base URL of invitation links (`http://` or `https://`); set it behind a proxy. "
+        "Unset: `http://<host>:<port>` that `serve` was started on; never a request's `Host` header.",
+    )
+    id_salt: str = Field(
+        "webwork",
+        description="Keys the opaque encoding of short ids (timesheet ids); not a security boundary, "
+        "but changing it changes those ids.",
+    )
+    echo_sql: bool = Field(False, description="Log every SQL statement (SQLAlchemy's echo), for debugging.")
+    access_log: bool = Field(
+        False,
+        description="One log line per request; off by default, since it costs more than some requests.",
+    )
+    max_concurrency: int = Field(
+        4,
+        ge=0,
+        le=10_000,
+        description="API requests one process runs at once; later ones wait in arrival order. `0`: no limit.",
+    )
 
-    # Mail (invitations, confirmation codes): "log" writes each mail to the `webwork.mail`
-    # log (development), "smtp" sends it through the SMTP server below.
-    mail_backend: Literal["log", "smtp"] = "log"
-    mail_from: str = "WebWork <webwork@localhost>"
-    smtp_host: str = Field("localhost", min_length=1)
-    smtp_port: int = Field(25, ge=1, le=65535)
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
+    mail_backend: Literal["log", "smtp"] = Field(
+        "log",
+        description="`log` writes every mail (invitations, confirmation codes) to the `webwork.mail` log, "
+        "for development; `smtp` sends it through the SMTP server below, after the request's commit.",
+    )
+    mail_from: str = Field(
+        "WebWork <webwork@localhost>", description="Sender of invitations and confirmation codes."
+    )
+    smtp_host: str = Field(
+        "localhost", min_length=1, description="SMTP server (with `WEBWORK_MAIL_BACKEND=smtp`)."
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_username: str | None = Field(
+        None, description="SMTP login name (set both login settings or neither)."
+    )
+    smtp_password: SecretStr | None = Field(
+        None, description="SMTP password (set both login settings or neither)."
+    )
+    smtp_starttls: bool = Field(
+        False, description="Upgrade the SMTP connection with STARTTLS (usually port 587)."
+    )
 
     def public_address(self) -> str:
         """The base of links this server hands out: never a request's Host header, which
