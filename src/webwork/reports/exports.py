@@ -237,7 +237,7 @@ def write_row(
             page.write_blank(number, col, None, text)
         elif column.kind in (Kind.INTEGER, Kind.NUMBER) and isinstance(value, int | float):
             page.write_number(number, col, value, text)
-        elif column.kind is Kind.MONEY and isinstance(value, Decimal | int):
+        elif column.kind is Kind.MONEY and isinstance(value, Decimal | int | float):
             page.write_number(number, col, float(value), formats[Kind.MONEY])
         elif column.kind is Kind.DATE and isinstance(value, date):
             page.write_datetime(number, col, datetime.combine(value, datetime.min.time()), formats[Kind.DATE])

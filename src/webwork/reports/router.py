@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from webwork.auth.deps import AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
@@ -102,18 +101,16 @@ async def get_tracked_hours(
         "end_date": report.last.isoformat(),
         "totals": report.totals,
     }
-    # Rendering a year of every member is seconds of CPU: in the thread pool, off the
-    # event loop.
-    return await run_in_threadpool(respond, data, "Tracked hours retrieved successfully", extra_meta=meta)
+    return respond(data, "Tracked hours retrieved successfully", extra_meta=meta)
 
 
 def streamed_days(
     request: Request, actor: Actor, plan: service.TrackedHoursPlan
-) -> tuple[AsyncIterator[tuple[date, list[UserDay]]], service.RunningTotals]:
+) -> tuple[AsyncIterator[tuple[date, list[service.DayRow]]], service.RunningTotals]:
     """The report's days, read while the answer is sent, and the totals they add up to."""
     totals = service.RunningTotals()
 
-    async def days() -> AsyncIterator[tuple[date, list[UserDay]]]:
+    async def days() -> AsyncIterator[tuple[date, list[service.DayRow]]]:
         async with streamed_read(request) as reading:
             async for day in service.tracked_hours_days(reading, actor, plan, totals):
                 yield day

@@ -30,6 +30,7 @@ from webwork.kit import clock
 from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
 from webwork.kit.errors import Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
+from webwork.kit.types import decimal_to_number
 from webwork.leaves import service as leaves
 from webwork.members import service as members
 from webwork.members.schedules import NO_SCHEDULE, resolve
@@ -45,7 +46,6 @@ from webwork.reports.schemas import (
     Group,
     IdleGap,
     Named,
-    ProjectTime,
     TaskDay,
     TaskTotal,
     TimelineEntry,
@@ -53,7 +53,6 @@ from webwork.reports.schemas import (
     TrackedHoursTotals,
     UserActivity,
     UserAttendance,
-    UserDay,
     UserTasks,
     UserTimeline,
 )
@@ -192,6 +191,12 @@ class TrackedHoursQuery:
     group_by: list[str] | None = None
 
 
+# A member's day as ``UserDay`` documents it (its projects as ``ProjectTime``), in plain
+# values: amounts are JSON numbers already (``kit.types.decimal_to_number``, as ``Money``
+# serialises them).
+DayRow = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class TrackedHours:
     """``days`` (date -> member rows) without ``group_by``, else ``groups``."""
@@ -199,7 +204,7 @@ class TrackedHours:
     first: date
     last: date
     levels: list[GroupBy]
-    days: dict[date, list[UserDay]]
+    days: dict[date, list[DayRow]]
     groups: list[Group]
     totals: TrackedHoursTotals
     rates: Rates
@@ -274,17 +279,18 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
 
 
 def summed(plan: TrackedHoursPlan, found: list[Cell]) -> TrackedHours:
-    """The report of the cells: totals, and the days or the groups."""
+    """The report of the cells: totals, and the days (which add up the totals as they
+    go) or the groups."""
     rates = plan.rates
-    total = sum((rates.amount(c) for c in found), Decimal(0))
-    totals = with_amount(
-        TrackedHoursTotals(total_minutes=sum(minutes(c) for c in found)),
-        rates,
-        rates.caller_sees_rates,
-        total,
-    )
-    days = {} if plan.levels else by_day(found, rates, plan.first, plan.last)
+    running = RunningTotals()
+    days = by_day(found, rates, plan.first, plan.last, running) if not plan.levels else {}
     groups = grouped(found, plan.levels, rates) if plan.levels else []
+    if plan.levels:
+        running.minutes = sum(minutes(c) for c in found)
+        running.amount = sum((rates.amount(c) for c in found), Decimal(0))
+    totals = with_amount(
+        TrackedHoursTotals(total_minutes=running.minutes), rates, rates.caller_sees_rates, running.amount
+    )
     return TrackedHours(plan.first, plan.last, plan.levels, days, groups, totals, rates)
 
 
@@ -298,68 +304,97 @@ class RunningTotals:
 
 async def tracked_hours_days(
     session: AsyncSession, actor: Actor, plan: TrackedHoursPlan, totals: RunningTotals
-) -> AsyncIterator[tuple[date, list[UserDay]]]:
+) -> AsyncIterator[tuple[date, list[DayRow]]]:
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same rows and order as :func:`tracked_hours`' ``days``."""
     async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
-        totals.minutes += sum(minutes(c) for c in found)
-        totals.amount += sum((plan.rates.amount(c) for c in found), Decimal(0))
         day = found[0].day
-        yield day, by_day(found, plan.rates, day, day)[day]
+        yield day, by_day(found, plan.rates, day, day, totals)[day]
 
 
-def by_day(found: list[Cell], rates: Rates, first: date, last: date) -> dict[date, list[UserDay]]:
+def by_day(
+    found: list[Cell], rates: Rates, first: date, last: date, totals: RunningTotals
+) -> dict[date, list[DayRow]]:
     """Every date of the range (an empty list on a day without time), each with its
     members by name, each with their projects (time without a project last). Each
-    cell's minutes and amount are computed once: a member's day sums its projects. The
-    rows are built with ``model_construct``, unvalidated (the values come typed from
-    the database): a month of every member is 60,000 of them."""
-    per_user: dict[tuple[date, int], list[Cell]] = defaultdict(list)
+    cell's minutes and amount are computed once (the amount only when the caller sees
+    the member's): a member's day sums its projects, and ``totals`` the days. The rows
+    are plain dicts and lists,
+    as ``time_entries.router.entry_item`` builds its rows: a month of every member is
+    60,000 of them, and a model per row (built, then dumped) cost several times the
+    rest of the answer. ``tests/reports/test_plain_rows.py`` holds them to the models."""
+    per_day: dict[date, dict[int, list[Cell]]] = defaultdict(lambda: defaultdict(list))
     order: dict[int, tuple[str, int]] = {}
     for cell in found:
-        per_user[(cell.day, cell.user_id)].append(cell)
+        per_day[cell.day][cell.user_id].append(cell)
         if cell.user_id not in order:
             order[cell.user_id] = user_order(cell)
-    days: dict[date, list[UserDay]] = {first + timedelta(days=n): [] for n in range((last - first).days + 1)}
-    for (day, user_id), user_cells in sorted(per_user.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
-        visible = rates.of_user(user_id)
-        per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
-        for cell in user_cells:
-            key = (cell.project_id, cell.contract_id)
-            head, total, amount = per_project.get(key, (cell, 0, Decimal(0)))
-            per_project[key] = (head, total + minutes(cell), amount + rates.amount(cell))
-        projects = [
-            with_amount(
-                ProjectTime.model_construct(
-                    project_id=head.project_id,
-                    project_name=head.project_name,
-                    contract_id=head.contract_id,
-                    total_minutes=total,
-                ),
-                rates,
-                visible,
-                amount,
-            )
-            for _, (head, total, amount) in sorted(
-                per_project.items(), key=lambda kv: (none_last(kv[0][0]), none_last(kv[0][1]))
-            )
+    rank = {user_id: n for n, user_id in enumerate(sorted(order, key=order.__getitem__))}
+    zero = Decimal(0)
+    # The one currency shown (or none): asked once, not per row.
+    currencies = list(rates.shown(zero))
+    days: dict[date, list[DayRow]] = {}
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        per_user = per_day.get(day, {})
+        days[day] = [
+            user_day(user_id, per_user[user_id], rates, currencies, totals)
+            for user_id in sorted(per_user, key=rank.__getitem__)
         ]
-        head = user_cells[0]
-        days[day].append(
-            with_amount(
-                UserDay.model_construct(
-                    user_id=user_id,
-                    user_name=full_name(head.firstname, head.lastname, head.email),
-                    total_minutes=sum(p[1] for p in per_project.values()),
-                    projects=projects,
-                ),
-                rates,
-                visible,
-                sum((p[2] for p in per_project.values()), Decimal(0)),
-            )
-        )
     return days
+
+
+def user_day(
+    user_id: int, user_cells: list[Cell], rates: Rates, currencies: list[str], totals: RunningTotals
+) -> DayRow:
+    """One member's day: their projects (by project, then contract; none last), each
+    summing its cells, and the day summing its projects, added to ``totals``. A member
+    whose amounts the caller may not see adds no amount: ``visibility.may_see_rate``
+    hides a project that does not bill from everyone, so none of their cells has one."""
+    visible = rates.of_user(user_id)
+    zero = Decimal(0)
+    per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
+    for cell in user_cells:
+        key = (cell.project_id, cell.contract_id)
+        head, total, amount = per_project.get(key, (cell, 0, zero))
+        per_project[key] = (
+            head,
+            total + cell.seconds // 60,
+            amount + rates.amount(cell) if visible else amount,
+        )
+    keys = sorted(per_project, key=project_order) if len(per_project) > 1 else list(per_project)
+    projects = []
+    user_minutes, user_amount = 0, zero
+    for key in keys:
+        head, total, amount = per_project[key]
+        project: DayRow = {
+            "project_id": head.project_id,
+            "project_name": head.project_name,
+            "contract_id": head.contract_id,
+            "total_minutes": total,
+        }
+        if visible:
+            project["total_amount"] = {c: decimal_to_number(amount) for c in currencies}
+        projects.append(project)
+        user_minutes += total
+        user_amount += amount
+    head = user_cells[0]
+    row: DayRow = {
+        "user_id": user_id,
+        "user_name": full_name(head.firstname, head.lastname, head.email),
+        "total_minutes": user_minutes,
+    }
+    if visible:
+        row["total_amount"] = {c: decimal_to_number(user_amount) for c in currencies}
+    row["projects"] = projects
+    totals.minutes += user_minutes
+    totals.amount += user_amount
+    return row
+
+
+def project_order(key: tuple[int | None, int | None]) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
+    return none_last(key[0]), none_last(key[1])
 
 
 def none_last(value: Any) -> tuple[bool, Any]:

@@ -15,8 +15,15 @@ from typing import Any
 
 from webwork.kit.pagination import Page
 from webwork.reports.exports import Column, Kind, RowStream, Sheet
-from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserDay, UserTasks
-from webwork.reports.service import ActivityReport, RunningTotals, Timeline, TrackedHours, TrackedHoursPlan
+from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserTasks
+from webwork.reports.service import (
+    ActivityReport,
+    DayRow,
+    RunningTotals,
+    Timeline,
+    TrackedHours,
+    TrackedHoursPlan,
+)
 
 TOTAL = "Total"
 
@@ -55,13 +62,14 @@ def day_columns(currencies: Sequence[str]) -> list[Column]:
     ]
 
 
-def day_row(day: date, user: UserDay, currencies: Sequence[str]) -> list[Any]:
-    amounts = amounts_of(user.total_amount, user.model_fields_set, currencies)
-    return [day, user.user_id, user.user_name, user.total_minutes, *amounts]
+def day_row(day: date, user: DayRow, currencies: Sequence[str]) -> list[Any]:
+    shown = user.get("total_amount")
+    amounts = [None if shown is None else shown.get(currency, 0) for currency in currencies]
+    return [day, user["user_id"], user["user_name"], user["total_minutes"], *amounts]
 
 
 def tracked_hours_stream(
-    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[UserDay]]], totals: RunningTotals
+    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[DayRow]]], totals: RunningTotals
 ) -> RowStream:
     """The sheet of :func:`tracked_hours` without ``group_by``, its rows a day at a
     time as ``days`` yields them, the totals row once they are all out."""
