@@ -320,10 +320,10 @@ def by_day(
     members by name, each with their projects (time without a project last). Each
     cell's minutes and amount are computed once (the amount only when the caller sees
     the member's): a member's day sums its projects, and ``totals`` the days. The rows
-    are plain dicts and lists,
-    as ``time_entries.router.entry_item`` builds its rows: a month of every member is
-    60,000 of them, and a model per row (built, then dumped) cost several times the
-    rest of the answer. ``tests/reports/test_plain_rows.py`` holds them to the models."""
+    are plain dicts and lists, as ``time_entries.router.entry_item`` builds its rows: a
+    month of every member is 60,000 of them, and a model per row (built, then dumped)
+    cost several times the rest of the answer. ``tests/reports/test_plain_rows.py``
+    holds them to the models."""
     per_day: dict[date, dict[int, list[Cell]]] = defaultdict(lambda: defaultdict(list))
     order: dict[int, tuple[str, int]] = {}
     for cell in found:
