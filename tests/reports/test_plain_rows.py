@@ -1,5 +1,6 @@
-"""The tracked-hours days are built as plain dicts (``service.by_day``), not models: each
-row must be what its documenting model (``UserDay`` with ``ProjectTime``) validates and
+"""The tracked-hours days and groups are built as plain dicts (``service.by_day``,
+``service.grouped``), not models: each row must be what its documenting model
+(``UserDay`` with ``ProjectTime``, ``Group``) validates and
 dumps to, the same keys in the same order and the same numbers (an amount a JSON number,
 integral amounts integers), with amounts left out where the caller may not see them."""
 
@@ -11,26 +12,27 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from tests.assertions import ok
 from tests.factories import Factory
-from webwork.reports.schemas import UserDay
+from webwork.reports.schemas import Group, UserDay
 
 FIRST, LAST = date(2024, 5, 6), date(2024, 5, 8)
 
 
-def as_model_dumps(row: dict[str, Any]) -> dict[str, Any]:
-    """The row through the model path: validated, then dumped as the answer dumps a model
-    (``kit.envelope``: JSON mode, unset fields left out)."""
-    return UserDay.model_validate(row).model_dump(mode="json", exclude_unset=True)
-
-
-def assert_rows_are_the_models(days: dict[str, list[dict[str, Any]]]) -> None:
-    rows = [row for users in days.values() for row in users]
+def assert_rows_are_the_models(rows: list[dict[str, Any]], model: type[BaseModel] = UserDay) -> None:
+    """Each row through the model path (validated, then dumped as ``kit.envelope`` dumps a
+    model: JSON mode, unset fields left out) is the row itself; orjson keeps the keys'
+    order, so equal bytes are equal keys, order and values."""
     assert rows
     for row in rows:
-        # orjson keeps the keys' order: equal bytes are equal keys, order and values.
-        assert orjson.dumps(as_model_dumps(row)) == orjson.dumps(row)
+        dumped = model.model_validate(row).model_dump(mode="json", exclude_unset=True)
+        assert orjson.dumps(dumped) == orjson.dumps(row)
+
+
+def day_rows(days: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [row for users in days.values() for row in users]
 
 
 async def test_plain_rows_are_what_the_models_dump(
@@ -53,7 +55,7 @@ async def test_plain_rows_are_what_the_models_dump(
     params = {**space.ws, "start_date": FIRST.isoformat(), "end_date": LAST.isoformat()}
 
     shown = ok(await space.owner.api.get("/reports/tracked-hours", params=params))["data"]
-    assert_rows_are_the_models(shown)
+    assert_rows_are_the_models(day_rows(shown))
     (row,) = shown["2024-05-06"]
     assert row["total_amount"] == {"USD": 60}  # integral: an integer
     assert [p.get("total_amount") for p in row["projects"]] == [{"USD": 60}, {"USD": 0}, {"USD": 0}]
@@ -63,9 +65,15 @@ async def test_plain_rows_are_what_the_models_dump(
     other_currency = ok(
         await space.owner.api.get("/reports/tracked-hours", params={**params, "currencies": "EUR"})
     )
-    assert_rows_are_the_models(other_currency["data"])
+    assert_rows_are_the_models(day_rows(other_currency["data"]))
     assert other_currency["data"]["2024-05-07"][0]["total_amount"] == {}
 
     hidden = ok(await member.api.get("/reports/tracked-hours", params=params))["data"]
-    assert_rows_are_the_models(hidden)
+    assert_rows_are_the_models(day_rows(hidden))
     assert all("total_amount" not in p for row in hidden["2024-05-06"] for p in [row, *row["projects"]])
+
+    for caller in (space.owner, member):
+        for levels in (["user", "project"], ["day"], ["contract", "week"]):
+            groups = ok(await caller.api.get("/reports/tracked-hours", params={**params, "group_by": levels}))
+            assert_rows_are_the_models(groups["data"], Group)
+            assert all(("total_amount" in g) is (caller is space.owner) for g in groups["data"])

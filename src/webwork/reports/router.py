@@ -106,11 +106,11 @@ async def get_tracked_hours(
 
 def streamed_days(
     request: Request, actor: Actor, plan: service.TrackedHoursPlan
-) -> tuple[AsyncIterator[tuple[date, list[service.DayRow]]], service.RunningTotals]:
+) -> tuple[AsyncIterator[tuple[date, list[service.PlainRow]]], service.RunningTotals]:
     """The report's days, read while the answer is sent, and the totals they add up to."""
     totals = service.RunningTotals()
 
-    async def days() -> AsyncIterator[tuple[date, list[service.DayRow]]]:
+    async def days() -> AsyncIterator[tuple[date, list[service.PlainRow]]]:
         async with streamed_read(request) as reading:
             async for day in service.tracked_hours_days(reading, actor, plan, totals):
                 yield day

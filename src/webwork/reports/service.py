@@ -43,7 +43,6 @@ from webwork.reports.schemas import (
     ActivityStats,
     Amounts,
     DescriptionTime,
-    Group,
     IdleGap,
     Named,
     TaskDay,
@@ -191,10 +190,10 @@ class TrackedHoursQuery:
     group_by: list[str] | None = None
 
 
-# A member's day as ``UserDay`` documents it (its projects as ``ProjectTime``), in plain
-# values: amounts are JSON numbers already (``kit.types.decimal_to_number``, as ``Money``
-# serialises them).
-DayRow = dict[str, Any]
+# A row of the answer as its model documents it (a member's day as ``UserDay``, its
+# projects as ``ProjectTime``, a group as ``Group``), in plain values: amounts are JSON
+# numbers already (``kit.types.decimal_to_number``, as ``Money`` serialises them).
+PlainRow = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -204,8 +203,8 @@ class TrackedHours:
     first: date
     last: date
     levels: list[GroupBy]
-    days: dict[date, list[DayRow]]
-    groups: list[Group]
+    days: dict[date, list[PlainRow]]
+    groups: list[PlainRow]
     totals: TrackedHoursTotals
     rates: Rates
 
@@ -304,7 +303,7 @@ class RunningTotals:
 
 async def tracked_hours_days(
     session: AsyncSession, actor: Actor, plan: TrackedHoursPlan, totals: RunningTotals
-) -> AsyncIterator[tuple[date, list[DayRow]]]:
+) -> AsyncIterator[tuple[date, list[PlainRow]]]:
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same rows and order as :func:`tracked_hours`' ``days``."""
@@ -315,7 +314,7 @@ async def tracked_hours_days(
 
 def by_day(
     found: list[Cell], rates: Rates, first: date, last: date, totals: RunningTotals
-) -> dict[date, list[DayRow]]:
+) -> dict[date, list[PlainRow]]:
     """Every date of the range (an empty list on a day without time), each with its
     members by name, each with their projects (time without a project last). Each
     cell's minutes and amount are computed once (the amount only when the caller sees
@@ -334,7 +333,7 @@ def by_day(
     zero = Decimal(0)
     # The one currency shown (or none): asked once, not per row.
     currencies = list(rates.shown(zero))
-    days: dict[date, list[DayRow]] = {}
+    days: dict[date, list[PlainRow]] = {}
     for n in range((last - first).days + 1):
         day = first + timedelta(days=n)
         per_user = per_day.get(day, {})
@@ -347,7 +346,7 @@ def by_day(
 
 def user_day(
     user_id: int, user_cells: list[Cell], rates: Rates, currencies: list[str], totals: RunningTotals
-) -> DayRow:
+) -> PlainRow:
     """One member's day: their projects (by project, then contract; none last), each
     summing its cells, and the day summing its projects, added to ``totals``. A member
     whose amounts the caller may not see adds no amount: ``visibility.may_see_rate``
@@ -368,7 +367,7 @@ def user_day(
     user_minutes, user_amount = 0, zero
     for key in keys:
         head, total, amount = per_project[key]
-        project: DayRow = {
+        project: PlainRow = {
             "project_id": head.project_id,
             "project_name": head.project_name,
             "contract_id": head.contract_id,
@@ -380,7 +379,7 @@ def user_day(
         user_minutes += total
         user_amount += amount
     head = user_cells[0]
-    row: DayRow = {
+    row: PlainRow = {
         "user_id": user_id,
         "user_name": full_name(head.firstname, head.lastname, head.email),
         "total_minutes": user_minutes,
@@ -425,28 +424,31 @@ def group_key(level: GroupBy, cell: Cell) -> tuple[int | str | None, str | None]
     return cell.contract_id, cell.project_name
 
 
-def grouped(found: Iterable[Cell], levels: list[GroupBy], rates: Rates) -> list[Group]:
+def grouped(found: Iterable[Cell], levels: list[GroupBy], rates: Rates) -> list[PlainRow]:
     """The cells in groups of ``levels[0]``, each split by ``levels[1:]``, by key (time
-    without a project, task or contract last)."""
+    without a project, task or contract last): each group as ``Group`` documents it, in
+    plain values as :func:`by_day` builds its rows (a month by user and day is 30,000
+    groups)."""
     level, rest = levels[0], levels[1:]
     buckets: dict[tuple[int | str | None, str | None], list[Cell]] = defaultdict(list)
     for cell in found:
         buckets[group_key(level, cell)].append(cell)
-    return [
-        with_amount(
-            Group(
-                group_by=level.value,
-                key=key,
-                name=name,
-                total_minutes=sum(minutes(c) for c in cells),
-                groups=grouped(cells, rest, rates) if rest else [],
-            ),
-            rates,
-            rates.caller_sees_rates,
-            sum((rates.amount(c) for c in cells), Decimal(0)),
-        )
-        for (key, name), cells in sorted(buckets.items(), key=lambda kv: none_last(kv[0][0]))
-    ]
+    visible = rates.caller_sees_rates
+    currencies = list(rates.shown(Decimal(0)))
+    groups = []
+    for (key, name), cells in sorted(buckets.items(), key=lambda kv: none_last(kv[0][0])):
+        group: PlainRow = {
+            "group_by": level.value,
+            "key": key,
+            "name": name,
+            "total_minutes": sum(minutes(c) for c in cells),
+        }
+        if visible:
+            amount = sum((rates.amount(c) for c in cells), Decimal(0))
+            group["total_amount"] = {c: decimal_to_number(amount) for c in currencies}
+        group["groups"] = grouped(cells, rest, rates) if rest else []
+        groups.append(group)
+    return groups
 
 
 # --- activity descriptions -----------------------------------------------------------

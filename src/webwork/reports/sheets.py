@@ -15,10 +15,10 @@ from typing import Any
 
 from webwork.kit.pagination import Page
 from webwork.reports.exports import Column, Kind, RowStream, Sheet
-from webwork.reports.schemas import Amounts, DescriptionTime, Group, UserAttendance, UserTasks
+from webwork.reports.schemas import Amounts, DescriptionTime, UserAttendance, UserTasks
 from webwork.reports.service import (
     ActivityReport,
-    DayRow,
+    PlainRow,
     RunningTotals,
     Timeline,
     TrackedHours,
@@ -62,14 +62,18 @@ def day_columns(currencies: Sequence[str]) -> list[Column]:
     ]
 
 
-def day_row(day: date, user: DayRow, currencies: Sequence[str]) -> list[Any]:
-    shown = user.get("total_amount")
-    amounts = [None if shown is None else shown.get(currency, 0) for currency in currencies]
-    return [day, user["user_id"], user["user_name"], user["total_minutes"], *amounts]
+def row_amounts(row: PlainRow, currencies: Sequence[str]) -> list[Any]:
+    """A row's amount per currency column; empty cells when the caller may not see it."""
+    shown = row.get("total_amount")
+    return [None if shown is None else shown.get(currency, 0) for currency in currencies]
+
+
+def day_row(day: date, user: PlainRow, currencies: Sequence[str]) -> list[Any]:
+    return [day, user["user_id"], user["user_name"], user["total_minutes"], *row_amounts(user, currencies)]
 
 
 def tracked_hours_stream(
-    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[DayRow]]], totals: RunningTotals
+    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[PlainRow]]], totals: RunningTotals
 ) -> RowStream:
     """The sheet of :func:`tracked_hours` without ``group_by``, its rows a day at a
     time as ``days`` yields them, the totals row once they are all out."""
@@ -100,14 +104,13 @@ def grouped_sheet(
     columns = [*lead, Column("total_minutes", Kind.INTEGER), *money]
     rows: list[list[Any]] = []
 
-    def walk(groups: list[Group], prefix: list[Any]) -> None:
+    def walk(groups: list[PlainRow], prefix: list[Any]) -> None:
         for group in groups:
-            keys = [*prefix, group.key, group.name]
-            if group.groups:
-                walk(group.groups, keys)
+            keys = [*prefix, group["key"], group["name"]]
+            if group["groups"]:
+                walk(group["groups"], keys)
             else:
-                amounts = amounts_of(group.total_amount, group.model_fields_set, currencies)
-                rows.append([*keys, group.total_minutes, *amounts])
+                rows.append([*keys, group["total_minutes"], *row_amounts(group, currencies)])
 
     walk(report.groups, [])
     totals = [TOTAL, *[None] * (len(lead) - 1), report.totals.total_minutes, *totals_amounts]
