@@ -35,7 +35,7 @@ from webwork.expenses.schemas import (
 )
 from webwork.kit import clock
 from webwork.kit.days import FIRST_DAY, LAST_DAY, check_date_range
-from webwork.kit.errors import Conflict, Forbidden, found, invalid
+from webwork.kit.errors import Conflict, Forbidden, ensure_pending, found, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
@@ -216,10 +216,7 @@ async def _pending_for_change(session: AsyncSession, actor: Actor, expense_id: s
 
 
 def _ensure_pending(expense: Expense, past: str) -> None:
-    if expense.status != ExpenseStatus.PENDING:
-        raise Conflict(
-            f"Only pending expenses can be {past}; this one is {expense.status}.", code="invalid_transition"
-        )
+    ensure_pending(expense.status, ExpenseStatus.PENDING, "expenses", past)
 
 
 async def update(session: AsyncSession, actor: Actor, expense_id: str, body: ExpenseUpdate) -> ExpenseView:

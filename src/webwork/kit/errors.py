@@ -79,6 +79,15 @@ class Conflict(ApiError):
     default_message = "The request conflicts with the current state of the resource."
 
 
+def ensure_pending(status: str, pending: str, things: str, past: str) -> None:
+    """409 unless ``status`` is its domain's ``pending``: requests, expenses and leave
+    are decided once ("Only pending expenses can be approved; this one is rejected.")."""
+    if status != pending:
+        raise Conflict(
+            f"Only pending {things} can be {past}; this one is {status}.", code="invalid_transition"
+        )
+
+
 class ValidationFailed(ApiError):
     status_code = 422
     code = "validation_error"

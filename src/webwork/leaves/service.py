@@ -28,7 +28,7 @@ from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit import clock
 from webwork.kit.days import check_date_range, range_bounds
-from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid
+from webwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed, ensure_pending, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
 from webwork.leaves import calendar, repository
@@ -407,10 +407,7 @@ async def _pending_for_decision(session: AsyncSession, actor: Actor, leave_id: s
     view = await get(session, actor, leave_id, lock=True)
     if not await _may_decide(session, actor, view.leave):
         raise Forbidden(f"You may not {verb} this leave.")
-    if view.leave.status != LeaveStatus.PENDING:
-        raise Conflict(
-            f"Only pending leave can be {verb}d; this one is {view.leave.status}.", code="invalid_transition"
-        )
+    ensure_pending(view.leave.status, LeaveStatus.PENDING, "leave", f"{verb}d")
     return view
 
 

@@ -4,9 +4,9 @@ one rule ``visibility.visible_report_time``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -31,6 +31,22 @@ from webwork.reports.schemas import (
 )
 
 router = APIRouter(prefix="/reports", tags=["Reports"], dependencies=[LONG_READS])
+
+
+def _serve_under_two_paths(endpoint: Callable[..., Any], model: Any, *paths: tuple[str, str, str]) -> None:
+    """The hosted API serves some reports under two paths: one handler, an operation
+    (path, operation id, summary) for each."""
+    for path, operation_id, summary in paths:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=["GET"],
+            response_model=model,
+            operation_id=operation_id,
+            summary=summary,
+            responses=EXPORT_RESPONSES,
+        )
+
 
 StartDate = Annotated[OptionalDate, Query(description="First local day (YYYY-MM-DD)")]
 EndDate = Annotated[OptionalDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
@@ -179,20 +195,12 @@ async def get_task_report(
     return respond_page(result, lambda item: item, "Task report retrieved successfully")
 
 
-# The hosted API serves the task report under two paths: one handler, two operations.
-for path, operation_id, summary in (
+_serve_under_two_paths(
+    get_task_report,
+    Envelope[list[UserTasks]],
     ("/task-report", "getTaskReport", "Task report"),
     ("/tasks", "getTasksReport", "Task report (alias of /reports/task-report)"),
-):
-    router.add_api_route(
-        path,
-        get_task_report,
-        methods=["GET"],
-        response_model=Envelope[list[UserTasks]],
-        operation_id=operation_id,
-        summary=summary,
-        responses=EXPORT_RESPONSES,
-    )
+)
 
 
 async def get_daily_timeline(
@@ -217,20 +225,12 @@ async def get_daily_timeline(
     return respond_page(report.page, lambda item: item, "Daily timeline retrieved successfully")
 
 
-# The hosted API serves the timeline under two paths: one handler, two operations.
-for path, operation_id, summary in (
+_serve_under_two_paths(
+    get_daily_timeline,
+    Envelope[list[UserTimeline]],
     ("/daily-timeline", "getDailyTimeline", "Daily timeline report"),
     ("/timeline", "getTimeline", "Daily timeline report (alias of /reports/daily-timeline)"),
-):
-    router.add_api_route(
-        path,
-        get_daily_timeline,
-        methods=["GET"],
-        response_model=Envelope[list[UserTimeline]],
-        operation_id=operation_id,
-        summary=summary,
-        responses=EXPORT_RESPONSES,
-    )
+)
 
 
 @router.get(

@@ -16,7 +16,7 @@ from webwork.auth import permissions
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit.days import check_date_range, range_bounds
-from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.errors import Forbidden, NotFound, ensure_pending, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
 from webwork.models import TimeRequest
@@ -107,11 +107,7 @@ async def _pending_for_decision(
     request = await get(session, actor, request_id, lock=True)
     if not await _may_decide(session, actor, request):
         raise Forbidden(f"You may not {verb} this time request.")
-    if request.status != TimeRequestStatus.PENDING:
-        raise Conflict(
-            f"Only pending time requests can be {past}; this one is {request.status}.",
-            code="invalid_transition",
-        )
+    ensure_pending(request.status, TimeRequestStatus.PENDING, "time requests", past)
     return request
 
 
