@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -39,7 +40,14 @@ async def test_breakdowns_per_task_and_day(factory: Factory) -> None:
     ben = await factory.person(space, firstname="Ben", lastname="B")
     project = await factory.project(space, name="Site")
     contract = await factory.contract(project, ann)
-    done = await factory.task(project, title="Done", assignees=[ann, ben], status=1, completed_at=at(16, 12))
+    done = await factory.task(
+        project,
+        title="Done",
+        assignees=[ann, ben],
+        status=1,
+        completed_at=at(16, 12),
+        estimation=Decimal("1.5"),
+    )
     open_task = await factory.task(project, title="Open")
     # 23:30-00:30 in Berlin: half an hour on each of two days
     await factory.entry(ann, at(15, 22, 30), at(15, 23, 30), contract=contract, task=done)
@@ -62,6 +70,8 @@ async def test_breakdowns_per_task_and_day(factory: Factory) -> None:
             "completed_at": "2024-01-16T12:00:00+00:00",
             "assignee_ids": sorted([ann.id, ben.id]),
             "total_minutes": 60,
+            "estimated_minutes": 90,
+            "estimate_percent": 66.7,
         },
         {
             "task_id": open_task.id,
@@ -72,6 +82,8 @@ async def test_breakdowns_per_task_and_day(factory: Factory) -> None:
             "completed_at": None,
             "assignee_ids": [],
             "total_minutes": 120,
+            "estimated_minutes": None,
+            "estimate_percent": None,
         },
         {
             "task_id": None,
@@ -82,6 +94,8 @@ async def test_breakdowns_per_task_and_day(factory: Factory) -> None:
             "completed_at": None,
             "assignee_ids": [],
             "total_minutes": 45,
+            "estimated_minutes": None,
+            "estimate_percent": None,
         },
     ]
     assert {

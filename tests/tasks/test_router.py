@@ -32,6 +32,7 @@ TASK_FIELDS = [
     "start_date",
     "end_date",
     "completed_at",
+    "estimation",
     "assignees",
     "parent_id",
     "created_at",
@@ -141,6 +142,20 @@ async def test_create_minimal_defaults(factory: Factory) -> None:
     assert task["priority"] is None and task["priority_name"] is None
     assert task["description"] is None and task["start_date"] is None and task["end_date"] is None
     assert task["assignees"] == [] and task["creator_id"] == w.owner.id
+    assert task["estimation"] is None
+
+
+async def test_estimation_is_set_changed_and_cleared(factory: Factory) -> None:
+    """Ours: a task's estimated hours, as a project's ``estimation``."""
+    w = await make_world(factory)
+    task = ok(await w.owner.api.post("/tasks", json={**w.q, "title": "Sized", "estimation": "2.5"}), 201)[
+        "data"
+    ]
+    assert task["estimation"] == 2.5
+    path = f"/tasks/{task['id']}"
+    assert ok(await w.owner.api.put(path, json={**w.q, "estimation": 8}))["data"]["estimation"] == 8
+    assert ok(await w.owner.api.put(path, json={**w.q, "title": "Renamed"}))["data"]["estimation"] == 8
+    assert ok(await w.owner.api.put(path, json={**w.q, "estimation": None}))["data"]["estimation"] is None
 
 
 async def test_create_owner_id_is_the_projects(factory: Factory) -> None:
@@ -231,6 +246,9 @@ async def test_create_project_id_in_query(factory: Factory) -> None:
         ({"status": "abc"}, "status", None),
         ({"priority": 50}, "priority", None),
         ({"priority": 0}, "priority", None),
+        ({"estimation": -1}, "estimation", None),
+        ({"estimation": "1.234"}, "estimation", None),
+        ({"estimation": 1e11}, "estimation", None),
         (
             {"start_date": "2024-01-30", "end_date": "2024-01-15"},
             "end_date",

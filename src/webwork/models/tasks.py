@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webwork.kit.db import Base, UTCDateTime
@@ -25,6 +26,9 @@ class Task(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Ours: estimated hours, as a project's ``estimation``; the task report sets the
+    # time tracked against it.
+    estimation: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[CreatedAt]

@@ -8,7 +8,6 @@ users first, in one statement more."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -316,19 +315,30 @@ def _empty(params: PageParams) -> Pagination:
     return Pagination(params.page, params.per_page, 0, 0)
 
 
-async def assignees(session: AsyncSession, actor: Actor, task_ids: list[int]) -> dict[int, list[int]]:
-    """The assignees' user ids of each task of the workspace among ``task_ids``."""
-    found: dict[int, list[int]] = defaultdict(list)
+class TaskState(NamedTuple):
+    """What the task report shows of a task beside its time: its estimate and who is
+    assigned to it."""
+
+    estimation: Decimal | None
+    assignee_ids: list[int]
+
+
+async def task_states(session: AsyncSession, actor: Actor, task_ids: list[int]) -> dict[int, TaskState]:
+    """The estimate and the assignees' user ids of each task of the workspace among
+    ``task_ids`` (one statement: the tasks, each with its assignments if any)."""
+    found: dict[int, TaskState] = {}
     if not task_ids:
         return found
     stmt = (
-        select(TaskAssignee.task_id, TaskAssignee.user_id)
-        .join(Task, Task.id == TaskAssignee.task_id)
-        .where(Task.workspace_id == actor.workspace_id, TaskAssignee.task_id.in_(task_ids))
-        .order_by(TaskAssignee.task_id, TaskAssignee.user_id)
+        select(Task.id, Task.estimation, TaskAssignee.user_id)
+        .outerjoin(TaskAssignee, TaskAssignee.task_id == Task.id)
+        .where(Task.workspace_id == actor.workspace_id, Task.id.in_(task_ids))
+        .order_by(Task.id, TaskAssignee.user_id)
     )
-    for task_id, user_id in await column_rows(session, stmt):
-        found[task_id].append(user_id)
+    for task_id, estimation, user_id in await column_rows(session, stmt):
+        state = found.setdefault(task_id, TaskState(estimation, []))
+        if user_id is not None:
+            state.assignee_ids.append(user_id)
     return found
 
 

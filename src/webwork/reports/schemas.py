@@ -66,6 +66,10 @@ class TaskTotal(BaseModel):
     completed_at: Timestamp | None
     assignee_ids: list[int]
     total_minutes: int
+    estimated_minutes: int | None = Field(description="Ours: the task's estimation, in minutes")
+    estimate_percent: float | None = Field(
+        description="Ours: total_minutes as a percentage of estimated_minutes (one decimal)"
+    )
 
 
 class TaskDay(BaseModel):

@@ -37,7 +37,7 @@ from webwork.members.schedules import NO_SCHEDULE, resolve
 from webwork.reports import repository
 from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps, percent
 from webwork.reports.localdays import DayWindow, day_windows, zone_of
-from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TimeFilters
+from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TaskState, TimeFilters
 from webwork.reports.schemas import (
     ActivityDayLevel,
     ActivityStats,
@@ -504,7 +504,8 @@ async def task_report(
     session: AsyncSession, actor: Actor, query: TaskReportQuery, params: PageParams
 ) -> Page[UserTasks]:
     """A page of the members with time in the range, each with their time per task and
-    per task and local day, and each task's state (status, completion, assignees)."""
+    per task and local day, and each task's state (status, completion, assignees,
+    estimate)."""
     first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS, required=True)
     filters = TimeFilters(
         user_ids=query.users,
@@ -519,12 +520,12 @@ async def task_report(
         return Page([], page.pagination)
     found = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
     task_ids = sorted({c.task_id for c in found if c.task_id is not None})
-    assigned = await repository.assignees(session, actor, task_ids)
+    states = await repository.task_states(session, actor, task_ids)
     per_user: dict[int, list[Cell]] = defaultdict(list)
     for cell in found:
         per_user[cell.user_id].append(cell)
     items = [
-        user_tasks(user.id, full_name(user.firstname, user.lastname, user.email), per_user[user.id], assigned)
+        user_tasks(user.id, full_name(user.firstname, user.lastname, user.email), per_user[user.id], states)
         for user in page.items
     ]
     return Page(items, page.pagination)
@@ -538,7 +539,36 @@ def task_order(key: TaskKey) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
     return none_last(key[0]), none_last(key[1])
 
 
-def user_tasks(user_id: int, name: str, cells: list[Cell], assigned: dict[int, list[int]]) -> UserTasks:
+NO_STATE = TaskState(None, [])
+
+
+def against_estimate(tracked: int, estimation: Decimal | None) -> tuple[int | None, float | None]:
+    """The estimate in minutes and the share of it that ``tracked`` minutes used, in
+    percent to one decimal (None without an estimate; no share of a zero one)."""
+    if estimation is None:
+        return None, None
+    estimated = int(estimation * 60)
+    return estimated, round(tracked * 100 / estimated, 1) if estimated else None
+
+
+def task_total(task_id: int | None, project_id: int | None, group: list[Cell], state: TaskState) -> TaskTotal:
+    total = sum(minutes(c) for c in group)
+    estimated, percent = against_estimate(total, state.estimation)
+    return TaskTotal(
+        task_id=task_id,
+        task_title=group[0].task_title,
+        project_id=project_id,
+        project_name=group[0].project_name,
+        status=group[0].task_status,
+        completed_at=group[0].task_completed_at,
+        assignee_ids=state.assignee_ids,
+        total_minutes=total,
+        estimated_minutes=estimated,
+        estimate_percent=percent,
+    )
+
+
+def user_tasks(user_id: int, name: str, cells: list[Cell], states: dict[int, TaskState]) -> UserTasks:
     per_task: dict[tuple[int | None, int | None], list[Cell]] = defaultdict(list)
     per_day: dict[date, dict[tuple[int | None, int | None], list[Cell]]] = defaultdict(
         lambda: defaultdict(list)
@@ -547,16 +577,7 @@ def user_tasks(user_id: int, name: str, cells: list[Cell], assigned: dict[int, l
         per_task[(cell.task_id, cell.project_id)].append(cell)
         per_day[cell.day][(cell.task_id, cell.project_id)].append(cell)
     tasks = [
-        TaskTotal(
-            task_id=task_id,
-            task_title=group[0].task_title,
-            project_id=project_id,
-            project_name=group[0].project_name,
-            status=group[0].task_status,
-            completed_at=group[0].task_completed_at,
-            assignee_ids=assigned.get(task_id, []) if task_id is not None else [],
-            total_minutes=sum(minutes(c) for c in group),
-        )
+        task_total(task_id, project_id, group, states.get(task_id, NO_STATE) if task_id else NO_STATE)
         for (task_id, project_id), group in sorted(per_task.items(), key=lambda kv: task_order(kv[0]))
     ]
     daily = {

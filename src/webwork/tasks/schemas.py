@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
 from webwork.models import Task, User
+from webwork.projects.schemas import EstimatedHours, OptionalEstimate
 
 # Base statuses with the hosted API's names and colors; other codes are custom ones a
 # workspace configured there, which filters accept and we show as "Custom".
@@ -61,6 +62,7 @@ class TaskWrite(RequestBody):
     start_date: OptionalDate = None
     end_date: OptionalDate = Field(None, description="Must be after or equal to start_date")
     parent_id: OptionalId = Field(None, description="ID of the parent task (same project)")
+    estimation: OptionalEstimate = Field(None, description="Ours: estimated hours")
 
 
 class TaskCreate(TaskWrite):
@@ -141,6 +143,7 @@ class TaskOut(BaseModel):
     start_date: date | None
     end_date: date | None
     completed_at: Timestamp | None
+    estimation: EstimatedHours | None
     assignees: list[AssigneeOut]
     parent_id: int | None
     created_at: Timestamp
@@ -165,6 +168,7 @@ class TaskOut(BaseModel):
             start_date=task.start_date,
             end_date=task.end_date,
             completed_at=task.completed_at,
+            estimation=task.estimation,
             assignees=[AssigneeOut.of(user) for user in view.assignees],
             parent_id=task.parent_id,
             created_at=task.created_at,

@@ -199,6 +199,7 @@ async def create(session: AsyncSession, actor: Actor, body: TaskCreate, project_
         start_date=body.start_date,
         end_date=body.end_date,
         completed_at=completed_at_after(0, None, status),
+        estimation=body.estimation,
         owner_id=project.owner_id,
         creator_id=actor.user_id,
     )
@@ -234,7 +235,7 @@ async def update(
     if "status" in changes:
         task.completed_at = completed_at_after(task.status, task.completed_at, changes["status"])
         task.status = changes["status"]
-    for field in ("title", "description", "priority", "start_date", "end_date", "parent_id"):
+    for field in ("title", "description", "priority", "start_date", "end_date", "parent_id", "estimation"):
         if field in changes:
             setattr(task, field, changes[field])
     await session.flush()
