@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -358,3 +360,39 @@ def test_a_database_that_does_not_answer_is_one_line(tmp_path: Path, command: li
     [line] = [line for line in result.stderr.splitlines() if line.startswith("Database ")]
     assert line.startswith("Database postgresql+asyncpg://u:***@127.0.0.1:1/x does not answer: ")
     assert "Traceback" not in result.stderr and "secret" not in result.stderr + result.stdout
+
+
+def test_a_read_only_sqlite_folder_is_one_line(tmp_path: Path) -> None:
+    """The folder and file of a migrated database made read-only: `check` names it,
+    `serve` stops on one line. Permissions do not stop root, so as root the commands run
+    as ``nobody`` (util-linux's setpriv), in a folder outside pytest's private one."""
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    with tempfile.TemporaryDirectory(dir="/tmp") as shared:
+        folder = Path(shared) / "ro"
+        folder.mkdir()
+        db = folder / "cli.db"
+        shutil.copy(tmp_path / "cli.db", db)
+        db.chmod(0o444)
+        folder.chmod(0o555)
+        Path(shared).chmod(0o755)
+        as_other = (
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
+        )
+        env = {
+            **os.environ,
+            "PYTHONPATH": SOURCE,
+            "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+            "HOME": shared,
+        }
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            command = [*as_other, sys.executable, "-m", "webwork.cli", *args]
+            return subprocess.run(command, env=env, cwd=shared, capture_output=True, text=True, timeout=120)
+
+        check = run("check")
+        assert check.returncode == 1, check.stdout + check.stderr
+        assert f"{db} or its directory is read-only" in check.stdout
+        served = run("serve", "--port", "1")
+        assert served.returncode == 3, served.stderr
+        [line] = [line for line in served.stderr.splitlines() if line.startswith("Database ")]
+        assert "readonly database" in line and "Traceback" not in served.stderr
