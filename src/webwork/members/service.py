@@ -167,6 +167,7 @@ async def invite(
         status=MembershipStatus.INVITED,
         invited_firstname=data.firstname,
         invited_lastname=data.lastname,
+        invited_by=actor.user_id,
     )
     token = _new_invitation_token(membership)
     # Always an INSERT (never add_membership's reactivation): a concurrent invitation
