@@ -303,6 +303,13 @@ def bootstrap(
             "keeps its role): " + ROLE_HELP
         ),
     ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="WEBWORK_BOOTSTRAP_PASSWORD",
+            help="Set the user's password (8 to 256 characters; for OAuth sign-in and the web pages)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")] = False,
 ) -> None:
     """Create a user, a workspace or membership, and a new API key (printed once).
@@ -327,10 +334,11 @@ def bootstrap(
                 workspace_name=workspace,
                 workspace_id=workspace_id,
                 role=parsed,
+                password=password,
             )
         )
     except ApiError as exc:
-        typer.echo(exc.message, err=True)
+        typer.echo(_said(exc), err=True)
         raise typer.Exit(1) from exc
     for change in result.changes:
         typer.echo(change, err=as_json)
@@ -342,6 +350,12 @@ def bootstrap(
             f"user {result.user_id} in workspace {result.workspace_id}; "
             f"API key (shown once): {result.api_key}"
         )
+
+
+def _said(error: ApiError) -> str:
+    """An error as one line: its message, and the message of each field it names."""
+    fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in (error.errors or {}).items())
+    return f"{error.message} ({fields})" if fields else error.message
 
 
 @app.command()
