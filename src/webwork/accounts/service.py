@@ -92,3 +92,20 @@ async def reset_password(session: AsyncSession, token: str, password: str) -> Us
     await set_password(session, user, password)
     await repository.drop_reset(session, reset)
     return user
+
+
+def session_stamp(user: User) -> str:
+    """What a signed-in browser's session holds of the password: a new password (a
+    reset, say) ends every session signed in with the old one."""
+    return digest(user.password_hash or "")[:16]
+
+
+async def session_user(session: AsyncSession, user_id: int, stamp: str) -> User | None:
+    """The user a browser session names, while its password is the one it signed in with."""
+    user = await repository.user(session, user_id)
+    return user if user is not None and session_stamp(user) == stamp else None
+
+
+async def rename(session: AsyncSession, user: User, firstname: str, lastname: str) -> None:
+    user.firstname, user.lastname = firstname, lastname
+    await session.flush()
