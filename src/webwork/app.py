@@ -37,7 +37,7 @@ from webwork.oauth import openapi as oauth_openapi
 from webwork.oauth.endpoints import router as oauth_endpoints
 from webwork.oauth.router import router as oauth_clients_router
 from webwork.pages import web
-from webwork.pages.router import router as pages_router
+from webwork.pages.views import router as pages_router
 from webwork.project_viewers.router import router as project_viewers_router
 from webwork.projects.router import router as projects_router
 from webwork.reports.router import router as reports_router

@@ -244,10 +244,19 @@ class InvitationAccept(BaseModel):
         description="The confirmation code mailed to the invited address (accounts without "
         "credentials only); leave it out to have one mailed",
     )
-    password: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(
+    password: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=False,
+                min_length=passwords.MIN_LENGTH,
+                max_length=passwords.MAX_LENGTH,
+                pattern=LINE_PATTERN,
+            ),
+        ]
+        | None
+    ) = Field(
         None,
-        min_length=passwords.MIN_LENGTH,
-        max_length=passwords.MAX_LENGTH,
         description="With `code`: the password of an account nobody held yet, for signing in "
         "to OAuth apps and the web pages; an account already held keeps its own",
     )

@@ -75,6 +75,10 @@ def client_sync(session: Session, client_id: str) -> OAuthClient | None:
     return session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
 
 
+def client_by_pk_sync(session: Session, client_pk: int) -> OAuthClient | None:
+    return session.get(OAuthClient, client_pk)
+
+
 def add_sync(session: Session, row: OAuthAuthorizationCode | OAuthToken) -> None:
     session.add(row)
     session.flush()

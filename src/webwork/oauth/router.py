@@ -13,6 +13,7 @@ from webwork.auth.roles import Role
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import LINE_PATTERN
 from webwork.models import OAuthClient as ClientRow
 from webwork.oauth import service
 from webwork.oauth.schemas import OAuthClient, OAuthClientCreate, OAuthClientCreated, OAuthClientUpdate
@@ -20,7 +21,7 @@ from webwork.oauth.schemas import OAuthClient, OAuthClientCreate, OAuthClientCre
 router = APIRouter(prefix="/oauth/clients", tags=["OAuth Clients"])
 
 OwnerActor = Annotated[Actor, Depends(require(Role.OWNER))]
-ClientId = Annotated[str, Path(max_length=64, description="The client_id")]
+ClientId = Annotated[str, Path(max_length=64, pattern=LINE_PATTERN, description="The client_id")]
 
 
 def shown(client: ClientRow) -> OAuthClient:

@@ -8,11 +8,13 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from webwork.auth import scopes
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Name, Timestamp
+from webwork.kit.types import LINE_PATTERN, Name, Timestamp
 from webwork.oauth import rules
 
 RedirectUri = Annotated[
-    str, Field(min_length=1, max_length=rules.MAX_URI_LENGTH), AfterValidator(rules.check_uri)
+    str,
+    Field(min_length=1, max_length=rules.MAX_URI_LENGTH, pattern=LINE_PATTERN),
+    AfterValidator(rules.check_uri),
 ]
 RedirectUris = Annotated[
     list[RedirectUri],
@@ -20,7 +22,7 @@ RedirectUris = Annotated[
     AfterValidator(rules.unique),
 ]
 Scopes = Annotated[
-    list[Annotated[str, Field(max_length=40), AfterValidator(rules.check_scope)]],
+    list[Annotated[str, Field(max_length=40, pattern=LINE_PATTERN), AfterValidator(rules.check_scope)]],
     Field(max_length=len(scopes.SCOPES), description="Scopes the app may ask for; left out: every scope"),
     AfterValidator(rules.unique),
 ]

@@ -373,7 +373,7 @@ class Introspection(IntrospectionEndpoint):
 
     def introspect_token(self, token: Token) -> dict[str, Any]:
         session = _db(self.server)
-        owner = session.get(OAuthClient, token.row.client_id)
+        owner = repository.client_by_pk_sync(session, token.row.client_id)
         user = repository.user_sync(session, token.row.user_id)
         return {
             "active": True,
