@@ -63,7 +63,9 @@ class Callback:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                received.append({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
+                url = urlsplit(self.path)
+                if url.path == "/callback":  # not the browser's /favicon.ico
+                    received.append({k: v[0] for k, v in parse_qs(url.query).items()})
                 body = b"<!doctype html><title>Callback</title><p>Back at the app.</p>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")

@@ -85,10 +85,11 @@ def add_sync(session: Session, row: OAuthAuthorizationCode | OAuthToken) -> None
 
 
 def code_sync(session: Session, digest: str, client_pk: int) -> OAuthAuthorizationCode | None:
+    """Locked: of two exchanges of one code at once, the second sees it used."""
     return session.scalar(
-        select(OAuthAuthorizationCode).where(
-            OAuthAuthorizationCode.digest == digest, OAuthAuthorizationCode.client_id == client_pk
-        )
+        select(OAuthAuthorizationCode)
+        .where(OAuthAuthorizationCode.digest == digest, OAuthAuthorizationCode.client_id == client_pk)
+        .with_for_update()
     )
 
 
@@ -115,7 +116,8 @@ def revoke_family(session: Session, family_id: str, now: datetime) -> None:
 
 
 def token_by_refresh(session: Session, digest: str) -> OAuthToken | None:
-    return session.scalar(select(OAuthToken).where(OAuthToken.refresh_digest == digest))
+    """Locked: of two uses of one refresh token at once, the second sees it rotated."""
+    return session.scalar(select(OAuthToken).where(OAuthToken.refresh_digest == digest).with_for_update())
 
 
 def token_by_access(session: Session, digest: str) -> OAuthToken | None:

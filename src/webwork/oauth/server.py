@@ -217,12 +217,6 @@ class Token(TokenMixin):
     def is_revoked(self) -> bool:
         return self.row.revoked_at is not None
 
-    def get_user(self) -> int:
-        return self.row.user_id
-
-    def get_client(self) -> Client:
-        raise NotImplementedError("tokens are checked with check_client")
-
 
 def _db(server: Any) -> Session:
     assert isinstance(server, Server)
