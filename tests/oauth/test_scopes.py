@@ -85,6 +85,10 @@ async def test_a_token_acts_in_its_client_workspace_only_and_with_the_user_role(
     token = (await tokens(web, member, app, scope="admin"))["access_token"]
     elsewhere = await web.get("/api/v2/members", params=other.ws, headers=bearer(token))
     assert elsewhere.status_code == 404
+    listed = await web.get("/api/v2/workspaces", headers=bearer(token))
+    assert [w["id"] for w in listed.json()["data"]] == [home.id]
+    assert (await web.get(f"/api/v2/workspaces/{other.id}", headers=bearer(token))).status_code == 404
+    assert (await web.get(f"/api/v2/workspaces/{home.id}", headers=bearer(token))).status_code == 200
     # In its own workspace the member's role still decides: only owners manage OAuth apps.
     refused = await web.get("/api/v2/oauth/clients", params=home.ws, headers=bearer(token))
     assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
@@ -99,3 +103,11 @@ async def test_a_member_of_another_workspace_cannot_authorize_the_client(
     await sign_in(web, stranger.user.email)
     answer = await web.get("/oauth/authorize", params=authorize_params(app, pkce()[1]))
     assert answer.status_code == 403 and "not an active member" in answer.text
+
+
+async def test_swagger_ui_runs_the_oauth_flow_with_pkce(web: httpx.AsyncClient) -> None:
+    page = await web.get("/docs")
+    assert page.status_code == 200 and "usePkceWithAuthorizationCodeGrant" in page.text
+    assert "/static-offline-docs/swagger-ui-bundle.js" in page.text and "//cdn" not in page.text
+    redirect = await web.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200 and "oauth2" in redirect.text.lower()
