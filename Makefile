@@ -8,7 +8,15 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 .PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check docs migration contract bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+# The browser test (tests/oauth/test_browser.py) drives Debian's chromium: browsers are
+# never downloaded (no `playwright install`). Installed here when missing, as root.
+CHROMIUM := /usr/bin/chromium
+.PHONY: chromium
+chromium:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| { echo "make setup: $(CHROMIUM) is missing; install it as root: apt-get install chromium" >&2; exit 1; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make dist-check`: build the wheel and the sdist, install the wheel into a fresh
 # virtualenv outside the checkout, migrate a new SQLite file, serve it, and read
-# /api/v2/workspaces with a key from `webwork bootstrap --json`. Proves that the
-# package carries what the server needs (migrations included) and runs without the
+# /api/v2/workspaces with a key from `webwork bootstrap --json`, and render the sign-in
+# page. Proves that the package carries what the server needs (migrations and page
+# templates included) and runs without the
 # source tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,4 +43,9 @@ for _ in range(100):
         time.sleep(0.2)
 else:
     sys.exit("dist-check: the installed wheel did not answer")
+# The pages' templates are package data: the sign-in page renders from the wheel.
+with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
+    page = response.read().decode()
+    assert response.status == 200 and 'name="password"' in page, page[:500]
+    print("dist-check: the installed wheel rendered GET /login -> 200")
 PY

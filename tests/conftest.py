@@ -35,7 +35,9 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, rate_limit="off", public_url="http://testserver")
+    return Settings(
+        database_url=database_url, rate_limit="off", login_rate_limit="off", public_url="http://testserver"
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

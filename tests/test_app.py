@@ -50,14 +50,14 @@ async def test_root_redirects_to_the_docs(factory: Factory) -> None:
 
 
 async def test_openapi_documents_the_api_key_scheme_and_error_envelope(factory: Factory) -> None:
-    """Only what a token can be today: OAuth2 is advertised once its tokens exist."""
+    """The two kinds of token: API keys and OAuth 2 access tokens (tests/oauth)."""
     spec = (await factory.http.get("http://testserver/openapi.json")).json()
     schemes = spec["components"]["securitySchemes"]
     assert schemes["apiKey"]["scheme"] == "bearer"
-    assert set(schemes) == {"apiKey"}
+    assert set(schemes) == {"apiKey", "oauth2"}
     assert "ErrorEnvelope" in spec["components"]["schemas"]
     operation = spec["paths"]["/api/v2/workspaces"]["get"]
-    assert {"apiKey"} <= {name for requirement in operation["security"] for name in requirement}
+    assert {"apiKey", "oauth2"} <= {name for requirement in operation["security"] for name in requirement}
     assert "401" in operation["responses"]
 
 

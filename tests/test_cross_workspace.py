@@ -118,7 +118,15 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         ),
         201,
     )["data"]
+    client = ok(
+        await api.post(
+            "/oauth/clients",
+            json={**a.ws, "name": f"{SECRET} app", "redirect_uris": ["https://a.example/cb"]},
+        ),
+        201,
+    )["data"]
     ids = {
+        "client_id": client["client_id"],
         "workspace_id": a.id,
         "member_id": member.id,
         "user_id": member.id,
@@ -174,6 +182,8 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         api.get("/reports/daily-timeline", params={**a.ws, "date": REPORTED["start_date"]}),
         api.get("/reports/daily-attendance", params={**a.ws, "date": REPORTED["start_date"]}),
         api.get("/reports/activity-level", params={**a.ws, **REPORTED}),
+        api.get(f"/oauth/clients/{ids['client_id']}", params=a.ws),
+        api.get("/oauth/clients", params=a.ws),
     ]
     return [ok(await r)["data"] for r in reads]
 

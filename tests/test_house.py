@@ -184,6 +184,20 @@ DOCUMENTED_BASES = {
     "DeclarativeBase",  # SQLAlchemy ORM
     "TypeDecorator",  # SQLAlchemy: augmenting existing types
     "JSONResponse",  # Starlette/FastAPI: custom response classes
+    # Authlib: a framework integration implements the request, payload and model mixins
+    # and subclasses the server, grants, endpoints and PKCE extension to fill in its hooks.
+    "AuthorizationServer",
+    "OAuth2Request",
+    "OAuth2Payload",
+    "ClientMixin",
+    "AuthorizationCodeMixin",
+    "TokenMixin",
+    "AuthorizationCodeGrant",
+    "RefreshTokenGrant",
+    "ClientCredentialsGrant",
+    "RevocationEndpoint",
+    "IntrospectionEndpoint",
+    "CodeChallenge",
     "Exception",
     "Generic",
     "IntEnum",

@@ -27,12 +27,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serving(tmp_path: Path, port: int) -> Iterator[None]:
+def _serving(
+    tmp_path: Path, port: int, extra_env: dict[str, str] | None = None, database: str = "serve.db"
+) -> Iterator[None]:
     """``webwork serve`` on ``port`` as an operator starts it, answering; stopped after."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [SOURCE, os.environ.get("PYTHONPATH")])),
-        "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "WEBWORK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / database}",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "webwork.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(

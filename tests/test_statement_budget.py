@@ -494,3 +494,35 @@ async def test_report_endpoints_stay_within_their_bounds(
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )
+
+
+async def test_oauth_client_operations_stay_within_their_bounds(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    """After the key (its user, membership and workspace in one statement): a list is
+    its page; a read, one statement; a create, its insert; an update or delete reads the
+    client then writes it."""
+    space = await factory.space()
+    owner, ws = space.owner.api, space.ws
+    body = {**ws, "name": "Buddy", "redirect_uris": ["https://buddy.example/cb"]}
+    first = ok(await owner.post("/oauth/clients", json=body), 201)["data"]["client_id"]
+    second = ok(await owner.post("/oauth/clients", json=body), 201)["data"]["client_id"]
+    ok(await owner.get("/workspaces"))  # the key's last use noted
+    calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
+        ("GET /oauth/clients", 2, lambda: owner.get("/oauth/clients", params=ws)),
+        ("POST /oauth/clients", 2, lambda: owner.post("/oauth/clients", json=body)),
+        ("GET /oauth/clients/{id}", 2, lambda: owner.get(f"/oauth/clients/{first}", params=ws)),
+        (
+            "PUT /oauth/clients/{id}",
+            3,
+            lambda: owner.put(f"/oauth/clients/{first}", json={**ws, "name": "Buddy 2"}),
+        ),
+        ("DELETE /oauth/clients/{id}", 3, lambda: owner.delete(f"/oauth/clients/{second}", json=ws)),
+    ]
+    for name, bound, call in calls:
+        query_counter.reset()
+        response = await call()
+        assert response.status_code < 300, (name, response.text)
+        assert query_counter.count <= bound, "\n".join(
+            [name, f"{query_counter.count} > {bound}", *query_counter.statements]
+        )

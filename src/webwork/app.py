@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.sessions import SessionMiddleware
 
 from webwork import __version__
 from webwork.api_keys.router import router as api_keys_router
@@ -31,6 +33,11 @@ from webwork.kit.routes import mount
 from webwork.leaves.router import router as leaves_router
 from webwork.members.invitations import router as invitations_router
 from webwork.members.router import router as members_router
+from webwork.oauth import openapi as oauth_openapi
+from webwork.oauth.endpoints import router as oauth_endpoints
+from webwork.oauth.router import router as oauth_clients_router
+from webwork.pages import web
+from webwork.pages.views import router as pages_router
 from webwork.project_viewers.router import router as project_viewers_router
 from webwork.projects.router import router as projects_router
 from webwork.reports.router import router as reports_router
@@ -61,6 +68,7 @@ DOMAIN_ROUTERS = (
     expenses_router,
     reports_router,
     api_keys_router,
+    oauth_clients_router,
 )
 
 TAG_ORDER = (
@@ -79,6 +87,7 @@ TAG_ORDER = (
     "Expenses",
     "Reports",
     "API Keys",
+    "OAuth Clients",
 )
 
 API_PREFIX = "/api/v2"
@@ -91,10 +100,14 @@ READY_RETRY_AFTER = "5"
 
 # Routes without authentication: limited per client address.
 PUBLIC_ROUTERS = (invitations_router,)
+# Outside /api/v2, for browsers and OAuth clients; also limited per client address.
+WEB_ROUTERS = (oauth_endpoints, pages_router)
 
 DESCRIPTION = """Self-hostable implementation of the WebWork Time Tracker REST API v2.
 
-Authenticate with `Authorization: Bearer <api key>`. Every response is wrapped in the
+Authenticate with `Authorization: Bearer <api key>`, or with an OAuth 2 access token
+(authorization code flow with PKCE at `/oauth/authorize` and `/oauth/token`; the
+scopes each operation needs are listed on it). Every response is wrapped in the
 `{success, data, message, meta}` envelope; errors carry `error` and, for 422, `errors`."""
 
 
@@ -141,6 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         servers=[{"url": "/", "description": "This server"}],
         default_response_class=FastJSONResponse,
+        docs_url=None,
         redoc_url=None,
         static_url=STATIC_URL,
         swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
@@ -150,11 +164,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.mailer = mailer_from(settings)
     install_error_handlers(app)
     install_docs(app)
+    oauth_openapi.install(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
+    app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.redis_url)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
     app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency, long_paths=long_read_paths())
     app.add_middleware(BodyLimitMiddleware)
+    # The pages' signed session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS).
+    app.add_middleware(SessionMiddleware, **web.session_options(settings, secrets.token_urlsafe(32)))
     if settings.trusted_proxies:
         # Outermost, so that every layer (and uvicorn's access log) sees the client.
         app.add_middleware(ForwardedClientMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
@@ -169,6 +187,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             responses=ERROR_RESPONSES,
             dependencies=[Depends(limit_by_address)],
         )
+    for router in WEB_ROUTERS:
+        mount(app, router, prefix="", responses={}, dependencies=[Depends(limit_by_address)])
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webwork.accounts import service as accounts
 from webwork.api_keys import service as api_keys
 from webwork.auth.roles import Role
 from webwork.kit.errors import invalid
@@ -42,14 +43,19 @@ async def bootstrap(
     workspace_id: int | None = None,
     role: Role | None = None,
     key_name: str = "bootstrap",
+    password: str | None = None,
 ) -> Bootstrapped:
     """Create the user if missing; then either a new workspace they own, or their
-    membership in an existing one; then a fresh API key."""
+    membership in an existing one; then a fresh API key. ``password`` becomes the
+    user's password (for OAuth sign-in and the web pages), replacing any."""
     try:
         email = users.check_email(email)
     except ValueError as exc:
         raise invalid("email", str(exc)) from None
     user, changes = await _user(session, email, firstname, lastname)
+    if password is not None:
+        await accounts.set_password(session, user, password)
+        changes.append("set the user's password")
     if workspace_name is not None:
         workspace = await workspaces.create(session, user, workspace_name)
         changes.append(f'created workspace {workspace.id} "{workspace.name}", owned by the user')

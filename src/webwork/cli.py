@@ -65,6 +65,7 @@ def _settings() -> Settings:
 
 
 EXIT_NO_DATABASE = 3
+EXIT_BAD_INPUT = 2
 
 
 @contextmanager
@@ -303,6 +304,13 @@ def bootstrap(
             "keeps its role): " + ROLE_HELP
         ),
     ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="WEBWORK_BOOTSTRAP_PASSWORD",
+            help="Set the user's password (8 to 256 characters; for OAuth sign-in and the web pages)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")] = False,
 ) -> None:
     """Create a user, a workspace or membership, and a new API key (printed once).
@@ -327,10 +335,11 @@ def bootstrap(
                 workspace_name=workspace,
                 workspace_id=workspace_id,
                 role=parsed,
+                password=password,
             )
         )
     except ApiError as exc:
-        typer.echo(exc.message, err=True)
+        typer.echo(_said(exc), err=True)
         raise typer.Exit(1) from exc
     for change in result.changes:
         typer.echo(change, err=as_json)
@@ -342,6 +351,80 @@ def bootstrap(
             f"user {result.user_id} in workspace {result.workspace_id}; "
             f"API key (shown once): {result.api_key}"
         )
+
+
+def _said(error: ApiError) -> str:
+    """An error as one line: its message, and the message of each field it names."""
+    fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in (error.errors or {}).items())
+    return f"{error.message} ({fields})" if fields else error.message
+
+
+oauth_app = typer.Typer(help="OAuth apps (clients).", no_args_is_help=True)
+app.add_typer(oauth_app, name="oauth-client")
+
+
+@oauth_app.command("create")
+def oauth_client_create(
+    workspace_id: Annotated[int, typer.Option("--workspace-id", help="The workspace the app belongs to")],
+    name: Annotated[str, typer.Option(help="The app's name, shown on the consent page")],
+    redirect_uri: Annotated[
+        list[str], typer.Option("--redirect-uri", help="Where codes may be sent (repeat for several)")
+    ],
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public/--confidential",
+            help="Public: no secret, PKCE mandatory (browser and native apps); confidential: a secret",
+        ),
+    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope the app may ask for (repeat; default: every scope)"),
+    ] = None,
+    client_credentials: Annotated[
+        bool,
+        typer.Option("--client-credentials", help="Also allow client_credentials (confidential apps only)"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")] = False,
+) -> None:
+    """Register an OAuth app in a workspace and print its client_id and secret (shown
+    once; none for a public app)."""
+    from webwork.oauth import service
+    from webwork.oauth.schemas import OAuthClientCreate
+
+    _settings()
+    grants = [*service.DEFAULT_GRANTS, *([service.CLIENT_CREDENTIALS] if client_credentials else [])]
+    try:
+        data = OAuthClientCreate(
+            name=name,
+            redirect_uris=redirect_uri,
+            client_type="public" if public else "confidential",
+            scopes=scope or None,
+            grant_types=grants,
+        )
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = ".".join(str(part) for part in error["loc"])
+            typer.echo(f"{field}: {str(error['msg']).removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    async def work(session: AsyncSession) -> service.Registered:
+        if not await service.workspace_exists(session, workspace_id):
+            raise ApiError(f"No active workspace {workspace_id}.")
+        return await service.register(session, workspace_id, None, data)
+
+    try:
+        registered = _in_transaction(work)
+    except ApiError as exc:
+        typer.echo(_said(exc), err=True)
+        raise typer.Exit(1) from exc
+    payload = {"client_id": registered.client.client_id, "client_secret": registered.secret}
+    if as_json:
+        typer.echo(json.dumps(payload))
+        return
+    typer.echo(f"OAuth app {name!r} in workspace {workspace_id}: client_id {payload['client_id']}")
+    if registered.secret is not None:
+        typer.echo(f"client_secret (shown once): {registered.secret}")
 
 
 @app.command()

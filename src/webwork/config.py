@@ -77,6 +77,18 @@ class Settings(BaseSettings):
         description="Base URL of invitation links (`http://` or `https://`); set it behind a proxy. "
         "Unset: `http://<host>:<port>` that `serve` was started on; never a request's `Host` header.",
     )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs the session cookie of the sign-in, consent, invitation and password reset "
+        "pages. Unset: a random key per process, so signing in lasts until a restart and works with "
+        "one process only; set it (the same on every process and node, 32+ random characters) to serve "
+        "the pages from several.",
+    )
+    login_rate_limit: str = Field(
+        "10/minute",
+        description="Sign-in attempts (and password reset requests) per account and per client address, "
+        "like `WEBWORK_RATE_LIMIT`; `off` disables it.",
+    )
     id_salt: str = Field(
         "webwork",
         description="Keys the opaque encoding of short ids (timesheet ids); not a security boundary, "
@@ -115,6 +127,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(
         False, description="Upgrade the SMTP connection with STARTTLS (usually port 587)."
     )
+
+    @property
+    def public_https(self) -> bool:
+        """Whether the server is reached over HTTPS (its cookies are then Secure)."""
+        return (self.public_url or "").startswith("https://")
 
     def public_address(self) -> str:
         """The base of links this server hands out: never a request's Host header, which
@@ -167,7 +184,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a port number from 1 to 65535")
         return int(text)
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "login_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         limit = re.sub(r"\s+", "", value).lower()

@@ -10,11 +10,12 @@ from datetime import timedelta
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Query, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from webwork.auth import api_keys, permissions, repository
+from webwork.auth import api_keys, oauth_tokens, permissions, repository, scopes
 from webwork.auth.principal import Actor, Principal, UserView
 from webwork.auth.roles import ADMINS, Role
 from webwork.kit import clock
@@ -28,7 +29,11 @@ from webwork.models.statuses import MembershipStatus
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
-_api_key_scheme = HTTPBearer(scheme_name="apiKey", description="Personal API key (wwk_...)", auto_error=False)
+_api_key_scheme = HTTPBearer(
+    scheme_name="apiKey",
+    description="Personal API key (wwk_...) or OAuth access token (wwo_...)",
+    auto_error=False,
+)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _WORKSPACE_ID: TypeAdapter[int] = TypeAdapter(Id)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key_scheme)]
@@ -40,20 +45,30 @@ async def get_principal(
     credentials: Credentials,
 ) -> Principal:
     """The caller, for routes outside any workspace."""
-    digest = await _token_digest(request, credentials)
+    digest, oauth = await _token_digest(request, credentials)
+    if oauth:
+        token = await repository.find_token(session, digest, clock.utcnow())
+        if token is None:
+            await _refuse(request)
+        return await _admit_token(request, *token)
     found = await repository.find_key(session, digest)
     if found is None:
         await _refuse(request)
     return await _admit(request, session, *found)
 
 
-async def _token_digest(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+async def _token_digest(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> tuple[str, bool]:
+    """The bearer token's digest, and whether it is an OAuth access token (else an API key)."""
     if credentials is None or not credentials.credentials:
         await _refuse(request, Unauthenticated("Unauthenticated."))
     token = credentials.credentials.strip()
-    if not token.startswith(api_keys.PREFIX):
-        await _refuse(request)
-    return api_keys.digest(token)
+    if token.startswith(api_keys.PREFIX):
+        return api_keys.digest(token), False
+    if token.startswith(oauth_tokens.ACCESS_PREFIX):
+        return api_keys.digest(token), True
+    await _refuse(request)
 
 
 async def _refuse(request: Request, error: Unauthenticated | None = None) -> NoReturn:
@@ -74,6 +89,24 @@ async def _admit(
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         defer_write(session, repository.mark_used(key.id, now))
     return Principal(user=user)
+
+
+async def _admit_token(request: Request, token: repository.TokenUse, user: UserView) -> Principal:
+    """An OAuth token's caller, once the operation's scope is among the token's (403
+    ``insufficient_scope`` otherwise, whatever the workspace asked for)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.enforce(request, principal_key(user.id))
+    granted = frozenset(scopes.parse(token.scope))
+    route = request.scope.get("route")
+    tags = [str(tag) for tag in route.tags] if isinstance(route, APIRoute) else []
+    needed = scopes.required(tags, request.method)
+    if not scopes.allows(granted, needed):
+        raise Forbidden(
+            f"The access token lacks the scope {needed} that this operation needs.",
+            code="insufficient_scope",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{needed}"'},
+        )
+    return Principal(user=user, scopes=granted, workspace_id=token.workspace_id)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -122,18 +155,33 @@ async def _member_actor(
     """The caller as a member of the workspace asked for: key, user, membership and
     workspace in one statement. A missing credential is reported before a missing
     workspace id, a workspace the caller is not in is a 404."""
-    digest = await _token_digest(request, credentials)
+    digest, oauth = await _token_digest(request, credentials)
     try:
         wanted = await _workspace_id(request, workspace_id)
     except ValidationFailed:
-        if await repository.find_key(session, digest) is None:
+        known = (
+            await repository.find_token(session, digest, clock.utcnow())
+            if oauth
+            else await repository.find_key(session, digest)
+        )
+        if known is None:
             await _refuse(request)
         raise
-    found = await repository.find_key_in_workspace(session, digest, wanted)
-    if found is None:
-        await _refuse(request)
-    key, user, membership, workspace = found
-    principal = await _admit(request, session, key, user)
+    if oauth:
+        token = await repository.find_token_in_workspace(session, digest, clock.utcnow())
+        if token is None:
+            await _refuse(request)
+        use, user, membership, workspace = token
+        principal = await _admit_token(request, use, user)
+        if use.workspace_id != wanted:
+            # A token acts in its client's workspace only; any other is not found.
+            membership = workspace = None
+    else:
+        found = await repository.find_key_in_workspace(session, digest, wanted)
+        if found is None:
+            await _refuse(request)
+        key, user, membership, workspace = found
+        principal = await _admit(request, session, key, user)
     if membership is None or workspace is None:
         raise NotFound("Workspace not found.")
     if membership.status != MembershipStatus.ACTIVE:

@@ -107,9 +107,13 @@ class CallerWorkspace(NamedTuple):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a user, through one of their API keys."""
+    """Who is calling: a user, through one of their API keys (every scope, every
+    workspace of theirs) or an OAuth access token (the scopes its user consented to, in
+    its client's workspace only)."""
 
     user: UserView
+    scopes: frozenset[str] | None = None
+    workspace_id: int | None = None
 
     @property
     def user_id(self) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.principal import CallerMembership, CallerUser, CallerWorkspace
 from webwork.kit.db import column_rows
-from webwork.models import ApiKey, Membership, User, Workspace
+from webwork.models import ApiKey, Membership, OAuthToken, User, Workspace
 from webwork.models.statuses import WorkspaceStatus
 
 _LIVE_KEY = and_(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None))
@@ -75,3 +75,56 @@ async def find_key_in_workspace(
 
 def mark_used(key_id: int, at: datetime) -> Update:
     return update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at)
+
+
+class TokenUse(NamedTuple):
+    """What a request needs of its OAuth access token: its scopes and its workspace."""
+
+    scope: str
+    workspace_id: int
+
+
+_LIVE_TOKEN = and_(
+    OAuthToken.access_digest == bindparam("digest"),
+    OAuthToken.revoked_at.is_(None),
+    OAuthToken.access_expires_at > bindparam("now"),
+)
+_TOKEN = (
+    select(OAuthToken.scope, OAuthToken.workspace_id, *_USER)
+    .join(User, User.id == OAuthToken.user_id)
+    .where(_LIVE_TOKEN)
+)
+# As _KEY_IN_WORKSPACE, in the token's own workspace: the caller compares it with the
+# one asked for.
+_TOKEN_IN_WORKSPACE = (
+    select(OAuthToken.scope, OAuthToken.workspace_id, *_USER, *_MEMBERSHIP, *_WORKSPACE)
+    .join(User, User.id == OAuthToken.user_id)
+    .outerjoin(
+        Membership,
+        and_(Membership.user_id == OAuthToken.user_id, Membership.workspace_id == OAuthToken.workspace_id),
+    )
+    .outerjoin(
+        Workspace, and_(Workspace.id == Membership.workspace_id, Workspace.status == WorkspaceStatus.ACTIVE)
+    )
+    .where(_LIVE_TOKEN)
+)
+
+
+async def find_token(session: AsyncSession, digest: str, now: datetime) -> tuple[TokenUse, CallerUser] | None:
+    rows = await column_rows(session, _TOKEN, {"digest": digest, "now": now})
+    if not rows:
+        return None
+    row = rows[0]
+    return TokenUse(row[0], row[1]), CallerUser(*row[2:_U])
+
+
+async def find_token_in_workspace(
+    session: AsyncSession, digest: str, now: datetime
+) -> tuple[TokenUse, CallerUser, CallerMembership | None, CallerWorkspace | None] | None:
+    rows = await column_rows(session, _TOKEN_IN_WORKSPACE, {"digest": digest, "now": now})
+    if not rows:
+        return None
+    row = rows[0]
+    membership = None if row[_U] is None else CallerMembership(*row[_U:_M])
+    workspace = None if row[_M] is None else CallerWorkspace(*row[_M:])
+    return TokenUse(row[0], row[1]), CallerUser(*row[2:_U]), membership, workspace

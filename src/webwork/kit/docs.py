@@ -11,13 +11,16 @@ from functools import lru_cache
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 STATIC_URL = "/static-offline-docs"
 REDOC_URL = "/redoc"
 REDOC_JS_URL = "/redoc/redoc.standalone.js"
+DOCS_URL = "/docs"
 SWAGGER_UI_PARAMETERS = {"validatorUrl": None}
+# The Authorize button's OAuth flow: authorization code with PKCE (public clients).
+SWAGGER_UI_INIT_OAUTH = {"usePkceWithAuthorizationCodeGrant": True}
 _CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 _EMPTY_IMAGE = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
 
@@ -29,7 +32,28 @@ def redoc_bundle() -> bytes:
 
 
 def install_docs(app: FastAPI) -> None:
-    """``/redoc`` and its bundle, and ``/`` sending a browser to ``/docs``."""
+    """``/docs`` (Swagger UI from the installed bundle, its Authorize button running the
+    OAuth flow with PKCE) and its OAuth redirect page, ``/redoc`` and its bundle, and
+    ``/`` sending a browser to ``/docs``. The app is built with ``docs_url=None``:
+    fastapi-offline's own ``/docs`` passes no OAuth settings to Swagger UI."""
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=f"{root}{app.swagger_ui_oauth2_redirect_url}",
+            swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+            init_oauth=SWAGGER_UI_INIT_OAUTH,
+        )
+
+    @app.get(str(app.swagger_ui_oauth2_redirect_url), include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> RedirectResponse:

@@ -1,4 +1,5 @@
-"""Accept form-encoded bodies everywhere a JSON body is read.
+"""Accept form-encoded bodies everywhere the API (``/api/``) reads a JSON body; the
+OAuth endpoints and the web pages read their forms as forms.
 
 The hosted API documents ``application/x-www-form-urlencoded`` for some writes; rather
 than teaching every handler two parsers, this ASGI middleware rewrites such bodies to
@@ -48,7 +49,7 @@ class FormAsJsonMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_form(scope):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/") or not _is_form(scope):
             await self.app(scope, receive, send)
             return
         try:

@@ -41,7 +41,8 @@ answers never tell whether the invited address already had an account.
      once) if nobody held the account yet (no API key, password or active membership
      elsewhere); an account already held gets none (`api_key` null: sign in with what
      you have). A wrong, expired or used-up code is a 422 on `code`; 5 wrong codes use
-     a code up.
+     a code up. With the code, `password` sets the password of an account nobody held
+     yet (for signing in to OAuth apps and the web pages, e.g. `/invite/{token}`).
 """
 
 
@@ -95,8 +96,8 @@ async def accept_invitation(
     address: PublicAddressDep,
     body: Annotated[InvitationAccept | None, Body()] = None,
 ) -> JSONResponse:
-    code = body.code if body is not None else None
-    result = await service.accept_invitation(session, token, principal, code, mailer, address)
+    code, password = (body.code, body.password) if body is not None else (None, None)
+    result = await service.accept_invitation(session, token, principal, code, mailer, address, password)
     if isinstance(result, service.CodeSent):
         sent = InvitationCodeSent(
             user_id=result.user_id,

@@ -16,12 +16,16 @@ def regarding(user_id: int, workspace_id: int) -> str:
     return f"member {user_id} in workspace {workspace_id}"
 
 
-def invitation(inviter: UserView, workspace: WorkspaceView, invitee: User, role: Role, link: str) -> Message:
+def invitation(
+    inviter: UserView, workspace: WorkspaceView, invitee: User, role: Role, link: str, page: str
+) -> Message:
     body = f"""{inviter.fullname} invited you to the workspace "{workspace.name}" as {role.label}.
 
-The invitation: {link}
+Join in your browser: {page}
 
-To accept it, POST {link}/accept
+The invitation in the API: {link}
+
+To accept it through the API, POST {link}/accept
 - if you already have an account here: with your API key (Authorization: Bearer wwk_...);
 - otherwise: without a key. A confirmation code is then mailed to this address, and
   POST {link}/accept with {{"code": "<the code>"}} answers your first API key.

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from webwork.auth import passwords
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import (
@@ -242,6 +243,22 @@ class InvitationAccept(BaseModel):
         None,
         description="The confirmation code mailed to the invited address (accounts without "
         "credentials only); leave it out to have one mailed",
+    )
+    password: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=False,
+                min_length=passwords.MIN_LENGTH,
+                max_length=passwords.MAX_LENGTH,
+                pattern=LINE_PATTERN,
+            ),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="With `code`: the password of an account nobody held yet, for signing in "
+        "to OAuth apps and the web pages; an account already held keeps its own",
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.api_keys import service as api_keys
-from webwork.auth import permissions
+from webwork.auth import passwords, permissions
 from webwork.auth.api_keys import digest
 from webwork.auth.principal import Actor, Principal
 from webwork.auth.roles import ROLE_INVALID, Role, parse_role
@@ -46,6 +46,11 @@ CLEARABLE_FIELDS = ("weekly_hours_limit", "rate", *SCHEDULE_FIELDS)
 
 def invitation_link(public_address: str, token: str) -> str:
     return f"{public_address}/api/v2/invitations/{token}"
+
+
+def invitation_page(public_address: str, token: str) -> str:
+    """The page where the invited person joins in a browser."""
+    return f"{public_address}/invite/{token}"
 
 
 def _assign_role(membership: Membership, role: Role) -> None:
@@ -167,6 +172,7 @@ async def invite(
         status=MembershipStatus.INVITED,
         invited_firstname=data.firstname,
         invited_lastname=data.lastname,
+        invited_by=actor.user_id,
     )
     token = _new_invitation_token(membership)
     # Always an INSERT (never add_membership's reactivation): a concurrent invitation
@@ -196,7 +202,8 @@ def _mail_invitation(
 ) -> str:
     """Queue the invitation mail (sent after the commit); answers the link."""
     link = invitation_link(public_address, token)
-    message = mails.invitation(actor.user, actor.workspace, user, Role(membership.role), link)
+    page = invitation_page(public_address, token)
+    message = mails.invitation(actor.user, actor.workspace, user, Role(membership.role), link, page)
     send_after_commit(session, mailer, message, regarding=mails.regarding(user.id, actor.workspace_id))
     return link
 
@@ -487,6 +494,7 @@ async def accept_invitation(
     code: str | None,
     mailer: Mailer,
     public_address: str,
+    password: str | None = None,
 ) -> Accepted | CodeSent:
     """Activate the membership. Whoever invited also holds the link, so the link alone
     never hands over an account, and what it answers never tells whether the address
@@ -495,7 +503,8 @@ async def accept_invitation(
     whether or not the account existed. With the code, an account nobody held gets its
     first API key (shown once) and the names it was invited with; one already held gets
     no key (its holder signs in with what they have) and keeps its names. The workspace
-    then shows the account's own names."""
+    then shows the account's own names. ``password`` (with the code) becomes the
+    password of an account nobody held; one already held keeps its own."""
     invitation = await get_invitation(session, token)
     membership, user, workspace = invitation.membership, invitation.user, invitation.workspace
     api_key: str | None = None
@@ -507,6 +516,8 @@ async def accept_invitation(
         await confirmation.confirm(session, membership, user, token, code)
         if not await repository.has_credentials(session, user, membership):
             _, api_key = await api_keys.create(session, user, f"invitation to {workspace.name}"[:100])
+            if password is not None:
+                user.password_hash = passwords.hash_password(password)
             if _shows_invited_names(membership):
                 user.firstname = membership.invited_firstname or ""
                 user.lastname = membership.invited_lastname or ""

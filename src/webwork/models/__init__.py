@@ -4,6 +4,7 @@ from webwork.kit.db import Base
 from webwork.models.contracts import Contract
 from webwork.models.expenses import Expense, ExpenseCategory
 from webwork.models.leaves import Leave, LeaveHoliday, LeavePolicy, LeavePolicyMember, LeaveSettings
+from webwork.models.oauth import OAuthAuthorizationCode, OAuthClient, OAuthToken, PasswordReset
 from webwork.models.projects import Project, ProjectManager, ProjectViewerProject
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
@@ -24,6 +25,10 @@ __all__ = [
     "LeavePolicyMember",
     "LeaveSettings",
     "Membership",
+    "OAuthAuthorizationCode",
+    "OAuthClient",
+    "OAuthToken",
+    "PasswordReset",
     "Project",
     "ProjectManager",
     "ProjectViewerProject",

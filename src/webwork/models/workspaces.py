@@ -54,6 +54,9 @@ class Membership(Base):
     invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     invited_firstname: Mapped[str | None] = mapped_column(String(100))
     invited_lastname: Mapped[str | None] = mapped_column(String(100))
+    # Who sent the invitation (a user id), shown on the page the invitation mail links
+    # to. No foreign key: see migration 0011.
+    invited_by: Mapped[int | None] = mapped_column(Integer)
     # The member's own work schedule; each null means the workspace's (``LeaveSettings``).
     work_start: Mapped[time | None] = mapped_column(Time)
     work_end: Mapped[time | None] = mapped_column(Time)

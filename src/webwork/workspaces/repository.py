@@ -15,8 +15,9 @@ from webwork.models.statuses import MembershipStatus, WorkspaceStatus
 
 
 def readable(principal: Principal) -> Select[Workspace, Membership]:
-    """The active workspaces in which the principal has an active membership, with it."""
-    return (
+    """The active workspaces in which the principal has an active membership, with it;
+    an OAuth token's caller sees its app's workspace only."""
+    stmt = (
         select(Workspace, Membership)
         .join(Membership, Membership.workspace_id == Workspace.id)
         .where(
@@ -25,6 +26,9 @@ def readable(principal: Principal) -> Select[Workspace, Membership]:
             Workspace.status == WorkspaceStatus.ACTIVE,
         )
     )
+    if principal.workspace_id is not None:
+        stmt = stmt.where(Workspace.id == principal.workspace_id)
+    return stmt
 
 
 async def list_page(
