@@ -116,6 +116,30 @@ class Settings(BaseSettings):
         False, description="Upgrade the SMTP connection with STARTTLS (usually port 587)."
     )
 
+    allow_http_webhooks: bool = Field(
+        False,
+        description="Accept webhook URLs with `http://` (development); otherwise only `https://` ones.",
+    )
+    allow_private_webhooks: bool = Field(
+        False,
+        description="Accept webhook URLs on loopback, private, link-local and cloud metadata addresses "
+        "(a receiver on your own network). Otherwise such URLs are refused when a webhook is saved (after "
+        "a DNS lookup) and again at every delivery, against the address connected to; set, no DNS lookup "
+        "happens when a webhook is saved.",
+    )
+    serve_worker: bool = Field(
+        True,
+        description="`webwork serve` also runs the webhook and mail worker, in each of its processes. Set "
+        "false (or run `serve --no-worker`) when `webwork worker` runs on its own (compose.yaml does).",
+    )
+    worker_poll_interval: float = Field(
+        1.0,
+        ge=0.05,
+        le=60,
+        description="Seconds (0.05..60) the webhook and mail worker waits between looks for work when it "
+        "found none; the most a new event or mail waits before it is sent.",
+    )
+
     def public_address(self) -> str:
         """The base of links this server hands out: never a request's Host header, which
         any client can set."""

@@ -1,0 +1,207 @@
+"""`/webhooks`: owners' and executive managers' subscriptions to the workspace's events,
+and the log of their deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from webwork.auth.deps import AdminActor, SessionDep
+from webwork.config import Settings
+from webwork.kit.envelope import Envelope, respond, respond_page
+from webwork.kit.pagination import PageDep
+from webwork.kit.schemas import OptionalBody
+from webwork.kit.types import LINE_PATTERN
+from webwork.models import Delivery, Webhook
+from webwork.webhooks import service
+from webwork.webhooks.schemas import (
+    PING,
+    DeliveryOut,
+    TestEvent,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookOut,
+    WebhookSecret,
+    WebhookUpdate,
+)
+
+router = APIRouter(prefix="/webhooks", tags=["Webhooks"])
+
+ShortId = Annotated[str, Field(max_length=32, pattern=LINE_PATTERN, description="An encoded id")]
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _out(webhook: Webhook, settings: Settings) -> WebhookOut:
+    return WebhookOut.of(webhook, service.public_id(webhook.id, settings.id_salt))
+
+
+def _delivery(row: Any, salt: str) -> DeliveryOut:
+    delivery: Delivery = row[0]
+    ids = (service.message_id(delivery.id, salt), service.event_id(delivery.outbox_id, salt))
+    return DeliveryOut.of(delivery, row[1], ids)
+
+
+@router.get(
+    "", response_model=Envelope[list[WebhookOut]], operation_id="getWebhooks", summary="List webhooks"
+)
+async def get_webhooks(
+    actor: AdminActor, session: SessionDep, page: PageDep, settings: SettingsDep
+) -> JSONResponse:
+    """The workspace's webhooks, oldest first, paginated (owners and executive
+    managers); a webhook the server deactivated says why in `disabled_reason`."""
+    result = await service.list_page(session, actor, page)
+    return respond_page(result, lambda webhook: _out(webhook, settings), "Webhooks retrieved successfully")
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Envelope[WebhookCreated],
+    operation_id="createWebhook",
+    summary="Create a webhook",
+)
+async def create_webhook(
+    body: WebhookCreate, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """Subscribes `url` to `events`. The answer's `token` (`whsec_...`) signs every
+    delivery (Standard Webhooks) and is shown only here. The URL must be https (unless
+    the server allows http) and must not resolve to a loopback, private, link-local or
+    metadata address (unless the server allows them): 422 on `url` otherwise."""
+    webhook, secret = await service.create(session, actor, body, settings)
+    out = WebhookCreated(**_out(webhook, settings).model_dump(), token=secret)
+    return respond(out, "Webhook created successfully", status_code=201)
+
+
+@router.get(
+    "/{webhook_id}", response_model=Envelope[WebhookOut], operation_id="getWebhook", summary="Get a webhook"
+)
+async def get_webhook(
+    webhook_id: ShortId, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """One webhook of the workspace, without its secret (404 for any other id)."""
+    webhook = await service.get(session, actor, webhook_id, settings.id_salt)
+    return respond(_out(webhook, settings), "Webhook retrieved successfully")
+
+
+@router.put(
+    "/{webhook_id}",
+    response_model=Envelope[WebhookOut],
+    operation_id="updateWebhook",
+    summary="Update a webhook",
+)
+async def update_webhook(
+    webhook_id: ShortId, body: WebhookUpdate, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """`url` is required, the other fields change only when sent; `is_active` true
+    reactivates a webhook the server deactivated (its pending deliveries resume)."""
+    webhook = await service.update(session, actor, webhook_id, body, settings)
+    return respond(_out(webhook, settings), "Webhook updated successfully")
+
+
+@router.delete(
+    "/{webhook_id}",
+    response_model=Envelope[WebhookOut],
+    operation_id="deleteWebhook",
+    summary="Delete a webhook",
+)
+async def delete_webhook(
+    webhook_id: ShortId,
+    actor: AdminActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    _body: OptionalBody = None,
+) -> JSONResponse:
+    """Deletes the webhook and its delivery log; events not yet delivered are dropped."""
+    webhook = await service.delete(session, actor, webhook_id, settings.id_salt)
+    return respond(_out(webhook, settings), "Webhook deleted successfully")
+
+
+@router.post(
+    "/{webhook_id}/rotate-secret",
+    response_model=Envelope[WebhookSecret],
+    operation_id="rotateWebhookSecret",
+    summary="Rotate a webhook's secret",
+)
+async def rotate_webhook_secret(
+    webhook_id: ShortId,
+    actor: AdminActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    _body: OptionalBody = None,
+) -> JSONResponse:
+    """A new `token`, shown only here. For 24 hours deliveries carry signatures by the
+    old and the new secret (`webhook-signature: v1,<new> v1,<old>`), then by the new
+    one only."""
+    rotated = await service.rotate_secret(session, actor, webhook_id, settings.id_salt)
+    out = WebhookSecret(
+        id=service.public_id(rotated.webhook.id, settings.id_salt),
+        token=rotated.secret,
+        previous_token_expires_at=rotated.previous_expires_at,
+    )
+    return respond(out, "Webhook secret rotated successfully")
+
+
+@router.post(
+    "/{webhook_id}/test",
+    response_model=Envelope[TestEvent],
+    operation_id="testWebhook",
+    summary="Send a test event",
+)
+async def test_webhook(
+    webhook_id: ShortId,
+    actor: AdminActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    _body: OptionalBody = None,
+) -> JSONResponse:
+    """Queues a `ping` event to this webhook alone; its delivery shows in the log."""
+    _, outbox_id = await service.test(session, actor, webhook_id, settings.id_salt)
+    out = TestEvent(event_id=service.event_id(outbox_id, settings.id_salt), type=PING)
+    return respond(out, "Test event queued successfully")
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    response_model=Envelope[list[DeliveryOut]],
+    operation_id="getWebhookDeliveries",
+    summary="List a webhook's deliveries",
+)
+async def get_webhook_deliveries(
+    webhook_id: ShortId, actor: AdminActor, session: SessionDep, page: PageDep, settings: SettingsDep
+) -> JSONResponse:
+    """The webhook's deliveries, newest first: event, status (pending, delivered,
+    failed), attempts, last response code and latency, next retry."""
+    result = await service.delivery_page(session, actor, webhook_id, settings.id_salt, page)
+    return respond_page(
+        result, lambda row: _delivery(row, settings.id_salt), "Deliveries retrieved successfully"
+    )
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/retry",
+    response_model=Envelope[DeliveryOut],
+    operation_id="retryWebhookDelivery",
+    summary="Retry a delivery",
+)
+async def retry_webhook_delivery(
+    webhook_id: ShortId,
+    delivery_id: ShortId,
+    actor: AdminActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    _body: OptionalBody = None,
+) -> JSONResponse:
+    """Makes the delivery due now (a failed one gets one more attempt; a delivered one
+    is sent again with the same `webhook-id`)."""
+    row = await service.retry(session, actor, webhook_id, delivery_id, settings.id_salt)
+    return respond(_delivery(row, settings.id_salt), "Delivery queued successfully")
