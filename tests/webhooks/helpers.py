@@ -31,6 +31,7 @@ def permissive(settings: Settings) -> Settings:
 
 @dataclass
 class Received:
+    path: str
     headers: dict[str, str]
     body: bytes
     status: int
@@ -56,24 +57,25 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks"
 
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
+    def answer(self, path: str, headers: dict[str, str], body: bytes) -> int:
         self.arrived.set()
         self.hold.wait(timeout=30)
         with self.lock:
             status = 500 if len(self.requests) < self.fail_first else self.status
-            self.requests.append(Received(headers, body, status))
+            self.requests.append(Received(path, headers, body, status))
         return status
 
-    def accepted(self, secret: str) -> list[dict[str, Any]]:
-        """The events answered 2xx, each verified with ``secret``, deduplicated by
-        ``webhook-id`` (as a subscriber does), in the order they first arrived."""
+    def accepted(self, secret: str, path: str = "/hooks") -> list[dict[str, Any]]:
+        """The events answered 2xx at ``path``, each verified with ``secret``,
+        deduplicated by ``webhook-id`` (as a subscriber does), in the order they first
+        arrived."""
         verifier = Verifier(secret)
         seen: set[str] = set()
         events = []
         with self.lock:
             requests = list(self.requests)
         for request in requests:
-            if not 200 <= request.status < 300:
+            if request.path != path or not 200 <= request.status < 300:
                 continue
             event = verifier.verify(request.body, request.headers)
             if request.headers["webhook-id"] not in seen:
@@ -91,7 +93,7 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
-            status = receiver.answer({k.lower(): v for k, v in self.headers.items()}, body)
+            status = receiver.answer(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
