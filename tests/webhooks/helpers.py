@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +84,16 @@ class Receiver:
                 events.append(event)
         return events
 
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Block (in a thread: ``asyncio.to_thread``) until ``count`` requests were
+        answered 2xx; False if ``timeout`` seconds passed first."""
+        deadline = time.monotonic() + timeout
+        while len(self.ids()) < count:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def ids(self) -> list[str]:
         with self.lock:
             return [r.headers["webhook-id"] for r in self.requests if 200 <= r.status < 300]
@@ -101,7 +112,13 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the test reads what arrived from the receiver."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # socketserver's default backlog of 5 makes the 6th concurrent delivery wait
+        # a second for the kernel's SYN retry.
+        request_queue_size = 128
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -148,8 +148,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         receiver.hold.clear()  # the receiver takes the requests and does not answer yet
         worker = Worker(app.state.database, local, app.state.mailer)
         killed = asyncio.create_task(worker.run_once())
-        while not receiver.arrived.is_set():
-            await asyncio.sleep(0.01)
+        assert await asyncio.to_thread(receiver.arrived.wait, 10)
         killed.cancel()
         with pytest.raises(asyncio.CancelledError):
             await killed

@@ -21,6 +21,8 @@ from webwork.models.statuses import DeliveryStatus
 from webwork.webhooks.schemas import PING
 
 PENDING = DeliveryStatus.PENDING.value
+# A claimed delivery given back untried: its attempt is not counted.
+UNCOUNTED = Delivery.attempts - 1
 # Serialises dispatching on PostgreSQL, so that deliveries are numbered in the order of
 # the outbox whatever the number of workers (any constant the application owns).
 DISPATCH_LOCK = 0x77656268
@@ -160,12 +162,17 @@ class Claimed:
     webhook: Webhook | None
 
 
-async def claim(session: AsyncSession, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due pending deliveries: each the oldest pending one of its
-    webhook (a webhook's later events wait for the earlier ones: they arrive in order),
-    of an active webhook or a mail. Their rows are locked with SKIP LOCKED (PostgreSQL:
-    other workers take other rows) and moved ``lease_until`` ahead, so a worker that
-    dies before recording the outcome leaves them to be taken again."""
+async def claim(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int, run: int
+) -> list[list[Claimed]]:
+    """Take due pending deliveries as runs: up to ``limit`` heads, each the oldest
+    pending delivery of its webhook (a webhook's later events wait for the earlier ones:
+    they arrive in order) of an active webhook, or a mail; behind each webhook's head,
+    up to ``run`` - 1 of its next due deliveries, to send one after another in this
+    pass. Heads are locked with SKIP LOCKED (PostgreSQL: other workers take other
+    webhooks; the deliveries behind a head wait for it, so they are this worker's too).
+    All are moved ``lease_until`` ahead and counted as attempted, so a worker that dies
+    before recording the outcome leaves them to be taken again."""
     earlier = aliased(Delivery)
     waiting = exists().where(
         earlier.webhook_id == Delivery.webhook_id, earlier.status == PENDING, earlier.id < Delivery.id
@@ -174,7 +181,7 @@ async def claim(session: AsyncSession, now: datetime, lease_until: datetime, lim
         Delivery.webhook_id.is_(None),
         exists().where(Webhook.id == Delivery.webhook_id, Webhook.is_active.is_(True)),
     )
-    due = (
+    heads = (
         await session.scalars(
             select(Delivery)
             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, active, ~waiting)
@@ -183,33 +190,77 @@ async def claim(session: AsyncSession, now: datetime, lease_until: datetime, lim
             .with_for_update(skip_locked=True)
         )
     ).all()
-    if not due:
+    if not heads:
         return []
-    ids = [d.id for d in due]
+    runs = {head.id: [head] for head in heads}
+    followers = await _followers(session, [h for h in heads if h.webhook_id is not None], now, run)
+    for head_id, behind in followers.items():
+        runs[head_id].extend(behind)
+    taken = [d for deliveries in runs.values() for d in deliveries]
     await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(ids))
+        .where(Delivery.id.in_([d.id for d in taken]))
         .values(attempts=Delivery.attempts + 1, next_attempt_at=lease_until),
         execution_options={"synchronize_session": False},
     )
     outbox = {
         m.id: m
         for m in await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_({d.outbox_id for d in due}))
+            select(OutboxMessage).where(OutboxMessage.id.in_({d.outbox_id for d in taken}))
         )
     }
-    hooked = {d.webhook_id for d in due if d.webhook_id is not None}
-    webhooks = (
-        {w.id: w for w in await session.scalars(select(Webhook).where(Webhook.id.in_(hooked)))}
-        if hooked
-        else {}
+    webhooks = await webhooks_by_id(session, {d.webhook_id for d in heads if d.webhook_id is not None})
+    return [
+        [
+            Claimed(d.id, d.attempts + 1, outbox[d.outbox_id], webhooks.get(d.webhook_id or 0))
+            for d in deliveries
+        ]
+        for deliveries in runs.values()
+    ]
+
+
+async def _followers(
+    session: AsyncSession, heads: Sequence[Delivery], now: datetime, run: int
+) -> dict[int, list[Delivery]]:
+    """Per head, the next ``run`` - 1 pending deliveries of its webhook, in order, up to
+    the first one not yet due (one statement for every head)."""
+    if run < 2 or not heads:
+        return {}
+    rank = func.row_number().over(partition_by=Delivery.webhook_id, order_by=Delivery.id).label("rank")
+    ranked = (
+        select(Delivery.id, rank)
+        .where(
+            Delivery.webhook_id.in_([h.webhook_id for h in heads]),
+            Delivery.status == PENDING,
+            Delivery.id.not_in([h.id for h in heads]),
+        )
+        .subquery()
     )
-    return [Claimed(d.id, d.attempts + 1, outbox[d.outbox_id], webhooks.get(d.webhook_id or 0)) for d in due]
+    rows = (
+        await session.scalars(
+            select(Delivery)
+            .join(ranked, ranked.c.id == Delivery.id)
+            .where(ranked.c.rank < run)
+            .order_by(Delivery.webhook_id, Delivery.id)
+        )
+    ).all()
+    head_of = {h.webhook_id: h.id for h in heads}
+    result: dict[int, list[Delivery]] = {}
+    stopped: set[int | None] = set()
+    for delivery in rows:
+        if delivery.webhook_id in stopped:
+            continue
+        if delivery.next_attempt_at > now:
+            stopped.add(delivery.webhook_id)
+            continue
+        result.setdefault(head_of[delivery.webhook_id], []).append(delivery)
+    return result
 
 
 async def record(session: AsyncSession, delivery_id: int, attempt: int, values: dict[str, Any]) -> bool:
     """The outcome of an attempt, unless the delivery moved on meanwhile (its lease ran
-    out and another attempt took it): False then."""
+    out and another attempt took it): False then. ``values`` may use
+    :data:`UNCOUNTED` for ``attempts`` (a delivery of a run that was not tried)."""
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.attempts == attempt, Delivery.status == PENDING)

@@ -57,6 +57,9 @@ JITTER = 0.1
 MAX_ATTEMPTS = len(BACKOFF) + 1
 DISABLE_AFTER = timedelta(days=5)
 BATCH = 50
+# Deliveries of one webhook sent one after another in a pass (in order; the first failure
+# ends the run, and the rest wait for its retry).
+RUN = 20
 DISPATCH_BATCH = 500
 USER_AGENT = "webwork-webhooks"
 
@@ -135,14 +138,26 @@ class Worker:
         async with self.database.unit_of_work(write=True) as session:
             dispatched = await repository.dispatch(session, now, DISPATCH_BATCH)
         async with self.database.unit_of_work(write=True) as session:
-            claimed = await repository.claim(session, now, now + LEASE, BATCH)
-        if not claimed:
+            runs = await repository.claim(session, now, now + LEASE, BATCH, RUN)
+        if not runs:
             return dispatched
-        outcomes = await asyncio.gather(*(self.attempt(c) for c in claimed))
+        outcomes = await asyncio.gather(*(self._send_run(run) for run in runs))
         async with self.database.unit_of_work(write=True) as session:
-            for item, outcome in zip(claimed, outcomes, strict=True):
-                await self._record(session, item, outcome)
-        return dispatched + len(claimed)
+            for run, results in zip(runs, outcomes, strict=True):
+                for item, outcome in zip(run, results, strict=True):
+                    await self._record(session, item, outcome)
+        return dispatched + sum(len(run) for run in runs)
+
+    async def _send_run(self, run: list[Claimed]) -> list[Outcome | None]:
+        """A webhook's deliveries one after another (each webhook's runs go at once);
+        after a failure the rest are not tried (None), so none overtakes it."""
+        results: list[Outcome | None] = []
+        for claimed in run:
+            if results and not (results[-1] and results[-1].ok):
+                results.append(None)
+                continue
+            results.append(await self.attempt(claimed))
+        return results
 
     async def drain(self) -> None:
         """Passes until nothing is due (what is scheduled later stays): for tests and
@@ -204,8 +219,12 @@ class Worker:
         pinned = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         return pinned, {"sni_hostname": host}
 
-    async def _record(self, session: Any, claimed: Claimed, outcome: Outcome) -> None:
+    async def _record(self, session: Any, claimed: Claimed, outcome: Outcome | None) -> None:
         now = clock.utcnow()
+        if outcome is None:  # behind a failure in its run: due again, behind it
+            released = {"attempts": repository.UNCOUNTED, "next_attempt_at": now}
+            await repository.record(session, claimed.delivery_id, claimed.attempt, released)
+            return
         values: dict[str, Any] = {
             "last_attempt_at": now,
             "response_code": outcome.response_code,
@@ -231,6 +250,8 @@ class Worker:
         """A success ends the webhook's run of failures; a 410, or failures for
         ``DISABLE_AFTER``, deactivate it with the reason owners read."""
         assert claimed.webhook is not None
+        if outcome.ok and claimed.webhook.failing_since is None:
+            return  # nothing to change: the common case reads nothing
         webhook = (await repository.webhooks_by_id(session, {claimed.webhook.id})).get(claimed.webhook.id)
         if webhook is None:
             return
