@@ -122,7 +122,12 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
     webhook = ok(
         await api.post(
             "/webhooks",
-            json={**a.ws, "url": f"https://1.1.1.1/{SECRET}", "events": ["project.updated"], "description": SECRET},
+            json={
+                **a.ws,
+                "url": f"https://1.1.1.1/{SECRET}",
+                "events": ["project.updated"],
+                "description": SECRET,
+            },
         ),
         201,
     )["data"]
