@@ -39,6 +39,7 @@ from webwork.kit.days import FIRST_DAY, LAST_DAY, check_date_range
 from webwork.kit.errors import Conflict, Forbidden, ensure_pending, found, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
+from webwork.kit.types import decimal_to_number
 from webwork.members import service as members
 from webwork.models import Expense, ExpenseCategory
 from webwork.models.statuses import ExpenseStatus
@@ -202,14 +203,14 @@ async def create(session: AsyncSession, actor: Actor, body: ExpenseCreate) -> Ex
 
 
 def _event(expense: Expense) -> dict[str, Any]:
-    """What an expense's webhook events carry (``amount`` exact, as a string)."""
+    """What an expense's webhook events carry (``amount`` a JSON number, as the API writes money)."""
     return {
         "id": expense.id,
         "user_id": expense.user_id,
         "project_id": expense.project_id,
         "name": expense.name,
         "date": expense.spent_on,
-        "amount": str(expense.amount),
+        "amount": decimal_to_number(expense.amount),
         "status": expense.status,
     }
 

@@ -268,6 +268,7 @@ async def update(
     if "email" in changes:
         updated = await _change_email(session, actor, member, changes["email"], mailer, public_address)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "member.updated", _event(member.membership, member.user.email))
     return updated
 
 
