@@ -17,7 +17,6 @@ and the delivery is taken again, with the same ``webhook-id`` (at least once).""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -31,7 +30,7 @@ import httpx
 from standardwebhooks import Webhook as Signer
 
 from webwork.config import Settings
-from webwork.kit import clock
+from webwork.kit import clock, outbox
 from webwork.kit.db import Database
 from webwork.kit.mail import Mailer, send_queued
 from webwork.kit.outbox import MAIL
@@ -120,17 +119,21 @@ class Worker:
         await self.client.aclose()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Pass after pass until ``stop`` is set; waits ``worker_poll_interval`` when a
-        pass found nothing. A failing pass (the database is away) is logged and retried."""
-        while not stop.is_set():
-            try:
-                busy = await self.run_once()
-            except Exception:
-                log.exception("webhook worker pass failed; retrying")
-                busy = 0
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.worker_poll_interval)
+        """Pass after pass until ``stop`` is set. After a pass that found nothing it
+        waits ``worker_poll_interval``, or less when a commit of this process wrote to
+        the outbox (``kit.outbox.listening``). A failing pass (the database is away) is
+        logged and retried."""
+        wake = asyncio.Event()
+        with outbox.listening(wake.set):
+            while not stop.is_set():
+                try:
+                    busy = await self.run_once()
+                except Exception:
+                    log.exception("webhook worker pass failed; retrying")
+                    busy = 0
+                if not busy:
+                    await _first(stop, wake, self.settings.worker_poll_interval)
+                    wake.clear()
 
     async def run_once(self) -> int:
         """One pass; answers how many outbox rows and deliveries it handled."""
@@ -271,6 +274,16 @@ class Worker:
                 await repository.count_active(session, webhook.workspace_id)
                 log.warning("webhook %s deactivated: %s", webhook.id, reason)
         await session.flush()
+
+
+async def _first(stop: asyncio.Event, wake: asyncio.Event, at_most: float) -> None:
+    """Wait until either event is set, or ``at_most`` seconds."""
+    waiting = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+    try:
+        await asyncio.wait(waiting, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waiting:
+            task.cancel()
 
 
 def _since(started: float) -> int:
