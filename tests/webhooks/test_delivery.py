@@ -6,7 +6,6 @@ sends nothing; rotation, 410 and the address check at delivery."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from tests.assertions import err, ok
 from tests.conftest import run_worker
 from tests.factories import Factory, Space
-from tests.webhooks.helpers import Receiver, make_due, permissive, receiving, types
+from tests.webhooks.helpers import Receiver, make_due, receiving, types
 from webwork.config import Settings
 from webwork.kit import clock
 from webwork.kit.errors import Conflict
@@ -28,17 +27,6 @@ from webwork.models import Delivery, OutboxMessage, Webhook
 from webwork.projects import service as projects
 from webwork.webhooks import worker as worker_module
 from webwork.webhooks.worker import MAX_ATTEMPTS, Worker, backoff
-
-
-@pytest.fixture()
-def local(app: FastAPI) -> Iterator[Settings]:
-    """The operator allows http and private addresses: the receiver is on 127.0.0.1."""
-    previous: Settings = app.state.settings
-    app.state.settings = permissive(previous)
-    try:
-        yield app.state.settings
-    finally:
-        app.state.settings = previous
 
 
 async def _subscribe(space: Space, url: str, *events: str) -> dict[str, Any]:

@@ -3,31 +3,19 @@ reaches a webhook subscribed to all of them, with its data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import ok
 from tests.conftest import run_worker
 from tests.factories import Factory
-from tests.webhooks.helpers import Receiver, permissive, receiving
+from tests.webhooks.helpers import Receiver, receiving
 from webwork.config import Settings
 from webwork.timesheets.periods import TimesheetKey
 from webwork.webhooks.schemas import EVENTS
-
-
-@pytest.fixture()
-def local(app: FastAPI) -> Iterator[Settings]:
-    previous: Settings = app.state.settings
-    app.state.settings = permissive(previous)
-    try:
-        yield app.state.settings
-    finally:
-        app.state.settings = previous
 
 
 async def test_each_change_emits_its_event(

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from standardwebhooks import Webhook as Verifier
 
 from tests.assertions import err, ok
 from tests.factories import Factory, QueryCounter, Space
-from tests.webhooks.helpers import dispatch_outbox, permissive
+from tests.webhooks.helpers import dispatch_outbox
 from webwork.auth.roles import Role
 from webwork.config import Settings
 
@@ -22,17 +20,6 @@ PUBLIC = "https://1.1.1.1/hooks"  # a literal public address: no DNS lookup, nev
 
 def _new(space: Space, **fields: object) -> dict[str, object]:
     return {**space.ws, "url": PUBLIC, "events": ["project.created", "member.invited"], **fields}
-
-
-@pytest.fixture()
-def local_urls(app: FastAPI) -> Iterator[None]:
-    """The operator allows http and private addresses (a receiver on their network)."""
-    previous: Settings = app.state.settings
-    app.state.settings = permissive(previous)
-    try:
-        yield
-    finally:
-        app.state.settings = previous
 
 
 async def test_a_webhook_is_created_read_changed_and_deleted_with_the_reference_shapes(
@@ -125,7 +112,7 @@ async def test_urls_that_could_reach_inside_are_refused_on_the_url_field(
 
 
 async def test_the_operator_may_allow_http_and_private_addresses_and_then_no_dns_is_needed(
-    factory: Factory, local_urls: None
+    factory: Factory, local: Settings
 ) -> None:
     space = await factory.space()
     for url in ("http://127.0.0.1:9/x", "https://10.1.2.3/x", "https://receiver.invalid/x"):
@@ -226,3 +213,37 @@ async def test_webhook_operations_stay_within_their_statement_bounds(
         assert query_counter.count <= bound, "\n".join(
             [name, f"{query_counter.count} > {bound}", *query_counter.statements]
         )
+
+
+async def test_an_event_costs_its_change_one_statement_and_nothing_without_a_webhook(
+    factory: Factory, query_counter: QueryCounter
+) -> None:
+    """A change in a workspace without an active webhook runs exactly the statements it
+    ran before webhooks existed (the count of active webhooks comes with the caller's
+    key); with one, one INSERT more: its outbox row."""
+    space, john, project, contract, _ = await factory.john_at_work()
+    api, ws = space.owner.api, space.ws
+    entry = {**ws, "user_id": john.id, "contract_id": contract.id, "date": "2024-01-15"}
+
+    async def counted(hour: int) -> list[int]:
+        counts = []
+        for call in (
+            lambda: api.put(f"/projects/{project.id}", params=ws, json={"notes": f"n{hour}"}),
+            lambda: api.post(
+                "/time-entries", json={**entry, "start_time": f"{hour:02d}:00", "end_time": f"{hour:02d}:30"}
+            ),
+        ):
+            query_counter.reset()
+            response = await call()
+            assert response.status_code < 300, response.text
+            counts.append(query_counter.count)
+        return counts
+
+    ok(await api.get("/workspaces"))  # the key's last use noted
+    without = await counted(9)
+    webhook = ok(await api.post("/webhooks", json=_new(space, events=["project.updated"])), 201)["data"]
+    subscribed = await counted(10)
+    assert subscribed == [n + 1 for n in without]
+    assert any("INSERT INTO outbox" in statement for statement in query_counter.statements)
+    ok(await api.put(f"/webhooks/{webhook['id']}", params=ws, json={"url": PUBLIC, "is_active": False}))
+    assert await counted(11) == without

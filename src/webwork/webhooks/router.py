@@ -3,13 +3,16 @@ and the log of their deliveries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.deps import AdminActor, SessionDep
+from webwork.auth.principal import Actor
 from webwork.config import Settings
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
@@ -33,16 +36,42 @@ router = APIRouter(prefix="/webhooks", tags=["Webhooks"])
 ShortId = Annotated[str, Field(max_length=32, pattern=LINE_PATTERN, description="An encoded id")]
 
 
-async def get_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
-def _out(webhook: Webhook, settings: Settings) -> WebhookOut:
-    return WebhookOut.of(webhook, service.public_id(webhook.id, settings.id_salt))
+@dataclass(frozen=True)
+class Admin:
+    """An owner or executive manager at work on the workspace's webhooks, with the
+    request's session and the server's settings (URL rules, the ids' salt)."""
+
+    actor: Actor
+    session: AsyncSession
+    settings: Settings
+
+    @property
+    def salt(self) -> str:
+        return self.settings.id_salt
+
+
+async def admin(actor: AdminActor, session: SessionDep, settings: SettingsDep) -> Admin:
+    return Admin(actor, session, settings)
+
+
+AdminDep = Annotated[Admin, Depends(admin)]
+
+
+def _out(webhook: Webhook, salt: str) -> WebhookOut:
+    return WebhookOut.of(webhook, service.public_id(webhook.id, salt))
+
+
+def _answer(webhook: Webhook, salt: str, done: str) -> JSONResponse:
+    """One webhook's envelope: "Webhook <done> successfully"."""
+    return respond(_out(webhook, salt), f"Webhook {done} successfully")
 
 
 def _delivery(row: Any, salt: str) -> DeliveryOut:
@@ -54,13 +83,11 @@ def _delivery(row: Any, salt: str) -> DeliveryOut:
 @router.get(
     "", response_model=Envelope[list[WebhookOut]], operation_id="getWebhooks", summary="List webhooks"
 )
-async def get_webhooks(
-    actor: AdminActor, session: SessionDep, page: PageDep, settings: SettingsDep
-) -> JSONResponse:
+async def get_webhooks(who: AdminDep, page: PageDep) -> JSONResponse:
     """The workspace's webhooks, oldest first, paginated (owners and executive
     managers); a webhook the server deactivated says why in `disabled_reason`."""
-    result = await service.list_page(session, actor, page)
-    return respond_page(result, lambda webhook: _out(webhook, settings), "Webhooks retrieved successfully")
+    result = await service.list_page(who.session, who.actor, page)
+    return respond_page(result, lambda webhook: _out(webhook, who.salt), "Webhooks retrieved successfully")
 
 
 @router.post(
@@ -70,27 +97,22 @@ async def get_webhooks(
     operation_id="createWebhook",
     summary="Create a webhook",
 )
-async def create_webhook(
-    body: WebhookCreate, actor: AdminActor, session: SessionDep, settings: SettingsDep
-) -> JSONResponse:
+async def create_webhook(body: WebhookCreate, who: AdminDep) -> JSONResponse:
     """Subscribes `url` to `events`. The answer's `token` (`whsec_...`) signs every
     delivery (Standard Webhooks) and is shown only here. The URL must be https (unless
     the server allows http) and must not resolve to a loopback, private, link-local or
     metadata address (unless the server allows them): 422 on `url` otherwise."""
-    webhook, secret = await service.create(session, actor, body, settings)
-    out = WebhookCreated(**_out(webhook, settings).model_dump(), token=secret)
+    webhook, secret = await service.create(who.session, who.actor, body, who.settings)
+    out = WebhookCreated(**_out(webhook, who.salt).model_dump(), token=secret)
     return respond(out, "Webhook created successfully", status_code=201)
 
 
 @router.get(
     "/{webhook_id}", response_model=Envelope[WebhookOut], operation_id="getWebhook", summary="Get a webhook"
 )
-async def get_webhook(
-    webhook_id: ShortId, actor: AdminActor, session: SessionDep, settings: SettingsDep
-) -> JSONResponse:
+async def get_webhook(webhook_id: ShortId, who: AdminDep) -> JSONResponse:
     """One webhook of the workspace, without its secret (404 for any other id)."""
-    webhook = await service.get(session, actor, webhook_id, settings.id_salt)
-    return respond(_out(webhook, settings), "Webhook retrieved successfully")
+    return _answer(await service.get(who.session, who.actor, webhook_id, who.salt), who.salt, "retrieved")
 
 
 @router.put(
@@ -99,13 +121,11 @@ async def get_webhook(
     operation_id="updateWebhook",
     summary="Update a webhook",
 )
-async def update_webhook(
-    webhook_id: ShortId, body: WebhookUpdate, actor: AdminActor, session: SessionDep, settings: SettingsDep
-) -> JSONResponse:
+async def update_webhook(webhook_id: ShortId, body: WebhookUpdate, who: AdminDep) -> JSONResponse:
     """`url` is required, the other fields change only when sent; `is_active` true
     reactivates a webhook the server deactivated (its pending deliveries resume)."""
-    webhook = await service.update(session, actor, webhook_id, body, settings)
-    return respond(_out(webhook, settings), "Webhook updated successfully")
+    webhook = await service.update(who.session, who.actor, webhook_id, body, who.settings)
+    return _answer(webhook, who.salt, "updated")
 
 
 @router.delete(
@@ -114,16 +134,9 @@ async def update_webhook(
     operation_id="deleteWebhook",
     summary="Delete a webhook",
 )
-async def delete_webhook(
-    webhook_id: ShortId,
-    actor: AdminActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    _body: OptionalBody = None,
-) -> JSONResponse:
+async def delete_webhook(webhook_id: ShortId, who: AdminDep, _body: OptionalBody = None) -> JSONResponse:
     """Deletes the webhook and its delivery log; events not yet delivered are dropped."""
-    webhook = await service.delete(session, actor, webhook_id, settings.id_salt)
-    return respond(_out(webhook, settings), "Webhook deleted successfully")
+    return _answer(await service.delete(who.session, who.actor, webhook_id, who.salt), who.salt, "deleted")
 
 
 @router.post(
@@ -133,18 +146,14 @@ async def delete_webhook(
     summary="Rotate a webhook's secret",
 )
 async def rotate_webhook_secret(
-    webhook_id: ShortId,
-    actor: AdminActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    _body: OptionalBody = None,
+    webhook_id: ShortId, who: AdminDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """A new `token`, shown only here. For 24 hours deliveries carry signatures by the
     old and the new secret (`webhook-signature: v1,<new> v1,<old>`), then by the new
     one only."""
-    rotated = await service.rotate_secret(session, actor, webhook_id, settings.id_salt)
+    rotated = await service.rotate_secret(who.session, who.actor, webhook_id, who.salt)
     out = WebhookSecret(
-        id=service.public_id(rotated.webhook.id, settings.id_salt),
+        id=service.public_id(rotated.webhook.id, who.salt),
         token=rotated.secret,
         previous_token_expires_at=rotated.previous_expires_at,
     )
@@ -157,16 +166,10 @@ async def rotate_webhook_secret(
     operation_id="testWebhook",
     summary="Send a test event",
 )
-async def test_webhook(
-    webhook_id: ShortId,
-    actor: AdminActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    _body: OptionalBody = None,
-) -> JSONResponse:
+async def test_webhook(webhook_id: ShortId, who: AdminDep, _body: OptionalBody = None) -> JSONResponse:
     """Queues a `ping` event to this webhook alone; its delivery shows in the log."""
-    _, outbox_id = await service.test(session, actor, webhook_id, settings.id_salt)
-    out = TestEvent(event_id=service.event_id(outbox_id, settings.id_salt), type=PING)
+    _, outbox_id = await service.test(who.session, who.actor, webhook_id, who.salt)
+    out = TestEvent(event_id=service.event_id(outbox_id, who.salt), type=PING)
     return respond(out, "Test event queued successfully")
 
 
@@ -176,15 +179,11 @@ async def test_webhook(
     operation_id="getWebhookDeliveries",
     summary="List a webhook's deliveries",
 )
-async def get_webhook_deliveries(
-    webhook_id: ShortId, actor: AdminActor, session: SessionDep, page: PageDep, settings: SettingsDep
-) -> JSONResponse:
+async def get_webhook_deliveries(webhook_id: ShortId, who: AdminDep, page: PageDep) -> JSONResponse:
     """The webhook's deliveries, newest first: event, status (pending, delivered,
     failed), attempts, last response code and latency, next retry."""
-    result = await service.delivery_page(session, actor, webhook_id, settings.id_salt, page)
-    return respond_page(
-        result, lambda row: _delivery(row, settings.id_salt), "Deliveries retrieved successfully"
-    )
+    result = await service.delivery_page(who.session, who.actor, webhook_id, who.salt, page)
+    return respond_page(result, lambda row: _delivery(row, who.salt), "Deliveries retrieved successfully")
 
 
 @router.post(
@@ -194,14 +193,9 @@ async def get_webhook_deliveries(
     summary="Retry a delivery",
 )
 async def retry_webhook_delivery(
-    webhook_id: ShortId,
-    delivery_id: ShortId,
-    actor: AdminActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    _body: OptionalBody = None,
+    webhook_id: ShortId, delivery_id: ShortId, who: AdminDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Makes the delivery due now (a failed one gets one more attempt; a delivered one
     is sent again with the same `webhook-id`)."""
-    row = await service.retry(session, actor, webhook_id, delivery_id, settings.id_salt)
-    return respond(_delivery(row, settings.id_salt), "Delivery queued successfully")
+    row = await service.retry(who.session, who.actor, webhook_id, delivery_id, who.salt)
+    return respond(_delivery(row, who.salt), "Delivery queued successfully")
