@@ -14,21 +14,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth.deps import AdminActor, SessionDep
 from webwork.auth.principal import Actor
 from webwork.config import Settings
-from webwork.kit.envelope import Envelope, respond, respond_page
+from webwork.kit.envelope import respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
 from webwork.kit.types import LINE_PATTERN
-from webwork.models import Delivery, Webhook
+from webwork.models import Delivery as DeliveryRow
+from webwork.models import Webhook as WebhookRow
 from webwork.webhooks import service
 from webwork.webhooks.schemas import (
     PING,
-    DeliveryOut,
+    Delivery,
+    DeliveryList,
+    DeliveryResponse,
+    NewWebhook,
+    NewWebhookResponse,
     TestEvent,
-    WebhookCreate,
-    WebhookCreated,
-    WebhookOut,
+    TestEventResponse,
+    Webhook,
+    WebhookChanges,
+    WebhookList,
+    WebhookResponse,
     WebhookSecret,
-    WebhookUpdate,
+    WebhookSecretResponse,
+    WebhookSubscription,
 )
 
 router = APIRouter(prefix="/webhooks", tags=["Webhooks"])
@@ -65,24 +73,22 @@ async def admin(actor: AdminActor, session: SessionDep, settings: SettingsDep) -
 AdminDep = Annotated[Admin, Depends(admin)]
 
 
-def _out(webhook: Webhook, salt: str) -> WebhookOut:
-    return WebhookOut.of(webhook, service.public_id(webhook.id, salt))
+def _out(webhook: WebhookRow, salt: str) -> Webhook:
+    return Webhook.of(webhook, service.public_id(webhook.id, salt))
 
 
-def _answer(webhook: Webhook, salt: str, done: str) -> JSONResponse:
+def _answer(webhook: WebhookRow, salt: str, done: str) -> JSONResponse:
     """One webhook's envelope: "Webhook <done> successfully"."""
     return respond(_out(webhook, salt), f"Webhook {done} successfully")
 
 
-def _delivery(row: Any, salt: str) -> DeliveryOut:
-    delivery: Delivery = row[0]
+def _delivery(row: Any, salt: str) -> Delivery:
+    delivery: DeliveryRow = row[0]
     ids = (service.message_id(delivery.id, salt), service.event_id(delivery.outbox_id, salt))
-    return DeliveryOut.of(delivery, row[1], ids)
+    return Delivery.of(delivery, row[1], ids)
 
 
-@router.get(
-    "", response_model=Envelope[list[WebhookOut]], operation_id="getWebhooks", summary="List webhooks"
-)
+@router.get("", response_model=WebhookList, operation_id="getWebhooks", summary="List webhooks")
 async def get_webhooks(who: AdminDep, page: PageDep) -> JSONResponse:
     """The workspace's webhooks, oldest first, paginated (owners and executive
     managers); a webhook the server deactivated says why in `disabled_reason`."""
@@ -93,22 +99,22 @@ async def get_webhooks(who: AdminDep, page: PageDep) -> JSONResponse:
 @router.post(
     "",
     status_code=201,
-    response_model=Envelope[WebhookCreated],
+    response_model=NewWebhookResponse,
     operation_id="createWebhook",
     summary="Create a webhook",
 )
-async def create_webhook(body: WebhookCreate, who: AdminDep) -> JSONResponse:
+async def create_webhook(body: WebhookSubscription, who: AdminDep) -> JSONResponse:
     """Subscribes `url` to `events`. The answer's `token` (`whsec_...`) signs every
     delivery (Standard Webhooks) and is shown only here. The URL must be https (unless
     the server allows http) and must not resolve to a loopback, private, link-local or
     metadata address (unless the server allows them): 422 on `url` otherwise."""
     webhook, secret = await service.create(who.session, who.actor, body, who.settings)
-    out = WebhookCreated(**_out(webhook, who.salt).model_dump(), token=secret)
+    out = NewWebhook(**_out(webhook, who.salt).model_dump(), token=secret)
     return respond(out, "Webhook created successfully", status_code=201)
 
 
 @router.get(
-    "/{webhook_id}", response_model=Envelope[WebhookOut], operation_id="getWebhook", summary="Get a webhook"
+    "/{webhook_id}", response_model=WebhookResponse, operation_id="getWebhook", summary="Get a webhook"
 )
 async def get_webhook(webhook_id: ShortId, who: AdminDep) -> JSONResponse:
     """One webhook of the workspace, without its secret (404 for any other id)."""
@@ -117,11 +123,11 @@ async def get_webhook(webhook_id: ShortId, who: AdminDep) -> JSONResponse:
 
 @router.put(
     "/{webhook_id}",
-    response_model=Envelope[WebhookOut],
+    response_model=WebhookResponse,
     operation_id="updateWebhook",
     summary="Update a webhook",
 )
-async def update_webhook(webhook_id: ShortId, body: WebhookUpdate, who: AdminDep) -> JSONResponse:
+async def update_webhook(webhook_id: ShortId, body: WebhookChanges, who: AdminDep) -> JSONResponse:
     """`url` is required, the other fields change only when sent; `is_active` true
     reactivates a webhook the server deactivated (its pending deliveries resume)."""
     webhook = await service.update(who.session, who.actor, webhook_id, body, who.settings)
@@ -130,7 +136,7 @@ async def update_webhook(webhook_id: ShortId, body: WebhookUpdate, who: AdminDep
 
 @router.delete(
     "/{webhook_id}",
-    response_model=Envelope[WebhookOut],
+    response_model=WebhookResponse,
     operation_id="deleteWebhook",
     summary="Delete a webhook",
 )
@@ -141,7 +147,7 @@ async def delete_webhook(webhook_id: ShortId, who: AdminDep, _body: OptionalBody
 
 @router.post(
     "/{webhook_id}/rotate-secret",
-    response_model=Envelope[WebhookSecret],
+    response_model=WebhookSecretResponse,
     operation_id="rotateWebhookSecret",
     summary="Rotate a webhook's secret",
 )
@@ -162,7 +168,7 @@ async def rotate_webhook_secret(
 
 @router.post(
     "/{webhook_id}/test",
-    response_model=Envelope[TestEvent],
+    response_model=TestEventResponse,
     operation_id="testWebhook",
     summary="Send a test event",
 )
@@ -175,7 +181,7 @@ async def test_webhook(webhook_id: ShortId, who: AdminDep, _body: OptionalBody =
 
 @router.get(
     "/{webhook_id}/deliveries",
-    response_model=Envelope[list[DeliveryOut]],
+    response_model=DeliveryList,
     operation_id="getWebhookDeliveries",
     summary="List a webhook's deliveries",
 )
@@ -188,7 +194,7 @@ async def get_webhook_deliveries(webhook_id: ShortId, who: AdminDep, page: PageD
 
 @router.post(
     "/{webhook_id}/deliveries/{delivery_id}/retry",
-    response_model=Envelope[DeliveryOut],
+    response_model=DeliveryResponse,
     operation_id="retryWebhookDelivery",
     summary="Retry a delivery",
 )

@@ -6,9 +6,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
+from webwork.kit.envelope import Envelope
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Line, Timestamp
-from webwork.models import Delivery, Webhook
+from webwork.models import Delivery as DeliveryRow
+from webwork.models import Webhook as WebhookRow
 
 # The hosted API's events, then ours (documented as ours in docs/webhooks.md).
 HOSTED_EVENTS = (
@@ -64,7 +66,9 @@ def _known_events(events: list[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
-class WebhookCreate(RequestBody):
+class WebhookSubscription(RequestBody):
+    """What ``POST /webhooks`` subscribes: a URL to the workspace's events."""
+
     url: WebhookUrl
     events: Events
     description: Annotated[Line | None, Field(description="What the receiver is, for the people here")] = None
@@ -76,8 +80,9 @@ class WebhookCreate(RequestBody):
         return _known_events(value)
 
 
-class WebhookUpdate(RequestBody):
-    """``url`` is required (as the hosted API has it); the other fields change only when sent."""
+class WebhookChanges(RequestBody):
+    """``PUT /webhooks/{id}``: ``url`` is required (as the hosted API has it); the other
+    fields change only when sent."""
 
     url: WebhookUrl
     events: Events | None = None
@@ -92,7 +97,7 @@ class WebhookUpdate(RequestBody):
         return None if value is None else _known_events(value)
 
 
-class WebhookOut(BaseModel):
+class Webhook(BaseModel):
     """A webhook as owners see it: never its secret. ``disabled_reason`` says why the
     server deactivated it (a 410 answer, or five days of failed deliveries)."""
 
@@ -107,7 +112,7 @@ class WebhookOut(BaseModel):
     updated_at: Timestamp
 
     @classmethod
-    def of(cls, webhook: Webhook, public_id: str) -> WebhookOut:
+    def of(cls, webhook: WebhookRow, public_id: str) -> Webhook:
         return cls(
             id=public_id,
             url=webhook.url,
@@ -121,7 +126,7 @@ class WebhookOut(BaseModel):
         )
 
 
-class WebhookCreated(WebhookOut):
+class NewWebhook(Webhook):
     token: str = Field(description="The whsec_ signing secret; shown only in this response.")
 
 
@@ -140,7 +145,7 @@ class TestEvent(BaseModel):
     type: str
 
 
-class DeliveryOut(BaseModel):
+class Delivery(BaseModel):
     """One event on its way to the webhook: ``next_attempt_at`` is set while it is
     pending; ``latency_ms`` and ``response_code`` are those of the last attempt."""
 
@@ -157,7 +162,7 @@ class DeliveryOut(BaseModel):
     created_at: Timestamp
 
     @classmethod
-    def of(cls, delivery: Delivery, event: str, ids: tuple[str, str]) -> DeliveryOut:
+    def of(cls, delivery: DeliveryRow, event: str, ids: tuple[str, str]) -> Delivery:
         pending = delivery.status == "pending"
         return cls(
             id=ids[0],
@@ -172,3 +177,32 @@ class DeliveryOut(BaseModel):
             last_attempt_at=delivery.last_attempt_at,
             created_at=delivery.created_at,
         )
+
+
+# The answers' envelopes, named as a reader of the OpenAPI document would name them.
+class WebhookResponse(Envelope[Webhook]):
+    """One webhook."""
+
+
+class WebhookList(Envelope[list[Webhook]]):
+    """A page of webhooks."""
+
+
+class NewWebhookResponse(Envelope[NewWebhook]):
+    """A new webhook with its secret."""
+
+
+class WebhookSecretResponse(Envelope[WebhookSecret]):
+    """A rotated secret."""
+
+
+class TestEventResponse(Envelope[TestEvent]):
+    """The queued ping."""
+
+
+class DeliveryResponse(Envelope[Delivery]):
+    """One delivery."""
+
+
+class DeliveryList(Envelope[list[Delivery]]):
+    """A page of a webhook's deliveries."""

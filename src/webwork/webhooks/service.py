@@ -34,7 +34,7 @@ from webwork.kit.pagination import Page, PageParams
 from webwork.models import Delivery, Webhook
 from webwork.models.statuses import DeliveryStatus
 from webwork.webhooks import repository, urls
-from webwork.webhooks.schemas import PING, WebhookCreate, WebhookUpdate
+from webwork.webhooks.schemas import PING, WebhookChanges, WebhookSubscription
 
 NOT_FOUND = "Webhook not found."
 DELIVERY_NOT_FOUND = "Delivery not found."
@@ -86,7 +86,7 @@ async def _check_url(url: str, settings: Settings) -> None:
 
 
 async def create(
-    session: AsyncSession, actor: Actor, body: WebhookCreate, settings: Settings
+    session: AsyncSession, actor: Actor, body: WebhookSubscription, settings: Settings
 ) -> tuple[Webhook, str]:
     """The webhook and its secret, which is answered now and never again."""
     await _check_url(body.url, settings)
@@ -107,7 +107,7 @@ async def create(
 
 
 async def update(
-    session: AsyncSession, actor: Actor, webhook_id: str, body: WebhookUpdate, settings: Settings
+    session: AsyncSession, actor: Actor, webhook_id: str, body: WebhookChanges, settings: Settings
 ) -> Webhook:
     """Only the fields sent change (``url`` is always sent). Activating a webhook the
     server deactivated clears why, and its pending deliveries resume in order."""
