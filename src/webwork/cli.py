@@ -229,6 +229,12 @@ def serve(
             "not sent (set WEBWORK_MAIL_BACKEND=smtp to send them).",
             err=True,
         )
+    if not (worker and settings.serve_worker):
+        typer.echo(
+            "No worker in this server (--no-worker): webhook events and mail wait in the outbox "
+            "until `webwork worker` sends them.",
+            err=True,
+        )
     if migrate:
         db_upgrade()
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the

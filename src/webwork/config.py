@@ -82,7 +82,11 @@ class Settings(BaseSettings):
         description="Keys the opaque encoding of short ids (timesheet ids); not a security boundary, "
         "but changing it changes those ids.",
     )
-    echo_sql: bool = Field(False, description="Log every SQL statement (SQLAlchemy's echo), for debugging.")
+    echo_sql: bool = Field(
+        False,
+        description="Log every SQL statement with its parameters (SQLAlchemy's echo), for debugging only: "
+        "the parameters include webhook signing secrets as they are saved.",
+    )
     access_log: bool = Field(
         False,
         description="One log line per request; off by default, since it costs more than some requests.",
