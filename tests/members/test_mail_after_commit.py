@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.assertions import err, ok
 from tests.conftest import Outbox, run_worker
 from tests.factories import Factory
+from tests.webhooks.helpers import make_due
 from webwork.config import Settings
 from webwork.kit import mail
 from webwork.kit.clock import utcnow
@@ -204,3 +205,26 @@ async def test_a_code_whose_mail_failed_is_asked_for_again(
     ok(await factory.anonymous.post(accept), 202)
     accepted = ok(await factory.anonymous.post(accept, json={"code": outbox.code_for("invitee@example.com")}))
     assert accepted["data"]["api_key"]
+
+
+async def test_a_mail_the_server_refused_is_sent_by_a_later_attempt(
+    factory: Factory, session: AsyncSession, app: FastAPI, outbox: Outbox
+) -> None:
+    """An SMTP outage only delays the mail: the worker keeps it and tries again after
+    its backoff, and the invitation's mail arrives once the server is back."""
+    outbox.deliver_automatically = False
+    space = await factory.space()
+    ok(await space.owner.api.post("/members", params=space.ws, json=INVITE), 201)
+    with _mailer(app, _Broken()):
+        await run_worker(app)
+    assert outbox.sent == []
+    [delivery] = (await session.scalars(select(Delivery).where(Delivery.webhook_id.is_(None)))).all()
+    assert delivery.status == "pending" and delivery.attempts == 1 and delivery.next_attempt_at > utcnow()
+    await run_worker(app)
+    assert outbox.sent == []  # not before its backoff has passed
+    await make_due(session)
+    await run_worker(app)
+    [mail_sent] = outbox.to("invitee@example.com")
+    assert LINK in mail_sent.body
+    await session.refresh(delivery)
+    assert delivery.status == "delivered" and delivery.attempts == 2
