@@ -129,4 +129,7 @@ def any_operation_body(
         "end": "2024-01-17T10:00:00+00:00",
         "expense_name": "x",
         "amount": 1,
+        # A literal public address: saving it needs no DNS lookup, and no test sends to it.
+        "url": "https://1.1.1.1/hook",
+        "events": ["project.created"],
     }

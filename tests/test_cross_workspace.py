@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from tests.assertions import any_operation_body, ok
 from tests.factories import Factory, Person, Space
+from tests.webhooks.helpers import dispatch_outbox
 
 SECRET = "zz-secret-acme"
 # The reports' range: A's time lies in it.
@@ -125,6 +126,21 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         ),
         201,
     )["data"]
+    webhook = ok(
+        await api.post(
+            "/webhooks",
+            json={
+                **a.ws,
+                "url": f"https://1.1.1.1/{SECRET}",
+                "events": ["project.updated"],
+                "description": SECRET,
+            },
+        ),
+        201,
+    )["data"]
+    ok(await api.post(f"/webhooks/{webhook['id']}/test", json=a.ws))
+    await dispatch_outbox(factory.session)
+    [delivery] = ok(await api.get(f"/webhooks/{webhook['id']}/deliveries", params=a.ws))["data"]
     ids = {
         "client_id": client["client_id"],
         "workspace_id": a.id,
@@ -144,6 +160,8 @@ async def _workspace_a(factory: Factory, a: Space) -> tuple[Person, dict[str, An
         "policy_id": policy["id"],
         "holiday_id": holiday["id"],
         "leave_id": leave["id"],
+        "webhook_id": webhook["id"],
+        "delivery_id": delivery["id"],
     }
     if ids["time_entry_id"] is None:
         listed = ok(
@@ -184,6 +202,8 @@ async def _snapshot(a: Space, member: Person, ids: dict[str, Any]) -> list[Any]:
         api.get("/reports/activity-level", params={**a.ws, **REPORTED}),
         api.get(f"/oauth/clients/{ids['client_id']}", params=a.ws),
         api.get("/oauth/clients", params=a.ws),
+        api.get(f"/webhooks/{ids['webhook_id']}", params=a.ws),
+        api.get(f"/webhooks/{ids['webhook_id']}/deliveries", params=a.ws),
     ]
     return [ok(await r)["data"] for r in reads]
 

@@ -113,6 +113,17 @@ def test_compose_runs_two_stateless_replicas_after_one_migration(compose: dict[s
     assert migrate["build"] == "." and migrate["image"] == app["image"]
 
 
+def test_compose_runs_the_worker_apart_from_the_replicas(compose: dict[str, Any]) -> None:
+    """The replicas serve requests only; one worker service sends webhooks and mail."""
+    services = compose["services"]
+    app, worker = services["app"], services["worker"]
+    assert "--no-worker" in app["command"]
+    assert worker["command"] == ["webwork", "worker"] and worker["image"] == app["image"]
+    cli_accepts(worker["command"])
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert service_settings(compose, "worker").database_url == service_settings(compose, "app").database_url
+
+
 def test_compose_keeps_the_database_in_a_volume_and_checks_its_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert services["db"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")

@@ -66,15 +66,17 @@ CASES: dict[str, tuple[int, Call]] = {
             json={"work_start": "08:00", "work_days": [1, 2, 3], "grace_minutes": 5},
         ),
     ),
-    # A new email: is the address taken, the pending change, its new code.
+    # A new email: is the address taken, the pending change, its new code, and the
+    # code's mail written to the outbox (one INSERT: the worker sends it after the commit).
     "PUT /members/{id} (new email)": (
-        6,
+        7,
         lambda s: s.space.owner.api.put(
             f"/members/{s.space.owner.id}", params=s.space.ws, json={"email": "new.owner@example.com"}
         ),
     ),
+    # One more for the invitation's mail, written to the outbox with the invitation.
     "POST /members": (
-        5,
+        6,
         lambda s: s.space.owner.api.post(
             "/members",
             params=s.space.ws,
@@ -137,7 +139,7 @@ async def test_email_confirmation_and_resending_an_invitation_stay_within_their_
 ) -> None:
     """Confirming a new email: the member, the code (read, attempt counted), the email
     written and the change dropped. Resending: the member, the old code dropped, the new
-    token written."""
+    token written, the mail written to the outbox (the worker, not the request, sends it)."""
     space = await factory.space()
     owner = space.owner.api
     assert (await owner.get("/workspaces")).status_code == 200
@@ -150,17 +152,19 @@ async def test_email_confirmation_and_resending_an_invitation_stay_within_their_
         ),
         201,
     )["data"]
+    code = outbox.code_for("moved@example.com")
+    outbox.deliver_automatically = False  # the worker's statements are not the request's
     calls = {
         "POST /members/{id}/email/confirm": (
             7,
             owner.post(
                 f"/members/{space.owner.id}/email/confirm",
                 params=space.ws,
-                json={"code": outbox.code_for("moved@example.com")},
+                json={"code": code},
             ),
         ),
         "POST /members/{id}/resend-invitation": (
-            5,
+            6,
             owner.post(f"/members/{invited['id']}/resend-invitation", params=space.ws),
         ),
     }
@@ -256,7 +260,8 @@ async def test_project_viewer_operations_stay_within_their_bounds(
 ) -> None:
     """The key first in each; a viewer read is its row and its projects' (one
     statement for a whole page); creating is the members' invitation; assigning reads
-    the project (and its managers) and inserts the grant."""
+    the project (and its managers) and inserts the grant. Creating writes the invitation's
+    mail to the outbox (one statement); the worker sending it is not the request's."""
     space = await factory.space()
     granted, other = await factory.project(space), await factory.project(space)
     viewer = await factory.person(space, Role.PROJECT_VIEWER)
@@ -264,11 +269,12 @@ async def test_project_viewer_operations_stay_within_their_bounds(
     api, url = space.owner.api, f"/project-viewers/{viewer.id}"
     for person in (space.owner, viewer):  # the keys' last use noted
         ok(await person.api.get("/workspaces"))
+    outbox.deliver_automatically = False  # the worker's statements are not the request's
     new = {**space.ws, "email": "viewer@example.com", "firstname": "Vi", "lastname": "Ewer"}
     calls = {
         "GET /project-viewers": (3, api.get("/project-viewers", params=space.ws)),
         "GET /project-viewers/{id}": (3, api.get(url, params=space.ws)),
-        "POST /project-viewers": (5, api.post("/project-viewers", json=new)),
+        "POST /project-viewers": (6, api.post("/project-viewers", json=new)),
         "POST /project-viewers/{id}/assign-project": (
             6,
             api.post(f"{url}/assign-project", json={**space.ws, "project_id": other.id}),

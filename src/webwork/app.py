@@ -47,6 +47,8 @@ from webwork.time_entries.router import router as time_entries_router
 from webwork.time_requests.router import router as time_requests_router
 from webwork.timesheets.router import router as timesheets_router
 from webwork.tracking.router import router as tracking_router
+from webwork.webhooks.router import router as webhooks_router
+from webwork.webhooks.worker import Worker
 from webwork.workspaces.router import router as workspaces_router
 
 # Routes are matched in this order, one by one: the hottest (recording and reading
@@ -67,6 +69,7 @@ DOMAIN_ROUTERS = (
     leaves_router,
     expenses_router,
     reports_router,
+    webhooks_router,
     api_keys_router,
     oauth_clients_router,
 )
@@ -86,6 +89,7 @@ TAG_ORDER = (
     "Leaves",
     "Expenses",
     "Reports",
+    "Webhooks",
     "API Keys",
     "OAuth Clients",
 )
@@ -125,6 +129,25 @@ def long_read_paths() -> frozenset[str]:
 GC_YOUNG_THRESHOLD = 50_000
 
 
+@asynccontextmanager
+async def _worker(app: FastAPI, settings: Settings, database: Database) -> AsyncIterator[None]:
+    """The webhook and mail worker as a task of the serving process (unless
+    ``serve_worker`` is off: ``webwork worker`` runs it apart). Its sending is network
+    I/O on the event loop, outside any transaction, like a request's own awaits."""
+    if not settings.serve_worker:
+        yield
+        return
+    worker = Worker(database, settings, app.state.mailer)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await worker.aclose()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     owned_database = database is None
@@ -142,7 +165,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # otherwise set off a dozen collections, and full ones, each walking every row
         # built so far (140 ms of a 650 ms /reports/tracked-hours, bench.reports).
         gc.set_threshold(GC_YOUNG_THRESHOLD)
-        yield
+        async with _worker(app, settings, db):
+            yield
         if owned_database:
             await db.dispose()
 

@@ -1,4 +1,4 @@
-"""The ``webwork`` command: serve the API, migrate the database, bootstrap users."""
+"""The ``webwork`` command: serve the API, run the worker, migrate the database, bootstrap users."""
 
 from __future__ import annotations
 
@@ -198,6 +198,13 @@ def serve(
             help="Worker processes (WEBWORK_WORKERS, default 1); more than one needs PostgreSQL",
         ),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the webhook and mail worker in the server's processes "
+            "(--no-worker: `webwork worker` runs it apart; WEBWORK_SERVE_WORKER)"
+        ),
+    ] = True,
 ) -> None:
     """Serve the API (uvicorn), migrating the database first.
 
@@ -215,11 +222,18 @@ def serve(
     # The app uvicorn builds (in reload and worker processes too) reads its settings
     # from the environment: links then default to the address served here.
     os.environ["WEBWORK_HOST"], os.environ["WEBWORK_PORT"] = host, str(port)
+    os.environ["WEBWORK_SERVE_WORKER"] = str(worker and settings.serve_worker).lower()
     get_settings.cache_clear()
     if settings.mail_backend == "log":
         typer.echo(
             "Mail backend 'log': invitations and confirmation codes are written to the log, "
             "not sent (set WEBWORK_MAIL_BACKEND=smtp to send them).",
+            err=True,
+        )
+    if not (worker and settings.serve_worker):
+        typer.echo(
+            "No worker in this server (--no-worker): webhook events and mail wait in the outbox "
+            "until `webwork worker` sends them.",
             err=True,
         )
     if migrate:
@@ -284,6 +298,38 @@ def _program() -> str:
     """How to name this command in what we print: as it was run (`make run` runs
     .venv/bin/webwork), or the virtualenv's script when run as a module."""
     return sys.argv[0] if Path(sys.argv[0]).name == "webwork" else ".venv/bin/webwork"
+
+
+@app.command("worker")
+def run_worker(
+    once: Annotated[bool, typer.Option(help="Send what is due now, then exit")] = False,
+) -> None:
+    """Deliver webhook events and mail from the outbox until stopped (SIGTERM or Ctrl-C
+    finish the deliveries in flight first). On PostgreSQL any number may run, beside
+    `serve --no-worker`; on SQLite run one (or let `serve` run it)."""
+    import logging.config
+
+    from webwork.kit.mail import mailer_from
+    from webwork.webhooks.worker import Worker
+
+    settings = _settings()
+    logging.config.dictConfig(_log_config())
+
+    async def run() -> None:
+        database = Database.from_url(settings.database_url)
+        worker = Worker(database, settings, mailer_from(settings))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop_signal, stop.set)
+        try:
+            await (worker.drain() if once else worker.run(stop))
+        finally:
+            await worker.aclose()
+            await database.dispose()
+
+    with _database_answers(settings.database_url):
+        asyncio.run(run())
 
 
 @app.command()

@@ -94,7 +94,11 @@ class Settings(BaseSettings):
         description="Keys the opaque encoding of short ids (timesheet ids); not a security boundary, "
         "but changing it changes those ids.",
     )
-    echo_sql: bool = Field(False, description="Log every SQL statement (SQLAlchemy's echo), for debugging.")
+    echo_sql: bool = Field(
+        False,
+        description="Log every SQL statement with its parameters (SQLAlchemy's echo), for debugging only: "
+        "the parameters include webhook signing secrets as they are saved.",
+    )
     access_log: bool = Field(
         False,
         description="One log line per request; off by default, since it costs more than some requests.",
@@ -126,6 +130,30 @@ class Settings(BaseSettings):
     )
     smtp_starttls: bool = Field(
         False, description="Upgrade the SMTP connection with STARTTLS (usually port 587)."
+    )
+
+    allow_http_webhooks: bool = Field(
+        False,
+        description="Accept webhook URLs with `http://` (development); otherwise only `https://` ones.",
+    )
+    allow_private_webhooks: bool = Field(
+        False,
+        description="Accept webhook URLs on loopback, private, link-local and cloud metadata addresses "
+        "(a receiver on your own network). Otherwise such URLs are refused when a webhook is saved (after "
+        "a DNS lookup) and again at every delivery, against the address connected to; set, no DNS lookup "
+        "happens when a webhook is saved.",
+    )
+    serve_worker: bool = Field(
+        True,
+        description="`webwork serve` also runs the webhook and mail worker, in each of its processes. Set "
+        "false (or run `serve --no-worker`) when `webwork worker` runs on its own (compose.yaml does).",
+    )
+    worker_poll_interval: float = Field(
+        1.0,
+        ge=0.05,
+        le=60,
+        description="Seconds (0.05..60) the webhook and mail worker waits between looks for work when it "
+        "found none; the most a new event or mail waits before it is sent.",
     )
 
     @property

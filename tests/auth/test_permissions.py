@@ -363,6 +363,8 @@ async def test_a_project_viewer_is_refused_every_write(factory: Factory, app: Fa
         "expense_id": "00000000-0000-0000-0000-000000000000",
         "viewer_id": viewer.id,
         "client_id": "unknown-client",
+        "webhook_id": "0000001",
+        "delivery_id": "msg_0000001",
     }
     body = any_operation_body(
         workspace_id=space.id, project_id=project.id, user_id=viewer.id, contract_id=contract.id

@@ -1,6 +1,7 @@
-"""Mail leaves after the commit, never inside the transaction: a slow or silent mail
-server delays no answer and holds no lock; a request that fails sends nothing; a mail
-that could not be sent is logged and can be sent again through the API."""
+"""Mail leaves after the commit, never inside the transaction: it is written to the
+outbox with the change and sent by the worker, so a slow or silent mail server delays
+no answer and holds no lock; a request that fails sends nothing; a mail that could not
+be sent is logged, retried later, and can be sent again through the API."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import err, ok
-from tests.conftest import Outbox
+from tests.conftest import Outbox, run_worker
 from tests.factories import Factory
+from tests.webhooks.helpers import make_due
 from webwork.config import Settings
 from webwork.kit import mail
 from webwork.kit.clock import utcnow
@@ -26,7 +28,7 @@ from webwork.kit.db import Database
 from webwork.kit.errors import Conflict
 from webwork.kit.mail import MailNotSent, Message, mailer_from
 from webwork.members import service
-from webwork.models import InvitationCode, Membership
+from webwork.models import Delivery, InvitationCode, Membership
 
 INVITE = {"email": "invitee@example.com", "firstname": "In", "lastname": "Vitee", "role": "member"}
 LINK = "http://testserver/api/v2/invitations/"
@@ -78,8 +80,10 @@ async def test_a_silent_mail_server_delays_neither_the_invitation_nor_other_writ
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """POST /members answers while its mail is still waiting for the server, and a time
-    entry saved meanwhile (another connection, the same database) does not wait for it."""
+    """POST /members answers without waiting for mail (the mail is an outbox row); the
+    worker then waits for a silent server while a time entry is saved (another
+    connection, the same database) without waiting for it, and the mail stays queued
+    for a later attempt."""
     space, john, *_ = await committed_factory.john_at_work()
     silent = _Silent()
     server = await asyncio.start_server(silent.hold, "127.0.0.1", 0)
@@ -95,12 +99,13 @@ async def test_a_silent_mail_server_delays_neither_the_invitation_nor_other_writ
             invited = ok(await owner.post("/members", params=space.ws, json=INVITE), 201)
             assert invited["message"] == "Member invited successfully"
             events.append("invited")
+            worker = asyncio.create_task(run_worker(app))
             await asyncio.wait_for(silent.reached.wait(), timeout=30)
             events.append("mail server reached")
             ok(await owner.post("/time-entries", json=entry), 201)
             events.append("time entry saved")
             silent.hang_up()
-            await committed_database.settle()
+            await worker
     finally:
         silent.hang_up()
         server.close()
@@ -109,6 +114,10 @@ async def test_a_silent_mail_server_delays_neither_the_invitation_nor_other_writ
     [record] = [r for r in caplog.records if r.name == "webwork.mail" and r.levelno == logging.WARNING]
     assert f"member {invited['data']['id']}" in record.getMessage()
     assert "invitee@example.com" in record.getMessage()
+    async with committed_database.sessionmaker() as session:
+        [queued] = (await session.scalars(select(Delivery).where(Delivery.webhook_id.is_(None)))).all()
+    assert queued.status == "pending" and queued.attempts == 1 and queued.error
+    assert queued.next_attempt_at > utcnow()
 
 
 async def test_a_request_that_fails_sends_no_mail(
@@ -142,6 +151,7 @@ async def test_an_invitation_whose_mail_failed_is_saved_and_sent_again(
     space = await factory.space()
     with _mailer(app, _Broken()), caplog.at_level(logging.WARNING, logger="webwork.mail"):
         body = ok(await space.owner.api.post("/members", params=space.ws, json=INVITE), 201)
+        await run_worker(app)
     assert body["message"] == "Member invited successfully"
     data = body["data"]
     [record] = [r for r in caplog.records if r.name == "webwork.mail"]
@@ -195,3 +205,26 @@ async def test_a_code_whose_mail_failed_is_asked_for_again(
     ok(await factory.anonymous.post(accept), 202)
     accepted = ok(await factory.anonymous.post(accept, json={"code": outbox.code_for("invitee@example.com")}))
     assert accepted["data"]["api_key"]
+
+
+async def test_a_mail_the_server_refused_is_sent_by_a_later_attempt(
+    factory: Factory, session: AsyncSession, app: FastAPI, outbox: Outbox
+) -> None:
+    """An SMTP outage only delays the mail: the worker keeps it and tries again after
+    its backoff, and the invitation's mail arrives once the server is back."""
+    outbox.deliver_automatically = False
+    space = await factory.space()
+    ok(await space.owner.api.post("/members", params=space.ws, json=INVITE), 201)
+    with _mailer(app, _Broken()):
+        await run_worker(app)
+    assert outbox.sent == []
+    [delivery] = (await session.scalars(select(Delivery).where(Delivery.webhook_id.is_(None)))).all()
+    assert delivery.status == "pending" and delivery.attempts == 1 and delivery.next_attempt_at > utcnow()
+    await run_worker(app)
+    assert outbox.sent == []  # not before its backoff has passed
+    await make_due(session)
+    await run_worker(app)
+    [mail_sent] = outbox.to("invitee@example.com")
+    assert LINK in mail_sent.body
+    await session.refresh(delivery)
+    assert delivery.status == "delivered" and delivery.attempts == 2

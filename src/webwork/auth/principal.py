@@ -58,6 +58,8 @@ class WorkspaceView(Protocol):
     def currency(self) -> str: ...
     @property
     def timesheet_period(self) -> str: ...
+    @property
+    def active_webhooks(self) -> int: ...
 
 
 class CallerUser(NamedTuple):
@@ -101,6 +103,7 @@ class CallerWorkspace(NamedTuple):
     currency: str
     status: str
     timesheet_period: str
+    active_webhooks: int
     created_at: datetime
     updated_at: datetime
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,12 +39,14 @@ from webwork.kit.days import FIRST_DAY, LAST_DAY, check_date_range
 from webwork.kit.errors import Conflict, Forbidden, ensure_pending, found, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
+from webwork.kit.types import decimal_to_number
 from webwork.members import service as members
 from webwork.models import Expense, ExpenseCategory
 from webwork.models.statuses import ExpenseStatus
 from webwork.projects import service as projects
 from webwork.teams import service as teams
 from webwork.time_entries import assignment
+from webwork.webhooks import service as webhooks
 
 STATUSES = tuple(ExpenseStatus)
 NOT_FOUND = "Expense not found."
@@ -195,7 +198,21 @@ async def create(session: AsyncSession, actor: Actor, body: ExpenseCreate) -> Ex
         created_by=actor.user_id,
     )
     await repository.add(session, expense)
+    webhooks.emit(session, actor.workspace, "expense.created", _event(expense))
     return await get(session, actor, str(expense.id))
+
+
+def _event(expense: Expense) -> dict[str, Any]:
+    """What an expense's webhook events carry (``amount`` a JSON number, as the API writes money)."""
+    return {
+        "id": expense.id,
+        "user_id": expense.user_id,
+        "project_id": expense.project_id,
+        "name": expense.name,
+        "date": expense.spent_on,
+        "amount": decimal_to_number(expense.amount),
+        "status": expense.status,
+    }
 
 
 def _today(timezone: str) -> date:
@@ -237,12 +254,14 @@ async def update(session: AsyncSession, actor: Actor, expense_id: str, body: Exp
     if "is_billable" in changes:
         expense.is_billable = bool(body.is_billable)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "expense.updated", _event(expense))
     return await get(session, actor, expense_id)
 
 
 async def delete(session: AsyncSession, actor: Actor, expense_id: str) -> ExpenseView:
     view = await _pending_for_change(session, actor, expense_id, "delete")
     await repository.remove(session, view.expense)
+    webhooks.emit(session, actor.workspace, "expense.deleted", _event(view.expense))
     return view
 
 
@@ -259,6 +278,7 @@ async def _decide(
     expense.status = status
     expense.decided_by = actor.user_id
     expense.decided_at = clock.utcnow()
+    webhooks.emit(session, actor.workspace, f"expense.{status}", _event(expense))
     return view
 
 

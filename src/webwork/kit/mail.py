@@ -2,8 +2,8 @@
 message, codes included, on the ``webwork.mail`` logger) and an SMTP backend.
 
 The app holds one on ``app.state.mailer`` (chosen from the settings), so tests can swap
-in an outbox that keeps what would have been sent. Services never send inside their
-transaction: they queue a message with :func:`send_after_commit`."""
+in one that keeps what would have been sent. Services never send: they queue a message
+on the transactional outbox with :func:`send_after_commit`, and the worker sends it."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.config import Settings
-from webwork.kit.db import after_commit
+from webwork.kit.outbox import MAIL, enqueue
 
 log = logging.getLogger("webwork.mail")
 
@@ -80,18 +80,25 @@ class SmtpMailer:
 
 def send_after_commit(session: AsyncSession, mailer: Mailer, message: Message, *, regarding: str) -> None:
     """Send ``message`` once the request's transaction has committed, never inside it
-    (see ``kit.db.after_commit``). A mail that cannot be sent is logged on
-    ``webwork.mail`` with ``regarding`` (whose mail it was, e.g. "member 12 in
-    workspace 3"); the request has already succeeded, and the API offers a way to
-    send it again."""
+    and never if it rolls back: the message is written to the outbox in the same
+    transaction (``kit.outbox``), and the worker sends it through the configured mailer,
+    retrying with backoff while the mail server is unreachable. ``regarding`` (whose
+    mail it is, e.g. "member 12 in workspace 3") names it in the log if it cannot be
+    sent. ``mailer`` is the request's (``MailerDep``); the worker holds the same
+    configured one, so callers keep one call shape whichever process sends."""
+    payload = {"to": message.to, "subject": message.subject, "body": message.body, "regarding": regarding}
+    enqueue(session, workspace_id=None, kind=MAIL, payload=payload)
 
-    async def deliver() -> None:
-        try:
-            await mailer.send(message)
-        except Exception as exc:
-            log.warning("mail %r to %s (%s) not sent: %r", message.subject, message.to, regarding, exc)
 
-    after_commit(session, deliver)
+async def send_queued(mailer: Mailer, payload: dict[str, Any]) -> None:
+    """Send a mail the outbox holds (the worker's side of :func:`send_after_commit`);
+    raises :class:`MailNotSent` (or what the mailer raises) for the worker to retry."""
+    message = Message(to=payload["to"], subject=payload["subject"], body=payload["body"])
+    try:
+        await mailer.send(message)
+    except Exception:
+        log.warning("mail %r to %s (%s) not sent", message.subject, message.to, payload["regarding"])
+        raise
 
 
 def mailer_from(settings: Settings) -> Mailer:

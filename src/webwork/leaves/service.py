@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +62,7 @@ from webwork.models.statuses import LeaveStatus
 from webwork.teams import service as teams
 from webwork.time_entries import assignment
 from webwork.time_locks.service import ensure_unlocked
+from webwork.webhooks import service as webhooks
 
 STATUSES = tuple(LeaveStatus)
 DEFAULT_HOURS = Decimal(8)
@@ -387,7 +389,9 @@ async def create(session: AsyncSession, actor: Actor, body: LeaveCreate) -> Leav
         created_by=actor.user_id,
     )
     await repository.add(session, leave)
-    return LeaveView(leave, policy.name, policy.time_unit, policy.is_paid)
+    view = LeaveView(leave, policy.name, policy.time_unit, policy.is_paid)
+    webhooks.emit(session, actor.workspace, "leave.created", _event(view))
+    return view
 
 
 async def _may_decide(session: AsyncSession, actor: Actor, leave: Leave) -> bool:
@@ -400,6 +404,20 @@ async def _may_decide(session: AsyncSession, actor: Actor, leave: Leave) -> bool
     member = await assignment.load_member(session, actor, leave.user_id, active=False)
     reach = permissions.Reach(in_managed_team=await teams.manages_member(session, actor, leave.user_id))
     return permissions.may_act_on(actor, leave.user_id, Role(member.membership.role), reach)
+
+
+def _event(view: LeaveView) -> dict[str, Any]:
+    """What a leave's webhook events carry."""
+    leave = view.leave
+    return {
+        "id": leave.id,
+        "user_id": leave.user_id,
+        "policy_id": leave.policy_id,
+        "policy_name": view.policy_name,
+        "start_date": leave.start_date,
+        "end_date": leave.end_date,
+        "status": leave.status,
+    }
 
 
 async def _pending_for_decision(session: AsyncSession, actor: Actor, leave_id: str, verb: str) -> LeaveView:
@@ -417,6 +435,7 @@ async def approve(session: AsyncSession, actor: Actor, leave_id: str) -> LeaveVi
     view.leave.approved_by = actor.user_id
     view.leave.decided_at = clock.utcnow()
     await session.flush()
+    webhooks.emit(session, actor.workspace, "leave.approved", _event(view))
     return view
 
 
@@ -427,6 +446,7 @@ async def reject(session: AsyncSession, actor: Actor, leave_id: str, reason: str
     view.leave.reject_reason = reason
     view.leave.decided_at = clock.utcnow()
     await session.flush()
+    webhooks.emit(session, actor.workspace, "leave.rejected", _event(view))
     return view
 
 
@@ -452,6 +472,7 @@ async def cancel(session: AsyncSession, actor: Actor, leave_id: str) -> LeaveVie
     leave.cancelled_by = actor.user_id
     leave.decided_at = clock.utcnow()
     await session.flush()
+    webhooks.emit(session, actor.workspace, "leave.cancelled", _event(view))
     return view
 
 

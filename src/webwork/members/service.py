@@ -27,6 +27,7 @@ from webwork.members.schemas import MEMBER_STATUSES, MemberFilters, MemberInvite
 from webwork.models import Membership, User, Workspace
 from webwork.models.statuses import MembershipStatus
 from webwork.users import service as users
+from webwork.webhooks import service as webhooks
 
 EMAIL_TAKEN = "The email has already been taken."
 OWNER_ROLE_NOT_ASSIGNABLE = "The owner role cannot be assigned."
@@ -180,6 +181,7 @@ async def invite(
     if not await add_unless_taken(session, membership):
         raise invalid("email", EMAIL_TAKEN)
     link = _mail_invitation(session, actor, membership, user, token, mailer, public_address)
+    webhooks.emit(session, actor.workspace, "member.invited", _event(membership, user.email))
     schedule = await repository.workspace_schedule(session, actor.workspace_id)
     return Invited(MemberView(membership, user, [], schedule), link)
 
@@ -273,6 +275,7 @@ async def update(
     if "email" in changes:
         updated = await _change_email(session, actor, member, changes["email"], mailer, public_address)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "member.updated", _event(member.membership, member.user.email))
     return updated
 
 
@@ -428,6 +431,10 @@ async def archive(session: AsyncSession, actor: Actor, user_id: int) -> MemberVi
     never archived: the rank rule (``permissions``) holds without asking it."""
     member = await get(session, actor, user_id)
     await archive_membership(session, member.membership)
+    # The hosted API's event for DELETE /members/{id} (member.deleted), and the state it
+    # leaves the member in (member.archived): subscribers of either learn of it.
+    for event in ("member.deleted", "member.archived"):
+        webhooks.emit(session, actor.workspace, event, _event(member.membership, member.user.email))
     return member
 
 
@@ -448,6 +455,10 @@ async def restore(session: AsyncSession, actor: Actor, user_id: int) -> MemberVi
     accepted: the invitation's link is still what lets them in."""
     member = await get(session, actor, user_id)
     await restore_membership(session, member.membership)
+    if member.membership.status == MembershipStatus.ACTIVE:
+        webhooks.emit(
+            session, actor.workspace, "member.activated", _event(member.membership, member.user.email)
+        )
     return member
 
 
@@ -459,6 +470,16 @@ async def restore_membership(session: AsyncSession, membership: Membership, who:
     membership.status = MembershipStatus.INVITED if invited else MembershipStatus.ACTIVE
     membership.deleted_at = None
     await session.flush()
+
+
+def _event(membership: Membership, email: str) -> dict[str, Any]:
+    """What a member's webhook events carry."""
+    return {
+        "user_id": membership.user_id,
+        "email": email,
+        "role": membership.role,
+        "status": membership.status,
+    }
 
 
 @dataclass(frozen=True)
@@ -526,4 +547,5 @@ async def accept_invitation(
     membership.invitation_token = None
     membership.invited_firstname = membership.invited_lastname = None
     await session.flush()
+    webhooks.emit(session, workspace, "member.activated", _event(membership, user.email))
     return Accepted(user.id, workspace.id, api_key)

@@ -9,12 +9,14 @@ from webwork.models.projects import Project, ProjectManager, ProjectViewerProjec
 from webwork.models.tasks import Task, TaskAssignee
 from webwork.models.time import TimeEntry, TimeRequest, Timesheet
 from webwork.models.users import ApiKey, EmailChange, User
+from webwork.models.webhooks import Delivery, OutboxMessage, Webhook
 from webwork.models.workspaces import InvitationCode, Membership, Team, TeamMember, Workspace
 
 __all__ = [
     "ApiKey",
     "Base",
     "Contract",
+    "Delivery",
     "EmailChange",
     "Expense",
     "ExpenseCategory",
@@ -28,6 +30,7 @@ __all__ = [
     "OAuthAuthorizationCode",
     "OAuthClient",
     "OAuthToken",
+    "OutboxMessage",
     "PasswordReset",
     "Project",
     "ProjectManager",
@@ -40,5 +43,6 @@ __all__ = [
     "TimeRequest",
     "Timesheet",
     "User",
+    "Webhook",
     "Workspace",
 ]

@@ -59,3 +59,12 @@ class LeaveStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """A delivery is ``pending`` until it succeeds (``delivered``) or its retries run out
+    (``failed``)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

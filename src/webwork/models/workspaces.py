@@ -25,6 +25,9 @@ class Workspace(Base):
     status: Mapped[str] = mapped_column(String(20), default=WorkspaceStatus.ACTIVE.value)
     # weekly | biweekly | monthly: the length of a member's timesheet.
     timesheet_period: Mapped[str] = mapped_column(String(20), default="weekly")
+    # How many of its webhooks are active (kept by the webhooks service): read with every
+    # request's workspace, it lets a change skip writing an event nobody subscribes to.
+    active_webhooks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 

@@ -25,6 +25,7 @@ from webwork.projects.schemas import (
     ProjectUpdate,
     ProjectView,
 )
+from webwork.webhooks import service as webhooks
 
 _STATUS_FILTER = {"1": ACTIVE, "0": ARCHIVED, "active": ACTIVE, "archived": ARCHIVED, "all": None}
 # Fields only owners and executive managers may change, even on a project a PM manages.
@@ -105,6 +106,7 @@ async def create(session: AsyncSession, actor: Actor, body: ProjectCreate) -> Pr
     )
     await repository.add(session, project)
     await repository.add_managers(session, project.id, managers)
+    webhooks.emit(session, actor.workspace, "project.created", _event(project))
     return ProjectView(project, 0, managers)
 
 
@@ -145,7 +147,13 @@ async def update(session: AsyncSession, actor: Actor, project_id: int, body: Pro
     for field, value in changes.items():
         setattr(project, field, list(value) if field == "tags" else value)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "project.updated", _event(project))
     return ProjectView(project, view.contracts_count, managers)
+
+
+def _event(project: Project) -> dict[str, Any]:
+    """What a project's webhook events carry."""
+    return {"id": project.id, "name": project.name, "status": project.status}
 
 
 def _set_status(project: Project, status: int) -> None:
@@ -161,4 +169,5 @@ async def archive(session: AsyncSession, actor: Actor, project_id: int) -> Proje
         raise Conflict("Project is already archived.", code="already_archived")
     _set_status(view.project, ARCHIVED)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "project.deleted", _event(view.project))
     return view

@@ -26,6 +26,7 @@ from webwork.time_entries.recording import Recorded, Recording, assess, check_in
 from webwork.time_entries.schemas import TimeEntryCreate, TimeEntryUpdate
 from webwork.time_entries.splitter import Interval
 from webwork.time_locks.service import ensure_unlocked
+from webwork.webhooks import service as webhooks
 
 NOT_FOUND = "Time entry not found."
 
@@ -98,6 +99,12 @@ async def create(session: AsyncSession, actor: Actor, body: TimeEntryCreate) -> 
         description=description, method="manual", created_by=actor.user_id, activity_level=body.activity_level
     )
     recorded = await record_time(session, actor, member, chosen, (start, end), recording)
+    webhooks.emit(
+        session,
+        actor.workspace,
+        "time_entry.created",
+        {"user_id": member.id, "time_entries": recorded.entries},
+    )
     return Created(recorded, member, body.date, chosen, description)
 
 
@@ -214,6 +221,19 @@ def _apply(entry: TimeEntry, body: TimeEntryUpdate, chosen: Assignment, new: Int
         entry.activity_description = body.activity_description
 
 
+def _event(entry: TimeEntry) -> dict[str, Any]:
+    """What an updated time entry's webhook event carries."""
+    return {
+        "id": entry.id,
+        "user_id": entry.user_id,
+        "project_id": entry.project_id,
+        "task_id": entry.task_id,
+        "start": entry.start_at,
+        "end": entry.end_at,
+        "activity_description": entry.activity_description,
+    }
+
+
 async def update(session: AsyncSession, actor: Actor, entry_id: str, body: TimeEntryUpdate) -> Shown:
     """Change an entry's times, project/contract, task or notes (a running timer is
     changed only by stopping it: 409)."""
@@ -227,6 +247,7 @@ async def update(session: AsyncSession, actor: Actor, entry_id: str, body: TimeE
     await _ensure_fits(session, actor, member, entry, chosen, new)
     _apply(entry, body, chosen, new)
     await session.flush()
+    webhooks.emit(session, actor.workspace, "time_entry.updated", _event(entry))
     return Shown(entry, chosen.project_name, chosen.task_title, member.timezone)
 
 
@@ -238,3 +259,4 @@ async def delete(session: AsyncSession, actor: Actor, entry_id: str) -> None:
     end = clock.as_utc(entry.end_at) if entry.end_at is not None else max(start, clock.utcnow())
     await ensure_unlocked(session, actor, entry.user_id, start=start, end=end)
     await repository.delete(session, entry)
+    webhooks.emit(session, actor.workspace, "time_entry.deleted", {"id": entry.id, "user_id": entry.user_id})

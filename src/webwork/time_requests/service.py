@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +29,7 @@ from webwork.time_entries.bounds import Fields
 from webwork.time_entries.recording import Recording, check_interval, record_time
 from webwork.time_requests import repository
 from webwork.time_requests.schemas import TimeRequestCreate
+from webwork.webhooks import service as webhooks
 
 STATUSES = tuple(TimeRequestStatus)
 NOT_FOUND = "Time request not found."
@@ -80,7 +82,21 @@ async def create(session: AsyncSession, actor: Actor, body: TimeRequestCreate) -
         created_by=actor.user_id,
     )
     await repository.add(session, request)
+    webhooks.emit(session, actor.workspace, "time_request.created", _event(request))
     return request
+
+
+def _event(request: TimeRequest) -> dict[str, Any]:
+    """What a time request's webhook events carry."""
+    return {
+        "id": request.id,
+        "user_id": request.user_id,
+        "project_id": request.project_id,
+        "task_id": request.task_id,
+        "start": request.start_at,
+        "end": request.end_at,
+        "status": request.status,
+    }
 
 
 async def _may_decide(session: AsyncSession, actor: Actor, request: TimeRequest) -> bool:
@@ -138,6 +154,7 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
     request.saved_minutes = recorded.saved_minutes
     await session.flush()
     message = messages.done("Time request approved successfully", recorded, member.user.fullname)
+    webhooks.emit(session, actor.workspace, "time_request.approved", _event(request))
     return Approved(request, recorded.saved_minutes, message)
 
 
@@ -147,4 +164,5 @@ async def reject(session: AsyncSession, actor: Actor, request_id: str, comment: 
     request.comment = comment
     request.updated_by = actor.user_id
     await session.flush()
+    webhooks.emit(session, actor.workspace, "time_request.rejected", _event(request))
     return request

@@ -32,6 +32,7 @@ from webwork.time_locks.service import lock_member
 from webwork.timesheets import messages, repository
 from webwork.timesheets.periods import EARLIEST, LATEST, TimesheetKey, period_of, periods_overlapping
 from webwork.timesheets.schemas import DayLeave, DayProjectTotal, TimesheetDecision, TimesheetOut
+from webwork.webhooks import service as webhooks
 
 STATUSES = tuple(Status)
 # The hosted API calls a timesheet waiting for a decision "pending".
@@ -447,6 +448,10 @@ class Decided:
     message: str
 
 
+# The decisions announced to webhooks (ours: the hosted API has no timesheet events).
+EVENTS = {"submit": "timesheet.submitted", "approve": "timesheet.approved", "reject": "timesheet.rejected"}
+
+
 async def _transition(
     session: AsyncSession, actor: Actor, timesheet_id: str, action: str, salt: str, reason: str | None = None
 ) -> Decided:
@@ -474,6 +479,8 @@ async def _transition(
         date_from=row.date_from,
         date_to=row.date_to,
     )
+    if action in EVENTS:
+        webhooks.emit(session, actor.workspace, EVENTS[action], data.model_dump(mode="json"))
     return Decided(data, _message(actor, action, user, row, now, reason))
 
 

@@ -36,6 +36,7 @@ from webwork.time_entries.splitter import Interval
 from webwork.time_locks.service import ensure_unlocked
 from webwork.tracking import repository
 from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop
+from webwork.webhooks import service as webhooks
 
 STOPPED = "Timer stopped successfully"
 
@@ -138,6 +139,13 @@ async def start(session: AsyncSession, actor: Actor, body: TimerStart) -> Timer:
     )
     if not await repository.add(session, entry):
         raise await _already_running(session, actor, member)
+    started = {
+        "user_id": member.id,
+        "project_id": entry.project_id,
+        "task_id": entry.task_id,
+        "started_at": now,
+    }
+    webhooks.emit(session, actor.workspace, "tracker.started", started)
     return Timer(entry, member, chosen.project_name, chosen.task_title)
 
 
@@ -189,6 +197,15 @@ async def stop(session: AsyncSession, actor: Actor, body: TimerStop) -> Stopped:
     if end > start:
         recorded, reasons = await _record(session, actor, timer, end, body.activity_level)
     await repository.delete(session, running.entry)
+    stopped = {
+        "user_id": member.id,
+        "project_id": running.entry.project_id,
+        "task_id": running.entry.task_id,
+        "started_at": start,
+        "stopped_at": end,
+        "time_entries": recorded.entries if recorded is not None else [],
+    }
+    webhooks.emit(session, actor.workspace, "tracker.stopped", stopped)
     return Stopped(timer, end, recorded, reasons)
 
 

@@ -1,0 +1,1 @@
+"""webhooks domain: subscriptions, signed delivery of events, the delivery log."""
