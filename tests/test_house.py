@@ -184,6 +184,8 @@ DOCUMENTED_BASES = {
     "DeclarativeBase",  # SQLAlchemy ORM
     "TypeDecorator",  # SQLAlchemy: augmenting existing types
     "JSONResponse",  # Starlette/FastAPI: custom response classes
+    "Request",  # FastAPI: "Custom Request and APIRoute class" (a Request subclass reading the body)
+    "Collector",  # prometheus-client: custom collectors
     "Exception",
     "Generic",
     "IntEnum",

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -27,6 +27,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from webwork.kit import sqlite_driver
+from webwork.kit.bodies import StrictJsonRequest
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
 
@@ -206,13 +207,20 @@ class Database:
         long_reader = _threaded_reader(url, echo=echo, poolclass=poolclass)
         return cls(engine, _maker(engine), _maker(reader), write_lock, _maker(long_reader))
 
-    async def dispose(self) -> None:
-        await self.settle()
-        await self.engine.dispose()
-        for maker in (self.reader, self.long_reader):
+    def engines(self) -> dict[str, AsyncEngine]:
+        """Each engine by its role (``write``; on SQLite files ``read`` and ``long_read``
+        too): what the metrics read the pools of."""
+        engines = {"write": self.engine}
+        for name, maker in (("read", self.reader), ("long_read", self.long_reader)):
             bind = maker.kw.get("bind") if maker is not None else None
             if isinstance(bind, AsyncEngine):
-                await bind.dispose()
+                engines[name] = bind
+        return engines
+
+    async def dispose(self) -> None:
+        await self.settle()
+        for engine in self.engines().values():
+            await engine.dispose()
 
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool, long: bool = False) -> AsyncIterator[AsyncSession]:
@@ -342,6 +350,18 @@ def after_commit(session: AsyncSession, action: AfterCommit) -> None:
 
 
 SESSION = "webwork.session"
+# Where a request's idempotency claim waits for its unit of work (webwork/idempotency).
+CLAIM = "idempotency_claim"
+
+
+class Claim(Protocol):
+    """An ``Idempotency-Key`` taken for this request: its answer is stored in the
+    request's own transaction (``settle``), so that the writes and the answer to replay
+    land together or not at all; if the request fails, ``abandon`` decides what is kept."""
+
+    async def settle(self, session: AsyncSession, response: Response) -> None: ...
+
+    async def abandon(self, error: BaseException) -> None: ...
 
 
 async def long_reads() -> None:
@@ -369,9 +389,22 @@ class UnitOfWorkRoute(APIRoute):
         async def in_unit_of_work(request: Request) -> Response:
             database: Database = request.app.state.database
             write = request.method not in READ_METHODS
-            async with database.unit_of_work(write=write, long=long) as session:
-                request.scope[SESSION] = session
-                return await handler(request)
+            if write:
+                # Its JSON body is read by the strict reader (kit/bodies.py).
+                request = StrictJsonRequest(request.scope, request.receive)
+            try:
+                async with database.unit_of_work(write=write, long=long) as session:
+                    request.scope[SESSION] = session
+                    response = await handler(request)
+                    claim = request.scope["state"].get(CLAIM) if write else None
+                    if claim is not None:
+                        await claim.settle(session, response)
+                    return response
+            except BaseException as exc:
+                claim = request.scope.get("state", {}).get(CLAIM)
+                if claim is not None:
+                    await claim.abandon(exc)
+                raise
 
         return in_unit_of_work
 
