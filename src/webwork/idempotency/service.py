@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.idempotency import repository
 from webwork.kit import clock
 from webwork.kit.errors import Conflict, ValidationFailed
+from webwork.models.idempotency import IdempotencyKey
 
 KEEP = timedelta(hours=24)
 # A claim whose request has not answered by then is given up (its process stopped).
@@ -45,17 +46,28 @@ def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
 
 async def claim(session: AsyncSession, user_id: int, key: str, request_fingerprint: str) -> Answer | None:
     """Take ``key`` for this request (None), or the answer to replay. 422 when the key
-    came with another request, 409 while that request still runs."""
+    came with another request, 409 while that request still runs.
+
+    The key is looked up before anything is written: on SQLite, where the running first
+    request holds the one write lock until it commits, a retry is told 409 at once
+    instead of queueing behind it."""
     now = clock.utcnow()
+    held = await repository.find(session, user_id, key)
+    if held is not None and held.expires_at > now:
+        return _answer_for(held, request_fingerprint)
     await repository.purge_expired(session, now)
     if await repository.take(session, user_id, key, request_fingerprint, now + LEASE):
         return None
     held = await repository.find(session, user_id, key)
     if held is None:
-        # Released by its failed request between our insert and this read: retry.
+        # Released by its failed request between our insert and this read.
         raise Conflict(
             "A request with this Idempotency-Key has just ended; retry it.", code="idempotency_conflict"
         )
+    return _answer_for(held, request_fingerprint)
+
+
+def _answer_for(held: IdempotencyKey, request_fingerprint: str) -> Answer:
     if held.fingerprint != request_fingerprint:
         raise ValidationFailed(
             {FIELD: [f"This {FIELD} was used with a different request (method, path or body)."]}
