@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url, text
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, ExceptionContext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -102,6 +102,29 @@ AFTER_COMMIT = "after_commit"
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+# What SQLite says when the file under an open connection can no longer be used (gone,
+# replaced, its disk failing). SQLite reports these on the connection it has, which
+# stays broken even once the file is back: such a connection is treated as
+# disconnected, so that the pool drops it (and every other connection of that pool,
+# opened on the same file) and opens new ones, as it does for a lost PostgreSQL server.
+UNUSABLE_FILE = (
+    "file is not a database",
+    "disk i/o error",
+    "unable to open database file",
+    "database disk image is malformed",
+)
+
+
+def _drop_connections_on_unusable_file(engine: AsyncEngine) -> None:
+    """SQLAlchemy's documented ``handle_error`` hook, setting ``is_disconnect``."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if str(context.original_exception).lower().startswith(UNUSABLE_FILE):
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = True
+
+
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     """Transactions begin where SQLAlchemy begins them, as this module says.
 
@@ -110,12 +133,21 @@ def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     lock, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
     write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``)."""
     engine.sync_engine.dialect.statement_compiler = sqlite_driver.InlineCompiler
+    _drop_connections_on_unusable_file(engine)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         connection = sqlite_driver.inline_connection(conn)
         assert connection is not None, "SQLite engines run on the inline driver"
         connection.begin(write=not readonly)
+
+
+# PostgreSQL: how long a request waits for a connection to be opened, for a statement's
+# answer and for a free connection of the pool before it is answered 503 (seconds). A
+# database that is down or unreachable then costs a client seconds, never a hung request.
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 60.0
+POOL_TIMEOUT = 10.0
 
 
 def _is_memory(url: str) -> bool:
@@ -145,7 +177,18 @@ def create_engine(
         engine = create_async_engine(url, echo=echo, **kwargs)
         configure_sqlite(engine, readonly=readonly)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        # A connection the server dropped (restarted, failed over) is noticed and replaced
+        # before use; one lost mid-statement invalidates the pool (SQLAlchemy's default).
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT,
+        # asyncpg.connect's own time limits: the connection attempt, and each statement.
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": COMMAND_TIMEOUT},
+    )
 
 
 def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> AsyncEngine:
@@ -156,6 +199,7 @@ def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> A
     read that writes fail loudly."""
     kwargs: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else {}
     engine = create_async_engine(url, echo=echo, **kwargs)
+    _drop_connections_on_unusable_file(engine)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -242,11 +286,12 @@ class Database:
             yield session
 
     async def answers(self) -> None:
-        """Raises unless the database runs ``SELECT 1``: what ``GET /ready`` asks (within
+        """Raises unless the database reads the migrations' version (a statement that
+        reads the file on SQLite, where ``SELECT 1`` would not): what ``GET /ready`` asks (within
         its own time limit) before a proxy or an orchestrator sends this node traffic. A
         read, so that on SQLite it never queues behind the writers."""
         async with self.unit_of_work(write=False) as session:
-            await session.execute(text("SELECT 1"))
+            await session.execute(text("SELECT version_num FROM alembic_version"))
 
     async def settle(self) -> None:
         """Wait for the work started after commits (mail, a read's bookkeeping) to end."""
