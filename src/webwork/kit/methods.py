@@ -21,14 +21,16 @@ ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     """The methods of the routes whose path matches ``scope``'s, HEAD with GET and
     OPTIONS with any; empty when no route has this path."""
-    methods: set[str] = set()
-    for route in routes:
-        match, _ = route.matches({**scope, "method": "GET"})
-        if match is Match.NONE:
-            continue
-        methods |= getattr(route, "methods", None) or {"GET"}
-    if not methods:
+    matching = [route for route in routes if route.matches({**scope, "method": "GET"})[0] is not Match.NONE]
+    if not matching:
         return []
+    # A literal path wins over a template that also matches it, as in OpenAPI:
+    # /expenses/categories is not /expenses/{expense_id}.
+    fewest = min(_parameters(route) for route in matching)
+    methods: set[str] = set()
+    for route in matching:
+        if _parameters(route) == fewest:
+            methods |= getattr(route, "methods", None) or {"GET"}
     if "GET" in methods:
         methods.add("HEAD")
     methods.add("OPTIONS")
@@ -85,6 +87,10 @@ class MethodsMiddleware:
             await send(message)
 
         return send_true_allow
+
+
+def _parameters(route: BaseRoute) -> int:
+    return str(getattr(route, "path", "")).count("{")
 
 
 def _allow(methods: list[str]) -> tuple[bytes, bytes]:
