@@ -90,8 +90,8 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 @contextlib.asynccontextmanager
-async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A real server on ``database_url``, and a client to it."""
+async def serving(database_url: str) -> AsyncIterator[str]:
+    """A real server on ``database_url``; its base URL."""
     port = _free_port()
     app = create_app(Settings(database_url=database_url, rate_limit="off"))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -100,8 +100,7 @@ async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
         while not server.started:
             assert not task.done(), "the server stopped"
             await asyncio.sleep(0.05)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task
@@ -135,7 +134,7 @@ async def test_postgresql_stops_and_starts_again(database_url: str, monkeypatch:
     proxy = Proxy((url.host or "127.0.0.1", url.port or 5432))
     await proxy.open()
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    async with serving(proxied) as client:
+    async with serving(proxied) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
         await _answers(client)
         await proxy.close()
         await _refuses_in_time(client)
@@ -154,7 +153,7 @@ async def test_sqlite_file_becomes_unusable_and_comes_back(database_url: str, tm
     path = tmp_path / "outage.db"
     url = f"sqlite+aiosqlite:///{path}"
     await asyncio.to_thread(upgrade, url)
-    async with serving(url) as client:
+    async with serving(url) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
         await _answers(client)
         files = [f for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()]
         saved = {f: f.read_bytes() for f in files}

@@ -4,11 +4,13 @@ Prometheus metrics, the JSON access log, and strict JSON bodies."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import logging
 import re
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +22,7 @@ from fastapi.routing import APIRoute
 
 from tests.assertions import err, ok
 from tests.factories import ApiClient, Factory
+from tests.test_database_outage import serving
 from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit.db import Database
@@ -97,6 +100,34 @@ async def test_the_docs_pages_have_a_strict_policy_their_own_scripts_pass(factor
             digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
             assert f"'sha256-{digest}'" in script_src, page
     assert "Content-Security-Policy" not in (await factory.http.get("http://testserver/health")).headers
+    head = await factory.http.head("http://testserver/docs")
+    assert (
+        head.headers["Content-Security-Policy"]
+        == (await factory.http.get("http://testserver/docs")).headers["Content-Security-Policy"]
+    )
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium to render the docs with")
+async def test_the_docs_render_under_their_policy_in_a_browser(database_url: str) -> None:
+    """Headless Chromium loads /docs and /redoc from a real server: Swagger UI draws
+    its operations and ReDoc its menu, and the browser reports no refused resource."""
+    async with serving(database_url) as base:
+        for page, drawn in (("/docs", "opblock-tag"), ("/redoc", "menu-content")):
+            browser = await asyncio.create_subprocess_exec(
+                "chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                base + page,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            dom, log = await asyncio.wait_for(browser.communicate(), 120)
+            assert drawn.encode() in dom, page
+            assert b"Refused to" not in log and b"Content Security Policy" not in log, log[-2000:]
 
 
 # ---------------------------------------------------------------- 401 challenges

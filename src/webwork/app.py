@@ -162,6 +162,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(FormAsJsonMiddleware)
     app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency, long_paths=long_read_paths())
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside the HEAD-as-GET layer, so that a HEAD's policy hashes the page's scripts too.
+    app.add_middleware(DocsPolicyMiddleware, paths=docs_paths(app))
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     if settings.cors_origins:
         app.add_middleware(
@@ -171,7 +173,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
         )
-    app.add_middleware(DocsPolicyMiddleware, paths=docs_paths(app))
     app.add_middleware(RequestMiddleware, metrics=metrics, log_requests=settings.access_log)
     if settings.trusted_proxies:
         # Outermost, so that every layer (and uvicorn's access log) sees the client.
