@@ -69,6 +69,22 @@ async def test_a_sane_caller_request_id_is_kept_else_replaced(
         assert re.fullmatch(r"[0-9a-f]{32}", answered)
 
 
+async def test_a_crash_is_a_500_envelope_with_the_request_id(factory: Factory) -> None:
+    app = app_with(factory)
+
+    async def crash() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/crash", crash)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver"
+    ) as http:
+        response = await http.get("/crash", headers={"X-Request-ID": "trace-me"})
+    body = err(response, 500, "server_error")
+    assert body["meta"]["request_id"] == response.headers["X-Request-ID"] == "trace-me"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 # ---------------------------------------------------------------- security headers
 
 

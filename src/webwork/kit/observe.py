@@ -57,7 +57,7 @@ _SANE_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 _ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 _NO_STORE = (b"cache-control", b"no-store")
 
-access_log = structlog.wrap_logger(
+request_log = structlog.wrap_logger(
     logging.getLogger("webwork.access"),
     processors=[
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -188,7 +188,7 @@ class RequestMiddleware:
             if self.metrics is not None:
                 self.metrics.observe(method, template, status, seconds)
             if self.log_requests:
-                access_log.info(
+                request_log.info(
                     "request",
                     method=method,
                     route=template,
