@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.routing import APIRoute
 
 from tests.assertions import err, ok
@@ -103,6 +103,22 @@ async def test_security_headers_on_every_answer(factory: Factory) -> None:
     assert answers[2].headers["Cache-Control"] == "no-store"
     assert answers[3].headers["Cache-Control"] == "no-store"
     assert "Cache-Control" not in answers[0].headers
+
+
+async def test_headers_an_answer_sets_itself_are_kept_and_never_doubled(factory: Factory) -> None:
+    app = app_with(factory)
+
+    async def page() -> Response:
+        return Response(
+            "x", headers={"Referrer-Policy": "same-origin", "Cache-Control": "public, max-age=60"}
+        )
+
+    app.add_api_route("/page", page)
+    async with client_of(app) as http:
+        response = await http.get("/page", headers={"Authorization": "Bearer x"})
+    assert response.headers.get_list("Referrer-Policy") == ["same-origin"]
+    assert response.headers.get_list("Cache-Control") == ["public, max-age=60"]
+    assert response.headers.get_list("X-Content-Type-Options") == ["nosniff"]
 
 
 async def test_the_docs_pages_have_a_strict_policy_their_own_scripts_pass(factory: Factory) -> None:

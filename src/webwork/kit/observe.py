@@ -163,9 +163,11 @@ class RequestMiddleware:
                 started_answer = True
                 status = message["status"]
                 headers = message.get("headers", [])
-                added = extra
-                if no_store and not any(name.lower() == b"cache-control" for name, _ in headers):
-                    added = [*extra, _NO_STORE]
+                # What the answer sets itself (a page's own Referrer-Policy, a public
+                # Cache-Control) stays as it is, and is never sent twice.
+                present = {name.lower() for name, _ in headers}
+                wanted = [*extra, _NO_STORE] if no_store else extra
+                added = [(name, value) for name, value in wanted if name not in present]
                 message = {**message, "headers": [*headers, *added]}
             await send(message)
 
