@@ -234,6 +234,7 @@ def test_nginx_terminates_tls_forwards_the_client_and_streams_reports() -> None:
     blocks = nginx_blocks()
     assert "proxy_buffering off;" in blocks["/api/v2/reports/"]
     assert "proxy_buffering" not in blocks["/"]
+    assert blocks["/metrics"].strip() == "deny all;", "metrics are scraped from the nodes, not the internet"
     paths = {getattr(route, "path", "") for route in create_app(Settings(_env_file=None)).routes}  # type: ignore[call-arg]
     assert any(path.startswith("/api/v2/reports/") for path in paths)
     assert "/ready" in paths

@@ -198,6 +198,8 @@ DOCUMENTED_BASES = {
     "RevocationEndpoint",
     "IntrospectionEndpoint",
     "CodeChallenge",
+    "Request",  # FastAPI: "Custom Request and APIRoute class" (a Request subclass reading the body)
+    "Collector",  # prometheus-client: custom collectors
     "Exception",
     "Generic",
     "IntEnum",

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
@@ -19,14 +20,17 @@ from webwork.api_keys.router import router as api_keys_router
 from webwork.config import Settings, get_settings
 from webwork.contracts.router import router as contracts_router
 from webwork.expenses.router import router as expenses_router
+from webwork.idempotency.http import install_replays
 from webwork.kit.admission import AdmissionMiddleware
 from webwork.kit.bodies import BodyLimitMiddleware
 from webwork.kit.db import Database, long_reads
-from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, install_docs
+from webwork.kit.docs import STATIC_URL, SWAGGER_UI_PARAMETERS, DocsPolicyMiddleware, docs_paths, install_docs
 from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import Unavailable, install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
+from webwork.kit.methods import MethodsMiddleware
+from webwork.kit.observe import EXPOSED_HEADERS, Metrics, RequestMiddleware, install_metrics
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
@@ -189,14 +193,29 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     install_docs(app)
     oauth_openapi.install(app)
+    install_replays(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.redis_url)
+    metrics = Metrics(db.engines()) if settings.metrics else None
+    # Added innermost first: a request meets them in the reverse order.
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)
     app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrency, long_paths=long_read_paths())
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # The pages' signed session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS).
     app.add_middleware(SessionMiddleware, **web.session_options(settings, secrets.token_urlsafe(32)))
+    # Inside the HEAD-as-GET layer, so that a HEAD's policy hashes the page's scripts too.
+    app.add_middleware(DocsPolicyMiddleware, paths=docs_paths(app))
+    app.add_middleware(MethodsMiddleware, routes=app.router.routes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS,
+        )
+    app.add_middleware(RequestMiddleware, metrics=metrics, log_requests=settings.access_log)
     if settings.trusted_proxies:
         # Outermost, so that every layer (and uvicorn's access log) sees the client.
         app.add_middleware(ForwardedClientMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
@@ -216,7 +235,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
+        """The process answers; nothing else is asked (see /ready)."""
         return {"status": "ok"}
+
+    if metrics is not None:
+        install_metrics(app, metrics, settings.metrics_token)
 
     @app.get("/ready", include_in_schema=False)
     async def ready(request: Request) -> dict[str, str]:

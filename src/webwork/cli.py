@@ -252,7 +252,8 @@ def serve(
         proxy_headers=False,
         # httptools' protocol, with a bound on request heads (webwork/protocol.py)
         http=BoundedHeadProtocol,
-        access_log=settings.access_log,
+        # The app writes its own JSON line per request (WEBWORK_ACCESS_LOG, kit/observe.py).
+        access_log=False,
         log_config=_log_config(),
         reload=reload,
         workers=count if count > 1 else None,
@@ -286,11 +287,20 @@ def _refuse(message: str) -> None:
 
 def _log_config() -> dict[str, Any]:
     """uvicorn's logging plus our ``webwork`` loggers at INFO: the log mail backend
-    writes there, and a developer reads invitation codes from it."""
+    writes there, and a developer reads invitation codes from it; the access log's JSON
+    lines go to standard output unprefixed."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["webwork"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # The access log's lines are JSON already: written as they are, one per line.
+    config["formatters"]["json_lines"] = {"format": "%(message)s"}
+    config["handlers"]["access_json"] = {
+        "formatter": "json_lines",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["webwork.access"] = {"handlers": ["access_json"], "level": "INFO", "propagate": False}
     return config
 
 

@@ -101,7 +101,28 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(
         False,
-        description="One log line per request; off by default, since it costs more than some requests.",
+        description="One JSON log line per request on the `webwork.access` logger (method, route template, "
+        "status, duration, principal id, request id; never a header, token or body); off by default, "
+        "since it costs more than some requests.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest request body accepted, in bytes (default 1 MiB); a larger one, declared or "
+        "sent in chunks, is refused with 413 before it is parsed.",
+    )
+    metrics: bool = Field(
+        True, description="Serve Prometheus metrics at `/metrics` (each server process counts its own)."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated origins allowed to call the API from a browser "
+        "(`https://app.example.com,https://admin.example.com`, or `*`); none by default: CORS off.",
     )
     max_concurrency: int = Field(
         4,
@@ -230,6 +251,19 @@ class Settings(BaseSettings):
     def _trusted_proxies(cls, value: object) -> object:
         """The environment's comma-separated form; a list passed in code is checked by its type."""
         return parse_networks(value) if isinstance(value, str) else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _cors_origins(cls, value: object) -> object:
+        """The environment's comma-separated form; each origin is `*` or scheme://host[:port]."""
+        if not isinstance(value, str):
+            return value
+        origins = tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
+        for origin in origins:
+            parts = urlsplit(origin)
+            if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com (or *)")
+        return origins
 
     @field_validator("public_url")
     @classmethod

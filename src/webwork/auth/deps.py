@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import api_keys, oauth_tokens, permissions, repository, scopes
 from webwork.auth.principal import Actor, Principal, UserView
 from webwork.auth.roles import ADMINS, Role
+from webwork.idempotency import http as idempotency
 from webwork.kit import clock
 from webwork.kit.bodies import parse_json
 from webwork.kit.db import defer_write, get_session
 from webwork.kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, validation_errors
+from webwork.kit.observe import note_principal
 from webwork.kit.ratelimit import RateLimiter, limit_by_address, principal_key
 from webwork.kit.schemas import query_or_body
 from webwork.kit.types import Id, OptionalId
@@ -81,10 +83,14 @@ async def _refuse(request: Request, error: Unauthenticated | None = None) -> NoR
 async def _admit(
     request: Request, session: AsyncSession, key: repository.KeyUse, user: UserView
 ) -> Principal:
-    """Count the call against the caller's own bucket and note the key's use, at minute
-    resolution and outside the read's transaction (see ``defer_write``)."""
+    """Count the call against the caller's own bucket, name the caller in the request's
+    log line, claim an ``Idempotency-Key`` if one was sent (webwork/idempotency), and note
+    the key's use, at minute resolution and outside the read's transaction (see
+    ``defer_write``)."""
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.enforce(request, principal_key(user.id))
+    note_principal(request, user.id)
+    await idempotency.claim(request, user.id)
     now = clock.utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         defer_write(session, repository.mark_used(key.id, now))
@@ -93,7 +99,8 @@ async def _admit(
 
 async def _admit_token(request: Request, token: repository.TokenUse, user: UserView) -> Principal:
     """An OAuth token's caller, once the operation's scope is among the token's (403
-    ``insufficient_scope`` otherwise, whatever the workspace asked for)."""
+    ``insufficient_scope`` otherwise, whatever the workspace asked for); named in the
+    log line and holding its ``Idempotency-Key`` as an API key's caller does."""
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.enforce(request, principal_key(user.id))
     granted = frozenset(scopes.parse(token.scope))
@@ -106,6 +113,8 @@ async def _admit_token(request: Request, token: repository.TokenUse, user: UserV
             code="insufficient_scope",
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{needed}"'},
         )
+    note_principal(request, user.id)
+    await idempotency.claim(request, user.id)
     return Principal(user=user, scopes=granted, workspace_id=token.workspace_id)
 
 

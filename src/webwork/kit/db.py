@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, event, make_url, text
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, ExceptionContext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +27,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from webwork.kit import sqlite_driver
+from webwork.kit.bodies import StrictJsonRequest
 from webwork.kit.clock import as_utc
 from webwork.kit.errors import ApiError
 
@@ -101,6 +102,29 @@ AFTER_COMMIT = "after_commit"
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+# What SQLite says when the file under an open connection can no longer be used (gone,
+# replaced, its disk failing). SQLite reports these on the connection it has, which
+# stays broken even once the file is back: such a connection is treated as
+# disconnected, so that the pool drops it (and every other connection of that pool,
+# opened on the same file) and opens new ones, as it does for a lost PostgreSQL server.
+UNUSABLE_FILE = (
+    "file is not a database",
+    "disk i/o error",
+    "unable to open database file",
+    "database disk image is malformed",
+)
+
+
+def _drop_connections_on_unusable_file(engine: AsyncEngine) -> None:
+    """SQLAlchemy's documented ``handle_error`` hook, setting ``is_disconnect``."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if str(context.original_exception).lower().startswith(UNUSABLE_FILE):
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = True
+
+
 def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     """Transactions begin where SQLAlchemy begins them, as this module says.
 
@@ -109,12 +133,21 @@ def configure_sqlite(engine: AsyncEngine, *, readonly: bool = False) -> None:
     lock, then BEGIN IMMEDIATE, never a lock upgrade that could fail) at their first
     write, ``FOR UPDATE`` or :func:`serialise_writes` (``kit/sqlite_driver.py``)."""
     engine.sync_engine.dialect.statement_compiler = sqlite_driver.InlineCompiler
+    _drop_connections_on_unusable_file(engine)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         connection = sqlite_driver.inline_connection(conn)
         assert connection is not None, "SQLite engines run on the inline driver"
         connection.begin(write=not readonly)
+
+
+# PostgreSQL: how long a request waits for a connection to be opened, for a statement's
+# answer and for a free connection of the pool before it is answered 503 (seconds). A
+# database that is down or unreachable then costs a client seconds, never a hung request.
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 60.0
+POOL_TIMEOUT = 10.0
 
 
 def _is_memory(url: str) -> bool:
@@ -144,7 +177,18 @@ def create_engine(
         engine = create_async_engine(url, echo=echo, **kwargs)
         configure_sqlite(engine, readonly=readonly)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        # A connection the server dropped (restarted, failed over) is noticed and replaced
+        # before use; one lost mid-statement invalidates the pool (SQLAlchemy's default).
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT,
+        # asyncpg.connect's own time limits: the connection attempt, and each statement.
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": COMMAND_TIMEOUT},
+    )
 
 
 def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> AsyncEngine:
@@ -155,6 +199,7 @@ def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> A
     read that writes fail loudly."""
     kwargs: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else {}
     engine = create_async_engine(url, echo=echo, **kwargs)
+    _drop_connections_on_unusable_file(engine)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -206,13 +251,20 @@ class Database:
         long_reader = _threaded_reader(url, echo=echo, poolclass=poolclass)
         return cls(engine, _maker(engine), _maker(reader), write_lock, _maker(long_reader))
 
-    async def dispose(self) -> None:
-        await self.settle()
-        await self.engine.dispose()
-        for maker in (self.reader, self.long_reader):
+    def engines(self) -> dict[str, AsyncEngine]:
+        """Each engine by its role (``write``; on SQLite files ``read`` and ``long_read``
+        too): what the metrics read the pools of."""
+        engines = {"write": self.engine}
+        for name, maker in (("read", self.reader), ("long_read", self.long_reader)):
             bind = maker.kw.get("bind") if maker is not None else None
             if isinstance(bind, AsyncEngine):
-                await bind.dispose()
+                engines[name] = bind
+        return engines
+
+    async def dispose(self) -> None:
+        await self.settle()
+        for engine in self.engines().values():
+            await engine.dispose()
 
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool, long: bool = False) -> AsyncIterator[AsyncSession]:
@@ -234,11 +286,12 @@ class Database:
             yield session
 
     async def answers(self) -> None:
-        """Raises unless the database runs ``SELECT 1``: what ``GET /ready`` asks (within
+        """Raises unless the database reads the migrations' version (a statement that
+        reads the file on SQLite, where ``SELECT 1`` would not): what ``GET /ready`` asks (within
         its own time limit) before a proxy or an orchestrator sends this node traffic. A
         read, so that on SQLite it never queues behind the writers."""
         async with self.unit_of_work(write=False) as session:
-            await session.execute(text("SELECT 1"))
+            await session.execute(text("SELECT version_num FROM alembic_version"))
 
     async def settle(self) -> None:
         """Wait for the work started after commits (mail, a read's bookkeeping) to end."""
@@ -342,6 +395,18 @@ def after_commit(session: AsyncSession, action: AfterCommit) -> None:
 
 
 SESSION = "webwork.session"
+# Where a request's idempotency claim waits for its unit of work (webwork/idempotency).
+CLAIM = "idempotency_claim"
+
+
+class Claim(Protocol):
+    """An ``Idempotency-Key`` taken for this request: its answer is stored in the
+    request's own transaction (``settle``), so that the writes and the answer to replay
+    land together or not at all; if the request fails, ``abandon`` decides what is kept."""
+
+    async def settle(self, session: AsyncSession, response: Response) -> None: ...
+
+    async def abandon(self, error: BaseException) -> None: ...
 
 
 async def long_reads() -> None:
@@ -369,9 +434,22 @@ class UnitOfWorkRoute(APIRoute):
         async def in_unit_of_work(request: Request) -> Response:
             database: Database = request.app.state.database
             write = request.method not in READ_METHODS
-            async with database.unit_of_work(write=write, long=long) as session:
-                request.scope[SESSION] = session
-                return await handler(request)
+            if write:
+                # Its JSON body is read by the strict reader (kit/bodies.py).
+                request = StrictJsonRequest(request.scope, request.receive)
+            try:
+                async with database.unit_of_work(write=write, long=long) as session:
+                    request.scope[SESSION] = session
+                    response = await handler(request)
+                    claim = request.scope["state"].get(CLAIM) if write else None
+                    if claim is not None:
+                        await claim.settle(session, response)
+                    return response
+            except BaseException as exc:
+                claim = request.scope.get("state", {}).get(CLAIM)
+                if claim is not None:
+                    await claim.abandon(exc)
+                raise
 
         return in_unit_of_work
 

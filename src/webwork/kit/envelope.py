@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
@@ -20,6 +21,11 @@ if TYPE_CHECKING:  # pagination imports the unit of work, which imports the erro
     from webwork.kit.pagination import Page, Pagination
 
 T = TypeVar("T")
+
+# The request's id (``X-Request-ID``), set by ``kit.observe.RequestMiddleware``: error
+# envelopes repeat it in ``meta.request_id``, so that a client's bug report finds the
+# server's log line.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Plain values in an answer are encoded by orjson itself, in Rust: UUIDs, dates, and
 # timestamps (always UTC here) as the API writes them, to the second with a "Z"
@@ -101,6 +107,9 @@ def error_body(
     if data is not None:
         body["data"] = data
     body["meta"] = meta()
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        body["meta"]["request_id"] = request_id
     return body
 
 
@@ -151,6 +160,9 @@ class Meta(BaseModel):
     api_version: str = API_VERSION
     timestamp: str
     pagination: PaginationModel | None = None
+    request_id: str | None = Field(
+        None, description="On errors: the request's X-Request-ID, as the server logged it."
+    )
 
 
 class Envelope(BaseModel, Generic[T]):

@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import (
+    DatabaseError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from webwork.kit.envelope import FastJSONResponse, error_body
@@ -56,9 +62,17 @@ class MalformedJson(BadRequest):
 
 
 class Unauthenticated(ApiError):
+    """Every 401 names the scheme to authenticate with (RFC 6750), and says
+    ``error="invalid_token"`` when a token was sent and refused."""
+
     status_code = 401
     code = "unauthenticated"
     default_message = "Unauthenticated."
+
+    def __init__(self, message: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        challenge = 'Bearer error="invalid_token"' if self.code == "invalid_token" else "Bearer"
+        self.headers = {"WWW-Authenticate": challenge, **(self.headers or {})}
 
 
 class Forbidden(ApiError):
@@ -114,6 +128,16 @@ class Unavailable(ApiError):
     status_code = 503
     code = "unavailable"
     default_message = "The service is not available. Try again later."
+
+
+# When a client refused for an unreachable database is told to try again (seconds).
+DATABASE_RETRY_AFTER = "5"
+
+
+def database_unavailable() -> Unavailable:
+    return Unavailable(
+        "The database is not available. Try again later.", headers={"Retry-After": DATABASE_RETRY_AFTER}
+    )
 
 
 def found(value: T | None, message: str) -> T:
@@ -262,6 +286,9 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, ApiError):
+        # A body the strict JSON reader (kit/bodies.py) refused while FastAPI parsed it.
+        return error_response(exc.__cause__)
     if isinstance(exc.__cause__, (RecursionError, UnicodeDecodeError)):
         # FastAPI's body reader answers these with a bare 400; JSONDecodeError it reports itself.
         return await _api_error(request, malformed_json(exc.__cause__))
@@ -286,8 +313,33 @@ def _unstorable_text(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and "invalid byte sequence" in str(exc.orig)
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """The database cannot be reached or used right now, as opposed to refusing this
+    request's statement: a connection refused, lost or timed out (``OSError`` covers
+    ``TimeoutError`` and the drivers' socket errors), the pool's wait for a connection
+    timed out, or the driver reports the connection or the file unusable. SQLite reports
+    an unusable file (gone, not a database, I/O error) as ``OperationalError`` or
+    ``DatabaseError``, and a missing table or column as ``OperationalError`` too: those
+    are the code's own faults and stay 500s."""
+    if isinstance(exc, (OSError, PoolTimeout)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc.orig, OSError):
+        return True
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
+        return not str(exc.orig).startswith(("no such", "near "))
+    return False
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    """Input the database refuses when it binds the value is bad input, not a crash."""
+    """Input the database refuses when it binds the value is bad input, not a crash; a
+    database that cannot be reached is a 503 the client retries, not a crash either."""
+    if _unreachable(exc):
+        log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return error_response(database_unavailable())
     if _out_of_range(exc):
         message = "A number in the request is out of range."
     elif _unstorable_text(exc):
@@ -297,9 +349,15 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return _response(422, message, "validation_error", {"request": [message]})
 
 
+class ServerError(ApiError):
+    status_code = 500
+    code = "server_error"
+    default_message = "Internal server error."
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return _response(500, "Internal server error.", "server_error")
+    return error_response(ServerError())
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -308,4 +366,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OverflowError, _database_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -3,6 +3,7 @@
 from webwork.kit.db import Base
 from webwork.models.contracts import Contract
 from webwork.models.expenses import Expense, ExpenseCategory
+from webwork.models.idempotency import IdempotencyKey
 from webwork.models.leaves import Leave, LeaveHoliday, LeavePolicy, LeavePolicyMember, LeaveSettings
 from webwork.models.oauth import OAuthAuthorizationCode, OAuthClient, OAuthToken, PasswordReset
 from webwork.models.projects import Project, ProjectManager, ProjectViewerProject
@@ -20,6 +21,7 @@ __all__ = [
     "EmailChange",
     "Expense",
     "ExpenseCategory",
+    "IdempotencyKey",
     "InvitationCode",
     "Leave",
     "LeaveHoliday",
