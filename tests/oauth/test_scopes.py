@@ -111,3 +111,21 @@ async def test_swagger_ui_runs_the_oauth_flow_with_pkce(web: httpx.AsyncClient) 
     assert "/static-offline-docs/swagger-ui-bundle.js" in page.text and "//cdn" not in page.text
     redirect = await web.get("/docs/oauth2-redirect")
     assert redirect.status_code == 200 and "oauth2" in redirect.text.lower()
+
+
+async def test_a_token_holds_idempotency_keys_as_an_api_key_does(
+    factory: Factory, session: AsyncSession, web: httpx.AsyncClient
+) -> None:
+    """The auth dependency claims an ``Idempotency-Key`` for OAuth callers too: a retry
+    replays the first answer rather than creating the project twice."""
+    space = await factory.space()
+    await with_password(session, space.owner)
+    app = await register(space)
+    token = (await tokens(web, space.owner, app, scope="write"))["access_token"]
+    headers = {**bearer(token), "Idempotency-Key": "oauth-retry-1"}
+    first = await web.post("/api/v2/projects", params=space.ws, json={"name": "Once"}, headers=headers)
+    again = await web.post("/api/v2/projects", params=space.ws, json={"name": "Once"}, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    listed = await web.get("/api/v2/projects", params=space.ws, headers=bearer(token))
+    assert [p["name"] for p in listed.json()["data"]].count("Once") == 1
