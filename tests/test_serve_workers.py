@@ -16,8 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from tests.test_cli import SOURCE, _cli
+from webwork.cli import _check_processes
+from webwork.config import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -122,3 +125,16 @@ def test_a_hung_worker_is_replaced_and_sigterm_stops_them_all(database_url: str,
         assert _answers(port)
         server.send_signal(signal.SIGTERM)
         assert server.wait(60) == 0
+
+
+def test_several_processes_without_a_secret_key_are_warned(capsys: pytest.CaptureFixture[str]) -> None:
+    """The pages' sessions are signed per process when no key is set: the API still
+    serves, and the operator is told on one line."""
+    settings = Settings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/test", rate_limit="off", secret_key=None
+    )
+    _check_processes(settings, 2)
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("--workers 2: WEBWORK_SECRET_KEY is not set")
+    _check_processes(settings.model_copy(update={"secret_key": SecretStr("k" * 32)}), 2)
+    assert capsys.readouterr().err == ""

@@ -265,7 +265,8 @@ def serve(
 def _check_processes(settings: Settings, count: int) -> None:
     """More than one process: SQLite has one writer and this server queues its writers
     in process, so several processes are PostgreSQL's; rate limits counted per process
-    would multiply by the count, so they are shared through Redis."""
+    would multiply by the count, so they are shared through Redis; the pages' sessions
+    need one signing key for every process."""
     if count == 1:
         return
     if settings.database_url.startswith("sqlite"):
@@ -277,6 +278,14 @@ def _check_processes(settings: Settings, count: int) -> None:
         _refuse(
             f"--workers {count}: rate limits need WEBWORK_REDIS_URL to be shared by the processes "
             "(or WEBWORK_RATE_LIMIT=off)."
+        )
+    if settings.secret_key is None:
+        # A warning, not a refusal: the API works without it; only the pages' sign-in
+        # sessions break, each process signing with a random key of its own.
+        typer.echo(
+            f"--workers {count}: WEBWORK_SECRET_KEY is not set, so each process signs the sign-in "
+            "pages' sessions with its own random key and a sign-in works only by chance; set it.",
+            err=True,
         )
 
 
