@@ -25,6 +25,7 @@ from webwork.kit.envelope import ERROR_RESPONSES, FastJSONResponse
 from webwork.kit.errors import Unavailable, install_error_handlers
 from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
+from webwork.kit.openapi import install_openapi
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.mailer = mailer_from(settings)
     install_error_handlers(app)
     install_docs(app)
+    install_openapi(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(FormAsJsonMiddleware)

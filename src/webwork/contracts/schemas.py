@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from webwork.kit.schemas import RequestBody, required_value
+from webwork.kit.schemas import QueryScopedBody, required_value
 from webwork.kit.types import Hours, Id, Keyword, Money, OptionalHours, OptionalMoney, Text, Timestamp
 from webwork.models import Contract, User
 from webwork.models.statuses import ContractStatus
@@ -26,7 +26,7 @@ StatusField = Annotated[Keyword, AfterValidator(_contract_status)]
 _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 
 
-class ContractCreate(RequestBody):
+class ContractCreate(QueryScopedBody):
     project_id: Id = Field(description="A project of the workspace that is not archived")
     user_id: Id = Field(description="An active member of the workspace")
     weekly_hours_limit: OptionalHours = Field(
@@ -37,7 +37,7 @@ class ContractCreate(RequestBody):
     notes: Text | None = None
 
 
-class ContractUpdate(RequestBody):
+class ContractUpdate(QueryScopedBody):
     weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = None
@@ -67,6 +67,8 @@ class ContractView:
 
 
 class ContractOut(BaseModel):
+    model_config = ConfigDict(title="Contract")
+
     id: int
     user_id: int
     project_id: int

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.envelope import Envelope, Meta
@@ -71,6 +71,8 @@ class CategoryUpdate(RequestBody):
 
 
 class CategoryOut(BaseModel):
+    model_config = ConfigDict(title="ExpenseCategory")
+
     id: str
     name: str
     created_at: Timestamp
@@ -170,6 +172,8 @@ class ExpenseView:
 
 
 class ExpenseOut(BaseModel):
+    model_config = ConfigDict(title="Expense")
+
     id: str
     member: str = Field(description="The member's full name")
     expense_date: str = Field(description='The date shown, e.g. "Jan 15, 2024"')
@@ -221,4 +225,6 @@ class ExpenseListMeta(Meta):
 
 
 class ExpenseListEnvelope(Envelope[list[ExpenseOut]]):
+    model_config = ConfigDict(title="ExpenseList")
+
     meta: ExpenseListMeta

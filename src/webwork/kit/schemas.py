@@ -6,20 +6,48 @@ from typing import Annotated, Any
 
 from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
 from webwork.kit.errors import ValidationFailed
-from webwork.kit.types import OptionalId
+from webwork.kit.types import BlankNone, Id
+
+SCOPE = "workspace_id"
+
+
+def _scope_in_body(schema: JsonDict) -> None:
+    """The server needs ``workspace_id``; a body that carries it documents it as
+    required (``kit.openapi`` then leaves the query string's out of the operation)."""
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    scope = properties[SCOPE]
+    assert isinstance(scope, dict)
+    scope.pop("default", None)
+    required = schema.setdefault("required", [])
+    assert isinstance(required, list)
+    required.append(SCOPE)
+
+
+def _scope_in_query(schema: JsonDict) -> None:
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    del properties[SCOPE]
 
 
 class RequestBody(BaseModel):
     """A request body. Unknown keys are ignored (clients send extra fields); string
     values are stripped. ``workspace_id`` is declared so OpenAPI shows it, but it is read
     and checked against the query by the caller's workspace dependency
-    (``webwork.auth.deps.get_actor_of_any_role``)."""
+    (``webwork.auth.deps.get_actor_of_any_role``): a client may send it in either place.
+    The document shows it where the hosted API takes it, in the body (the writes of
+    tasks, time, requests, expenses, leave, viewers, timesheets); bodies that it takes
+    with ``workspace_id`` in the query string derive from :class:`QueryScopedBody`."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, json_schema_extra=_scope_in_body)
 
-    workspace_id: OptionalId = Field(None, description="ID of the workspace (or in the query string)")
+    workspace_id: Annotated[Id | SkipJsonSchema[None], BlankNone] = Field(
+        None, description="ID of the workspace (or in the query string)"
+    )
 
     def provided(self, *exclude: str) -> dict[str, Any]:
         """The fields the client actually sent (for partial updates)."""
@@ -28,9 +56,16 @@ class RequestBody(BaseModel):
         }
 
 
+class QueryScopedBody(RequestBody):
+    """A body of an operation that the hosted API gives ``workspace_id`` in the query
+    string (members, projects, contracts, teams): the document shows it there only."""
+
+    model_config = ConfigDict(json_schema_extra=_scope_in_query)
+
+
 # The optional body of a DELETE or an action (restore, ...): the hosted API's clients send
 # ``workspace_id`` there; nothing else of it is read.
-OptionalBody = Annotated[RequestBody | None, Body()]
+OptionalBody = Annotated[QueryScopedBody | None, Body()]
 
 
 def required_value(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
@@ -100,6 +100,8 @@ class PolicyView:
 
 
 class PolicyOut(BaseModel):
+    model_config = ConfigDict(title="LeavePolicy")
+
     id: str
     name: str
     time_unit: str
@@ -138,6 +140,8 @@ class HolidayCreate(RequestBody):
 
 
 class HolidayOut(BaseModel):
+    model_config = ConfigDict(title="Holiday")
+
     id: int
     date: date
     name: str
@@ -166,6 +170,8 @@ class SettingsUpdate(RequestBody):
 
 
 class SettingsOut(BaseModel):
+    model_config = ConfigDict(title="LeaveSettings")
+
     work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
     hours_per_day: Number
     work_start: str = Field(
@@ -209,6 +215,8 @@ class LeaveTotal(BaseModel):
 
 
 class LeaveOut(BaseModel):
+    model_config = ConfigDict(title="Leave")
+
     id: str
     user_id: int
     policy_id: str

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import QueryScopedBody
 from webwork.kit.types import (
     LINE_PATTERN,
     BlankNone,
@@ -65,14 +65,14 @@ PersonName = Annotated[Name, Field(max_length=100)]
 Flag = Annotated[int, Field(ge=0, le=1)]
 
 
-class MemberInvite(RequestBody):
+class MemberInvite(QueryScopedBody):
     email: Email
     firstname: PersonName
     lastname: PersonName
     role: RoleField
 
 
-class MemberUpdate(RequestBody):
+class MemberUpdate(QueryScopedBody):
     """Every field optional; only the fields sent are changed."""
 
     email: Email | None = None
@@ -130,6 +130,8 @@ def shown_profile(membership: Membership, user: User) -> tuple[str, str, str | N
 
 
 class WorkScheduleOut(BaseModel):
+    model_config = ConfigDict(title="WorkSchedule")
+
     work_start: str = Field(description="HH:mm, the member's timezone")
     work_end: str = Field(description="HH:mm, the member's timezone")
     work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
@@ -148,6 +150,8 @@ class WorkScheduleOut(BaseModel):
 
 
 class MemberOut(BaseModel):
+    model_config = ConfigDict(title="Member")
+
     id: int
     user_id: int
     email: str
@@ -203,10 +207,14 @@ class MemberOut(BaseModel):
 
 
 class MemberInvited(MemberOut):
+    model_config = ConfigDict(title="MemberInvited")
+
     invitation_link: str
 
 
 class MemberUpdated(MemberOut):
+    model_config = ConfigDict(title="MemberUpdated")
+
     pending_email: str | None = Field(
         description="A new email waiting for confirmation: a code was mailed to it, and the "
         "member confirms it with `POST /members/{id}/email/confirm`; `email` stays the old "
@@ -220,13 +228,15 @@ class MemberUpdated(MemberOut):
     )
 
 
-class EmailConfirm(RequestBody):
+class EmailConfirm(QueryScopedBody):
     code: Annotated[Keyword, Field(min_length=1)] = Field(
         description="The confirmation code mailed to the new address (case, spaces and dashes do not matter)"
     )
 
 
 class InvitationOut(BaseModel):
+    model_config = ConfigDict(title="Invitation")
+
     workspace_id: int
     workspace_name: str
     email: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import OptionalId, Timestamp
@@ -44,11 +44,15 @@ class ViewerView:
 
 
 class ViewerProjectOut(BaseModel):
+    model_config = ConfigDict(title="ViewerProject")
+
     id: int
     name: str
 
 
 class ViewerOut(BaseModel):
+    model_config = ConfigDict(title="ProjectViewer")
+
     id: int = Field(description="The viewer's user id")
     email: str
     firstname: str
@@ -72,4 +76,6 @@ class ViewerOut(BaseModel):
 
 
 class ViewerCreated(ViewerOut):
+    model_config = ConfigDict(title="ViewerCreated")
+
     invitation_link: str = Field(description="The invitation link mailed to the viewer")

@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from webwork.kit.schemas import RequestBody, required_value
+from webwork.kit.schemas import QueryScopedBody, required_value
 from webwork.kit.types import (
     BlankNone,
     Hours,
@@ -79,7 +79,7 @@ WEEKLY_LIMIT_HELP = (
 )
 
 
-class ProjectCreate(RequestBody):
+class ProjectCreate(QueryScopedBody):
     name: Name
     start_date: OptionalDate = None
     deadline: OptionalDate = None
@@ -99,7 +99,7 @@ class ProjectCreate(RequestBody):
 _NOT_NULLABLE = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
 
 
-class ProjectUpdate(RequestBody):
+class ProjectUpdate(QueryScopedBody):
     name: Name | None = None
     start_date: OptionalDate = None
     deadline: OptionalDate = None
@@ -138,6 +138,8 @@ class ProjectView:
 
 
 class ProjectOut(BaseModel):
+    model_config = ConfigDict(title="Project")
+
     id: int
     name: str
     owner_id: int

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
@@ -101,6 +101,8 @@ class TaskView:
 
 
 class AssigneeOut(BaseModel):
+    model_config = ConfigDict(title="Assignee")
+
     id: int = Field(description="The user id")
     user_id: int
     firstname: str
@@ -121,12 +123,16 @@ class AssigneeOut(BaseModel):
 
 
 class AssignmentOut(BaseModel):
+    model_config = ConfigDict(title="Assignment")
+
     id: int = Field(description="The assignment's id")
     user_id: int
     task_id: int
 
 
 class TaskOut(BaseModel):
+    model_config = ConfigDict(title="Task")
+
     id: int
     title: str
     description: str | None

@@ -7,7 +7,7 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ActivityLevel, Id, Text, ZuluTimestamp
@@ -99,3 +99,5 @@ class _EntryId(BaseModel):
 
 class TimeEntryItem(TimeEntryOut, _EntryId):
     """A listed entry: ``id`` first, then the create response's fields."""
+
+    model_config = ConfigDict(title="TimeEntry")

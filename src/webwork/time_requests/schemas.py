@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Id, Text, Timestamp
@@ -54,6 +54,8 @@ class TimeRequestReject(RequestBody):
 
 
 class TimeRequestOut(BaseModel):
+    model_config = ConfigDict(title="TimeRequest")
+
     id: str
     user_id: int
     contract_id: int | None

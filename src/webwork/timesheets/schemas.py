@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Money, Text, Timestamp, decimal_to_number
@@ -48,6 +48,8 @@ class DayProjectTotal(BaseModel):
 
 
 class TimesheetOut(BaseModel):
+    model_config = ConfigDict(title="Timesheet")
+
     id: str
     status: str
     user_id: int
