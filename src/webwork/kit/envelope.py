@@ -159,10 +159,9 @@ class Meta(BaseModel):
 def schema_name(model: Any) -> str:
     """The name a model goes by in the OpenAPI document (``kit.openapi`` names each
     component after its title): its ``title`` if it sets one, else its class name."""
-    title = (
-        model.model_config.get("title") if isinstance(model, type) and issubclass(model, BaseModel) else None
-    )
-    return title or getattr(model, "__name__", str(model))
+    if isinstance(model, type) and issubclass(model, BaseModel) and model.model_config.get("title"):
+        return str(model.model_config["title"])
+    return str(getattr(model, "__name__", model))
 
 
 class Envelope(BaseModel, Generic[T]):
