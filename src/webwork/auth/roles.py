@@ -30,6 +30,9 @@ LABELS = {
 # Roles that see and manage everything in the workspace.
 ADMINS = frozenset({Role.OWNER, Role.EXECUTIVE_MANAGER})
 
+# The codes and labels a role is named by (any case is accepted too).
+ROLE_NAMES = (*(r.value for r in Role), *LABELS.values())
+
 _LOOKUP = {
     **{r.value: r for r in Role},
     **{label.lower(): r for r, label in LABELS.items()},

@@ -55,6 +55,12 @@ def _utc_seconds(value: datetime) -> str:
     return as_utc(value).isoformat(timespec="seconds")[:19]
 
 
+def choices(*values: object) -> dict[str, list[object]]:
+    """``json_schema_extra`` of a field that takes one of ``values``: the document lists
+    them as its enum, while the field's own validator words the refusal."""
+    return {"enum": list(values)}
+
+
 def blank_to_none(value: object) -> object:
     """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
     return None if value == "" else value

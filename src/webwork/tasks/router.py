@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import ActorDep, AnyRoleDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Integer, Keyword
+from webwork.kit.types import Id, Integer, Keyword, choices
 from webwork.models import TaskAssignee
 from webwork.tasks import service
 from webwork.tasks.schemas import (
+    PRIORITY_NAMES,
     AssigneeOut,
     AssignmentOut,
     TaskCreate,
@@ -58,13 +59,20 @@ async def get_tasks(
     project_id: ProjectQuery = None,
     contract_id: Annotated[Id | None, Query(description="Alternative to project_id")] = None,
     status: Annotated[Integer | None, Query(description="Status code (custom codes accepted)")] = None,
-    priority: Annotated[Integer | None, Query(description="10 Urgent, 20 High, 30 Normal, 40 Low")] = None,
+    priority: Annotated[
+        Integer | None,
+        Query(
+            description="10 Urgent, 20 High, 30 Normal, 40 Low", json_schema_extra=choices(*PRIORITY_NAMES)
+        ),
+    ] = None,
     parent_id: Annotated[Id | None, Query(description="Only subtasks of this task")] = None,
     order_by: Annotated[
         Keyword | None,
         Query(description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending"),
     ] = None,
-    order: Annotated[Keyword | None, Query(description="asc or desc")] = None,
+    order: Annotated[
+        Keyword | None, Query(description="asc or desc", json_schema_extra=choices("asc", "desc"))
+    ] = None,
 ) -> JSONResponse:
     """The tasks of the projects the caller sees that are not archived, optionally of one
     project (named directly or through a contract), filtered by status, priority or
