@@ -30,8 +30,8 @@ LABELS = {
 # Roles that see and manage everything in the workspace.
 ADMINS = frozenset({Role.OWNER, Role.EXECUTIVE_MANAGER})
 
-# The codes and labels a role is named by (any case is accepted too).
-ROLE_NAMES = (*(r.value for r in Role), *LABELS.values())
+# The codes a role is named by in the document (its label, in any case, is accepted too).
+ROLE_NAMES = tuple(r.value for r in Role)
 
 _LOOKUP = {
     **{r.value: r for r in Role},
