@@ -14,12 +14,15 @@ way: replacing ``app.openapi``):
 - A query parameter is never null (an absent one is), so none is documented nullable.
 - An optional body that documents nothing (the ``workspace_id`` that the hosted API's
   clients send with a delete, documented in the query) is left out.
+- What a create answers links to the operations on what it created (create a project
+  -> get, update, delete it): clients and fuzzers follow ``data.id`` into the path.
 - Each operation lists the error answers it can give, each with the error envelope and
   an example (:data:`ERROR_EXAMPLES`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -98,6 +101,7 @@ def refine(document: Document) -> Document:
     for path, method, operation in _operations(document):
         _place_query_or_body(operation, schemas, placed, f"{method.upper()} {path}")
         _declare_errors(operation, path, read=method == "get")
+    _link_created(document)
     _drop_unused(document)
     return document
 
@@ -217,6 +221,51 @@ def _declare_errors(operation: Document, path: str, *, read: bool) -> None:
         media.setdefault("schema", {"$ref": REF_PREFIX + ERROR_SCHEMA})
         media.setdefault("example", example)
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def _link_created(document: Document) -> None:
+    """A ``201`` whose ``data`` has an ``id`` links to every operation on
+    ``<collection>/{id}`` (and below it) that needs no other path parameter, handing on
+    the id and the workspace the create was given."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    for path, method, operation in list(_operations(document)):
+        created = operation["responses"].get("201", {}).get("content", {}).get("application/json", {})
+        if method != "post" or "id" not in _data_properties(created.get("schema", {}), schemas):
+            continue
+        scope = _scope_expression(operation)
+        links: dict[str, Any] = {}
+        for target_path, item in document["paths"].items():
+            match = re.fullmatch(re.escape(path) + r"/\{(\w+)\}(/[\w-]+)*", target_path)
+            if match is None or target_path.count("{") != 1:
+                continue
+            for target in item.values():
+                parameters = {match[1]: "$response.body#/data/id"}
+                if scope and any(p["name"] == REQUIRED_SCOPE for p in target.get("parameters", [])):
+                    parameters[REQUIRED_SCOPE] = scope
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": parameters,
+                }
+        if links:
+            operation["responses"]["201"]["links"] = links
+
+
+def _data_properties(schema: Document, schemas: dict[str, Any]) -> dict[str, Any]:
+    envelope = schemas.get(schema.get("$ref", "").removeprefix(REF_PREFIX), {})
+    data = envelope.get("properties", {}).get("data", {})
+    properties: dict[str, Any] = schemas.get(data.get("$ref", "").removeprefix(REF_PREFIX), {}).get(
+        "properties", {}
+    )
+    return properties
+
+
+def _scope_expression(operation: Document) -> str | None:
+    """Where the create was given ``workspace_id``, as a runtime expression."""
+    if any(p["name"] == REQUIRED_SCOPE for p in operation.get("parameters", [])):
+        return f"$request.query.{REQUIRED_SCOPE}"
+    if "requestBody" in operation:
+        return f"$request.body#/{REQUIRED_SCOPE}"
+    return None
 
 
 def _drop_unused(document: Document) -> None:
