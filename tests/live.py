@@ -1,6 +1,6 @@
 """A live ``webwork serve`` for the tests that call it from outside, over TCP, as a
 client on another machine would (schemathesis, a generated client): a migrated SQLite
-file, an owner with a workspace and two API keys, the rate limit off."""
+file, an owner with a workspace and an API key, the rate limit off."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ class LiveServer:
     url: str
     api_key: str
     workspace_id: int
-    # A second key of the owner: what tests may revoke without locking themselves out.
-    spare_key_id: int
 
 
 def _free_port() -> int:
@@ -96,11 +94,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             assert server.poll() is None, "the server stopped"
             assert time.monotonic() < deadline, "timed out"
             time.sleep(0.2)
-        keys = httpx.get(
-            f"{url}/api/v2/api-keys", headers={"Authorization": f"Bearer {owner['api_key']}"}, timeout=10
-        ).json()["data"]
-        spare = max(key["id"] for key in keys)
-        yield LiveServer(url, owner["api_key"], workspace_id, spare)
+        yield LiveServer(url, owner["api_key"], workspace_id)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

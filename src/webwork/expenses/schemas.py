@@ -16,10 +16,12 @@ from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     LINE_PATTERN,
     BlankNone,
+    Flag,
     Name,
     OptionalId,
     Text,
     Timestamp,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Expense, ExpenseCategory, User
@@ -40,6 +42,7 @@ Amount = Annotated[
         decimal_places=2,
         description=f"More than 0, at most {MAX_AMOUNT}, at most two decimal places",
     ),
+    decimal_number(10, 2, maximum=str(MAX_AMOUNT), above=True),
     Number,
 ]
 # A UUID as clients send it (checked by the service: one 422 for text that is no UUID
@@ -100,7 +103,7 @@ class ExpenseCreate(RequestBody):
     project_id: OptionalId = Field(None, description="A project the member holds a contract on")
     note: Annotated[Note | None, BlankNone] = None
     description: Annotated[Note | None, BlankNone] = Field(None, description="Alias of note")
-    is_billable: bool = False
+    is_billable: Flag = False
     user_id: OptionalId = Field(None, description="Whose expense it is; default: the caller")
 
     @property
@@ -119,7 +122,7 @@ class ExpenseUpdate(RequestBody):
     project_id: OptionalId = None
     note: Annotated[Note | None, BlankNone] = None
     description: Annotated[Note | None, BlankNone] = Field(None, description="Alias of note")
-    is_billable: bool | None = None
+    is_billable: Flag | None = None
 
     _required = field_validator("expense_name", "date", "amount", "is_billable", mode="before")(
         required_value

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from webwork.kit.clock import as_utc
@@ -86,6 +86,14 @@ def _no_bool(value: object) -> object:
     return value
 
 
+def _no_number(value: object) -> object:
+    """JSON's 0 and 1 are no booleans, though pydantic would read them as false and
+    true; a form's "1", "true" or "on" still are (forms have no other way to say so)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+    return value
+
+
 def _unique_days(days: list[int]) -> list[int]:
     """A week names each of its days once: a repeated day is a client's mistake, not a
     second shift."""
@@ -112,14 +120,33 @@ def _icon(value: str) -> str:
     raise ValueError(ICON_INVALID)
 
 
+def decimal_number(
+    max_digits: int, decimal_places: int, *, minimum: int = 0, maximum: str | None = None, above: bool = False
+) -> WithJsonSchema:
+    """The document's view of an exact decimal field: a JSON number (never a string),
+    within the bounds its ``Field`` sets and its digits allow, in steps of its last
+    decimal place. ``above``: the minimum itself is refused (``gt``)."""
+    largest = Decimal(10) ** (max_digits - decimal_places) - Decimal(10) ** -decimal_places
+    top = largest if maximum is None else min(largest, Decimal(maximum))
+    schema: dict[str, Any] = {
+        "type": "number",
+        "exclusiveMinimum" if above else "minimum": minimum,
+        "maximum": float(top),
+        "multipleOf": float(Decimal(10) ** -decimal_places),
+    }
+    return WithJsonSchema(schema, mode="validation")
+
+
 Money = Annotated[
     Decimal,
     Field(max_digits=12, decimal_places=2, ge=0),
+    decimal_number(12, 2),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Hours = Annotated[
     Decimal,
     Field(max_digits=6, decimal_places=2, ge=0, le=168),
+    decimal_number(6, 2, maximum="168"),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
@@ -134,6 +161,8 @@ Id = Annotated[int, Field(ge=1, le=INT_MAX), BeforeValidator(_no_bool)]
 Integer = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_no_bool)]
 OptionalId = Annotated[Id | None, BlankNone]
 OptionalInteger = Annotated[Integer | None, BlankNone]
+# A yes/no of a request body.
+Flag = Annotated[bool, BeforeValidator(_no_number)]
 Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 # How active a member was over an entry, in percent, as a desktop client measured it.
 ActivityLevel = Annotated[

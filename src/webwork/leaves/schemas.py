@@ -15,6 +15,7 @@ from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     BlankNone,
+    Flag,
     GraceMinutes,
     Id,
     Keyword,
@@ -22,6 +23,7 @@ from webwork.kit.types import (
     Name,
     Text,
     Timestamp,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Leave, LeaveHoliday, LeavePolicy
@@ -33,11 +35,13 @@ Number = Annotated[Decimal, PlainSerializer(decimal_to_number, return_type=int |
 Allowance = Annotated[
     Decimal,
     Field(max_digits=8, decimal_places=2, ge=0, le=10_000),
+    decimal_number(8, 2, maximum="10000"),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 DayHours = Annotated[
     Decimal,
     Field(max_digits=4, decimal_places=2, gt=0, le=24),
+    decimal_number(4, 2, maximum="24", above=True),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 
@@ -60,9 +64,9 @@ class PolicyCreate(RequestBody):
     name: Name
     time_unit: Keyword = Field(description="days | hours (fixed once created)")
     duration: Allowance = Field(description="Allowance per calendar year, in the time unit")
-    is_paid: bool = True
-    allow_negative_balance: bool = False
-    reason_required: bool = False
+    is_paid: Flag = True
+    allow_negative_balance: Flag = False
+    reason_required: Flag = False
     member_ids: UserIds = []
     accrual: Keyword = Field("yearly", description="yearly (all on January 1) | monthly (a twelfth a month)")
     carry_over: Allowance = Field(Decimal(0), description="At most this much unused moves into the next year")
@@ -74,9 +78,9 @@ class PolicyUpdate(RequestBody):
     name: Name | None = None
     time_unit: Keyword | None = Field(None, description="Fixed: only its current value is accepted")
     duration: Allowance | None = None
-    is_paid: bool | None = None
-    allow_negative_balance: bool | None = None
-    reason_required: bool | None = None
+    is_paid: Flag | None = None
+    allow_negative_balance: Flag | None = None
+    reason_required: Flag | None = None
     member_ids: UserIds | None = None
     accrual: Keyword | None = None
     carry_over: Allowance | None = None

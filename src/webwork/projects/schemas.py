@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from webwork.kit.schemas import QueryScopedBody, required_value
 from webwork.kit.types import (
     BlankNone,
+    Flag,
     Hours,
     Icon,
     Ids,
@@ -25,6 +26,7 @@ from webwork.kit.types import (
     OptionalMoney,
     Text,
     Timestamp,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Project
@@ -59,6 +61,7 @@ ScreenshotMode = Annotated[Keyword, AfterValidator(_screenshot_mode)]
 EstimatedHours = Annotated[
     Decimal,
     Field(max_digits=10, decimal_places=2, ge=0),
+    decimal_number(10, 2),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 
@@ -87,7 +90,7 @@ class ProjectCreate(QueryScopedBody):
     budget: OptionalMoney = Field(None, description="Budget; returned as budget_estimation")
     notes: Text | None = None
     icon: OptionalIcon = None
-    is_billable: bool = True
+    is_billable: Flag = True
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
@@ -107,7 +110,7 @@ class ProjectUpdate(QueryScopedBody):
     budget: OptionalMoney = None
     notes: Text | None = None
     icon: OptionalIcon = None
-    is_billable: bool | None = None
+    is_billable: Flag | None = None
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode | None = None
