@@ -181,7 +181,6 @@ def _place_query_or_body(
             del properties[field]
             if body is not None and field in body.get("required", ()):
                 body["required"].remove(field)
-            if field == REQUIRED_SCOPE:
                 query["required"] = True
     if body is not None and not body_required and not body.get("properties"):
         del operation["requestBody"]

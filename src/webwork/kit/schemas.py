@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Body
@@ -13,19 +14,28 @@ from webwork.kit.errors import ValidationFailed
 from webwork.kit.types import BlankNone, Id
 
 SCOPE = "workspace_id"
+# An id a client may give in the body or the query string (``query_or_body``): absent
+# here is fine; null is not documented (the document says where to put it: ``needed``).
+QueryOrBodyId = Annotated[Id | SkipJsonSchema[None], BlankNone]
 
 
-def _scope_in_body(schema: JsonDict) -> None:
-    """The server needs ``workspace_id``; a body that carries it documents it as
-    required (``kit.openapi`` then leaves the query string's out of the operation)."""
-    properties = schema["properties"]
-    assert isinstance(properties, dict)
-    scope = properties[SCOPE]
-    assert isinstance(scope, dict)
-    scope.pop("default", None)
-    required = schema.setdefault("required", [])
-    assert isinstance(required, list)
-    required.append(SCOPE)
+def needed(*fields: str) -> Callable[[JsonDict], None]:
+    """``json_schema_extra`` of a body whose ``fields`` the server needs, from the body
+    or the query string (``query_or_body``): the body's model lets them be absent, the
+    document marks them required. ``kit.openapi`` then documents each in one place: in
+    the body if the body is required, else in the query string (required there)."""
+
+    def document(schema: JsonDict) -> None:
+        properties = schema["properties"]
+        required = schema.setdefault("required", [])
+        assert isinstance(properties, dict) and isinstance(required, list)
+        for field in fields:
+            declared = properties[field]
+            assert isinstance(declared, dict)
+            declared.pop("default", None)
+            required.append(field)
+
+    return document
 
 
 def _scope_in_query(schema: JsonDict) -> None:
@@ -43,11 +53,9 @@ class RequestBody(BaseModel):
     tasks, time, requests, expenses, leave, viewers, timesheets); bodies that it takes
     with ``workspace_id`` in the query string derive from :class:`QueryScopedBody`."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, json_schema_extra=_scope_in_body)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, json_schema_extra=needed(SCOPE))
 
-    workspace_id: Annotated[Id | SkipJsonSchema[None], BlankNone] = Field(
-        None, description="ID of the workspace (or in the query string)"
-    )
+    workspace_id: QueryOrBodyId = Field(None, description="ID of the workspace (or in the query string)")
 
     def provided(self, *exclude: str) -> dict[str, Any]:
         """The fields the client actually sent (for partial updates)."""
