@@ -44,7 +44,8 @@ class ContractUpdate(QueryScopedBody):
     status: StatusField | None = Field(None, description="active or paused")
     notes: Text | None = None
 
-    _required = field_validator("screenshots", "status", mode="before")(required_value)
+    not_null = ("screenshots", "status")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)

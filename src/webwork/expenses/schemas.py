@@ -124,9 +124,8 @@ class ExpenseUpdate(RequestBody):
     description: Annotated[Note | None, BlankNone] = Field(None, description="Alias of note")
     is_billable: Flag | None = None
 
-    _required = field_validator("expense_name", "date", "amount", "is_billable", mode="before")(
-        required_value
-    )
+    not_null = ("expense_name", "date", "amount", "is_billable")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class ExpenseReject(RequestBody):

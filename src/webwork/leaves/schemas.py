@@ -85,7 +85,7 @@ class PolicyUpdate(RequestBody):
     accrual: Keyword | None = None
     carry_over: Allowance | None = None
 
-    _required = field_validator(
+    not_null = (
         "name",
         "duration",
         "is_paid",
@@ -93,8 +93,8 @@ class PolicyUpdate(RequestBody):
         "reason_required",
         "accrual",
         "carry_over",
-        mode="before",
-    )(required_value)
+    )
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,8 @@ class SettingsUpdate(RequestBody):
         None, description="Minutes one may start late without being late, 0..120 (members' default)"
     )
 
-    _required = field_validator(
-        "work_days", "hours_per_day", "work_start", "work_end", "grace_minutes", mode="before"
-    )(required_value)
+    not_null = ("work_days", "hours_per_day", "work_start", "work_end", "grace_minutes")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class SettingsOut(BaseModel):
@@ -202,7 +201,8 @@ class LeaveCreate(RequestBody):
 class LeaveReject(RequestBody):
     reason: Reason = Field(description="Why the leave is rejected")
 
-    _required = field_validator("reason", mode="before")(required_value)
+    not_null = ("reason",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)

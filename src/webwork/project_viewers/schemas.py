@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody, needed
+from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
 from webwork.kit.types import Timestamp
 from webwork.members.schemas import Email, PersonName, shown_profile
 from webwork.models import Membership, User
@@ -30,7 +30,7 @@ class ViewerCreate(RequestBody):
 class ProjectScope(RequestBody):
     """Body of assign-project and unassign-project."""
 
-    model_config = ConfigDict(json_schema_extra=needed(SCOPE, "project_id"))
+    needed = (SCOPE, "project_id")
 
     project_id: QueryOrBodyId = Field(None, description="ID of the project (or in the query string)")
 

@@ -98,10 +98,6 @@ class ProjectCreate(QueryScopedBody):
     manager_ids: Ids = Field(default_factory=list, description="Active members managing the project")
 
 
-# Fields a partial update may not set to null (only omit).
-_NOT_NULLABLE = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
-
-
 class ProjectUpdate(QueryScopedBody):
     name: Name | None = None
     start_date: OptionalDate = None
@@ -120,7 +116,8 @@ class ProjectUpdate(QueryScopedBody):
         None, description="1 restores an archived project, 0 archives it (owners and executive managers)"
     )
 
-    _required = field_validator(*_NOT_NULLABLE, mode="before")(required_value)
+    not_null = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)

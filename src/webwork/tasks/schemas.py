@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody, needed
+from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
 from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
 from webwork.models import Task, User
 
@@ -76,7 +76,7 @@ class TaskUpdate(TaskWrite):
 class TaskScope(RequestBody):
     """Body of DELETE and of the assign/unassign actions."""
 
-    model_config = ConfigDict(json_schema_extra=needed(SCOPE, "project_id"))
+    needed = (SCOPE, "project_id")
 
     project_id: QueryOrBodyId = Field(None, description="ID of the task's project")
 

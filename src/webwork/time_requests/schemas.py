@@ -50,7 +50,8 @@ class TimeRequestDecision(RequestBody):
 class TimeRequestReject(RequestBody):
     comment: Annotated[Text, Field(max_length=1000)] = Field(description="Why the request is rejected")
 
-    _required = field_validator("comment", mode="before")(required_value)
+    not_null = ("comment",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class TimeRequestOut(BaseModel):

@@ -19,7 +19,8 @@ class TimesheetAction(RequestBody):
 class TimesheetReject(RequestBody):
     reason: Annotated[Text, Field(max_length=1000)] = Field(description="Why the timesheet is sent back")
 
-    _required = field_validator("reason", mode="before")(required_value)
+    not_null = ("reason",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class DayLeave(BaseModel):
