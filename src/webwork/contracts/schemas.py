@@ -8,7 +8,17 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from webwork.kit.schemas import QueryScopedBody, required_value
-from webwork.kit.types import Hours, Id, Keyword, Money, OptionalHours, OptionalMoney, Text, Timestamp
+from webwork.kit.types import (
+    Hours,
+    Id,
+    Keyword,
+    Money,
+    OptionalHours,
+    OptionalMoney,
+    Text,
+    Timestamp,
+    choices,
+)
 from webwork.models import Contract, User
 from webwork.models.statuses import ContractStatus
 from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
@@ -22,7 +32,9 @@ def _contract_status(value: str) -> str:
     return value
 
 
-StatusField = Annotated[Keyword, AfterValidator(_contract_status)]
+StatusField = Annotated[
+    Keyword, Field(json_schema_extra=choices(*CONTRACT_STATUSES)), AfterValidator(_contract_status)
+]
 _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 
 

@@ -47,7 +47,10 @@ Amount = Annotated[
 ]
 # A UUID as clients send it (checked by the service: one 422 for text that is no UUID
 # and for a UUID naming nothing here).
-UuidText = Annotated[str, Field(max_length=36, pattern=LINE_PATTERN, description="A UUID")]
+UuidText = Annotated[
+    str,
+    Field(max_length=36, pattern=LINE_PATTERN, description="A UUID", json_schema_extra={"format": "uuid"}),
+]
 Note = Annotated[Text, Field(max_length=5000)]
 
 

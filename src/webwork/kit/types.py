@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic.config import JsonDict, JsonValue
 from pydantic_core import PydanticCustomError
 
 from webwork.kit.clock import as_utc
@@ -55,10 +56,11 @@ def _utc_seconds(value: datetime) -> str:
     return as_utc(value).isoformat(timespec="seconds")[:19]
 
 
-def choices(*values: object) -> dict[str, list[object]]:
+def choices(*values: str | int) -> JsonDict:
     """``json_schema_extra`` of a field that takes one of ``values``: the document lists
     them as its enum, while the field's own validator words the refusal."""
-    return {"enum": list(values)}
+    enum: list[JsonValue] = [*values]
+    return {"enum": enum}
 
 
 def blank_to_none(value: object) -> object:
@@ -152,6 +154,12 @@ Hours = Annotated[
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
 OptionalDate = Annotated[date | None, BlankNone]
+# A day of the lists' and reports' date filters, which take FIRST_DAY..LAST_DAY
+# (``kit.days``): the document bounds the year by its digits.
+FilterDate = Annotated[
+    date, WithJsonSchema({"type": "string", "format": "date", "pattern": r"^20\d\d-"}, mode="validation")
+]
+OptionalFilterDate = Annotated[FilterDate | None, BlankNone]
 OptionalMoney = Annotated[Money | None, BlankNone]
 OptionalHours = Annotated[Hours | None, BlankNone]
 

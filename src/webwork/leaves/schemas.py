@@ -23,6 +23,7 @@ from webwork.kit.types import (
     Name,
     Text,
     Timestamp,
+    choices,
     decimal_number,
     decimal_to_number,
 )
@@ -46,14 +47,19 @@ DayHours = Annotated[
 ]
 
 
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
 def _clock(value: str) -> str:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    if not re.fullmatch(CLOCK, value):
         raise ValueError("The time must be in the format HH:mm (24 h).")
     return value
 
 
-Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock)]
-UuidText = Annotated[Line, Field(max_length=36, description="A UUID")]
+Clock = Annotated[
+    Line, Field(max_length=5, pattern=CLOCK, description="HH:mm (24 h)"), AfterValidator(_clock)
+]
+UuidText = Annotated[Line, Field(max_length=36, description="A UUID", json_schema_extra={"format": "uuid"})]
 Reason = Annotated[Text, Field(max_length=1000)]
 LeaveDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD")]
 TIME_UNITS = ("days", "hours")
@@ -62,13 +68,19 @@ ACCRUALS = ("yearly", "monthly")
 
 class PolicyCreate(RequestBody):
     name: Name
-    time_unit: Keyword = Field(description="days | hours (fixed once created)")
+    time_unit: Keyword = Field(
+        description="days | hours (fixed once created)", json_schema_extra=choices(*TIME_UNITS)
+    )
     duration: Allowance = Field(description="Allowance per calendar year, in the time unit")
     is_paid: Flag = True
     allow_negative_balance: Flag = False
     reason_required: Flag = False
     member_ids: UserIds = []
-    accrual: Keyword = Field("yearly", description="yearly (all on January 1) | monthly (a twelfth a month)")
+    accrual: Keyword = Field(
+        "yearly",
+        description="yearly (all on January 1) | monthly (a twelfth a month)",
+        json_schema_extra=choices(*ACCRUALS),
+    )
     carry_over: Allowance = Field(Decimal(0), description="At most this much unused moves into the next year")
 
 
@@ -76,13 +88,15 @@ class PolicyUpdate(RequestBody):
     """Only the fields sent change; ``member_ids`` sent replaces the list."""
 
     name: Name | None = None
-    time_unit: Keyword | None = Field(None, description="Fixed: only its current value is accepted")
+    time_unit: Annotated[Keyword, Field(json_schema_extra=choices(*TIME_UNITS))] | None = Field(
+        None, description="Fixed: only its current value is accepted"
+    )
     duration: Allowance | None = None
     is_paid: Flag | None = None
     allow_negative_balance: Flag | None = None
     reason_required: Flag | None = None
     member_ids: UserIds | None = None
-    accrual: Keyword | None = None
+    accrual: Annotated[Keyword, Field(json_schema_extra=choices(*ACCRUALS))] | None = None
     carry_over: Allowance | None = None
 
     not_null = (

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
 from webwork.kit.schemas import QueryScopedBody
@@ -60,7 +60,15 @@ def _flag(field: str) -> BeforeValidator:
 
 # RFC 5321 caps an address at 254 characters; the length is checked before the address.
 Email = Annotated[str, Field(max_length=254, pattern=LINE_PATTERN), AfterValidator(check_email)]
-RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
+# The owner's role is never given (one owner per workspace): the document lists the others.
+RoleField = Annotated[
+    Role,
+    BeforeValidator(_role),
+    Field(description=f"Role code or label, {ROLE_HELP}"),
+    WithJsonSchema(
+        {"type": "string", "enum": [r.value for r in Role if r is not Role.OWNER]}, mode="validation"
+    ),
+]
 PersonName = Annotated[Name, Field(max_length=100)]
 Flag = Annotated[int, Field(ge=0, le=1)]
 

@@ -26,6 +26,7 @@ from webwork.kit.types import (
     OptionalMoney,
     Text,
     Timestamp,
+    choices,
     decimal_number,
     decimal_to_number,
 )
@@ -55,7 +56,9 @@ def _screenshot_mode(value: str) -> str:
 
 
 # Shared with contracts: the nine capture modes of the hosted tracker.
-ScreenshotMode = Annotated[Keyword, AfterValidator(_screenshot_mode)]
+ScreenshotMode = Annotated[
+    Keyword, Field(json_schema_extra=choices(*SCREENSHOT_MODES)), AfterValidator(_screenshot_mode)
+]
 
 # A project's total estimate may exceed a week (Hours caps at 168); the column is NUMERIC(10,2).
 EstimatedHours = Annotated[

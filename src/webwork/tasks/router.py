@@ -68,7 +68,10 @@ async def get_tasks(
     parent_id: Annotated[Id | None, Query(description="Only subtasks of this task")] = None,
     order_by: Annotated[
         Keyword | None,
-        Query(description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending"),
+        Query(
+            description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending",
+            json_schema_extra=choices(*service.ORDER_COLUMNS, *(f"-{c}" for c in service.ORDER_COLUMNS)),
+        ),
     ] = None,
     order: Annotated[
         Keyword | None, Query(description="asc or desc", json_schema_extra=choices("asc", "desc"))

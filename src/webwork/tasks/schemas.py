@@ -9,7 +9,17 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
-from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
+from webwork.kit.types import (
+    BlankNone,
+    Ids,
+    Integer,
+    Line,
+    OptionalDate,
+    OptionalId,
+    Text,
+    Timestamp,
+    choices,
+)
 from webwork.models import Task, User
 
 # Base statuses with the hosted API's names and colors; other codes are custom ones a
@@ -47,8 +57,16 @@ def _check_title(value: str | None) -> str:
     return value
 
 
-BaseStatus = Annotated[OptionalInteger, AfterValidator(_check_status)]
-Priority = Annotated[OptionalInteger, AfterValidator(_check_priority)]
+BaseStatus = Annotated[
+    Annotated[Integer, Field(json_schema_extra=choices(*STATUS_NAMES))] | None,
+    BlankNone,
+    AfterValidator(_check_status),
+]
+Priority = Annotated[
+    Annotated[Integer, Field(json_schema_extra=choices(*PRIORITY_NAMES))] | None,
+    BlankNone,
+    AfterValidator(_check_priority),
+]
 
 
 class TaskWrite(RequestBody):

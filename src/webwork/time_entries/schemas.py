@@ -7,7 +7,15 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+)
 
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ActivityLevel, Id, Text, ZuluTimestamp
@@ -27,7 +35,11 @@ def parse_hhmm(value: object, info: ValidationInfo) -> object:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-WallTime = Annotated[time, BeforeValidator(parse_hhmm)]
+WallTime = Annotated[
+    time,
+    BeforeValidator(parse_hhmm),
+    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern}, mode="validation"),
+]
 Day = Annotated[
     dt.date,
     AfterValidator(lambda value: check_day(value, "date")),
