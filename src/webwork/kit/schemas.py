@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Body
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema
 from pydantic.config import JsonDict, JsonValue
-from pydantic.json_schema import SkipJsonSchema
 
 from webwork.kit.errors import ValidationFailed
-from webwork.kit.types import BlankNone, Id
+from webwork.kit.types import INT_MAX, BlankNone, Id
 
 SCOPE = "workspace_id"
 # An id a client may give in the body or the query string (``query_or_body``): absent
 # here is fine; null is not documented (the document says where to put it: ``needed``).
-QueryOrBodyId = Annotated[Id | SkipJsonSchema[None], BlankNone]
+QueryOrBodyId = Annotated[
+    Id | None,
+    BlankNone,
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": INT_MAX}, mode="validation"),
+]
 
 
 def _document(schema: JsonDict, model: type[Any]) -> None:
