@@ -25,7 +25,7 @@ from webwork.expenses.schemas import (
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, OptionalFilterDate, choices, decimal_to_number
+from webwork.kit.types import Id, Keyword, OptionalDate, choices, decimal_to_number
 
 router = APIRouter(prefix="/expenses", tags=["Expenses"])
 
@@ -104,8 +104,8 @@ async def get_expenses(
     user_id: Annotated[Id | None, Query(description="Only this member's expenses")] = None,
     category_id: Annotated[UuidText | None, Query(description="Only expenses of this category")] = None,
     project_id: Annotated[Id | None, Query(description="Only expenses on this project")] = None,
-    date_from: Annotated[OptionalFilterDate, Query(description="First date (inclusive)")] = None,
-    date_to: Annotated[OptionalFilterDate, Query(description="Last date (inclusive)")] = None,
+    date_from: Annotated[OptionalDate, Query(description="First date (inclusive)")] = None,
+    date_to: Annotated[OptionalDate, Query(description="Last date (inclusive)")] = None,
     status: Annotated[
         Keyword | None,
         Query(description="pending | approved | rejected", json_schema_extra=choices(*service.STATUSES)),

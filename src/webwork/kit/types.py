@@ -154,12 +154,6 @@ Hours = Annotated[
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
 OptionalDate = Annotated[date | None, BlankNone]
-# A day of the lists' and reports' date filters, which take FIRST_DAY..LAST_DAY
-# (``kit.days``): the document bounds the year by its digits.
-FilterDate = Annotated[
-    date, WithJsonSchema({"type": "string", "format": "date", "pattern": r"^20\d\d-"}, mode="validation")
-]
-OptionalFilterDate = Annotated[FilterDate | None, BlankNone]
 OptionalMoney = Annotated[Money | None, BlankNone]
 OptionalHours = Annotated[Hours | None, BlankNone]
 

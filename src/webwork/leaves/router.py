@@ -3,6 +3,7 @@ requests and the decisions on them, and balances."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,7 +13,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import FilterDate, Id, Keyword, OptionalFilterDate, choices
+from webwork.kit.types import Id, Keyword, OptionalDate, choices
 from webwork.leaves import service
 from webwork.leaves.schemas import (
     HolidayCreate,
@@ -177,10 +178,8 @@ async def get_leave_balances(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    date_from: Annotated[FilterDate, Query(description="First day of the window ``taken`` is counted in")],
-    date_to: Annotated[
-        FilterDate, Query(description="The day the balances are as of (its year's allowance)")
-    ],
+    date_from: Annotated[date, Query(description="First day of the window ``taken`` is counted in")],
+    date_to: Annotated[date, Query(description="The day the balances are as of (its year's allowance)")],
     user_id: Annotated[Id | None, Query()] = None,
 ) -> JSONResponse:
     """A page of members the caller sees, each with the balance of every policy applying
@@ -203,8 +202,8 @@ async def get_leaves(
     is_paid: Annotated[
         Keyword | None, Query(description="yes | no", json_schema_extra=choices("yes", "no"))
     ] = None,
-    date_from: Annotated[OptionalFilterDate, Query(description="Leave ending on or after this day")] = None,
-    date_to: Annotated[OptionalFilterDate, Query(description="Leave starting on or before this day")] = None,
+    date_from: Annotated[OptionalDate, Query(description="Leave ending on or after this day")] = None,
+    date_to: Annotated[OptionalDate, Query(description="Leave starting on or before this day")] = None,
     status: Annotated[
         Keyword | None,
         Query(

@@ -16,7 +16,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS, streamed_read
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import UsersPageDep
-from webwork.kit.types import Id, OptionalFilterDate
+from webwork.kit.types import Id, OptionalDate
 from webwork.reports import service, sheets
 from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export, export_stream
 from webwork.reports.filters import id_filter, text_filter
@@ -47,11 +47,11 @@ def _serve_under_two_paths(endpoint: Callable[..., Any], model: Any, *paths: tup
         )
 
 
-StartDate = Annotated[OptionalFilterDate, Query(description="First local day (YYYY-MM-DD)")]
-EndDate = Annotated[OptionalFilterDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
+StartDate = Annotated[OptionalDate, Query(description="First local day (YYYY-MM-DD)")]
+EndDate = Annotated[OptionalDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
 Users = Annotated[list[int] | None, id_filter("users", "user_ids", description="Members")]
 Projects = Annotated[list[int] | None, id_filter("projects", "project_ids", description="Projects")]
-Day = Annotated[OptionalFilterDate, Query(description="The local day (required; within a year of today)")]
+Day = Annotated[OptionalDate, Query(description="The local day (required; within a year of today)")]
 Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their members' time)")]
 
 
@@ -171,10 +171,8 @@ async def get_task_report(
     users: Users,
     project_id: Annotated[list[int] | None, id_filter("project_id", description="Projects")],
     task_id: Annotated[list[int] | None, id_filter("task_id", description="Tasks")],
-    start_date: Annotated[OptionalFilterDate, Query(description="First local day (required)")] = None,
-    end_date: Annotated[
-        OptionalFilterDate, Query(description="Last local day (required; at most 31 days)")
-    ] = None,
+    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
+    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
     include_no_task: Annotated[bool, Query(description="Count time without a task (default true)")] = True,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
@@ -283,10 +281,8 @@ async def get_activity_level(
     page: UsersPageDep,
     users: Users,
     contract_id: Annotated[list[int] | None, id_filter("contract_id", description="Contracts")],
-    start_date: Annotated[OptionalFilterDate, Query(description="First local day (required)")] = None,
-    end_date: Annotated[
-        OptionalFilterDate, Query(description="Last local day (required; at most 31 days)")
-    ] = None,
+    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
+    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Per member with counted time in ``start_date``..``end_date`` (at most 31 days),

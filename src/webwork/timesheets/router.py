@@ -15,7 +15,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword, OptionalFilterDate, choices
+from webwork.kit.types import Id, Keyword, OptionalDate, choices
 from webwork.timesheets import service
 from webwork.timesheets.schemas import TimesheetAction, TimesheetDecision, TimesheetOut, TimesheetReject
 
@@ -47,9 +47,9 @@ async def get_timesheets(
         Keyword | None, Query(description='open | submitted ("pending") | rejected | approved')
     ] = None,
     date_from: Annotated[
-        OptionalFilterDate, Query(description="First day (inclusive); default: the current period")
+        OptionalDate, Query(description="First day (inclusive); default: the current period")
     ] = None,
-    date_to: Annotated[OptionalFilterDate, Query(description="Last day (inclusive)")] = None,
+    date_to: Annotated[OptionalDate, Query(description="Last day (inclusive)")] = None,
     user_id: Annotated[Id | None, Query()] = None,
     order_by: Annotated[
         Keyword | None,
