@@ -27,11 +27,16 @@ MAX_IDS = 1000
 LINE_PATTERN = r"^[^\x00-\x1F\x7F]*$"
 # Free text (notes, descriptions, reasons): tabs and line breaks, no other control character.
 TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+# A wall-clock time of day, HH:mm (24 h): hours and minutes as its groups.
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):([0-5]\d)$"
 # How a 422 words a value that does not match each pattern ("The notes field must ...").
 PATTERN_RULES = {
     LINE_PATTERN: "must not contain control characters.",
     TEXT_PATTERN: "must not contain control characters other than tabs and line breaks.",
+    CLOCK_PATTERN: "must match the format HH:mm.",
 }
+# The document's view of a field that takes a time as HH:mm (its validator parses it).
+CLOCK_SCHEMA = WithJsonSchema({"type": "string", "maxLength": 5, "pattern": CLOCK_PATTERN}, mode="validation")
 
 
 def decimal_to_number(value: Decimal) -> int | float:

@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
+    CLOCK_PATTERN,
+    CLOCK_SCHEMA,
     BlankNone,
     Flag,
     GraceMinutes,
@@ -47,18 +49,13 @@ DayHours = Annotated[
 ]
 
 
-CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
 def _clock(value: str) -> str:
-    if not re.fullmatch(CLOCK, value):
+    if not re.fullmatch(CLOCK_PATTERN, value):
         raise ValueError("The time must be in the format HH:mm (24 h).")
     return value
 
 
-Clock = Annotated[
-    Line, Field(max_length=5, pattern=CLOCK, description="HH:mm (24 h)"), AfterValidator(_clock)
-]
+Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock), CLOCK_SCHEMA]
 UuidText = Annotated[Line, Field(max_length=36, description="A UUID", json_schema_extra={"format": "uuid"})]
 Reason = Annotated[Text, Field(max_length=1000)]
 LeaveDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD")]

@@ -14,14 +14,13 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
-    WithJsonSchema,
 )
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import ActivityLevel, Id, Text, ZuluTimestamp
+from webwork.kit.types import CLOCK_PATTERN, CLOCK_SCHEMA, ActivityLevel, Id, Text, ZuluTimestamp
 from webwork.time_entries.bounds import DAY_RANGE, check_day
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(CLOCK_PATTERN)
 
 
 def parse_hhmm(value: object, info: ValidationInfo) -> object:
@@ -38,7 +37,7 @@ def parse_hhmm(value: object, info: ValidationInfo) -> object:
 WallTime = Annotated[
     time,
     BeforeValidator(parse_hhmm),
-    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern}, mode="validation"),
+    CLOCK_SCHEMA,
 ]
 Day = Annotated[
     dt.date,
