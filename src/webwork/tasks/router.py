@@ -85,8 +85,53 @@ async def get_tasks(
     return respond_page(result, TaskOut.of, "Tasks retrieved successfully")
 
 
+# The hosted documentation's example of a create (``../REFERENCE.md``: Tasks, exact).
+NEW_TASK = {
+    "workspace_id": 1,
+    "project_id": 100,
+    "title": "Implement user authentication",
+    "description": "Add OAuth2 authentication support",
+    "status": 0,
+    "priority": 30,
+    "start_date": "2024-01-15",
+    "end_date": "2024-01-30",
+    "assignees": [100, 101],
+}
+TASK_CREATED = {
+    "success": True,
+    "data": {
+        "id": 1,
+        "title": "Implement user authentication",
+        "description": "Add OAuth2 authentication support",
+        "project_id": 100,
+        "owner_id": 10,
+        "creator_id": 42,
+        "status": 0,
+        "status_name": "Open",
+        "status_color": "#9E9E9E",
+        "priority": 30,
+        "priority_name": "Normal",
+        "start_date": "2024-01-15",
+        "end_date": "2024-01-30",
+        "completed_at": None,
+        "assignees": [],
+        "created_at": "2024-01-15T09:00:00+00:00",
+        "updated_at": "2024-01-15T09:00:00+00:00",
+        "deleted_at": None,
+    },
+    "message": "Task created successfully",
+    "meta": {"api_version": "2.0.0", "timestamp": "2024-01-15T09:00:00Z"},
+}
+
+
 @router.post(
-    "", status_code=201, response_model=Envelope[TaskOut], operation_id="createTask", summary="Create a task"
+    "",
+    status_code=201,
+    response_model=Envelope[TaskOut],
+    operation_id="createTask",
+    summary="Create a task",
+    responses={201: {"content": {"application/json": {"example": TASK_CREATED}}}},
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": NEW_TASK}}}},
 )
 async def create_task(
     actor: ActorDep, session: SessionDep, body: TaskCreate, project_id: ProjectQuery = None
