@@ -107,3 +107,17 @@ def test_no_query_parameter_is_nullable(document: dict[str, Any]) -> None:
             assert "anyOf" not in parameter["schema"] or all(
                 branch.get("type") != "null" for branch in parameter["schema"]["anyOf"]
             ), (label, parameter["name"])
+
+
+def test_a_task_action_documents_its_project_id_as_required(document: dict[str, Any]) -> None:
+    """Delete, assign and unassign need the task's ``project_id`` (from the query string
+    or the optional body): each of the three says so, in the query string."""
+    for path, method in (
+        ("/tasks/{task_id}", "delete"),
+        ("/tasks/{task_id}/assign/{user_id}", "post"),
+        ("/tasks/{task_id}/unassign/{user_id}", "delete"),
+    ):
+        operation = document["paths"][f"/api/v2{path}"][method]
+        (project,) = [p for p in operation["parameters"] if p["name"] == "project_id"]
+        assert project["in"] == "query" and project["required"] is True, path
+        assert "requestBody" not in operation, path

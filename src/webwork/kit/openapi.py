@@ -168,20 +168,24 @@ def _place_query_or_body(
     properties: dict[str, Any] = body.get("properties", {}) if body else {}
     for field in QUERY_OR_BODY:
         query = next((p for p in params if p["in"] == "query" and p["name"] == field), None)
+        key = f"{name}.{field}"
+        if query is not None and placed.get(key) == "query (required)":
+            query["required"] = True  # the shared body was moved to the query before
         if query is None or field not in properties:
             if query is not None and field == REQUIRED_SCOPE:
                 query["required"] = True
             continue
-        where = "body" if body_required else "query"
-        if name is not None and placed.setdefault(f"{name}.{field}", where) != where:
-            raise ValueError(f"{label}: {name} is a required body in one operation and optional in another")
-        if where == "body":
+        if body_required:
+            if name is not None and placed.setdefault(key, "body") != "body":
+                raise ValueError(f"{label}: {name} is a required body here and an optional one elsewhere")
             params.remove(query)
-        else:
-            del properties[field]
-            if body is not None and field in body.get("required", ()):
-                body["required"].remove(field)
-                query["required"] = True
+            continue
+        del properties[field]
+        if body is not None and field in body.get("required", ()):
+            body["required"].remove(field)
+            query["required"] = True
+        if name is not None:
+            placed[key] = "query (required)" if query.get("required") else "query"
     if body is not None and not body_required and not body.get("properties"):
         del operation["requestBody"]
     if not params:
