@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check docs migration contract bench clean
+.PHONY: setup run test lint fmt typecheck test-sqlite test-postgres dist-check docs migration contract bench clean schemathesis
 
 setup: $(STAMP) chromium
 
@@ -45,6 +45,11 @@ test-sqlite: setup
 
 test-postgres: setup
 	WEBWORK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# The OpenAPI document tried from outside (part of test-sqlite too): st run --checks all,
+# every phase, against a live server; SCHEMATHESIS_RECORD=1 adds its failures to the baseline.
+schemathesis: setup
+	WEBWORK_TEST_DATABASE_URL= WEBWORK_SCHEMATHESIS_RECORD=$(SCHEMATHESIS_RECORD) $(BIN)/pytest tests/test_schemathesis.py
 
 # The wheel, installed outside the checkout, migrates, serves and answers.
 dist-check: setup

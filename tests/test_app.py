@@ -55,7 +55,7 @@ async def test_openapi_documents_the_api_key_scheme_and_error_envelope(factory: 
     schemes = spec["components"]["securitySchemes"]
     assert schemes["apiKey"]["scheme"] == "bearer"
     assert set(schemes) == {"apiKey", "oauth2"}
-    assert "ErrorEnvelope" in spec["components"]["schemas"]
+    assert "Error" in spec["components"]["schemas"]
     operation = spec["paths"]["/api/v2/workspaces"]["get"]
     assert {"apiKey", "oauth2"} <= {name for requirement in operation["security"] for name in requirement}
     assert "401" in operation["responses"]

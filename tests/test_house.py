@@ -180,6 +180,7 @@ DOCUMENTED_UNDERSCORED = {"_fields", "_asdict", "_replace", "_make", "_field_def
 DOCUMENTED_BASES = {
     "APIRoute",  # FastAPI: custom APIRoute class (route_class)
     "BaseModel",  # pydantic
+    "RootModel",  # pydantic: a model of one value (a mapping the document names)
     "BaseSettings",  # pydantic-settings
     "DeclarativeBase",  # SQLAlchemy ORM
     "TypeDecorator",  # SQLAlchemy: augmenting existing types

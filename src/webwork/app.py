@@ -31,6 +31,7 @@ from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
 from webwork.kit.methods import MethodsMiddleware
 from webwork.kit.observe import EXPOSED_HEADERS, Metrics, RequestMiddleware, install_metrics
+from webwork.kit.openapi import install_openapi
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
 from webwork.kit.routes import mount
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     install_docs(app)
     oauth_openapi.install(app)
+    install_openapi(app)
     install_replays(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.redis_url)
     app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.redis_url)

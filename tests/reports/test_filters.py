@@ -47,6 +47,12 @@ async def test_repeated_keys_and_aliases_merge(factory: Factory) -> None:
         await space.owner.api.get("/reports/tracked-hours", params={**space.ws, "teams": "2147483648"}), 422
     )
     assert list(errors["errors"]) == ["teams"]
+    # Beyond the digits Python reads as an integer at all (4,300): a 422 too, not a 500.
+    for digits in ("0" * 5000, "9" * 5000):
+        errors = err(
+            await space.owner.api.get("/reports/tracked-hours", params={**space.ws, "teams": digits}), 422
+        )
+        assert list(errors["errors"]) == ["teams"]
     long_title = "x" * 256
     errors = err(
         await space.owner.api.get("/reports/tracked-hours", params={**space.ws, "titles": long_title}), 422

@@ -12,7 +12,7 @@ class ApiKeyCreate(BaseModel):
 
 
 class ApiKeyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(title="ApiKey", from_attributes=True)
 
     id: int
     name: str
@@ -22,4 +22,6 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
+    model_config = ConfigDict(title="ApiKeyCreated")
+
     key: str = Field(description="The key itself; shown only in this response.")

@@ -30,6 +30,9 @@ LABELS = {
 # Roles that see and manage everything in the workspace.
 ADMINS = frozenset({Role.OWNER, Role.EXECUTIVE_MANAGER})
 
+# The codes a role is named by in the document (its label, in any case, is accepted too).
+ROLE_NAMES = tuple(r.value for r in Role)
+
 _LOOKUP = {
     **{r.value: r for r in Role},
     **{label.lower(): r for r, label in LABELS.items()},

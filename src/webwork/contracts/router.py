@@ -19,7 +19,8 @@ from webwork.contracts.schemas import (
 )
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword
+from webwork.kit.types import Id, Keyword, choices
+from webwork.models.statuses import ContractStatus
 
 router = APIRouter(prefix="/contracts", tags=["Contracts"])
 
@@ -37,7 +38,9 @@ async def get_contracts(
     page: PageDep,
     project_id: Annotated[Id | None, Query(description="Only contracts on this project")] = None,
     user_id: Annotated[Id | None, Query(description="Only contracts of this member")] = None,
-    status: Annotated[Keyword | None, Query(description="active or paused")] = None,
+    status: Annotated[
+        Keyword | None, Query(description="active or paused", json_schema_extra=choices(*ContractStatus))
+    ] = None,
 ) -> JSONResponse:
     """The contracts (member-project assignments) the caller's role sees: all for owners
     and executive managers, those on the projects they manage for project managers, those

@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Hours, Id, Keyword, Money, OptionalHours, OptionalMoney, Text, Timestamp
+from webwork.kit.schemas import QueryScopedBody, required_value
+from webwork.kit.types import (
+    Hours,
+    Id,
+    Keyword,
+    Money,
+    OptionalHours,
+    OptionalMoney,
+    Text,
+    Timestamp,
+    choices,
+)
 from webwork.models import Contract, User
 from webwork.models.statuses import ContractStatus
 from webwork.projects.schemas import SCREENSHOT_MODES, ScreenshotMode
@@ -22,11 +32,13 @@ def _contract_status(value: str) -> str:
     return value
 
 
-StatusField = Annotated[Keyword, AfterValidator(_contract_status)]
+StatusField = Annotated[
+    Keyword, Field(json_schema_extra=choices(*CONTRACT_STATUSES)), AfterValidator(_contract_status)
+]
 _SCREENSHOTS_HELP = "One of: " + ", ".join(SCREENSHOT_MODES)
 
 
-class ContractCreate(RequestBody):
+class ContractCreate(QueryScopedBody):
     project_id: Id = Field(description="A project of the workspace that is not archived")
     user_id: Id = Field(description="An active member of the workspace")
     weekly_hours_limit: OptionalHours = Field(
@@ -37,14 +49,15 @@ class ContractCreate(RequestBody):
     notes: Text | None = None
 
 
-class ContractUpdate(RequestBody):
+class ContractUpdate(QueryScopedBody):
     weekly_hours_limit: OptionalHours = None
     screenshots: ScreenshotMode | None = Field(None, description=_SCREENSHOTS_HELP)
     rate: OptionalMoney = None
     status: StatusField | None = Field(None, description="active or paused")
     notes: Text | None = None
 
-    _required = field_validator("screenshots", "status", mode="before")(required_value)
+    not_null = ("screenshots", "status")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class ContractView:
 
 
 class ContractOut(BaseModel):
+    model_config = ConfigDict(title="Contract")
+
     id: int
     user_id: int
     project_id: int

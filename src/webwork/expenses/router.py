@@ -25,7 +25,7 @@ from webwork.expenses.schemas import (
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, OptionalDate, decimal_to_number
+from webwork.kit.types import Id, Keyword, OptionalDate, choices, decimal_to_number
 
 router = APIRouter(prefix="/expenses", tags=["Expenses"])
 
@@ -106,7 +106,10 @@ async def get_expenses(
     project_id: Annotated[Id | None, Query(description="Only expenses on this project")] = None,
     date_from: Annotated[OptionalDate, Query(description="First date (inclusive)")] = None,
     date_to: Annotated[OptionalDate, Query(description="Last date (inclusive)")] = None,
-    status: Annotated[Keyword | None, Query(description="pending | approved | rejected")] = None,
+    status: Annotated[
+        Keyword | None,
+        Query(description="pending | approved | rejected", json_schema_extra=choices(*service.STATUSES)),
+    ] = None,
 ) -> JSONResponse:
     """The expenses the caller sees (everyone's for owners and executive managers, their
     members' for team and project managers, their own for members, none for project

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.envelope import Envelope, Meta
@@ -16,10 +16,12 @@ from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     LINE_PATTERN,
     BlankNone,
+    Flag,
     Name,
     OptionalId,
     Text,
     Timestamp,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Expense, ExpenseCategory, User
@@ -40,11 +42,15 @@ Amount = Annotated[
         decimal_places=2,
         description=f"More than 0, at most {MAX_AMOUNT}, at most two decimal places",
     ),
+    decimal_number(10, 2, maximum=str(MAX_AMOUNT), above=True),
     Number,
 ]
 # A UUID as clients send it (checked by the service: one 422 for text that is no UUID
 # and for a UUID naming nothing here).
-UuidText = Annotated[str, Field(max_length=36, pattern=LINE_PATTERN, description="A UUID")]
+UuidText = Annotated[
+    str,
+    Field(max_length=36, pattern=LINE_PATTERN, description="A UUID", json_schema_extra={"format": "uuid"}),
+]
 Note = Annotated[Text, Field(max_length=5000)]
 
 
@@ -71,6 +77,8 @@ class CategoryUpdate(RequestBody):
 
 
 class CategoryOut(BaseModel):
+    model_config = ConfigDict(title="ExpenseCategory")
+
     id: str
     name: str
     created_at: Timestamp
@@ -98,7 +106,7 @@ class ExpenseCreate(RequestBody):
     project_id: OptionalId = Field(None, description="A project the member holds a contract on")
     note: Annotated[Note | None, BlankNone] = None
     description: Annotated[Note | None, BlankNone] = Field(None, description="Alias of note")
-    is_billable: bool = False
+    is_billable: Flag = False
     user_id: OptionalId = Field(None, description="Whose expense it is; default: the caller")
 
     @property
@@ -117,11 +125,10 @@ class ExpenseUpdate(RequestBody):
     project_id: OptionalId = None
     note: Annotated[Note | None, BlankNone] = None
     description: Annotated[Note | None, BlankNone] = Field(None, description="Alias of note")
-    is_billable: bool | None = None
+    is_billable: Flag | None = None
 
-    _required = field_validator("expense_name", "date", "amount", "is_billable", mode="before")(
-        required_value
-    )
+    not_null = ("expense_name", "date", "amount", "is_billable")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class ExpenseReject(RequestBody):
@@ -170,6 +177,8 @@ class ExpenseView:
 
 
 class ExpenseOut(BaseModel):
+    model_config = ConfigDict(title="Expense")
+
     id: str
     member: str = Field(description="The member's full name")
     expense_date: str = Field(description='The date shown, e.g. "Jan 15, 2024"')
@@ -221,4 +230,6 @@ class ExpenseListMeta(Meta):
 
 
 class ExpenseListEnvelope(Envelope[list[ExpenseOut]]):
+    model_config = ConfigDict(title="ExpenseList")
+
     meta: ExpenseListMeta

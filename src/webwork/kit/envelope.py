@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 from uuid import UUID
 
 import orjson
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic.json_schema import SkipJsonSchema
 from starlette.background import BackgroundTask
 
 from webwork import API_VERSION
@@ -148,6 +149,8 @@ def respond_page(
 
 
 class PaginationModel(BaseModel):
+    model_config = ConfigDict(title="Pagination")
+
     current_page: int
     last_page: int
     per_page: int
@@ -165,38 +168,67 @@ class Meta(BaseModel):
     )
 
 
+def schema_name(model: Any) -> str:
+    """The name a model goes by in the OpenAPI document (``kit.openapi`` names each
+    component after its title): its ``title`` if it sets one, else its class name."""
+    if isinstance(model, type) and issubclass(model, BaseModel) and model.model_config.get("title"):
+        return str(model.model_config["title"])
+    return str(getattr(model, "__name__", model))
+
+
 class Envelope(BaseModel, Generic[T]):
-    """Documents the success envelope in OpenAPI; responses are built by ``respond``."""
+    """Documents the success envelope in OpenAPI; responses are built by ``respond``.
+
+    ``Envelope[Project]`` is named ``ProjectResponse`` and ``Envelope[list[Project]]``
+    ``ProjectList`` (after the item's :func:`schema_name`), so that every router's
+    envelopes read as a person would name them. Any other ``data`` (a union, a mapping)
+    needs a name of its own: ``class TrackedHours(Envelope[...])``."""
 
     success: bool = True
     data: T
     message: str
     meta: Meta
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        (item,) = params
+        if get_origin(item) is list:
+            (element,) = get_args(item)
+            if isinstance(element, type):
+                return schema_name(element) + "List"
+        elif isinstance(item, type):
+            return schema_name(item) + "Response"
+        return super().model_parametrized_name(params)
+
 
 class MessageEnvelope(BaseModel):
+    """A success that carries no ``data`` (a deletion the hosted API answers so)."""
+
+    model_config = ConfigDict(title="Confirmation")
+
     success: bool = True
     message: str
     meta: Meta
 
 
+class FieldErrors(RootModel[dict[str, list[str]]]):
+    """The messages of each refused field, by field name."""
+
+
 class ErrorEnvelope(BaseModel):
+    model_config = ConfigDict(title="Error")
+
     success: bool = False
     message: str
     error: str
-    errors: dict[str, list[str]] | None = None
+    # Only 422 answers carry it; it is left out, never null, elsewhere.
+    errors: FieldErrors | SkipJsonSchema[None] = None
     meta: Meta
 
 
+# What every operation can answer, whoever calls it: too many requests, or no database.
+# ``kit.openapi`` adds the others each operation can give, and the examples.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": description}
-    for status, description in (
-        (400, "Malformed request"),
-        (401, "Unauthenticated"),
-        (403, "Forbidden for the caller's role"),
-        (404, "Not found (also for ids of another workspace)"),
-        (409, "Conflict with the resource's state"),
-        (422, "Validation failed"),
-        (429, "Rate limited"),
-    )
+    429: {"model": ErrorEnvelope, "description": "Rate limited"},
+    503: {"model": ErrorEnvelope, "description": "The database does not answer; try again after Retry-After"},
 }

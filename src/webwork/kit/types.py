@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic.config import JsonDict, JsonValue
 from pydantic_core import PydanticCustomError
 
 from webwork.kit.clock import as_utc
@@ -26,11 +27,16 @@ MAX_IDS = 1000
 LINE_PATTERN = r"^[^\x00-\x1F\x7F]*$"
 # Free text (notes, descriptions, reasons): tabs and line breaks, no other control character.
 TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+# A wall-clock time of day, HH:mm (24 h): hours and minutes as its groups.
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):([0-5]\d)$"
 # How a 422 words a value that does not match each pattern ("The notes field must ...").
 PATTERN_RULES = {
     LINE_PATTERN: "must not contain control characters.",
     TEXT_PATTERN: "must not contain control characters other than tabs and line breaks.",
+    CLOCK_PATTERN: "must match the format HH:mm.",
 }
+# The document's view of a field that takes a time as HH:mm (its validator parses it).
+CLOCK_SCHEMA = WithJsonSchema({"type": "string", "maxLength": 5, "pattern": CLOCK_PATTERN}, mode="validation")
 
 
 def decimal_to_number(value: Decimal) -> int | float:
@@ -55,6 +61,13 @@ def _utc_seconds(value: datetime) -> str:
     return as_utc(value).isoformat(timespec="seconds")[:19]
 
 
+def choices(*values: str | int) -> JsonDict:
+    """``json_schema_extra`` of a field that takes one of ``values``: the document lists
+    them as its enum, while the field's own validator words the refusal."""
+    enum: list[JsonValue] = [*values]
+    return {"enum": enum}
+
+
 def blank_to_none(value: object) -> object:
     """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
     return None if value == "" else value
@@ -77,6 +90,14 @@ def _no_bool(value: object) -> object:
     would take true as 1: ``"user_id": true`` named user 1)."""
     if isinstance(value, bool):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _no_number(value: object) -> object:
+    """JSON's 0 and 1 are no booleans, though pydantic would read them as false and
+    true; a form's "1", "true" or "on" still are (forms have no other way to say so)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be a valid boolean")
     return value
 
 
@@ -106,14 +127,33 @@ def _icon(value: str) -> str:
     raise ValueError(ICON_INVALID)
 
 
+def decimal_number(
+    max_digits: int, decimal_places: int, *, minimum: int = 0, maximum: str | None = None, above: bool = False
+) -> WithJsonSchema:
+    """The document's view of an exact decimal field: a JSON number (never a string),
+    within the bounds its ``Field`` sets and its digits allow, in steps of its last
+    decimal place. ``above``: the minimum itself is refused (``gt``)."""
+    largest = Decimal(10) ** (max_digits - decimal_places) - Decimal(10) ** -decimal_places
+    top = largest if maximum is None else min(largest, Decimal(maximum))
+    schema: dict[str, Any] = {
+        "type": "number",
+        "exclusiveMinimum" if above else "minimum": minimum,
+        "maximum": float(top),
+        "multipleOf": float(Decimal(10) ** -decimal_places),
+    }
+    return WithJsonSchema(schema, mode="validation")
+
+
 Money = Annotated[
     Decimal,
     Field(max_digits=12, decimal_places=2, ge=0),
+    decimal_number(12, 2),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Hours = Annotated[
     Decimal,
     Field(max_digits=6, decimal_places=2, ge=0, le=168),
+    decimal_number(6, 2, maximum="168"),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
@@ -128,6 +168,8 @@ Id = Annotated[int, Field(ge=1, le=INT_MAX), BeforeValidator(_no_bool)]
 Integer = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_no_bool)]
 OptionalId = Annotated[Id | None, BlankNone]
 OptionalInteger = Annotated[Integer | None, BlankNone]
+# A yes/no of a request body.
+Flag = Annotated[bool, BeforeValidator(_no_number)]
 Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 # How active a member was over an entry, in percent, as a desktop client measured it.
 ActivityLevel = Annotated[

@@ -13,7 +13,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, OptionalDate
+from webwork.kit.types import Id, Keyword, OptionalDate, choices
 from webwork.leaves import service
 from webwork.leaves.schemas import (
     HolidayCreate,
@@ -199,10 +199,18 @@ async def get_leaves(
     id: Annotated[UuidText | None, Query(description="A leave's UUID")] = None,
     user_id: Annotated[Id | None, Query()] = None,
     policy_id: Annotated[UuidText | None, Query(description="A policy's UUID")] = None,
-    is_paid: Annotated[Keyword | None, Query(description="yes | no")] = None,
+    is_paid: Annotated[
+        Keyword | None, Query(description="yes | no", json_schema_extra=choices("yes", "no"))
+    ] = None,
     date_from: Annotated[OptionalDate, Query(description="Leave ending on or after this day")] = None,
     date_to: Annotated[OptionalDate, Query(description="Leave starting on or before this day")] = None,
-    status: Annotated[Keyword | None, Query(description="pending | approved | rejected | cancelled")] = None,
+    status: Annotated[
+        Keyword | None,
+        Query(
+            description="pending | approved | rejected | cancelled",
+            json_schema_extra=choices(*service.STATUSES),
+        ),
+    ] = None,
 ) -> JSONResponse:
     """The leave the caller sees (everyone's for owners and executive managers, their
     teams' members' for team managers, their own for others; project viewers are

@@ -9,12 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
+    CLOCK_PATTERN,
+    CLOCK_SCHEMA,
     BlankNone,
+    Flag,
     GraceMinutes,
     Id,
     Keyword,
@@ -22,6 +25,8 @@ from webwork.kit.types import (
     Name,
     Text,
     Timestamp,
+    choices,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Leave, LeaveHoliday, LeavePolicy
@@ -33,23 +38,25 @@ Number = Annotated[Decimal, PlainSerializer(decimal_to_number, return_type=int |
 Allowance = Annotated[
     Decimal,
     Field(max_digits=8, decimal_places=2, ge=0, le=10_000),
+    decimal_number(8, 2, maximum="10000"),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 DayHours = Annotated[
     Decimal,
     Field(max_digits=4, decimal_places=2, gt=0, le=24),
+    decimal_number(4, 2, maximum="24", above=True),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 
 
 def _clock(value: str) -> str:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    if not re.fullmatch(CLOCK_PATTERN, value):
         raise ValueError("The time must be in the format HH:mm (24 h).")
     return value
 
 
-Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock)]
-UuidText = Annotated[Line, Field(max_length=36, description="A UUID")]
+Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock), CLOCK_SCHEMA]
+UuidText = Annotated[Line, Field(max_length=36, description="A UUID", json_schema_extra={"format": "uuid"})]
 Reason = Annotated[Text, Field(max_length=1000)]
 LeaveDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD")]
 TIME_UNITS = ("days", "hours")
@@ -58,13 +65,19 @@ ACCRUALS = ("yearly", "monthly")
 
 class PolicyCreate(RequestBody):
     name: Name
-    time_unit: Keyword = Field(description="days | hours (fixed once created)")
+    time_unit: Keyword = Field(
+        description="days | hours (fixed once created)", json_schema_extra=choices(*TIME_UNITS)
+    )
     duration: Allowance = Field(description="Allowance per calendar year, in the time unit")
-    is_paid: bool = True
-    allow_negative_balance: bool = False
-    reason_required: bool = False
+    is_paid: Flag = True
+    allow_negative_balance: Flag = False
+    reason_required: Flag = False
     member_ids: UserIds = []
-    accrual: Keyword = Field("yearly", description="yearly (all on January 1) | monthly (a twelfth a month)")
+    accrual: Keyword = Field(
+        "yearly",
+        description="yearly (all on January 1) | monthly (a twelfth a month)",
+        json_schema_extra=choices(*ACCRUALS),
+    )
     carry_over: Allowance = Field(Decimal(0), description="At most this much unused moves into the next year")
 
 
@@ -72,16 +85,18 @@ class PolicyUpdate(RequestBody):
     """Only the fields sent change; ``member_ids`` sent replaces the list."""
 
     name: Name | None = None
-    time_unit: Keyword | None = Field(None, description="Fixed: only its current value is accepted")
+    time_unit: Annotated[Keyword, Field(json_schema_extra=choices(*TIME_UNITS))] | None = Field(
+        None, description="Fixed: only its current value is accepted"
+    )
     duration: Allowance | None = None
-    is_paid: bool | None = None
-    allow_negative_balance: bool | None = None
-    reason_required: bool | None = None
+    is_paid: Flag | None = None
+    allow_negative_balance: Flag | None = None
+    reason_required: Flag | None = None
     member_ids: UserIds | None = None
-    accrual: Keyword | None = None
+    accrual: Annotated[Keyword, Field(json_schema_extra=choices(*ACCRUALS))] | None = None
     carry_over: Allowance | None = None
 
-    _required = field_validator(
+    not_null = (
         "name",
         "duration",
         "is_paid",
@@ -89,8 +104,8 @@ class PolicyUpdate(RequestBody):
         "reason_required",
         "accrual",
         "carry_over",
-        mode="before",
-    )(required_value)
+    )
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,8 @@ class PolicyView:
 
 
 class PolicyOut(BaseModel):
+    model_config = ConfigDict(title="LeavePolicy")
+
     id: str
     name: str
     time_unit: str
@@ -138,6 +155,8 @@ class HolidayCreate(RequestBody):
 
 
 class HolidayOut(BaseModel):
+    model_config = ConfigDict(title="Holiday")
+
     id: int
     date: date
     name: str
@@ -160,12 +179,13 @@ class SettingsUpdate(RequestBody):
         None, description="Minutes one may start late without being late, 0..120 (members' default)"
     )
 
-    _required = field_validator(
-        "work_days", "hours_per_day", "work_start", "work_end", "grace_minutes", mode="before"
-    )(required_value)
+    not_null = ("work_days", "hours_per_day", "work_start", "work_end", "grace_minutes")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class SettingsOut(BaseModel):
+    model_config = ConfigDict(title="LeaveSettings")
+
     work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
     hours_per_day: Number
     work_start: str = Field(
@@ -192,7 +212,8 @@ class LeaveCreate(RequestBody):
 class LeaveReject(RequestBody):
     reason: Reason = Field(description="Why the leave is rejected")
 
-    _required = field_validator("reason", mode="before")(required_value)
+    not_null = ("reason",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)
@@ -209,6 +230,8 @@ class LeaveTotal(BaseModel):
 
 
 class LeaveOut(BaseModel):
+    model_config = ConfigDict(title="Leave")
+
     id: str
     user_id: int
     policy_id: str

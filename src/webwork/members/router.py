@@ -10,14 +10,16 @@ from fastapi.responses import JSONResponse
 from webwork.auth import visibility
 from webwork.auth.deps import ActorDep, AdminActor, AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
+from webwork.auth.roles import ROLE_NAMES
 from webwork.config import Settings
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, Line
+from webwork.kit.types import Id, Keyword, Line, choices
 from webwork.members import service
 from webwork.members.schemas import (
+    MEMBER_STATUSES,
     EmailConfirm,
     MemberFilters,
     MemberInvite,
@@ -58,8 +60,16 @@ async def get_members(
     session: SessionDep,
     page: PageDep,
     email: Annotated[Line | None, Query(max_length=254, description="Exact email (case-insensitive)")] = None,
-    status: Annotated[Keyword | None, Query(description="active, inactive, left, unknown or invited")] = None,
-    role: Annotated[Keyword | None, Query(description="Role code or label")] = None,
+    status: Annotated[
+        Keyword | None,
+        Query(
+            description="active, inactive, left, unknown or invited",
+            json_schema_extra=choices(*MEMBER_STATUSES),
+        ),
+    ] = None,
+    role: Annotated[
+        Keyword | None, Query(description="Role code or label", json_schema_extra=choices(*ROLE_NAMES))
+    ] = None,
 ) -> JSONResponse:
     """The members of the workspace that the caller's role sees: everyone for owners and
     executive managers, the members of their teams for team managers, those contracted on

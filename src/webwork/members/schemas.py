@@ -6,11 +6,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from webwork.auth import passwords
 from webwork.auth.roles import ROLE_HELP, ROLE_INVALID, Role, parse_role
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import QueryScopedBody
 from webwork.kit.types import (
     LINE_PATTERN,
     BlankNone,
@@ -61,19 +69,27 @@ def _flag(field: str) -> BeforeValidator:
 
 # RFC 5321 caps an address at 254 characters; the length is checked before the address.
 Email = Annotated[str, Field(max_length=254, pattern=LINE_PATTERN), AfterValidator(check_email)]
-RoleField = Annotated[Role, BeforeValidator(_role), Field(description=f"Role code or label, {ROLE_HELP}")]
+# The owner's role is never given (one owner per workspace): the document lists the others.
+RoleField = Annotated[
+    Role,
+    BeforeValidator(_role),
+    Field(description=f"Role code or label, {ROLE_HELP}"),
+    WithJsonSchema(
+        {"type": "string", "enum": [r.value for r in Role if r is not Role.OWNER]}, mode="validation"
+    ),
+]
 PersonName = Annotated[Name, Field(max_length=100)]
 Flag = Annotated[int, Field(ge=0, le=1)]
 
 
-class MemberInvite(RequestBody):
+class MemberInvite(QueryScopedBody):
     email: Email
     firstname: PersonName
     lastname: PersonName
     role: RoleField
 
 
-class MemberUpdate(RequestBody):
+class MemberUpdate(QueryScopedBody):
     """Every field optional; only the fields sent are changed."""
 
     email: Email | None = None
@@ -131,6 +147,8 @@ def shown_profile(membership: Membership, user: User) -> tuple[str, str, str | N
 
 
 class WorkScheduleOut(BaseModel):
+    model_config = ConfigDict(title="WorkSchedule")
+
     work_start: str = Field(description="HH:mm, the member's timezone")
     work_end: str = Field(description="HH:mm, the member's timezone")
     work_days: list[int] = Field(description="ISO weekdays worked (1 = Monday .. 7 = Sunday)")
@@ -149,6 +167,8 @@ class WorkScheduleOut(BaseModel):
 
 
 class MemberOut(BaseModel):
+    model_config = ConfigDict(title="Member")
+
     id: int
     user_id: int
     email: str
@@ -204,10 +224,14 @@ class MemberOut(BaseModel):
 
 
 class MemberInvited(MemberOut):
+    model_config = ConfigDict(title="MemberInvited")
+
     invitation_link: str
 
 
 class MemberUpdated(MemberOut):
+    model_config = ConfigDict(title="MemberUpdated")
+
     pending_email: str | None = Field(
         description="A new email waiting for confirmation: a code was mailed to it, and the "
         "member confirms it with `POST /members/{id}/email/confirm`; `email` stays the old "
@@ -221,13 +245,15 @@ class MemberUpdated(MemberOut):
     )
 
 
-class EmailConfirm(RequestBody):
+class EmailConfirm(QueryScopedBody):
     code: Annotated[Keyword, Field(min_length=1)] = Field(
         description="The confirmation code mailed to the new address (case, spaces and dashes do not matter)"
     )
 
 
 class InvitationOut(BaseModel):
+    model_config = ConfigDict(title="Invitation")
+
     workspace_id: int
     workspace_name: str
     email: str

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from webwork.kit.schemas import RequestBody
-from webwork.kit.types import OptionalId, Timestamp
+from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
+from webwork.kit.types import Timestamp
 from webwork.members.schemas import Email, PersonName, shown_profile
 from webwork.models import Membership, User
 from webwork.models.statuses import MembershipStatus
@@ -30,7 +30,9 @@ class ViewerCreate(RequestBody):
 class ProjectScope(RequestBody):
     """Body of assign-project and unassign-project."""
 
-    project_id: OptionalId = Field(None, description="ID of the project (or in the query string)")
+    needed = (SCOPE, "project_id")
+
+    project_id: QueryOrBodyId = Field(None, description="ID of the project (or in the query string)")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,15 @@ class ViewerView:
 
 
 class ViewerProjectOut(BaseModel):
+    model_config = ConfigDict(title="ViewerProject")
+
     id: int
     name: str
 
 
 class ViewerOut(BaseModel):
+    model_config = ConfigDict(title="ProjectViewer")
+
     id: int = Field(description="The viewer's user id")
     email: str
     firstname: str
@@ -72,4 +78,6 @@ class ViewerOut(BaseModel):
 
 
 class ViewerCreated(ViewerOut):
+    model_config = ConfigDict(title="ViewerCreated")
+
     invitation_link: str = Field(description="The invitation link mailed to the viewer")

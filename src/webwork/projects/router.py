@@ -13,7 +13,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, Line
+from webwork.kit.types import Id, Keyword, Line, choices
 from webwork.projects import service
 from webwork.projects.schemas import ProjectCreate, ProjectFilters, ProjectOut, ProjectUpdate, ProjectView
 
@@ -32,7 +32,13 @@ async def get_projects(
     session: SessionDep,
     page: PageDep,
     name: Annotated[Line | None, Query(description="Case-insensitive part of the name")] = None,
-    status: Annotated[Keyword | None, Query(description="1 active (default), 0 archived, all")] = None,
+    status: Annotated[
+        Keyword | None,
+        Query(
+            description="1 active (default), 0 archived, all",
+            json_schema_extra=choices(*service.STATUS_FILTERS),
+        ),
+    ] = None,
 ) -> JSONResponse:
     """The projects the caller's role sees: all for owners and executive managers, those
     they manage or are contracted on for project managers, those they or their teams'

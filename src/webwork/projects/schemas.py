@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from webwork.kit.schemas import RequestBody, required_value
+from webwork.kit.schemas import QueryScopedBody, required_value
 from webwork.kit.types import (
     BlankNone,
+    Flag,
     Hours,
     Icon,
     Ids,
@@ -25,6 +26,8 @@ from webwork.kit.types import (
     OptionalMoney,
     Text,
     Timestamp,
+    choices,
+    decimal_number,
     decimal_to_number,
 )
 from webwork.models import Project
@@ -53,12 +56,15 @@ def _screenshot_mode(value: str) -> str:
 
 
 # Shared with contracts: the nine capture modes of the hosted tracker.
-ScreenshotMode = Annotated[Keyword, AfterValidator(_screenshot_mode)]
+ScreenshotMode = Annotated[
+    Keyword, Field(json_schema_extra=choices(*SCREENSHOT_MODES)), AfterValidator(_screenshot_mode)
+]
 
 # A project's total estimate may exceed a week (Hours caps at 168); the column is NUMERIC(10,2).
 EstimatedHours = Annotated[
     Decimal,
     Field(max_digits=10, decimal_places=2, ge=0),
+    decimal_number(10, 2),
     PlainSerializer(decimal_to_number, return_type=int | float, when_used="json"),
 ]
 
@@ -79,7 +85,7 @@ WEEKLY_LIMIT_HELP = (
 )
 
 
-class ProjectCreate(RequestBody):
+class ProjectCreate(QueryScopedBody):
     name: Name
     start_date: OptionalDate = None
     deadline: OptionalDate = None
@@ -87,7 +93,7 @@ class ProjectCreate(RequestBody):
     budget: OptionalMoney = Field(None, description="Budget; returned as budget_estimation")
     notes: Text | None = None
     icon: OptionalIcon = None
-    is_billable: bool = True
+    is_billable: Flag = True
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode = Field("full", description="One of: " + ", ".join(SCREENSHOT_MODES))
@@ -95,11 +101,7 @@ class ProjectCreate(RequestBody):
     manager_ids: Ids = Field(default_factory=list, description="Active members managing the project")
 
 
-# Fields a partial update may not set to null (only omit).
-_NOT_NULLABLE = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
-
-
-class ProjectUpdate(RequestBody):
+class ProjectUpdate(QueryScopedBody):
     name: Name | None = None
     start_date: OptionalDate = None
     deadline: OptionalDate = None
@@ -107,7 +109,7 @@ class ProjectUpdate(RequestBody):
     budget: OptionalMoney = None
     notes: Text | None = None
     icon: OptionalIcon = None
-    is_billable: bool | None = None
+    is_billable: Flag | None = None
     rate: OptionalMoney = None
     weekly_hours_limit: OptionalHours = Field(None, description=WEEKLY_LIMIT_HELP)
     screenshots: ScreenshotMode | None = None
@@ -117,7 +119,8 @@ class ProjectUpdate(RequestBody):
         None, description="1 restores an archived project, 0 archives it (owners and executive managers)"
     )
 
-    _required = field_validator(*_NOT_NULLABLE, mode="before")(required_value)
+    not_null = ("name", "is_billable", "screenshots", "tags", "manager_ids", "status")
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class ProjectView:
 
 
 class ProjectOut(BaseModel):
+    model_config = ConfigDict(title="Project")
+
     id: int
     name: str
     owner_id: int

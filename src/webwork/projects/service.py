@@ -28,6 +28,7 @@ from webwork.projects.schemas import (
 from webwork.webhooks import service as webhooks
 
 _STATUS_FILTER = {"1": ACTIVE, "0": ARCHIVED, "active": ACTIVE, "archived": ARCHIVED, "all": None}
+STATUS_FILTERS = tuple(_STATUS_FILTER)
 # Fields only owners and executive managers may change, even on a project a PM manages.
 _ADMIN_ONLY_FIELDS = ("manager_ids", "status", "rate")
 

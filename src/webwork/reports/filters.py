@@ -68,9 +68,13 @@ def _bounded(name: str, count: int) -> None:
 
 
 def _as_id(name: str, value: str) -> int:
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= INT_MAX:
+    # Python refuses to read an integer of more than 4,300 digits, leading zeros
+    # included: those are dropped, and the length checked, before it reads one.
+    digits = value.lstrip("0")
+    readable = value.isascii() and value.isdigit() and 1 <= len(digits) <= len(str(INT_MAX))
+    if not readable or int(digits) > INT_MAX:
         raise invalid(name, f"The {name} field must contain ids (integers from 1 to {INT_MAX}).")
-    return int(value)
+    return int(digits)
 
 
 def _as_text(name: str, value: str) -> str:

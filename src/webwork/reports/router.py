@@ -22,10 +22,9 @@ from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery,
 from webwork.reports.filters import id_filter, text_filter
 from webwork.reports.schemas import (
     DescriptionTime,
-    Group,
+    TrackedHours,
     UserActivity,
     UserAttendance,
-    UserDay,
     UserTasks,
     UserTimeline,
 )
@@ -58,7 +57,7 @@ Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their
 
 @router.get(
     "/tracked-hours",
-    response_model=Envelope[dict[str, list[UserDay]] | list[Group]],
+    response_model=TrackedHours,
     operation_id="getTrackedHours",
     summary="Tracked hours report",
     responses=EXPORT_RESPONSES,

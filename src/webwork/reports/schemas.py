@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from webwork.kit.envelope import Envelope
 from webwork.kit.types import Money, Timestamp
 
 # {"USD": 12.5}: an amount per currency (the workspace's currency; ``currencies`` may
@@ -41,6 +42,14 @@ class Group(BaseModel):
     total_minutes: int
     total_amount: Amounts = Field(default_factory=dict, description="Only with rate permission")
     groups: list[Group] = Field(default_factory=list, description="Second level, if asked")
+
+
+class TrackedHoursByDay(RootModel[dict[str, list[UserDay]]]):
+    """The tracked-hours report without ``group_by``: each day's members and their time."""
+
+
+class TrackedHours(Envelope[TrackedHoursByDay | list[Group]]):
+    """By day (``YYYY-MM-DD`` -> members), or the groups of ``group_by``."""
 
 
 class TrackedHoursTotals(BaseModel):
@@ -88,11 +97,15 @@ class UserTasks(BaseModel):
 
 
 class Named(BaseModel):
+    model_config = ConfigDict(title="TimelineProject")
+
     id: int
     name: str | None
 
 
 class Titled(BaseModel):
+    model_config = ConfigDict(title="TimelineTask")
+
     id: int
     title: str | None
 

@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import ActorDep, AnyRoleDep, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Integer, Keyword
+from webwork.kit.types import Id, Integer, Keyword, choices
 from webwork.models import TaskAssignee
 from webwork.tasks import service
 from webwork.tasks.schemas import (
+    PRIORITY_NAMES,
     AssigneeOut,
     AssignmentOut,
     TaskCreate,
@@ -58,13 +59,23 @@ async def get_tasks(
     project_id: ProjectQuery = None,
     contract_id: Annotated[Id | None, Query(description="Alternative to project_id")] = None,
     status: Annotated[Integer | None, Query(description="Status code (custom codes accepted)")] = None,
-    priority: Annotated[Integer | None, Query(description="10 Urgent, 20 High, 30 Normal, 40 Low")] = None,
+    priority: Annotated[
+        Integer | None,
+        Query(
+            description="10 Urgent, 20 High, 30 Normal, 40 Low", json_schema_extra=choices(*PRIORITY_NAMES)
+        ),
+    ] = None,
     parent_id: Annotated[Id | None, Query(description="Only subtasks of this task")] = None,
     order_by: Annotated[
         Keyword | None,
-        Query(description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending"),
+        Query(
+            description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending",
+            json_schema_extra=choices(*service.ORDER_COLUMNS, *(f"-{c}" for c in service.ORDER_COLUMNS)),
+        ),
     ] = None,
-    order: Annotated[Keyword | None, Query(description="asc or desc")] = None,
+    order: Annotated[
+        Keyword | None, Query(description="asc or desc", json_schema_extra=choices("asc", "desc"))
+    ] = None,
 ) -> JSONResponse:
     """The tasks of the projects the caller sees that are not archived, optionally of one
     project (named directly or through a contract), filtered by status, priority or
@@ -74,8 +85,53 @@ async def get_tasks(
     return respond_page(result, TaskOut.of, "Tasks retrieved successfully")
 
 
+# The hosted documentation's example of a create (``../REFERENCE.md``: Tasks, exact).
+NEW_TASK = {
+    "workspace_id": 1,
+    "project_id": 100,
+    "title": "Implement user authentication",
+    "description": "Add OAuth2 authentication support",
+    "status": 0,
+    "priority": 30,
+    "start_date": "2024-01-15",
+    "end_date": "2024-01-30",
+    "assignees": [100, 101],
+}
+TASK_CREATED = {
+    "success": True,
+    "data": {
+        "id": 1,
+        "title": "Implement user authentication",
+        "description": "Add OAuth2 authentication support",
+        "project_id": 100,
+        "owner_id": 10,
+        "creator_id": 42,
+        "status": 0,
+        "status_name": "Open",
+        "status_color": "#9E9E9E",
+        "priority": 30,
+        "priority_name": "Normal",
+        "start_date": "2024-01-15",
+        "end_date": "2024-01-30",
+        "completed_at": None,
+        "assignees": [],
+        "created_at": "2024-01-15T09:00:00+00:00",
+        "updated_at": "2024-01-15T09:00:00+00:00",
+        "deleted_at": None,
+    },
+    "message": "Task created successfully",
+    "meta": {"api_version": "2.0.0", "timestamp": "2024-01-15T09:00:00Z"},
+}
+
+
 @router.post(
-    "", status_code=201, response_model=Envelope[TaskOut], operation_id="createTask", summary="Create a task"
+    "",
+    status_code=201,
+    response_model=Envelope[TaskOut],
+    operation_id="createTask",
+    summary="Create a task",
+    responses={201: {"content": {"application/json": {"example": TASK_CREATED}}}},
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": NEW_TASK}}}},
 )
 async def create_task(
     actor: ActorDep, session: SessionDep, body: TaskCreate, project_id: ProjectQuery = None

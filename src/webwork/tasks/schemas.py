@@ -6,10 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from webwork.kit.schemas import RequestBody
-from webwork.kit.types import Ids, Line, OptionalDate, OptionalId, OptionalInteger, Text, Timestamp
+from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
+from webwork.kit.types import (
+    BlankNone,
+    Ids,
+    Integer,
+    Line,
+    OptionalDate,
+    OptionalId,
+    Text,
+    Timestamp,
+    choices,
+)
 from webwork.models import Task, User
 from webwork.projects.schemas import EstimatedHours, OptionalEstimate
 
@@ -48,8 +58,16 @@ def _check_title(value: str | None) -> str:
     return value
 
 
-BaseStatus = Annotated[OptionalInteger, AfterValidator(_check_status)]
-Priority = Annotated[OptionalInteger, AfterValidator(_check_priority)]
+BaseStatus = Annotated[
+    Annotated[Integer, Field(json_schema_extra=choices(*STATUS_NAMES))] | None,
+    BlankNone,
+    AfterValidator(_check_status),
+]
+Priority = Annotated[
+    Annotated[Integer, Field(json_schema_extra=choices(*PRIORITY_NAMES))] | None,
+    BlankNone,
+    AfterValidator(_check_priority),
+]
 
 
 class TaskWrite(RequestBody):
@@ -78,7 +96,9 @@ class TaskUpdate(TaskWrite):
 class TaskScope(RequestBody):
     """Body of DELETE and of the assign/unassign actions."""
 
-    project_id: OptionalId = Field(None, description="ID of the task's project")
+    needed = (SCOPE, "project_id")
+
+    project_id: QueryOrBodyId = Field(None, description="ID of the task's project")
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,8 @@ class TaskView:
 
 
 class AssigneeOut(BaseModel):
+    model_config = ConfigDict(title="Assignee")
+
     id: int = Field(description="The user id")
     user_id: int
     firstname: str
@@ -123,12 +145,16 @@ class AssigneeOut(BaseModel):
 
 
 class AssignmentOut(BaseModel):
+    model_config = ConfigDict(title="Assignment")
+
     id: int = Field(description="The assignment's id")
     user_id: int
     task_id: int
 
 
 class TaskOut(BaseModel):
+    model_config = ConfigDict(title="Task")
+
     id: int
     title: str
     description: str | None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from webwork.kit.schemas import RequestBody
+from webwork.kit.schemas import QueryScopedBody
 from webwork.kit.types import MAX_IDS, Id, Name, Timestamp
 from webwork.models import Team, TeamMember
 
@@ -28,13 +28,13 @@ UserIds = Annotated[
 ]
 
 
-class TeamCreate(RequestBody):
+class TeamCreate(QueryScopedBody):
     name: Name
     member_ids: UserIds = []
     manager_ids: UserIds = []
 
 
-class TeamUpdate(RequestBody):
+class TeamUpdate(QueryScopedBody):
     """Only the fields sent change; a list sent replaces the team's current list."""
 
     name: Name | None = None
@@ -51,6 +51,8 @@ class TeamView:
 
 
 class TeamOut(BaseModel):
+    model_config = ConfigDict(title="Team")
+
     id: int
     name: str
     member_ids: list[int] = Field(description="Everyone in the team, managers included")

@@ -108,12 +108,47 @@ async def get_time_entries(
     return respond(items, "Time entries retrieved successfully", pagination=result.pagination)
 
 
+# The hosted documentation's example of a manual entry (``../REFERENCE.md``: exact).
+NEW_ENTRY = {
+    "workspace_id": 1,
+    "user_id": 100,
+    "contract_id": 20,
+    "task_id": 5,
+    "notes": "Working on feature implementation",
+    "date": "2026-01-29",
+    "start_time": "09:00",
+    "end_time": "17:00",
+}
+ENTRY_CREATED = {
+    "success": True,
+    "message": "8 hr successfully added for John Doe.",
+    "saved_minutes": 480,
+    "data": {
+        "user_id": 100,
+        "contract_id": 20,
+        "project_id": 10,
+        "project_name": "Website Redesign",
+        "task_id": 5,
+        "task_title": "Update homepage design",
+        "activity_description": "Working on feature implementation",
+        "method": "Manually added time",
+        "date": "2026-01-29",
+        "start_time": "2026-01-29T09:00:00Z",
+        "end_time": "2026-01-29T17:00:00Z",
+        "duration_minutes": 480,
+    },
+    "meta": {"api_version": "2.0.0", "timestamp": "2026-01-29T12:00:00Z"},
+}
+
+
 @router.post(
     "",
     status_code=201,
     response_model=Envelope[TimeEntryCreated],
     operation_id="createTimeEntry",
     summary="Add time manually",
+    responses={201: {"content": {"application/json": {"example": ENTRY_CREATED}}}},
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": NEW_ENTRY}}}},
 )
 async def create_time_entry(actor: AdminActor, session: SessionDep, body: TimeEntryCreate) -> JSONResponse:
     """Record ``date start_time..end_time`` (the member's wall clock) for a member. Time

@@ -7,13 +7,20 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import ActivityLevel, Id, Text, ZuluTimestamp
+from webwork.kit.types import CLOCK_PATTERN, CLOCK_SCHEMA, ActivityLevel, Id, Text, ZuluTimestamp
 from webwork.time_entries.bounds import DAY_RANGE, check_day
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(CLOCK_PATTERN)
 
 
 def parse_hhmm(value: object, info: ValidationInfo) -> object:
@@ -27,7 +34,11 @@ def parse_hhmm(value: object, info: ValidationInfo) -> object:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-WallTime = Annotated[time, BeforeValidator(parse_hhmm)]
+WallTime = Annotated[
+    time,
+    BeforeValidator(parse_hhmm),
+    CLOCK_SCHEMA,
+]
 Day = Annotated[
     dt.date,
     AfterValidator(lambda value: check_day(value, "date")),
@@ -99,3 +110,5 @@ class _EntryId(BaseModel):
 
 class TimeEntryItem(TimeEntryOut, _EntryId):
     """A listed entry: ``id`` first, then the create response's fields."""
+
+    model_config = ConfigDict(title="TimeEntry")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import ActorDep, SessionDep
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword
+from webwork.kit.types import Id, Keyword, choices
 from webwork.time_requests import service
 from webwork.time_requests.schemas import (
     TimeRequestCreate,
@@ -35,7 +35,10 @@ async def get_time_requests(
     page: PageDep,
     date_from: Annotated[date, Query(description="First UTC date of the requests' start (inclusive)")],
     date_to: Annotated[date, Query(description="Last UTC date of the requests' start (inclusive)")],
-    status: Annotated[Keyword | None, Query(description="pending | approved | rejected")] = None,
+    status: Annotated[
+        Keyword | None,
+        Query(description="pending | approved | rejected", json_schema_extra=choices(*service.STATUSES)),
+    ] = None,
     user_id: Annotated[Id | None, Query()] = None,
 ) -> JSONResponse:
     """The requests the caller may see (everyone's for owners and executive managers,

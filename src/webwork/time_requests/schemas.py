@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Id, Text, Timestamp
@@ -50,10 +50,13 @@ class TimeRequestDecision(RequestBody):
 class TimeRequestReject(RequestBody):
     comment: Annotated[Text, Field(max_length=1000)] = Field(description="Why the request is rejected")
 
-    _required = field_validator("comment", mode="before")(required_value)
+    not_null = ("comment",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class TimeRequestOut(BaseModel):
+    model_config = ConfigDict(title="TimeRequest")
+
     id: str
     user_id: int
     contract_id: int | None

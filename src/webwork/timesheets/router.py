@@ -15,7 +15,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword, OptionalDate
+from webwork.kit.types import Id, Keyword, OptionalDate, choices
 from webwork.timesheets import service
 from webwork.timesheets.schemas import TimesheetAction, TimesheetDecision, TimesheetOut, TimesheetReject
 
@@ -52,7 +52,11 @@ async def get_timesheets(
     date_to: Annotated[OptionalDate, Query(description="Last day (inclusive)")] = None,
     user_id: Annotated[Id | None, Query()] = None,
     order_by: Annotated[
-        Keyword | None, Query(description="asc | desc (default) by period start, then member")
+        Keyword | None,
+        Query(
+            description="asc | desc (default) by period start, then member",
+            json_schema_extra=choices("asc", "desc"),
+        ),
     ] = None,
 ) -> JSONResponse:
     """The periods of the members the caller may see that share a day with

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import Money, Text, Timestamp, decimal_to_number
@@ -19,7 +19,8 @@ class TimesheetAction(RequestBody):
 class TimesheetReject(RequestBody):
     reason: Annotated[Text, Field(max_length=1000)] = Field(description="Why the timesheet is sent back")
 
-    _required = field_validator("reason", mode="before")(required_value)
+    not_null = ("reason",)
+    _required = field_validator(*not_null, mode="before")(required_value)
 
 
 class DayLeave(BaseModel):
@@ -48,6 +49,8 @@ class DayProjectTotal(BaseModel):
 
 
 class TimesheetOut(BaseModel):
+    model_config = ConfigDict(title="Timesheet")
+
     id: str
     status: str
     user_id: int

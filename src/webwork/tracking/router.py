@@ -11,7 +11,7 @@ from webwork.auth.deps import ActorDep, SessionDep
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.types import Id
 from webwork.tracking import service
-from webwork.tracking.schemas import CurrentData, TimerOut, TimerStart, TimerStop, TimerStopped
+from webwork.tracking.schemas import CurrentTracker, TimerOut, TimerStart, TimerStop, TimerStopped
 
 router = APIRouter(prefix="/time-tracking", tags=["Time Tracking"])
 
@@ -57,7 +57,7 @@ async def stop_tracking(actor: ActorDep, session: SessionDep, body: TimerStop) -
 
 @router.get(
     "/current-data",
-    response_model=Envelope[CurrentData | None],
+    response_model=CurrentTracker,
     operation_id="getCurrentTrackerData",
     summary="Get the running timer and today's tracked minutes",
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from webwork.kit.envelope import Envelope
 from webwork.kit.schemas import RequestBody
 from webwork.kit.types import ActivityLevel, Id, ZuluTimestamp
 from webwork.time_entries.schemas import AssignedTime, Notes
@@ -35,8 +36,12 @@ class _TimerHead(BaseModel):
 class TimerOut(AssignedTime, _TimerHead):
     """When and whose, then what the time is on."""
 
+    model_config = ConfigDict(title="Timer")
+
 
 class TimerStopped(TimerOut):
+    model_config = ConfigDict(title="TimerStopped")
+
     end_time: ZuluTimestamp
     duration_minutes: int = Field(description="Minutes the timer ran")
     saved_minutes: int = Field(description="Minutes saved after overlaps and weekly limits")
@@ -55,3 +60,7 @@ class CurrentData(BaseModel):
         description="Minutes tracked on the member's current day, running timer included"
     )
     date: dt.date
+
+
+class CurrentTracker(Envelope[CurrentData | None]):
+    """The answer of current-data: ``data`` is null while no timer runs."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from webwork.auth.roles import Role
 from webwork.kit.types import Timestamp
@@ -8,6 +8,8 @@ from webwork.models import Membership, Workspace
 
 
 class WorkspaceOut(BaseModel):
+    model_config = ConfigDict(title="Workspace")
+
     id: int
     name: str
     owner_id: int
