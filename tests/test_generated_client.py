@@ -115,7 +115,9 @@ CALLS: dict[str, tuple[str, Callable[[], dict[str, Any]], int, str]] = {
     "Leaves": ("leaves.get_leaves", dict, 200, "LeaveList"),
     "Expenses": ("expenses.get_expenses", dict, 200, "ExpenseList"),
     "Reports": ("reports.get_tracked_hours", dict, 200, "TrackedHours"),
+    "Webhooks": ("webhooks.get_webhooks", dict, 200, "WebhookList"),
     "API Keys": ("api_keys.get_api_keys", dict, 200, "ApiKeyList"),
+    "OAuth Clients": ("o_auth_clients.get_o_auth_clients", dict, 200, "OAuthClientList"),
 }
 
 

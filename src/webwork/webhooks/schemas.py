@@ -52,7 +52,8 @@ PING = "ping"
 WebhookUrl = Annotated[
     Line, Field(min_length=1, max_length=2048, description="https:// URL that receives the events")
 ]
-EventName = Annotated[Line, Field(max_length=64)]
+# Documented as the enum the validator below holds them to (its message names the unknown).
+EventName = Annotated[Line, Field(max_length=64, json_schema_extra={"enum": list(EVENTS)})]
 Events = Annotated[
     list[EventName],
     Field(min_length=1, max_length=len(EVENTS), description="Events to receive: " + ", ".join(EVENTS)),
@@ -83,6 +84,8 @@ class WebhookSubscription(RequestBody):
 class WebhookChanges(RequestBody):
     """``PUT /webhooks/{id}``: ``url`` is required (as the hosted API has it); the other
     fields change only when sent."""
+
+    not_null = ("events", "is_active")
 
     url: WebhookUrl
     events: Events | None = None
