@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import logging
+from ipaddress import IPv4Address
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks import Webhook as Verifier
 
 from tests.assertions import err, ok
@@ -14,6 +16,8 @@ from tests.factories import Factory, QueryCounter, Space
 from tests.webhooks.helpers import dispatch_outbox
 from webwork.auth.roles import Role
 from webwork.config import Settings
+from webwork.kit import db
+from webwork.webhooks import service, urls
 
 PUBLIC = "https://1.1.1.1/hooks"  # a literal public address: no DNS lookup, never sent to here
 
@@ -247,3 +251,32 @@ async def test_an_event_costs_its_change_one_statement_and_nothing_without_a_web
     assert any("INSERT INTO outbox" in statement for statement in query_counter.statements)
     ok(await api.put(f"/webhooks/{webhook['id']}", params=ws, json={"url": PUBLIC, "is_active": False}))
     assert await counted(11) == without
+
+
+async def test_the_dns_lookup_waits_outside_any_transaction(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving a webhook resolves its host: the request's reads so far are committed
+    first (``kit.db.end_reads``), so no transaction is open while DNS takes its time."""
+    sessions: list[AsyncSession] = []
+    seen: list[bool] = []
+
+    async def ending(session: AsyncSession) -> None:
+        sessions.append(session)
+        await db.end_reads(session)
+
+    async def resolve(host: str, port: int) -> list[IPv4Address]:
+        seen.append(sessions[-1].in_transaction())
+        return [IPv4Address("93.184.215.14")]
+
+    monkeypatch.setattr(service, "end_reads", ending)
+    monkeypatch.setattr(urls, "resolve", resolve)
+    space = await factory.space()
+    created = ok(
+        await space.owner.api.post("/webhooks", json=_new(space, url="https://hooks.example/a")), 201
+    )
+    changed = await space.owner.api.put(
+        f"/webhooks/{created['data']['id']}", params=space.ws, json={"url": "https://hooks.example/b"}
+    )
+    assert ok(changed)["data"]["url"] == "https://hooks.example/b"
+    assert seen == [False, False]

@@ -374,6 +374,17 @@ async def _close(session: AsyncSession) -> None:
         await asyncio.shield(asyncio.create_task(session.close()))
 
 
+async def end_reads(session: AsyncSession) -> None:
+    """Close the transaction of what the request has read so far, before it waits on
+    the network (a webhook URL's DNS lookup): no transaction stays open across network
+    I/O. The next statement begins a new one in the same unit of work. Only reads may
+    precede it: a write would be committed apart from the rest of the request."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() after a write would commit it apart from the request")
+    if session.in_transaction():
+        await session.commit()
+
+
 def defer_write(session: AsyncSession, statement: Executable) -> None:
     """Bookkeeping a read needs (an API key's last use): done in the request's own
     transaction when it writes anyway, otherwise right after the read, so that reads

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth.principal import Actor, WorkspaceView
 from webwork.config import Settings
 from webwork.kit import clock
+from webwork.kit.db import end_reads
 from webwork.kit.errors import found
 from webwork.kit.ids import decode_id, encode_id
 from webwork.kit.outbox import enqueue
@@ -79,7 +80,11 @@ async def get(session: AsyncSession, actor: Actor, webhook_id: str, salt: str) -
     return found(await repository.get(session, actor, key) if key else None, NOT_FOUND)
 
 
-async def _check_url(url: str, settings: Settings) -> None:
+async def _check_url(session: AsyncSession, url: str, settings: Settings) -> None:
+    """The URL's rules; the DNS lookup they need (unless private addresses are allowed)
+    waits outside any transaction (``end_reads``), before anything is written."""
+    if not settings.allow_private_webhooks:
+        await end_reads(session)
     await urls.check(
         url, allow_http=settings.allow_http_webhooks, allow_private=settings.allow_private_webhooks
     )
@@ -89,7 +94,7 @@ async def create(
     session: AsyncSession, actor: Actor, body: WebhookSubscription, settings: Settings
 ) -> tuple[Webhook, str]:
     """The webhook and its secret, which is answered now and never again."""
-    await _check_url(body.url, settings)
+    await _check_url(session, body.url, settings)
     secret = new_secret()
     webhook = Webhook(
         workspace_id=actor.workspace_id,
@@ -113,7 +118,7 @@ async def update(
     server deactivated clears why, and its pending deliveries resume in order."""
     webhook = await get(session, actor, webhook_id, settings.id_salt)
     if body.url != webhook.url:
-        await _check_url(body.url, settings)
+        await _check_url(session, body.url, settings)
         webhook.url = body.url
     changes = body.provided("url")
     if "events" in changes:
