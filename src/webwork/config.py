@@ -169,6 +169,13 @@ class Settings(BaseSettings):
         description="`webwork serve` also runs the webhook and mail worker, in each of its processes. Set "
         "false (or run `serve --no-worker`) when `webwork worker` runs on its own (compose.yaml does).",
     )
+    webhook_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days (1..3650) that sent events and mail, and the webhooks' delivery logs, are kept; "
+        "the worker then deletes them (undelivered ones stay until they are delivered or fail).",
+    )
     worker_poll_interval: float = Field(
         1.0,
         ge=0.05,

@@ -6,7 +6,7 @@ sends nothing; rotation, 410 and the address check at delivery."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +288,41 @@ def test_the_backoff_follows_the_schedule_with_jitter() -> None:
         assert delay is not None and seconds * 0.9 <= delay.total_seconds() <= seconds * 1.1
     assert backoff(len(expected) + 1) is None
     assert worker_module.TIMEOUT_SECONDS == 10.0
+
+
+async def test_what_is_done_with_is_forgotten_after_the_retention_period(
+    factory: Factory, session: AsyncSession, app: FastAPI, frozen_clock: Any
+) -> None:
+    """Dispatched rows whose deliveries all ended go, with their delivery logs, once
+    older than ``webhook_retention_days``; what is still owed stays whatever its age."""
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    old, recent, tomorrow = now - timedelta(days=31), now - timedelta(days=29), now + timedelta(days=1)
+    space = await factory.space()
+
+    async def row(created: datetime, dispatched: bool, *statuses: str) -> int:
+        message = OutboxMessage(
+            workspace_id=space.id,
+            kind="project.created",
+            payload={"data": {}},
+            created_at=created,
+            dispatched_at=created if dispatched else None,
+        )
+        session.add(message)
+        await session.flush()
+        # A pending delivery is due tomorrow: the pass under test only prunes.
+        session.add_all(Delivery(outbox_id=message.id, status=s, next_attempt_at=tomorrow) for s in statuses)
+        await session.flush()
+        return message.id
+
+    gone = [await row(old, True, "delivered"), await row(old, True, "failed"), await row(old, True)]
+    kept = [
+        await row(old, True, "delivered", "pending"),
+        await row(old, False),
+        await row(recent, True, "delivered"),
+    ]
+    frozen_clock(now)
+    await run_worker(app)
+    left = set(await session.scalars(select(OutboxMessage.id).where(OutboxMessage.workspace_id == space.id)))
+    assert left == set(kept)
+    orphans = await session.scalar(select(func.count(Delivery.id)).where(Delivery.outbox_id.in_(gone)))
+    assert orphans == 0

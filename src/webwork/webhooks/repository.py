@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, exists, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Select, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -280,3 +280,24 @@ async def forget_mail_body(session: AsyncSession, outbox_id: int, payload: dict[
     """A mail sent or given up keeps who and what it was, not its body (codes, links)."""
     kept = {key: value for key, value in payload.items() if key != "body"}
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(payload=kept))
+
+
+async def prune(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Forget up to ``limit`` outbox rows created before ``before`` that are done with:
+    dispatched, and with no delivery still pending (their deliveries go with them, so a
+    delivery log keeps the retention period). Answers how many went."""
+    pending = exists().where(
+        Delivery.outbox_id == OutboxMessage.id, Delivery.status == DeliveryStatus.PENDING.value
+    )
+    ids = list(
+        await session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.dispatched_at.is_not(None), OutboxMessage.created_at < before, ~pending)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    if ids:
+        await session.execute(delete(Delivery).where(Delivery.outbox_id.in_(ids)))
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)

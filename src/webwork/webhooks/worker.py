@@ -60,6 +60,9 @@ BATCH = 50
 # ends the run, and the rest wait for its retry).
 RUN = 20
 DISPATCH_BATCH = 500
+# What is done with is forgotten at most this often, this many outbox rows a statement.
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_BATCH = 1000
 USER_AGENT = "webwork-webhooks"
 
 
@@ -106,6 +109,7 @@ class Worker:
         self.database = database
         self.settings = settings
         self.mailer = mailer
+        self.pruned_at: datetime | None = None
         # No connection is reused: each delivery connects to the address it checked,
         # under its own host name (TLS server name), never to another host's connection.
         self.client = httpx.AsyncClient(
@@ -138,6 +142,7 @@ class Worker:
     async def run_once(self) -> int:
         """One pass; answers how many outbox rows and deliveries it handled."""
         now = clock.utcnow()
+        await self.prune(now)
         async with self.database.unit_of_work(write=True) as session:
             dispatched = await repository.dispatch(session, now, DISPATCH_BATCH)
         async with self.database.unit_of_work(write=True) as session:
@@ -150,6 +155,19 @@ class Worker:
                 for item, outcome in zip(run, results, strict=True):
                     await self._record(session, item, outcome)
         return dispatched + sum(len(run) for run in runs)
+
+    async def prune(self, now: datetime) -> None:
+        """Events and mail done with for ``webhook_retention_days`` are deleted with their
+        delivery logs, at most once an hour, in batches: the outbox never grows without
+        bound. Several workers may prune at once; a row goes once."""
+        if self.pruned_at is not None and now - self.pruned_at < PRUNE_EVERY:
+            return
+        self.pruned_at = now
+        before = now - timedelta(days=self.settings.webhook_retention_days)
+        while True:
+            async with self.database.unit_of_work(write=True) as session:
+                if await repository.prune(session, before, PRUNE_BATCH) < PRUNE_BATCH:
+                    return
 
     async def _send_run(self, run: list[Claimed]) -> list[Outcome | None]:
         """A webhook's deliveries one after another (each webhook's runs go at once);
