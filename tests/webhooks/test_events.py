@@ -100,3 +100,9 @@ async def test_each_change_emits_its_event(
     assert by_type["expense.updated"][0]["amount"] == 13
     assert by_type["timesheet.approved"][0]["status"] == "approved"
     assert [e["data"]["id"] for e in events if e["type"] == "time_entry.deleted"] == [entry["id"]]
+    # The manual entry, then the time the approved request added (2024-01-16, 09:00-10:00).
+    added = [e["time_entries"] for e in by_type["time_entry.created"]]
+    assert [(e[0]["method"], e[0]["start_at"]) for e in added] == [
+        ("manual", "2024-01-15T09:00:00Z"),
+        ("time_request", "2024-01-16T09:00:00Z"),
+    ]

@@ -155,6 +155,14 @@ async def approve(session: AsyncSession, actor: Actor, request_id: str) -> Appro
     await session.flush()
     message = messages.done("Time request approved successfully", recorded, member.user.fullname)
     webhooks.emit(session, actor.workspace, "time_request.approved", _event(request))
+    if recorded.entries:
+        # The approval added time as a manual entry would: announced the same way.
+        webhooks.emit(
+            session,
+            actor.workspace,
+            "time_entry.created",
+            {"user_id": member.id, "time_entries": recorded.entries},
+        )
     return Approved(request, recorded.saved_minutes, message)
 
 
