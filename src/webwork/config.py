@@ -96,8 +96,8 @@ class Settings(BaseSettings):
     )
     echo_sql: bool = Field(
         False,
-        description="Log every SQL statement with its parameters (SQLAlchemy's echo), for debugging only: "
-        "the parameters include webhook signing secrets as they are saved.",
+        description="Log every SQL statement (SQLAlchemy's echo), for debugging; the values bound to them "
+        "are never logged (they hold webhook secrets and people's data).",
     )
     access_log: bool = Field(
         False,

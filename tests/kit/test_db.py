@@ -19,7 +19,7 @@ from tests.assertions import ok
 from tests.factories import Factory
 from tests.statements import about_to_run
 from webwork.kit import clock
-from webwork.kit.db import Database, after_commit
+from webwork.kit.db import Database, after_commit, create_engine
 from webwork.kit.errors import ApiError
 from webwork.models import ApiKey
 
@@ -133,3 +133,18 @@ async def test_after_commit_work_runs_once_committed_and_never_after_a_rollback(
         await database.settle()
     assert ran == ["committed", "after the failure", "kept"]
     assert any(r.exc_info and "mail server on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+async def test_echoed_statements_never_show_their_values(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``WEBWORK_ECHO_SQL`` logs the SQL, never what is bound to it (webhook secrets,
+    token digests, people's data)."""
+    engine = create_engine(database_url, echo=True)
+    try:
+        with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"):
+            async with engine.connect() as conn:
+                await conn.execute(select(text(":secret")).params(secret="whsec_do-not-log"))
+    finally:
+        await engine.dispose()
+    assert "SELECT" in caplog.text and "whsec_do-not-log" not in caplog.text

@@ -174,12 +174,16 @@ def create_engine(
         else:
             # The connection used last has the freshest page cache.
             kwargs["pool_use_lifo"] = True
-        engine = create_async_engine(url, echo=echo, **kwargs)
+        # Logged and raised statements without their values (see below).
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, **kwargs)
         configure_sqlite(engine, readonly=readonly)
         return engine
     return create_async_engine(
         url,
         echo=echo,
+        # Statements are logged (echo) and put in errors without their values: those hold
+        # webhook secrets, token digests and people's data.
+        hide_parameters=True,
         pool_size=10,
         max_overflow=20,
         # A connection the server dropped (restarted, failed over) is noticed and replaced
@@ -198,7 +202,7 @@ def _threaded_reader(url: str, *, echo: bool, poolclass: type[Pool] | None) -> A
     where SQLAlchemy begins) gives each read one WAL snapshot; ``query_only`` makes a
     read that writes fail loudly."""
     kwargs: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else {}
-    engine = create_async_engine(url, echo=echo, **kwargs)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **kwargs)
     _drop_connections_on_unusable_file(engine)
 
     @event.listens_for(engine.sync_engine, "connect")
