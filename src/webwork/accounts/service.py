@@ -18,7 +18,7 @@ from webwork.auth import passwords
 from webwork.auth.api_keys import digest
 from webwork.kit import clock
 from webwork.kit.errors import invalid
-from webwork.kit.mail import Mailer, Message, send_after_commit
+from webwork.kit.mail import Message, send_after_commit
 from webwork.models import User
 from webwork.users import service as users
 
@@ -57,7 +57,7 @@ def reset_link(public_address: str, token: str) -> str:
     return f"{public_address}/reset/{token}"
 
 
-async def request_reset(session: AsyncSession, mailer: Mailer, public_address: str, email: str) -> None:
+async def request_reset(session: AsyncSession, public_address: str, email: str) -> None:
     """Mail a reset link to ``email`` if an account has it; nothing otherwise."""
     user = await users.get_by_email(session, email) if email.strip() else None
     if user is None:
@@ -72,7 +72,7 @@ Set a new password here (the link works once, for one hour): {link}
 If it was not you, ignore this mail: the password does not change without the link.
 """
     message = Message(to=user.email, subject="Reset your WebWork password", body=body)
-    send_after_commit(session, mailer, message, regarding=f"password reset of user {user.id}")
+    send_after_commit(session, message, regarding=f"password reset of user {user.id}")
 
 
 async def check_reset(session: AsyncSession, token: str) -> User:

@@ -13,9 +13,8 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
-from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.config import Settings
@@ -78,14 +77,13 @@ class SmtpMailer:
             smtp.send_message(email)
 
 
-def send_after_commit(session: AsyncSession, mailer: Mailer, message: Message, *, regarding: str) -> None:
+def send_after_commit(session: AsyncSession, message: Message, *, regarding: str) -> None:
     """Send ``message`` once the request's transaction has committed, never inside it
     and never if it rolls back: the message is written to the outbox in the same
     transaction (``kit.outbox``), and the worker sends it through the configured mailer,
     retrying with backoff while the mail server is unreachable. ``regarding`` (whose
     mail it is, e.g. "member 12 in workspace 3") names it in the log if it cannot be
-    sent. ``mailer`` is the request's (``MailerDep``); the worker holds the same
-    configured one, so callers keep one call shape whichever process sends."""
+    sent."""
     payload = {"to": message.to, "subject": message.subject, "body": message.body, "regarding": regarding}
     enqueue(session, workspace_id=None, kind=MAIL, payload=payload)
 
@@ -105,11 +103,3 @@ def mailer_from(settings: Settings) -> Mailer:
     if settings.mail_backend == "smtp":
         return SmtpMailer(settings)
     return LogMailer(settings.mail_from)
-
-
-async def get_mailer(request: Request) -> Mailer:
-    mailer: Mailer = request.app.state.mailer
-    return mailer
-
-
-MailerDep = Annotated[Mailer, Depends(get_mailer)]

@@ -31,7 +31,7 @@ from webwork.auth.api_keys import digest
 from webwork.kit import clock
 from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import RateLimited, ValidationFailed, invalid
-from webwork.kit.mail import Mailer, send_after_commit
+from webwork.kit.mail import send_after_commit
 from webwork.members import mails, repository
 from webwork.members.repository import CodeRow
 from webwork.models import EmailChange, InvitationCode, Membership, User, Workspace
@@ -130,7 +130,6 @@ def _invitation_binding(token: str, user: User) -> str:
 
 async def send(
     session: AsyncSession,
-    mailer: Mailer,
     membership: Membership,
     user: User,
     workspace: Workspace,
@@ -142,7 +141,7 @@ async def send(
     fresh = partial(InvitationCode, membership_id=membership.id)
     code, expires_at = await _issue(session, stored, fresh, _invitation_binding(token, user))
     message = mails.confirmation_code(workspace, user, code, link, LIFETIME)
-    send_after_commit(session, mailer, message, regarding=mails.regarding(user.id, workspace.id))
+    send_after_commit(session, message, regarding=mails.regarding(user.id, workspace.id))
     return expires_at
 
 
@@ -157,14 +156,14 @@ def _email_binding(user: User, new_email: str) -> str:
 
 
 async def send_email_change(
-    session: AsyncSession, mailer: Mailer, user: User, new_email: str, confirm_url: str, regarding: str
+    session: AsyncSession, user: User, new_email: str, confirm_url: str, regarding: str
 ) -> None:
     """Mail a code to ``new_email`` (replacing a pending change and its code)."""
     stored = await repository.email_change(session, user.id)
     fresh = partial(EmailChange, user_id=user.id)
     code, _ = await _issue(session, stored, fresh, _email_binding(user, new_email), email=new_email)
     message = mails.email_change_code(user, new_email, code, confirm_url, LIFETIME)
-    send_after_commit(session, mailer, message, regarding=regarding)
+    send_after_commit(session, message, regarding=regarding)
 
 
 async def confirm_email_change(session: AsyncSession, user: User, code: str) -> str:

@@ -14,7 +14,6 @@ from webwork.auth.deps import SessionDep, get_principal
 from webwork.auth.principal import Principal
 from webwork.auth.roles import Role
 from webwork.kit.envelope import Envelope, respond
-from webwork.kit.mail import MailerDep
 from webwork.members import service
 from webwork.members.router import PublicAddressDep
 from webwork.members.schemas import InvitationAccept, InvitationAccepted, InvitationCodeSent, InvitationOut
@@ -92,12 +91,11 @@ async def accept_invitation(
     token: str,
     session: SessionDep,
     principal: Annotated[Principal | None, Depends(optional_principal)],
-    mailer: MailerDep,
     address: PublicAddressDep,
     body: Annotated[InvitationAccept | None, Body()] = None,
 ) -> JSONResponse:
     code, password = (body.code, body.password) if body is not None else (None, None)
-    result = await service.accept_invitation(session, token, principal, code, mailer, address, password)
+    result = await service.accept_invitation(session, token, principal, code, address, password)
     if isinstance(result, service.CodeSent):
         sent = InvitationCodeSent(
             user_id=result.user_id,

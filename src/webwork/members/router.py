@@ -13,7 +13,6 @@ from webwork.auth.principal import Actor
 from webwork.auth.roles import ROLE_NAMES
 from webwork.config import Settings
 from webwork.kit.envelope import Envelope, respond, respond_page
-from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
 from webwork.kit.types import Id, Keyword, Line, choices
@@ -98,10 +97,9 @@ async def invite_member(
     actor: AdminActor,
     session: SessionDep,
     body: MemberInvite,
-    mailer: MailerDep,
     address: PublicAddressDep,
 ) -> JSONResponse:
-    invited = await service.invite(session, actor, body, mailer, address)
+    invited = await service.invite(session, actor, body, address)
     return respond(_invited(actor, invited), "Member invited successfully", status_code=201)
 
 
@@ -115,7 +113,6 @@ async def resend_invitation(
     member_id: Id,
     actor: AdminActor,
     session: SessionDep,
-    mailer: MailerDep,
     address: PublicAddressDep,
     _body: OptionalBody = None,
 ) -> JSONResponse:
@@ -123,7 +120,7 @@ async def resend_invitation(
     the previous link, and a confirmation code sent for it, stop working. For a mail
     that could not be sent (the failure is logged) or was lost. 409 if the member has no
     pending invitation (accepted, or archived: restore it first)."""
-    invited = await service.resend_invitation(session, actor, member_id, mailer, address)
+    invited = await service.resend_invitation(session, actor, member_id, address)
     return respond(_invited(actor, invited), "Invitation sent again successfully")
 
 
@@ -154,7 +151,6 @@ async def update_member(
     actor: AnyRoleDep,
     session: SessionDep,
     body: MemberUpdate,
-    mailer: MailerDep,
     address: PublicAddressDep,
 ) -> JSONResponse:
     """Only the fields sent change. Owners and executive managers change anyone but the
@@ -173,7 +169,7 @@ async def update_member(
     other workspace) changes it at once; the invitation is mailed again to the new
     address and the answer's `invitation_link` is its new link (the old one stops
     working)."""
-    updated = await service.update(session, actor, member_id, body, mailer, address)
+    updated = await service.update(session, actor, member_id, body, address)
     shown = _out(actor, updated.member).model_dump(exclude_unset=True)
     if updated.invitation_link is not None:
         out = MemberUpdated(**shown, pending_email=None, invitation_link=updated.invitation_link)

@@ -19,7 +19,7 @@ from webwork.auth.roles import ROLE_INVALID, Role, parse_role
 from webwork.kit import clock
 from webwork.kit.db import add_unless_taken
 from webwork.kit.errors import Conflict, Forbidden, found, invalid
-from webwork.kit.mail import Mailer, send_after_commit
+from webwork.kit.mail import send_after_commit
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import confirmation, mails, repository
 from webwork.members.schedules import SCHEDULE_FIELDS, WORK_END_INVALID, Schedule, resolve, stored_days
@@ -152,9 +152,7 @@ class Invited:
     link: str
 
 
-async def invite(
-    session: AsyncSession, actor: Actor, data: MemberInvite, mailer: Mailer, public_address: str
-) -> Invited:
+async def invite(session: AsyncSession, actor: Actor, data: MemberInvite, public_address: str) -> Invited:
     """Create (or reuse, never altering or showing its profile) the user and an
     ``invited`` membership with a one-time token, and mail the link to the invited
     address once saved; only the token's digest is stored. The membership keeps the
@@ -180,7 +178,7 @@ async def invite(
     # of the same email to this workspace fails here instead of being overwritten.
     if not await add_unless_taken(session, membership):
         raise invalid("email", EMAIL_TAKEN)
-    link = _mail_invitation(session, actor, membership, user, token, mailer, public_address)
+    link = _mail_invitation(session, actor, membership, user, token, public_address)
     webhooks.emit(session, actor.workspace, "member.invited", _event(membership, user.email))
     schedule = await repository.workspace_schedule(session, actor.workspace_id)
     return Invited(MemberView(membership, user, [], schedule), link)
@@ -199,19 +197,18 @@ def _mail_invitation(
     membership: Membership,
     user: User,
     token: str,
-    mailer: Mailer,
     public_address: str,
 ) -> str:
     """Queue the invitation mail (sent after the commit); answers the link."""
     link = invitation_link(public_address, token)
     page = invitation_page(public_address, token)
     message = mails.invitation(actor.user, actor.workspace, user, Role(membership.role), link, page)
-    send_after_commit(session, mailer, message, regarding=mails.regarding(user.id, actor.workspace_id))
+    send_after_commit(session, message, regarding=mails.regarding(user.id, actor.workspace_id))
     return link
 
 
 async def resend_invitation(
-    session: AsyncSession, actor: Actor, user_id: int, mailer: Mailer, public_address: str
+    session: AsyncSession, actor: Actor, user_id: int, public_address: str
 ) -> Invited:
     """Mail a pending invitation again, with a new link (the old one stops working, and
     so does a confirmation code sent for it): the way to recover from a mail that could
@@ -220,18 +217,18 @@ async def resend_invitation(
     membership = member.membership
     if membership.status != MembershipStatus.INVITED or membership.invitation_token is None:
         raise Conflict("The member has no pending invitation.")
-    link = await _reissue_invitation(session, actor, member, mailer, public_address)
+    link = await _reissue_invitation(session, actor, member, public_address)
     await session.flush()
     return Invited(member, link)
 
 
 async def _reissue_invitation(
-    session: AsyncSession, actor: Actor, member: MemberView, mailer: Mailer, public_address: str
+    session: AsyncSession, actor: Actor, member: MemberView, public_address: str
 ) -> str:
     token = _new_invitation_token(member.membership)
     await repository.drop_invitation_code(session, member.membership.id)
     member.membership.updated_at = clock.utcnow()
-    return _mail_invitation(session, actor, member.membership, member.user, token, mailer, public_address)
+    return _mail_invitation(session, actor, member.membership, member.user, token, public_address)
 
 
 async def _create_user(session: AsyncSession, data: MemberInvite) -> User:
@@ -260,7 +257,6 @@ async def update(
     actor: Actor,
     user_id: int,
     data: MemberUpdate,
-    mailer: Mailer,
     public_address: str,
 ) -> Updated:
     """Only the fields sent change (see ``_ensure_may_update`` for who may change what).
@@ -273,7 +269,7 @@ async def update(
     _update_profile(member, changes)
     updated = Updated(member)
     if "email" in changes:
-        updated = await _change_email(session, actor, member, changes["email"], mailer, public_address)
+        updated = await _change_email(session, actor, member, changes["email"], public_address)
     await session.flush()
     webhooks.emit(session, actor.workspace, "member.updated", _event(member.membership, member.user.email))
     return updated
@@ -378,7 +374,7 @@ async def _changes_shared_profile(
 
 
 async def _change_email(
-    session: AsyncSession, actor: Actor, member: MemberView, email: str, mailer: Mailer, public_address: str
+    session: AsyncSession, actor: Actor, member: MemberView, email: str, public_address: str
 ) -> Updated:
     """An address is proven before it is used: the new one gets a confirmation code and
     becomes the account's once the account, signed in, confirms it (``confirm_email``);
@@ -400,13 +396,13 @@ async def _change_email(
     ):
         if not await repository.change_email(session, user, normalized):
             raise invalid("email", EMAIL_TAKEN)
-        link = await _reissue_invitation(session, actor, member, mailer, public_address)
+        link = await _reissue_invitation(session, actor, member, public_address)
         return Updated(member, invitation_link=link)
     if await users.get_by_email(session, normalized) is not None:
         raise invalid("email", EMAIL_TAKEN)
     confirm_url = f"{public_address}/api/v2/members/{user.id}/email/confirm?workspace_id={actor.workspace_id}"
     regarding = mails.regarding(user.id, actor.workspace_id)
-    await confirmation.send_email_change(session, mailer, user, normalized, confirm_url, regarding)
+    await confirmation.send_email_change(session, user, normalized, confirm_url, regarding)
     return Updated(member, pending_email=normalized)
 
 
@@ -513,7 +509,6 @@ async def accept_invitation(
     token: str,
     principal: Principal | None,
     code: str | None,
-    mailer: Mailer,
     public_address: str,
     password: str | None = None,
 ) -> Accepted | CodeSent:
@@ -532,7 +527,7 @@ async def accept_invitation(
     if principal is None or principal.user_id != user.id:
         if code is None:
             link = invitation_link(public_address, token)
-            expires_at = await confirmation.send(session, mailer, membership, user, workspace, token, link)
+            expires_at = await confirmation.send(session, membership, user, workspace, token, link)
             return CodeSent(user.id, workspace.id, user.email, expires_at)
         await confirmation.confirm(session, membership, user, token, code)
         if not await repository.has_credentials(session, user, membership):

@@ -16,7 +16,6 @@ from webwork.auth.deps import SessionDep
 from webwork.auth.principal import Principal
 from webwork.auth.roles import Role
 from webwork.kit.errors import ApiError, NotFound
-from webwork.kit.mail import MailerDep
 from webwork.members import service as members
 from webwork.pages import web
 
@@ -106,7 +105,7 @@ async def invitation_page(token: Token, request: Request, session: SessionDep) -
 
 
 @router.post("/invite/{token}")
-async def join(token: Token, request: Request, session: SessionDep, mailer: MailerDep) -> HTMLResponse:
+async def join(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
     """``step``: ``accept`` (signed in as the invited account), ``send`` (mail a code)
     or ``confirm`` (the code, a name and a password)."""
     fields = await web.form(request)
@@ -135,9 +134,7 @@ async def join(token: Token, request: Request, session: SessionDep, mailer: Mail
         )
     address = web.settings_of(request).public_address()
     try:
-        result = await members.accept_invitation(
-            session, token, principal, code, mailer, address, password or None
-        )
+        result = await members.accept_invitation(session, token, principal, code, address, password or None)
     except ApiError as exc:
         message = " ".join(m for ms in (exc.errors or {}).values() for m in ms) or exc.message
         return await _invitation_page(
@@ -169,7 +166,7 @@ async def reset_request_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/reset")
-async def request_reset(request: Request, session: SessionDep, mailer: MailerDep) -> HTMLResponse:
+async def request_reset(request: Request, session: SessionDep) -> HTMLResponse:
     """The same answer whether or not the address has an account (limited like sign-ins)."""
     fields = await web.form(request)
     if not web.csrf_ok(request, fields):
@@ -177,7 +174,7 @@ async def request_reset(request: Request, session: SessionDep, mailer: MailerDep
     email = fields.get("email", "")[:255]
     if not await web.login_allowed(request, email):
         return web.render(request, "reset.html", 429, token=None, done=None, error=SLOW_DOWN)
-    await accounts.request_reset(session, mailer, web.settings_of(request).public_address(), email)
+    await accounts.request_reset(session, web.settings_of(request).public_address(), email)
     return web.render(request, "reset.html", token=None, done=RESET_SENT, error=None)
 
 

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
-from webwork.kit.mail import MailerDep
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody, query_or_body
 from webwork.kit.types import Id, Line
@@ -68,14 +67,13 @@ async def create_project_viewer(
     actor: AdminActor,
     session: SessionDep,
     body: ViewerCreate,
-    mailer: MailerDep,
     address: PublicAddressDep,
 ) -> JSONResponse:
     """Invites the address as a project viewer, exactly as `POST /members` invites a
     member: status `invited`, the link mailed after the viewer is saved (and shown in
     the answer), accepted with `POST /invitations/{token}/accept`. The viewer sees no
     project until one is assigned. An email already in the workspace is a 422."""
-    created = await service.create(session, actor, body, mailer, address)
+    created = await service.create(session, actor, body, address)
     out = ViewerCreated(**ViewerOut.of(created.viewer).model_dump(), invitation_link=created.link)
     return respond(out, "Project viewer created successfully", status_code=201)
 

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth.principal import Actor
 from webwork.auth.roles import Role
 from webwork.kit.errors import Conflict, NotFound, found, invalid
-from webwork.kit.mail import Mailer
 from webwork.kit.pagination import Page, PageParams
 from webwork.members import service as members
 from webwork.members.schemas import MemberInvite
@@ -47,15 +46,13 @@ class Created:
     link: str
 
 
-async def create(
-    session: AsyncSession, actor: Actor, body: ViewerCreate, mailer: Mailer, public_address: str
-) -> Created:
+async def create(session: AsyncSession, actor: Actor, body: ViewerCreate, public_address: str) -> Created:
     """The members' invitation, with the project viewer role: ``invited`` until the
     link is accepted, the mail sent after the commit."""
     data = MemberInvite(
         email=body.email, firstname=body.firstname, lastname=body.lastname, role=Role.PROJECT_VIEWER
     )
-    invited = await members.invite(session, actor, data, mailer, public_address)
+    invited = await members.invite(session, actor, data, public_address)
     return Created(ViewerView(invited.member.membership, invited.member.user, []), invited.link)
 
 
