@@ -21,7 +21,9 @@ from webwork.app import create_app
 from webwork.config import Settings
 from webwork.kit import clock
 from webwork.kit.db import UnitOfWorkRoute
-from webwork.kit.types import PATTERN_RULES
+from webwork.kit.types import ICON_PATTERN, PATTERN_RULES
+from webwork.oauth.rules import URI_PATTERN
+from webwork.webhooks.schemas import URL_PATTERN
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "webwork"
 DOMAINS = sorted(p.parent for p in PACKAGE.glob("*/router.py"))
@@ -288,6 +290,8 @@ def test_mail_is_sent_after_the_commit_only() -> None:
 # What a request's JSON schema may leave unbounded: parsed values (dates, times, enums)
 # and the string spelling of a decimal, which max_digits bounds.
 PARSED_FORMATS = {"date", "date-time", "time"}
+# Patterns of a value's shape, none of which lets a control character through.
+SHAPES = (ICON_PATTERN, URI_PATTERN, URL_PATTERN)
 INT_MAX = 2**31 - 1
 INF = float("inf")
 
@@ -312,7 +316,9 @@ def _unbounded(spec: dict[str, Any], schema: dict[str, Any], where: str, strings
             found += _unbounded(spec, branch, where, strings)
     kind = schema.get("type")
     if kind == "string" and strings and "enum" not in schema and schema.get("format") not in PARSED_FORMATS:
-        if "maxLength" not in schema or schema.get("pattern") not in PATTERN_RULES:
+        if schema.get("maxLength") != 0 and (
+            "maxLength" not in schema or schema.get("pattern") not in (*PATTERN_RULES, *SHAPES)
+        ):
             found.append(
                 f"{where}: a string without maxLength or kit.types' pattern of no control characters"
             )

@@ -179,12 +179,17 @@ async def test_401s_name_the_bearer_scheme(factory: Factory) -> None:
 _PARAMETER = re.compile(r"\{[^}]+\}")
 
 
+def _concrete(parameter: re.Match[str]) -> str:
+    """1, or a UUID where the path takes only a UUID (``{expense_id:uuid}``)."""
+    return "00000000-0000-4000-8000-000000000001" if parameter.group(0).endswith(":uuid}") else "1"
+
+
 def _paths(app: FastAPI) -> dict[str, set[str]]:
     """Each API path with a concrete id in place of its parameters, and its methods."""
     paths: dict[str, set[str]] = {}
     for route in app.routes:
         if isinstance(route, APIRoute):
-            paths.setdefault(_PARAMETER.sub("1", route.path), set()).update(route.methods)
+            paths.setdefault(_PARAMETER.sub(_concrete, route.path), set()).update(route.methods)
     return paths
 
 

@@ -117,7 +117,15 @@ DESCRIPTION = """Self-hostable implementation of the WebWork Time Tracker REST A
 Authenticate with `Authorization: Bearer <api key>`, or with an OAuth 2 access token
 (authorization code flow with PKCE at `/oauth/authorize` and `/oauth/token`; the
 scopes each operation needs are listed on it). Every response is wrapped in the
-`{success, data, message, meta}` envelope; errors carry `error` and, for 422, `errors`."""
+`{success, data, message, meta}` envelope; errors carry `error` and, for 422, `errors`.
+
+Every answer carries `X-Request-ID` (send your own, up to 128 of `A-Z a-z 0-9 . _ -`, to
+find the request in the server's logs; errors repeat it in `meta.request_id`) and, when
+rate limits are on, `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
+(`Retry-After` on a 429). A POST may carry an `Idempotency-Key` header (up to 255
+characters): its first answer is kept for 24 hours and replayed, with
+`Idempotent-Replayed: true`, for the same key and body; the same key with another body
+or path is a 422, and while the first request still runs a 409."""
 
 
 def long_read_paths() -> frozenset[str]:

@@ -88,6 +88,25 @@ async def test_a_boolean_is_never_an_id_or_an_integer_in_a_json_body(factory: Fa
     assert ok(await api.get(project, params=space.ws))["data"]["status"] == 1
 
 
+async def test_a_number_or_yes_no_in_a_json_string_is_refused_and_taken_from_a_form(factory: Factory) -> None:
+    """The document says number and boolean; JSON has both, so a JSON string is the
+    wrong type (as schemathesis' negative data expects). A form has only strings."""
+    space = await factory.space()
+    api = space.owner.api
+    for field, value, message in (
+        ("budget", "12.5", "The budget field must be a number."),
+        ("weekly_hours_limit", "0", "The weekly hours limit field must be a number."),
+        ("is_billable", "true", "The is billable field must be true or false."),
+    ):
+        response = await api.post("/projects", params=space.ws, json={"name": "x", field: value})
+        assert err(response, 422, "validation_error")["errors"] == {field: [message]}
+    form = {"name": "Form", "budget": "12.5", "weekly_hours_limit": "0", "is_billable": "true"}
+    data = ok(await api.post("/projects", params=space.ws, data=form), 201)["data"]
+    assert data["budget_estimation"] == 12.5 and data["weekly_hours_limit"] == 0 and data["is_billable"]
+    # Blank is still "no value" in JSON too.
+    assert ok(await api.post("/projects", params=space.ws, json={"name": "y", "budget": ""}), 201)
+
+
 async def test_a_boolean_is_never_an_id_in_a_query_or_a_form(factory: Factory) -> None:
     space, _, ids = await _working(factory)
     api = space.owner.api

@@ -17,7 +17,7 @@ from webwork.models import Membership, User
 def test_update_body_parses_flags_roles_and_blanks() -> None:
     body = MemberUpdate.model_validate(
         {
-            "rate_status": "1",
+            "rate_status": 1,
             "remove_avatar": True,
             "role": "Regular User",
             "weekly_hours_limit": "",
@@ -33,7 +33,7 @@ def test_update_body_parses_flags_roles_and_blanks() -> None:
         "weekly_hours_limit": None,
         "rate": None,
     }
-    assert MemberUpdate.model_validate({"rate_status": "false"}).rate_status == 0
+    assert MemberUpdate.model_validate({"rate_status": False}).rate_status == 0
     assert MemberUpdate.model_validate({"timezone": " Europe/Paris "}).timezone == "Europe/Paris"
 
 

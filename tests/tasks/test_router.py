@@ -148,7 +148,7 @@ async def test_create_minimal_defaults(factory: Factory) -> None:
 async def test_estimation_is_set_changed_and_cleared(factory: Factory) -> None:
     """Ours: a task's estimated hours, as a project's ``estimation``."""
     w = await make_world(factory)
-    task = ok(await w.owner.api.post("/tasks", json={**w.q, "title": "Sized", "estimation": "2.5"}), 201)[
+    task = ok(await w.owner.api.post("/tasks", json={**w.q, "title": "Sized", "estimation": 2.5}), 201)[
         "data"
     ]
     assert task["estimation"] == 2.5

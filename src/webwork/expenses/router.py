@@ -3,9 +3,10 @@ workspace's categories, and owners' and executive managers' decisions on it."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from webwork.auth.deps import ActorDep, AdminActor, SessionDep
@@ -29,7 +30,9 @@ from webwork.kit.types import Id, Keyword, OptionalDate, choices, decimal_to_num
 
 router = APIRouter(prefix="/expenses", tags=["Expenses"])
 
-# The categories' routes come first: "/expenses/categories" is no expense id.
+# The categories' routes come first; an expense's path only matches a UUID, so that
+# "/expenses/categories" is never read as an expense id (PUT on it is a 405, not a 404).
+ExpenseId = Annotated[uuid.UUID, Path(description="The expense's id")]
 
 
 @router.get(
@@ -126,14 +129,14 @@ async def get_expenses(
 
 
 @router.get(
-    "/{expense_id}",
+    "/{expense_id:uuid}",
     response_model=Envelope[ExpenseOut],
     operation_id="getExpense",
     summary="Get an expense",
 )
-async def get_expense(expense_id: UuidText, actor: ActorDep, session: SessionDep) -> JSONResponse:
+async def get_expense(expense_id: ExpenseId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     """One expense the caller sees, by its UUID (404 otherwise)."""
-    view = await service.get(session, actor, expense_id)
+    view = await service.get(session, actor, str(expense_id))
     return respond(ExpenseOut.of(view), "Expense retrieved successfully")
 
 
@@ -155,61 +158,61 @@ async def create_expense(body: ExpenseCreate, actor: ActorDep, session: SessionD
 
 
 @router.put(
-    "/{expense_id}",
+    "/{expense_id:uuid}",
     response_model=Envelope[ExpenseOut],
     operation_id="updateExpense",
     summary="Update an expense",
 )
 async def update_expense(
-    expense_id: UuidText, body: ExpenseUpdate, actor: ActorDep, session: SessionDep
+    expense_id: ExpenseId, body: ExpenseUpdate, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     """Only the fields sent change, while the expense is pending (409 once decided): by
     its member or whoever added it, and by owners and executive managers (403 for
     anyone else)."""
-    view = await service.update(session, actor, expense_id, body)
+    view = await service.update(session, actor, str(expense_id), body)
     return respond(ExpenseOut.of(view), "Expense updated successfully")
 
 
 @router.delete(
-    "/{expense_id}",
+    "/{expense_id:uuid}",
     response_model=Envelope[ExpenseOut],
     operation_id="deleteExpense",
     summary="Delete an expense",
 )
 async def delete_expense(
-    expense_id: UuidText, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
+    expense_id: ExpenseId, actor: ActorDep, session: SessionDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Deletes a pending expense (409 once decided), as its member or whoever added it,
     or as an owner or executive manager (403 for anyone else)."""
-    view = await service.delete(session, actor, expense_id)
+    view = await service.delete(session, actor, str(expense_id))
     return respond(ExpenseOut.of(view), "Expense deleted successfully")
 
 
 @router.put(
-    "/{expense_id}/approve",
+    "/{expense_id:uuid}/approve",
     response_model=Envelope[ExpenseOut],
     operation_id="approveExpense",
     summary="Approve an expense",
 )
 async def approve_expense(
-    expense_id: UuidText, actor: AdminActor, session: SessionDep, _body: OptionalBody = None
+    expense_id: ExpenseId, actor: AdminActor, session: SessionDep, _body: OptionalBody = None
 ) -> JSONResponse:
     """Owners and executive managers approve a pending expense (409 once decided; only
     the owner decides on the owner's)."""
-    view = await service.approve(session, actor, expense_id)
+    view = await service.approve(session, actor, str(expense_id))
     return respond(ExpenseOut.of(view), "Expense approved successfully")
 
 
 @router.put(
-    "/{expense_id}/reject",
+    "/{expense_id:uuid}/reject",
     response_model=Envelope[ExpenseOut],
     operation_id="rejectExpense",
     summary="Reject an expense",
 )
 async def reject_expense(
-    expense_id: UuidText, body: ExpenseReject, actor: AdminActor, session: SessionDep
+    expense_id: ExpenseId, body: ExpenseReject, actor: AdminActor, session: SessionDep
 ) -> JSONResponse:
     """Owners and executive managers turn down a pending expense with a `reason` (or
     `comment`) saying why (409 once decided)."""
-    view = await service.reject(session, actor, expense_id, body.text)
+    view = await service.reject(session, actor, str(expense_id), body.text)
     return respond(ExpenseOut.of(view), "Expense rejected successfully")

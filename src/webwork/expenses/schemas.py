@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.envelope import Envelope, Meta
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
+    FIRST_DAY,
+    LAST_DAY,
     LINE_PATTERN,
     BlankNone,
+    Day,
     Flag,
     Name,
+    OptionalDate,
     OptionalId,
     Text,
     Timestamp,
@@ -54,15 +57,6 @@ UuidText = Annotated[
 Note = Annotated[Text, Field(max_length=5000)]
 
 
-def _in_range(value: dt.date) -> dt.date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"The date must be {DAY_RANGE}.")
-    return value
-
-
-Day = Annotated[dt.date, AfterValidator(_in_range)]
-
-
 def display_date(day: dt.date) -> str:
     """The hosted API's display form, "Jan 15, 2024", whatever the server's locale."""
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
@@ -96,7 +90,7 @@ class CategoryOut(BaseModel):
 
 class ExpenseCreate(RequestBody):
     expense_name: Name
-    date: Annotated[Day | None, BlankNone] = Field(
+    date: OptionalDate = Field(
         None, description=f"YYYY-MM-DD, {DAY_RANGE}; default: today in the member's timezone"
     )
     amount: Amount

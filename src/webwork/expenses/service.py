@@ -35,11 +35,11 @@ from webwork.expenses.schemas import (
     Selection,
 )
 from webwork.kit import clock
-from webwork.kit.days import FIRST_DAY, LAST_DAY, check_date_range
+from webwork.kit.days import check_date_range
 from webwork.kit.errors import Conflict, Forbidden, ensure_pending, found, invalid
 from webwork.kit.ids import parse_uuid
 from webwork.kit.pagination import Page, PageParams
-from webwork.kit.types import decimal_to_number
+from webwork.kit.types import FIRST_DAY, LAST_DAY, decimal_to_number
 from webwork.members import service as members
 from webwork.models import Expense, ExpenseCategory
 from webwork.models.statuses import ExpenseStatus

@@ -10,12 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from webwork.kit.errors import invalid
-
-# The dates the API knows: time lies on them and filters name them. Both databases store
-# them, they are far from ``datetime``'s limits (no request reaches an overflow), and
-# one range everywhere means no rule reads a date another refuses.
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
+from webwork.kit.types import FIRST_DAY, LAST_DAY
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -203,6 +203,7 @@ _TEMPLATES = {
     "model_attributes_type": "The {field} must be an object.",
     "dict_type": "The {field} must be an object.",
     "value_error": "{msg}",
+    "day_range": "The {field} must be between {first} and {last}.",
 }
 
 

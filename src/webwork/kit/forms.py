@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -18,6 +19,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webwork.kit.bodies import read_body, replaying
 from webwork.kit.errors import MalformedJson, error_response, malformed_json
+
+# Whether the request's body came as a form: its values are all strings, numbers too.
+_FORM_BODY: ContextVar[bool] = ContextVar("form_body", default=False)
+
+
+def body_was_form() -> bool:
+    return _FORM_BODY.get()
+
 
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d*)\]$")
 
@@ -60,7 +69,11 @@ class FormAsJsonMiddleware:
         body = json.dumps(fields).encode()
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")]
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await self.app({**scope, "headers": headers}, replaying(body, receive), send)
+        token = _FORM_BODY.set(True)
+        try:
+            await self.app({**scope, "headers": headers}, replaying(body, receive), send)
+        finally:
+            _FORM_BODY.reset(token)
 
 
 def _is_form(scope: Scope) -> bool:

@@ -82,6 +82,26 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
 
 Document = dict[str, Any]
 
+HEADER_REF = "#/components/headers/"
+# The headers answers carry (``kit.observe``, ``kit.ratelimit``, ``idempotency``).
+HEADERS: dict[str, Document] = {
+    "X-Request-ID": {
+        "description": "The request's id: the caller's own X-Request-ID when it is sane, else a new one",
+        "schema": {"type": "string", "maxLength": 128},
+    },
+    "RateLimit-Limit": {
+        "description": "Requests allowed in the window (when rate limits are on)",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {"description": "Requests left in the window", "schema": {"type": "integer"}},
+    "RateLimit-Reset": {"description": "Seconds until the window resets", "schema": {"type": "integer"}},
+    "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}},
+    "Idempotent-Replayed": {
+        "description": "true: the stored answer to an earlier request with this Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+
 
 def install_openapi(app: FastAPI) -> None:
     generate = app.openapi
@@ -103,7 +123,22 @@ def refine(document: Document) -> Document:
         _declare_errors(operation, path, read=method == "get")
     _link_created(document)
     _drop_unused(document)
+    _declare_headers(document)
     return document
+
+
+def _declare_headers(document: Document) -> None:
+    """Every answer's ``X-Request-ID`` and rate-limit headers; ``Retry-After`` on 429
+    and 503; ``Idempotent-Replayed`` on what a POST answers."""
+    document["components"]["headers"] = HEADERS
+    for _, method, operation in _operations(document):
+        for status, answer in operation["responses"].items():
+            names = ["X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
+            if status in ("429", "503"):
+                names.append("Retry-After")
+            if method == "post" and status.startswith("2"):
+                names.append("Idempotent-Replayed")
+            answer.setdefault("headers", {}).update({name: {"$ref": HEADER_REF + name} for name in names})
 
 
 def _operations(document: Document) -> Iterator[tuple[str, str, Document]]:
@@ -135,11 +170,24 @@ def _rewrite_refs(node: Any, rename: Callable[[str], str]) -> None:
 
 
 def _not_null(schema: Document) -> Document:
-    """``anyOf: [X, null]`` as X (keeping the title and description around it)."""
+    """``anyOf: [X, null]`` as X, ``anyOf: [X, "", null]`` as ``anyOf: [X, ""]``
+    (keeping the title and description around it)."""
     branches = [b for b in schema.get("anyOf", ()) if b.get("type") != "null"]
-    if "anyOf" not in schema or len(branches) != 1:
+    if "anyOf" not in schema or not branches:
         return schema
     rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    if len(branches) > 1:
+        return {**rest, "anyOf": branches}
+    return {**branches[0], **rest}
+
+
+def _not_blank(schema: Document) -> Document:
+    """A required parameter without the empty string an optional one may be (blank
+    reads as absent, and absent is refused)."""
+    branches = [b for b in schema.get("anyOf", ()) if b.get("maxLength") != 0]
+    if "anyOf" not in schema or len(branches) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
     return {**branches[0], **rest}
 
 
@@ -186,6 +234,9 @@ def _place_query_or_body(
             query["required"] = True
         if name is not None:
             placed[key] = "query (required)" if query.get("required") else "query"
+    for param in params:
+        if param.get("required"):
+            param["schema"] = _not_blank(param["schema"])
     if body is not None and not body_required and not body.get("properties"):
         del operation["requestBody"]
     if not params:

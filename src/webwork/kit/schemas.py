@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Body
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 from pydantic.config import JsonDict, JsonValue
 
 from webwork.kit.errors import ValidationFailed
+from webwork.kit.forms import body_was_form
 from webwork.kit.types import INT_MAX, BlankNone, Id
 
 SCOPE = "workspace_id"
@@ -24,31 +26,35 @@ QueryOrBodyId = Annotated[
 def _document(schema: JsonDict, model: type[Any]) -> None:
     """The body as the document shows it (``json_schema_extra``): each of the model's
     ``needed`` fields required, ``workspace_id`` left out unless needed here, and the
-    ``not_null`` fields without null (and, if text, without the empty string)."""
+    ``needed`` and ``not_null`` fields without null and the blank that reads as null
+    (and, if text, without the empty string)."""
     properties = schema["properties"]
     required = schema.setdefault("required", [])
     assert isinstance(properties, dict) and isinstance(required, list)
     if SCOPE not in model.needed:
         del properties[SCOPE]
     for field in model.needed:
-        declared = properties[field]
-        assert isinstance(declared, dict)
-        declared.pop("default", None)
         required.append(field)
-    for field in model.not_null:
+    for field in (*model.needed, *model.not_null):
         declared = properties[field]
         assert isinstance(declared, dict)
-        branches = declared.pop("anyOf", None)
-        if isinstance(branches, list):
-            kept: list[JsonValue] = [b for b in branches if isinstance(b, dict) and b.get("type") != "null"]
-            only = kept[0] if len(kept) == 1 else None
-            if isinstance(only, dict):
-                declared.update(only)
-            else:
-                declared["anyOf"] = kept
-        declared.pop("default", None)
-        if declared.get("type") == "string" and "minLength" not in declared and "enum" not in declared:
-            declared["minLength"] = 1
+        _without_null(declared)
+
+
+def _without_null(declared: dict[str, JsonValue]) -> None:
+    branches = declared.pop("anyOf", None)
+    if isinstance(branches, list):
+        kept: list[JsonValue] = [
+            b for b in branches if isinstance(b, dict) and b.get("type") != "null" and b.get("maxLength") != 0
+        ]
+        only = kept[0] if len(kept) == 1 else None
+        if isinstance(only, dict):
+            declared.update(only)
+        else:
+            declared["anyOf"] = kept
+    declared.pop("default", None)
+    if declared.get("type") == "string" and "minLength" not in declared and "enum" not in declared:
+        declared["minLength"] = 1
 
 
 class RequestBody(BaseModel):
@@ -73,11 +79,47 @@ class RequestBody(BaseModel):
 
     workspace_id: QueryOrBodyId = Field(None, description="ID of the workspace (or in the query string)")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types(cls, data: Any) -> Any:
+        """In JSON a number is a number and a yes/no a boolean, as the document says: a
+        string there (``"5"``) is refused as the wrong type. A form has nothing but
+        strings, so a form body (``kit.forms``) keeps them; blank stays "no value"."""
+        if not isinstance(data, dict) or body_was_form():
+            return data
+        typed = _typed_fields(cls)
+        return {
+            key: Quoted(value) if key in typed and isinstance(value, str) and value else value
+            for key, value in data.items()
+        }
+
     def provided(self, *exclude: str) -> dict[str, Any]:
         """The fields the client actually sent (for partial updates)."""
         return {
             k: getattr(self, k) for k in self.model_fields_set if k not in exclude and k != "workspace_id"
         }
+
+
+class Quoted:
+    """A JSON string where a number or boolean belongs: no validator takes it, so the
+    field's own type error names it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_TYPED = frozenset({"integer", "number", "boolean"})
+
+
+@cache
+def _typed_fields(model: type[RequestBody]) -> frozenset[str]:
+    """The fields whose document takes a number or boolean and no text but the blank."""
+    typed: set[str] = set()
+    for name, schema in model.model_json_schema()["properties"].items():
+        kinds = {b.get("type") for b in schema.get("anyOf", [schema]) if b.get("maxLength") != 0}
+        if kinds & _TYPED and "string" not in kinds:
+            typed.add(name)
+    return frozenset(typed)
 
 
 class QueryScopedBody(RequestBody):

@@ -10,15 +10,34 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+)
 from pydantic.config import JsonDict, JsonValue
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from webwork.kit.clock import as_utc
 from webwork.kit.zones import is_timezone
 
+# The dates the API knows: time lies on them and filters name them. Both databases store
+# them, they are far from ``datetime``'s limits (no request reaches an overflow), and
+# one range everywhere means no rule reads a date another refuses.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+# The document's view of those dates (``format: date`` checks the day of the month).
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DAY_SCHEMA: JsonDict = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
+# What an optional field takes for "no value" besides null (``BlankNone``).
+BLANK_SCHEMA: JsonDict = {"type": "string", "maxLength": 0}
 # PostgreSQL's ``integer``: the type of every id and integer column.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # A list of ids binds one SQL parameter per id (PostgreSQL takes 32,767 per statement).
@@ -27,11 +46,19 @@ MAX_IDS = 1000
 LINE_PATTERN = r"^[^\x00-\x1F\x7F]*$"
 # Free text (notes, descriptions, reasons): tabs and line breaks, no other control character.
 TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+# A line that must say something: one character at least that is no space (values are
+# stripped, so one of spaces only is blank). The spaces are named, not ``\s``: regex
+# engines differ on which characters ``\s`` means (NEL, U+0085, for one).
+SPACES = r"\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+NAME_PATTERN = rf"^[^\x00-\x1F\x7F]*[^{SPACES}][^\x00-\x1F\x7F]*$"
+# The rest of a URL: no space, no control character.
+URL_TAIL = r"[^\x00-\x20\x7F]*"
 # A wall-clock time of day, HH:mm (24 h): hours and minutes as its groups.
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):([0-5]\d)$"
 # How a 422 words a value that does not match each pattern ("The notes field must ...").
 PATTERN_RULES = {
     LINE_PATTERN: "must not contain control characters.",
+    NAME_PATTERN: "must not contain control characters.",
     TEXT_PATTERN: "must not contain control characters other than tabs and line breaks.",
     CLOCK_PATTERN: "must match the format HH:mm.",
 }
@@ -73,8 +100,34 @@ def blank_to_none(value: object) -> object:
     return None if value == "" else value
 
 
-# Optional fields of request bodies: blank means null.
-BlankNone = BeforeValidator(blank_to_none)
+class _BlankNone:
+    """Optional fields of requests: blank means null, and the document says so (an
+    empty string is one more ``anyOf`` branch beside the value and null), since the
+    server takes it. Pydantic's documented hooks for an annotation of one's own."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(blank_to_none, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        generated = handler(schema)
+        branches = generated.get("anyOf", [generated])
+        rest = {k: v for k, v in generated.items() if k != "anyOf"} if "anyOf" in generated else {}
+        return {**rest, "anyOf": [*branches, BLANK_SCHEMA]}
+
+
+BlankNone = _BlankNone()
+
+
+def _in_day_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "day_range",
+            "The date must be between {first} and {last}.",
+            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+    return value
 
 
 def _timezone(value: object, info: ValidationInfo) -> object:
@@ -110,21 +163,21 @@ def _unique_days(days: list[int]) -> list[int]:
 
 
 ICON_INVALID = "The icon field must be an icon name (such as project-icon-1) or an http(s) URL."
-_ICON_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# Clients show an icon: one of theirs by name, or an image they fetch over http(s) from a
+# host name or IPv4 address, never a link of another scheme (``javascript:``, ``data:``).
+# One pattern for the server and the document alike.
+ICON_PATTERN = (
+    r"^([a-z0-9][a-z0-9-]{0,63}"
+    r"|https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?"
+    rf"([/?#]{URL_TAIL})?)$"
+)
+_ICON = re.compile(ICON_PATTERN)
 
 
 def _icon(value: str) -> str:
-    """Clients show an icon: one of theirs by name, or an image they fetch over http(s),
-    never a link of another scheme (``javascript:``, ``data:``, ...)."""
-    if _ICON_NAME.fullmatch(value):
-        return value
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # such as an unclosed [IPv6 address
-        raise ValueError(ICON_INVALID) from None
-    if parts.scheme.lower() in ("http", "https") and parts.hostname and not re.search(r"\s", value):
-        return value
-    raise ValueError(ICON_INVALID)
+    if _ICON.fullmatch(value) is None:
+        raise ValueError(ICON_INVALID)
+    return value
 
 
 def decimal_number(
@@ -158,7 +211,9 @@ Hours = Annotated[
 ]
 Timestamp = Annotated[datetime, PlainSerializer(timestamp_to_iso, return_type=str, when_used="json")]
 ZuluTimestamp = Annotated[datetime, PlainSerializer(timestamp_to_zulu, return_type=str, when_used="json")]
-OptionalDate = Annotated[date | None, BlankNone]
+# A date of the API (422 on its field outside FIRST_DAY..LAST_DAY), and an optional one.
+Day = Annotated[date, AfterValidator(_in_day_range), WithJsonSchema(DAY_SCHEMA, mode="validation")]
+OptionalDate = Annotated[Day | None, BlankNone]
 OptionalMoney = Annotated[Money | None, BlankNone]
 OptionalHours = Annotated[Hours | None, BlankNone]
 
@@ -191,7 +246,7 @@ WorkDays = Annotated[
 Line = Annotated[str, Field(max_length=255, pattern=LINE_PATTERN)]
 Text = Annotated[str, Field(max_length=10_000, pattern=TEXT_PATTERN)]
 # A name a client must give (blank reads as missing).
-Name = Annotated[Line, Field(min_length=1)]
+Name = Annotated[Line, Field(min_length=1, pattern=NAME_PATTERN)]
 # A word that chooses among a few (a status, a role, a sort order).
 Keyword = Annotated[str, Field(max_length=32, pattern=LINE_PATTERN)]
 Icon = Annotated[
@@ -199,6 +254,7 @@ Icon = Annotated[
     Field(
         max_length=255,
         pattern=LINE_PATTERN,
+        json_schema_extra={"pattern": ICON_PATTERN},
         description="An icon name (such as project-icon-1: lowercase letters, digits, dashes; "
         "at most 64) or an http(s) URL of an image",
     ),

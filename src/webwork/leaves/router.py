@@ -3,7 +3,6 @@ requests and the decisions on them, and balances."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +12,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, OptionalDate, choices
+from webwork.kit.types import Day, Id, Keyword, OptionalDate, choices
 from webwork.leaves import service
 from webwork.leaves.schemas import (
     HolidayCreate,
@@ -178,8 +177,8 @@ async def get_leave_balances(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    date_from: Annotated[date, Query(description="First day of the window ``taken`` is counted in")],
-    date_to: Annotated[date, Query(description="The day the balances are as of (its year's allowance)")],
+    date_from: Annotated[Day, Query(description="First day of the window ``taken`` is counted in")],
+    date_to: Annotated[Day, Query(description="The day the balances are as of (its year's allowance)")],
     user_id: Annotated[Id | None, Query()] = None,
 ) -> JSONResponse:
     """A page of members the caller sees, each with the balance of every policy applying

@@ -11,12 +11,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     CLOCK_PATTERN,
     CLOCK_SCHEMA,
     BlankNone,
+    Day,
     Flag,
     GraceMinutes,
     Id,
@@ -58,7 +58,7 @@ def _clock(value: str) -> str:
 Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock), CLOCK_SCHEMA]
 UuidText = Annotated[Line, Field(max_length=36, description="A UUID", json_schema_extra={"format": "uuid"})]
 Reason = Annotated[Text, Field(max_length=1000)]
-LeaveDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD")]
+LeaveDate = Annotated[Day, Field(description="YYYY-MM-DD")]
 TIME_UNITS = ("days", "hours")
 ACCRUALS = ("yearly", "monthly")
 

@@ -86,6 +86,8 @@ async def get_invitation(token: str, session: SessionDep) -> JSONResponse:
     operation_id="acceptInvitation",
     summary="Accept an invitation",
     description=ACCEPT_DESCRIPTION,
+    # The key is optional ({}: no credentials), as the description says.
+    openapi_extra={"security": [{}]},
 )
 async def accept_invitation(
     token: str,

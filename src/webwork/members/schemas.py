@@ -68,7 +68,11 @@ def _flag(field: str) -> BeforeValidator:
 
 
 # RFC 5321 caps an address at 254 characters; the length is checked before the address.
-Email = Annotated[str, Field(max_length=254, pattern=LINE_PATTERN), AfterValidator(check_email)]
+Email = Annotated[
+    str,
+    Field(max_length=254, pattern=LINE_PATTERN, json_schema_extra={"format": "email"}),
+    AfterValidator(check_email),
+]
 # The owner's role is never given (one owner per workspace): the document lists the others.
 RoleField = Annotated[
     Role,

@@ -4,6 +4,7 @@ fragment) and the exact match a redirect must make, loopback ports aside."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -18,24 +19,23 @@ URI_INVALID = (
     "The redirect URI must be absolute, without a fragment: https://..., http:// on a loopback "
     "address (127.0.0.1, [::1], localhost), or a private-use scheme such as com.example.app:/callback."
 )
+# What a redirect URI may be, for the server and the document alike: https on a host
+# name or IPv4 address, http on a loopback address, or a private-use scheme (one with a
+# dot, as a reversed domain name) with a path; a port, path and query, never a fragment.
+_TAIL = r"[^#\x00-\x20\x7F]*"
+URI_PATTERN = (
+    r"^((https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|http://(127\.0\.0\.1|\[::1\]|localhost))"
+    rf"(:[0-9]{{1,5}})?([/?]{_TAIL})?"
+    rf"|[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:/{_TAIL})$"
+)
+_URI = re.compile(URI_PATTERN)
 SCOPE_INVALID = "Unknown scope {scope!r}; the scopes are: " + ", ".join(scopes.SCOPES) + "."
 
 
 def check_uri(uri: str) -> str:
-    try:
-        parts = urlsplit(uri)
-        host = parts.hostname
-    except ValueError:
-        raise ValueError(URI_INVALID) from None
-    if parts.fragment or "#" in uri or any(c.isspace() for c in uri):
+    if _URI.fullmatch(uri) is None:
         raise ValueError(URI_INVALID)
-    if parts.scheme == "https" and host:
-        return uri
-    if parts.scheme == "http" and host in LOOPBACK_HOSTS:
-        return uri
-    if "." in parts.scheme and parts.path and parts.scheme not in ("http", "https"):
-        return uri
-    raise ValueError(URI_INVALID)
+    return uri
 
 
 def check_scope(scope: str) -> str:

@@ -13,7 +13,7 @@ from webwork.oauth import rules
 
 RedirectUri = Annotated[
     str,
-    Field(min_length=1, max_length=rules.MAX_URI_LENGTH, pattern=LINE_PATTERN),
+    Field(min_length=1, max_length=rules.MAX_URI_LENGTH, json_schema_extra={"pattern": rules.URI_PATTERN}),
     AfterValidator(rules.check_uri),
 ]
 RedirectUris = Annotated[
@@ -22,7 +22,13 @@ RedirectUris = Annotated[
     AfterValidator(rules.unique),
 ]
 Scopes = Annotated[
-    list[Annotated[str, Field(max_length=40, pattern=LINE_PATTERN), AfterValidator(rules.check_scope)]],
+    list[
+        Annotated[
+            str,
+            Field(max_length=40, pattern=LINE_PATTERN, json_schema_extra={"enum": list(scopes.SCOPES)}),
+            AfterValidator(rules.check_scope),
+        ]
+    ],
     Field(max_length=len(scopes.SCOPES), description="Scopes the app may ask for; left out: every scope"),
     AfterValidator(rules.unique),
 ]

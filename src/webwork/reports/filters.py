@@ -24,17 +24,18 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
+from pydantic.config import JsonDict
 
 from webwork.kit.errors import invalid
-from webwork.kit.types import INT_MAX, LINE_PATTERN, MAX_IDS
+from webwork.kit.types import BLANK_SCHEMA, INT_MAX, LINE_PATTERN, MAX_IDS
 
 # One raw value of a list parameter: room for MAX_IDS ids written out with commas.
 MAX_RAW_LENGTH = 12_000
 RawValue = Annotated[str, Field(max_length=MAX_RAW_LENGTH, pattern=LINE_PATTERN)]
-RawValues = Annotated[list[RawValue] | None, Query(max_length=MAX_IDS)]
 # A text value of a list (a task title, a currency code).
 MAX_TEXT_LENGTH = 255
+ID_SCHEMA: JsonDict = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
 
 
 def split_values(raw: str) -> list[str]:
@@ -83,9 +84,18 @@ def _as_text(name: str, value: str) -> str:
     return value
 
 
-def _list_dependency(names: tuple[str, ...], description: str, convert: Callable[[str, str], Any]) -> Any:
-    """A dependency with one documented query parameter per name (``RawValues``), whose
+def _list_dependency(
+    names: tuple[str, ...],
+    description: str,
+    convert: Callable[[str, str], Any],
+    *,
+    items: JsonDict,
+    max_items: int = MAX_IDS,
+) -> Any:
+    """A dependency with one documented query parameter per name (a list of ``RawValue``), whose
     values it merges, converts and de-duplicates (first occurrence first)."""
+    # The document shows what one key holds in its usual form, one value (``items``).
+    value = Annotated[RawValue, WithJsonSchema(items, mode="validation")]
 
     async def read(**given: list[str] | None) -> list[Any] | None:
         values, sent = _gathered(given)
@@ -102,8 +112,8 @@ def _list_dependency(names: tuple[str, ...], description: str, convert: Callable
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None,
                 annotation=Annotated[
-                    list[RawValue] | None,
-                    Query(max_length=MAX_IDS, description=description + (aliases if i else "")),
+                    list[value] | None,
+                    Query(max_length=max_items, description=description + (aliases if i else "")),
                 ],
             )
             for i, name in enumerate(names)
@@ -115,10 +125,25 @@ def _list_dependency(names: tuple[str, ...], description: str, convert: Callable
 def id_filter(*names: str, description: str) -> Any:
     """A list of ids under ``names`` (the first is the documented name, the rest its
     aliases): ``Annotated[list[int] | None, id_filter("users", "user_ids", ...)]``."""
-    return _list_dependency(names, description + ": ids as 1,2,3, [1,2] or repeated keys", _as_id)
+    described = description + ": ids as 1,2,3, [1,2] or repeated keys"
+    return _list_dependency(names, described, _as_id, items={"anyOf": [ID_SCHEMA, BLANK_SCHEMA]})
 
 
-def text_filter(*names: str, description: str) -> Any:
+def text_filter(
+    *names: str, description: str, choices: tuple[str, ...] = (), max_items: int = MAX_IDS, blank: bool = True
+) -> Any:
     """A list of short texts under ``names``: ``["a,b","c"]`` keeps commas inside a
-    value, ``a,b`` or repeated keys do not."""
-    return _list_dependency(names, description + ': as a,b, ["a","b"] or repeated keys', _as_text)
+    value, ``a,b`` or repeated keys do not. ``choices``: the document lists the values
+    one key may hold (the service words the refusal), beside the empty one when a blank
+    value is taken (``blank``: it holds no value); ``max_items``: the keys one may repeat."""
+    items: JsonDict = {"type": "string", "maxLength": MAX_TEXT_LENGTH, "pattern": LINE_PATTERN}
+    if choices:
+        enum: JsonDict = {"type": "string", "enum": list(choices)}
+        items = {"anyOf": [enum, BLANK_SCHEMA]} if blank else enum
+    return _list_dependency(
+        names,
+        description + ': as a,b, ["a","b"] or repeated keys',
+        _as_text,
+        items=items,
+        max_items=max_items,
+    )

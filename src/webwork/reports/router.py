@@ -16,7 +16,7 @@ from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS, streamed_read
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import UsersPageDep
-from webwork.kit.types import Id, OptionalDate
+from webwork.kit.types import Day, Id, OptionalDate
 from webwork.reports import service, sheets
 from webwork.reports.exports import EXPORT_RESPONSES, ExportFormat, FormatQuery, export, export_stream
 from webwork.reports.filters import id_filter, text_filter
@@ -51,7 +51,9 @@ StartDate = Annotated[OptionalDate, Query(description="First local day (YYYY-MM-
 EndDate = Annotated[OptionalDate, Query(description="Last local day (YYYY-MM-DD), inclusive")]
 Users = Annotated[list[int] | None, id_filter("users", "user_ids", description="Members")]
 Projects = Annotated[list[int] | None, id_filter("projects", "project_ids", description="Projects")]
-Day = Annotated[OptionalDate, Query(description="The local day (required; within a year of today)")]
+OneDay = Annotated[Day, Query(description="The local day (within a year of today)")]
+FirstDay = Annotated[Day, Query(description="First local day")]
+LastDay = Annotated[Day, Query(description="Last local day (at most 31 days after start_date)")]
 Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their members' time)")]
 
 
@@ -75,7 +77,13 @@ async def get_tracked_hours(
     ],
     group_by: Annotated[
         list[str] | None,
-        text_filter("group_by", description="One or two of day, week, month, user, project, task, contract"),
+        text_filter(
+            "group_by",
+            description="One or two of day, week, month, user, project, task, contract",
+            choices=tuple(service.GroupBy),
+            max_items=service.MAX_GROUP_LEVELS,
+            blank=False,
+        ),
     ],
     start_date: StartDate = None,
     end_date: EndDate = None,
@@ -167,12 +175,12 @@ async def get_activity_descriptions(
 async def get_task_report(
     actor: AnyRoleDep,
     session: SessionDep,
+    start_date: FirstDay,
+    end_date: LastDay,
     page: UsersPageDep,
     users: Users,
     project_id: Annotated[list[int] | None, id_filter("project_id", description="Projects")],
     task_id: Annotated[list[int] | None, id_filter("task_id", description="Tasks")],
-    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
-    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
     include_no_task: Annotated[bool, Query(description="Count time without a task (default true)")] = True,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
@@ -205,18 +213,18 @@ _serve_under_two_paths(
 async def get_daily_timeline(
     actor: AnyRoleDep,
     session: SessionDep,
+    date: OneDay,
     page: UsersPageDep,
     users: Users,
-    date: Day = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
-    """Per member with counted time on the local ``date`` (required, within a year of
-    today), paged by members (30 a page): the entries of that day in order, each cut at
-    the member's local midnights (``clipped`` marks one that goes on beyond), with
-    start and end in the member's UTC offset, project, task, activity description,
-    tracking method, activity level and (rate permission only) amount and currency;
-    the member's weighted activity level and the idle gaps between entries. An export
-    holds one row per entry of the page."""
+    """Per member with counted time on the local ``date`` (within a year of today), paged by
+    members (30 a page): the entries of that day in order, each cut at the member's
+    local midnights (``clipped`` marks one that goes on beyond), with start and end in
+    the member's UTC offset, project, task, activity description, tracking method,
+    activity level and (rate permission only) amount and currency; the member's weighted
+    activity level and the idle gaps between entries. An export holds one row per entry
+    of the page."""
     query = service.TimelineQuery(date=date, users=users)
     report = await service.daily_timeline(session, actor, query, page)
     if format is not ExportFormat.JSON:
@@ -242,6 +250,7 @@ _serve_under_two_paths(
 async def get_daily_attendance(
     actor: AnyRoleDep,
     session: SessionDep,
+    date: OneDay,
     page: UsersPageDep,
     users: Users,
     status: Annotated[
@@ -249,9 +258,9 @@ async def get_daily_attendance(
         text_filter(
             "status",
             description="Any of present, late, left_early, tracked_less, absent, on_leave, holiday",
+            choices=tuple(service.STATUS_KEYS),
         ),
     ],
-    date: Day = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Every active member the caller reports on, on the local ``date`` against their
@@ -278,11 +287,11 @@ async def get_daily_attendance(
 async def get_activity_level(
     actor: AnyRoleDep,
     session: SessionDep,
+    start_date: FirstDay,
+    end_date: LastDay,
     page: UsersPageDep,
     users: Users,
     contract_id: Annotated[list[int] | None, id_filter("contract_id", description="Contracts")],
-    start_date: Annotated[OptionalDate, Query(description="First local day (required)")] = None,
-    end_date: Annotated[OptionalDate, Query(description="Last local day (required; at most 31 days)")] = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Per member with counted time in ``start_date``..``end_date`` (at most 31 days),

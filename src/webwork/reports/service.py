@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.kit import clock
-from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
+from webwork.kit.days import week_bounds
 from webwork.kit.errors import Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.kit.types import decimal_to_number
@@ -86,25 +86,15 @@ def minutes(cell: Cell) -> int:
 # --- date ranges ---------------------------------------------------------------------
 
 
-def date_range(
-    actor: Actor, start: date | None, end: date | None, *, max_days: int, required: bool = False
-) -> tuple[date, date]:
+def date_range(actor: Actor, start: date | None, end: date | None, *, max_days: int) -> tuple[date, date]:
     """The local dates a report covers. Without dates: the current week (Monday to
     Sunday) in the caller's timezone; with one date only: that date's week's other end.
-    422 when a date lies outside the API's dates, the end precedes the start, or the
-    range is longer than ``max_days``."""
-    if required:
-        missing = [name for name, day in (("start_date", start), ("end_date", end)) if day is None]
-        if missing:
-            label = missing[0].replace("_", " ")
-            raise invalid(missing[0], f"The {label} field is required.")
+    422 when the end precedes the start or the range is longer than ``max_days`` (the
+    dates themselves are the API's, ``kit.types.Day``)."""
     if start is None or end is None:
         today = clock.utcnow().astimezone(ZoneInfo(actor.membership.timezone)).date()
         monday, sunday = week_bounds(start or end or today)
         start, end = start or monday, end or sunday
-    for field, day in (("start_date", start), ("end_date", end)):
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise invalid(field, f"The {field.replace('_', ' ')} must be between {FIRST_DAY} and {LAST_DAY}.")
     if end < start:
         raise invalid("end_date", "The end date must be a date after or equal to start date.")
     if (end - start).days + 1 > max_days:
@@ -492,8 +482,8 @@ async def activity_descriptions(
 
 @dataclass(frozen=True)
 class TaskReportQuery:
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: date
+    end_date: date
     users: list[int] | None = None
     project_ids: list[int] | None = None
     task_ids: list[int] | None = None
@@ -506,7 +496,7 @@ async def task_report(
     """A page of the members with time in the range, each with their time per task and
     per task and local day, and each task's state (status, completion, assignees,
     estimate)."""
-    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS, required=True)
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS)
     filters = TimeFilters(
         user_ids=query.users,
         project_ids=query.project_ids,
@@ -607,11 +597,8 @@ def user_tasks(user_id: int, name: str, cells: list[Cell], states: dict[int, Tas
 MAX_DAY_DISTANCE = 366
 
 
-def one_day(actor: Actor, day: date | None) -> date:
-    """The required ``date``: 422 when missing or more than a year from today (in the
-    caller's timezone)."""
-    if day is None:
-        raise invalid("date", "The date field is required.")
+def one_day(actor: Actor, day: date) -> date:
+    """``date``, unless more than a year from today (in the caller's timezone): 422."""
     today = clock.utcnow().astimezone(ZoneInfo(actor.membership.timezone)).date()
     if abs((day - today).days) > MAX_DAY_DISTANCE:
         raise invalid("date", "The date must be within a year of today.")
@@ -644,7 +631,7 @@ def local_hhmm(instant: datetime | None, zone: ZoneInfo) -> str | None:
 
 @dataclass(frozen=True)
 class TimelineQuery:
-    date: date | None = None
+    date: date
     users: list[int] | None = None
 
 
@@ -721,7 +708,7 @@ def user_timeline(user_id: int, name: str, pieces: list[EntryPiece], rates: Rate
 
 @dataclass(frozen=True)
 class AttendanceQuery:
-    date: date | None = None
+    date: date
     users: list[int] | None = None
     statuses: list[str] | None = None
 
@@ -811,8 +798,8 @@ async def attendance_of(
 
 @dataclass(frozen=True)
 class ActivityQuery:
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: date
+    end_date: date
     users: list[int] | None = None
     contract_ids: list[int] | None = None
 
@@ -840,7 +827,7 @@ async def activity_level(
     """A page of the members with counted time in the range (at most 31 days), each
     with the weighted activity level per local day and overall; ``overall`` covers the
     page. The sums are SQL (``repository.activity_days``)."""
-    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS, required=True)
+    first, last = date_range(actor, query.start_date, query.end_date, max_days=MAX_MONTH_DAYS)
     filters = TimeFilters(user_ids=query.users, contract_ids=query.contract_ids)
     zones = await repository.member_timezones(session, actor, filters)
     windows = day_windows(zones, first, last)

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from webwork.kit.schemas import SCOPE, QueryOrBodyId, RequestBody
 from webwork.kit.types import (
+    NAME_PATTERN,
     BlankNone,
     Ids,
     Integer,
@@ -52,6 +53,12 @@ def _null_to_blank(value: object) -> object:
     return "" if value is None else value
 
 
+# A title, when given, says something (null and blank are refused as missing).
+TITLE_SCHEMA = WithJsonSchema(
+    {"type": "string", "maxLength": 255, "pattern": NAME_PATTERN}, mode="validation"
+)
+
+
 def _check_title(value: str | None) -> str:
     if not value:
         raise ValueError("The title field is required.")
@@ -85,12 +92,14 @@ class TaskWrite(RequestBody):
 
 class TaskCreate(TaskWrite):
     contract_id: OptionalId = Field(None, description="Alternative to project_id: the contract's project")
-    title: Annotated[Line, BeforeValidator(_null_to_blank), AfterValidator(_check_title)]
+    title: Annotated[Line, BeforeValidator(_null_to_blank), AfterValidator(_check_title), TITLE_SCHEMA]
     assignees: Ids = Field(default_factory=list, description="User ids; each needs a contract")
 
 
 class TaskUpdate(TaskWrite):
-    title: Annotated[Line | None, AfterValidator(_check_title)] = None
+    needed = (SCOPE, "project_id")
+
+    title: Annotated[Line | None, AfterValidator(_check_title), TITLE_SCHEMA] = None
 
 
 class TaskScope(RequestBody):

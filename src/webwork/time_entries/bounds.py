@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from webwork.kit import clock
-from webwork.kit.days import FIRST_DAY, LAST_DAY
 from webwork.kit.errors import invalid
+from webwork.kit.types import FIRST_DAY, LAST_DAY
 
 MAX_SPAN = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)

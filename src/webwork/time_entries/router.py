@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, MessageEnvelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id
+from webwork.kit.types import Day, Id
 from webwork.time_entries import service
 from webwork.time_entries.recording import METHOD_LABELS, whole_minutes
 from webwork.time_entries.schemas import (
@@ -92,7 +92,7 @@ async def get_time_entries(
     session: SessionDep,
     page: PageDep,
     user_id: Annotated[Id, Query(description="Filter by user ID")],
-    date: Annotated[dt.date, Query(description="Local date of the member (Y-m-d)")],
+    date: Annotated[Day, Query(description="Local date of the member (Y-m-d)")],
     project_id: Annotated[Id | None, Query()] = None,
     task_id: Annotated[Id | None, Query()] = None,
 ) -> JSONResponse:

@@ -8,7 +8,6 @@ from datetime import time
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,8 +16,8 @@ from pydantic import (
 )
 
 from webwork.kit.schemas import RequestBody
-from webwork.kit.types import CLOCK_PATTERN, CLOCK_SCHEMA, ActivityLevel, Id, Text, ZuluTimestamp
-from webwork.time_entries.bounds import DAY_RANGE, check_day
+from webwork.kit.types import CLOCK_PATTERN, CLOCK_SCHEMA, ActivityLevel, Day, Id, Text, ZuluTimestamp
+from webwork.time_entries.bounds import DAY_RANGE
 
 _HHMM = re.compile(CLOCK_PATTERN)
 
@@ -39,11 +38,7 @@ WallTime = Annotated[
     BeforeValidator(parse_hhmm),
     CLOCK_SCHEMA,
 ]
-Day = Annotated[
-    dt.date,
-    AfterValidator(lambda value: check_day(value, "date")),
-    Field(description=f"Y-m-d, the member's local date, {DAY_RANGE}"),
-]
+LocalDay = Annotated[Day, Field(description=f"Y-m-d, the member's local date, {DAY_RANGE}")]
 Notes = Annotated[Text, Field(max_length=500)]
 
 
@@ -53,7 +48,7 @@ class TimeEntryCreate(RequestBody):
     task_id: Id | None = None
     notes: Notes | None = None
     activity_description: Notes | None = Field(None, description="Accepted as a synonym of notes")
-    date: Day
+    date: LocalDay
     start_time: WallTime = Field(description="HH:mm in the member's timezone")
     end_time: WallTime = Field(description="HH:mm in the member's timezone, after start_time")
     activity_level: ActivityLevel | None = None
@@ -64,7 +59,7 @@ class TimeEntryUpdate(RequestBody):
     task_id: Id | None = None
     notes: Notes | None = None
     activity_description: Notes | None = Field(None, description="Accepted as a synonym of notes")
-    date: Day | None = None
+    date: LocalDay | None = None
     start_time: WallTime | None = None
     end_time: WallTime | None = None
     activity_level: ActivityLevel | None = Field(None, description="null clears it")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse
 from webwork.auth.deps import ActorDep, SessionDep
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword, choices
+from webwork.kit.types import Day, Id, Keyword, choices
 from webwork.time_requests import service
 from webwork.time_requests.schemas import (
     TimeRequestCreate,
@@ -33,8 +32,8 @@ async def get_time_requests(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    date_from: Annotated[date, Query(description="First UTC date of the requests' start (inclusive)")],
-    date_to: Annotated[date, Query(description="Last UTC date of the requests' start (inclusive)")],
+    date_from: Annotated[Day, Query(description="First UTC date of the requests' start (inclusive)")],
+    date_to: Annotated[Day, Query(description="Last UTC date of the requests' start (inclusive)")],
     status: Annotated[
         Keyword | None,
         Query(description="pending | approved | rejected", json_schema_extra=choices(*service.STATUSES)),

@@ -16,9 +16,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from webwork.kit.days import FIRST_DAY, LAST_DAY, week_bounds
+from webwork.kit.days import week_bounds
 from webwork.kit.ids import decode_id, encode_id
-from webwork.kit.types import INT_MAX
+from webwork.kit.types import FIRST_DAY, INT_MAX, LAST_DAY
 
 KINDS = ("weekly", "biweekly", "monthly")
 BIWEEKLY_ANCHOR = date(2024, 1, 1)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth.deps import ActorDep, SessionDep
@@ -15,9 +16,12 @@ from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS
 from webwork.kit.envelope import Envelope, respond
 from webwork.kit.pagination import PageDep
-from webwork.kit.types import Id, Keyword, OptionalDate, choices
+from webwork.kit.types import BlankNone, Id, Keyword, OptionalDate, choices
 from webwork.timesheets import service
 from webwork.timesheets.schemas import TimesheetAction, TimesheetDecision, TimesheetOut, TimesheetReject
+
+# What ``status`` takes: the statuses, and the hosted API's names for them.
+STATUS_CHOICES = (*(str(status) for status in service.STATUSES), *service.STATUS_ALIASES)
 
 router = APIRouter(prefix="/timesheets", tags=["Timesheets"])
 
@@ -44,7 +48,9 @@ async def get_timesheets(
     salt: SaltDep,
     id: Annotated[Keyword | None, Query(description="A timesheet id")] = None,
     status: Annotated[
-        Keyword | None, Query(description='open | submitted ("pending") | rejected | approved')
+        Annotated[Keyword, Field(json_schema_extra=choices(*STATUS_CHOICES))] | None,
+        BlankNone,
+        Query(description='open | submitted ("pending") | rejected | approved'),
     ] = None,
     date_from: Annotated[
         OptionalDate, Query(description="First day (inclusive); default: the current period")

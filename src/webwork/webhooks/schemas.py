@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from webwork.kit.envelope import Envelope
 from webwork.kit.schemas import RequestBody, required_value
-from webwork.kit.types import Line, Timestamp
+from webwork.kit.types import URL_TAIL, Line, Timestamp
 from webwork.models import Delivery as DeliveryRow
 from webwork.models import Webhook as WebhookRow
 
@@ -49,8 +49,17 @@ EVENTS = HOSTED_EVENTS + OUR_EVENTS
 # Sent by POST /webhooks/{id}/test to that webhook alone, whatever it subscribes to.
 PING = "ping"
 
+# The document's view of a receiver's URL (by default https only; the host must also
+# resolve to a public address, which no pattern states).
+URL_PATTERN = rf"^https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{{1,5}})?([/?#]{URL_TAIL})?$"
 WebhookUrl = Annotated[
-    Line, Field(min_length=1, max_length=2048, description="https:// URL that receives the events")
+    Line,
+    Field(
+        min_length=1,
+        max_length=2048,
+        description="https:// URL that receives the events",
+        json_schema_extra={"pattern": URL_PATTERN},
+    ),
 ]
 # Documented as the enum the validator below holds them to (its message names the unknown).
 EventName = Annotated[Line, Field(max_length=64, json_schema_extra={"enum": list(EVENTS)})]
