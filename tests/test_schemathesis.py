@@ -40,6 +40,8 @@ REPORT_RANGE = "the end date must not precede the start date, nor be more than 3
 # operationId -> the rule no JSON Schema states, for which it answers 422.
 RULES = {
     "getLeaves": DATE_ORDER,
+    "getExpenses": DATE_ORDER,
+    "getTasks": "a contract_id must belong to the project_id given beside it",
     "getLeaveBalances": DATE_ORDER,
     "getTimeRequests": DATE_ORDER,
     "getDailyAttendance": "the date must lie within a year of today",
@@ -74,6 +76,7 @@ RULES = {
     "assignTask": "the user must hold a contract on the task's project",
     "createTeam": "member_ids and manager_ids must name active members",
     "updateTeam": "member_ids and manager_ids must name active members",
+    "updateTimeEntry": "the member must hold a contract on the project; " + UNKNOWN_IDS,
     "createTimeEntry": UNKNOWN_IDS + "; end_time must come after start_time",
     "createTimeRequest": UNKNOWN_IDS + "; the end must come after the start",
     "startTracking": UNKNOWN_IDS + " (a member, an active contract, a task of its project)",

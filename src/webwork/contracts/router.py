@@ -39,7 +39,8 @@ async def get_contracts(
     project_id: Annotated[Id | None, Query(description="Only contracts on this project")] = None,
     user_id: Annotated[Id | None, Query(description="Only contracts of this member")] = None,
     status: Annotated[
-        Keyword | None, Query(description="active or paused", json_schema_extra=choices(*ContractStatus))
+        Keyword | None,
+        Query(description="active or paused", json_schema_extra=choices(*ContractStatus, blank=True)),
     ] = None,
 ) -> JSONResponse:
     """The contracts (member-project assignments) the caller's role sees: all for owners

@@ -111,7 +111,10 @@ async def get_expenses(
     date_to: Annotated[OptionalDate, Query(description="Last date (inclusive)")] = None,
     status: Annotated[
         Keyword | None,
-        Query(description="pending | approved | rejected", json_schema_extra=choices(*service.STATUSES)),
+        Query(
+            description="pending | approved | rejected",
+            json_schema_extra=choices(*service.STATUSES, blank=True),
+        ),
     ] = None,
 ) -> JSONResponse:
     """The expenses the caller sees (everyone's for owners and executive managers, their

@@ -88,10 +88,11 @@ def _utc_seconds(value: datetime) -> str:
     return as_utc(value).isoformat(timespec="seconds")[:19]
 
 
-def choices(*values: str | int) -> JsonDict:
+def choices(*values: str | int, blank: bool = False) -> JsonDict:
     """``json_schema_extra`` of a field that takes one of ``values``: the document lists
-    them as its enum, while the field's own validator words the refusal."""
-    enum: list[JsonValue] = [*values]
+    them as its enum, while the field's own validator words the refusal. ``blank``: a
+    filter sent empty (``?status=``) is taken as not sent, and the enum says so."""
+    enum: list[JsonValue] = [*values, *([""] if blank else [])]
     return {"enum": enum}
 
 

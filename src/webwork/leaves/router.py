@@ -199,7 +199,7 @@ async def get_leaves(
     user_id: Annotated[Id | None, Query()] = None,
     policy_id: Annotated[UuidText | None, Query(description="A policy's UUID")] = None,
     is_paid: Annotated[
-        Keyword | None, Query(description="yes | no", json_schema_extra=choices("yes", "no"))
+        Keyword | None, Query(description="yes | no", json_schema_extra=choices("yes", "no", blank=True))
     ] = None,
     date_from: Annotated[OptionalDate, Query(description="Leave ending on or after this day")] = None,
     date_to: Annotated[OptionalDate, Query(description="Leave starting on or before this day")] = None,
@@ -207,7 +207,7 @@ async def get_leaves(
         Keyword | None,
         Query(
             description="pending | approved | rejected | cancelled",
-            json_schema_extra=choices(*service.STATUSES),
+            json_schema_extra=choices(*service.STATUSES, blank=True),
         ),
     ] = None,
 ) -> JSONResponse:

@@ -63,11 +63,12 @@ async def get_members(
         Keyword | None,
         Query(
             description="active, inactive, left, unknown or invited",
-            json_schema_extra=choices(*MEMBER_STATUSES),
+            json_schema_extra=choices(*MEMBER_STATUSES, blank=True),
         ),
     ] = None,
     role: Annotated[
-        Keyword | None, Query(description="Role code or label", json_schema_extra=choices(*ROLE_NAMES))
+        Keyword | None,
+        Query(description="Role code or label", json_schema_extra=choices(*ROLE_NAMES, blank=True)),
     ] = None,
 ) -> JSONResponse:
     """The members of the workspace that the caller's role sees: everyone for owners and

@@ -36,7 +36,7 @@ async def get_projects(
         Keyword | None,
         Query(
             description="1 active (default), 0 archived, all",
-            json_schema_extra=choices(*service.STATUS_FILTERS),
+            json_schema_extra=choices(*service.STATUS_FILTERS, blank=True),
         ),
     ] = None,
 ) -> JSONResponse:

@@ -70,11 +70,13 @@ async def get_tasks(
         Keyword | None,
         Query(
             description=f"One of {', '.join(service.ORDER_COLUMNS)}; '-' prefix = descending",
-            json_schema_extra=choices(*service.ORDER_COLUMNS, *(f"-{c}" for c in service.ORDER_COLUMNS)),
+            json_schema_extra=choices(
+                *service.ORDER_COLUMNS, *(f"-{c}" for c in service.ORDER_COLUMNS), blank=True
+            ),
         ),
     ] = None,
     order: Annotated[
-        Keyword | None, Query(description="asc or desc", json_schema_extra=choices("asc", "desc"))
+        Keyword | None, Query(description="asc or desc", json_schema_extra=choices("asc", "desc", blank=True))
     ] = None,
 ) -> JSONResponse:
     """The tasks of the projects the caller sees that are not archived, optionally of one

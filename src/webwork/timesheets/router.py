@@ -61,7 +61,7 @@ async def get_timesheets(
         Keyword | None,
         Query(
             description="asc | desc (default) by period start, then member",
-            json_schema_extra=choices("asc", "desc"),
+            json_schema_extra=choices("asc", "desc", blank=True),
         ),
     ] = None,
 ) -> JSONResponse:
