@@ -175,12 +175,12 @@ async def get_activity_descriptions(
 async def get_task_report(
     actor: AnyRoleDep,
     session: SessionDep,
-    start_date: FirstDay,
-    end_date: LastDay,
     page: UsersPageDep,
     users: Users,
     project_id: Annotated[list[int] | None, id_filter("project_id", description="Projects")],
     task_id: Annotated[list[int] | None, id_filter("task_id", description="Tasks")],
+    start_date: FirstDay,
+    end_date: LastDay,
     include_no_task: Annotated[bool, Query(description="Count time without a task (default true)")] = True,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
@@ -213,9 +213,9 @@ _serve_under_two_paths(
 async def get_daily_timeline(
     actor: AnyRoleDep,
     session: SessionDep,
-    date: OneDay,
     page: UsersPageDep,
     users: Users,
+    date: OneDay,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Per member with counted time on the local ``date`` (within a year of today), paged by
@@ -250,7 +250,6 @@ _serve_under_two_paths(
 async def get_daily_attendance(
     actor: AnyRoleDep,
     session: SessionDep,
-    date: OneDay,
     page: UsersPageDep,
     users: Users,
     status: Annotated[
@@ -261,6 +260,7 @@ async def get_daily_attendance(
             choices=tuple(service.STATUS_KEYS),
         ),
     ],
+    date: OneDay,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Every active member the caller reports on, on the local ``date`` against their
@@ -287,11 +287,11 @@ async def get_daily_attendance(
 async def get_activity_level(
     actor: AnyRoleDep,
     session: SessionDep,
-    start_date: FirstDay,
-    end_date: LastDay,
     page: UsersPageDep,
     users: Users,
     contract_id: Annotated[list[int] | None, id_filter("contract_id", description="Contracts")],
+    start_date: FirstDay,
+    end_date: LastDay,
     format: FormatQuery = ExportFormat.JSON,
 ) -> JSONResponse | StreamingResponse:
     """Per member with counted time in ``start_date``..``end_date`` (at most 31 days),
