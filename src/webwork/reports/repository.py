@@ -8,20 +8,36 @@ users first, in one statement more."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import CTE
 
 from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_report_time, visible_report_user_ids
-from webwork.kit.db import column_rows
+from webwork.kit.db import UTCDateTime, column_rows
 from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
 from webwork.models import (
     Contract,
@@ -35,8 +51,20 @@ from webwork.models import (
     User,
 )
 from webwork.models.statuses import MembershipStatus
-from webwork.reports.localdays import DayWindow, overlaps, seconds_within, span, windows_table
+from webwork.reports.localdays import (
+    DayWindow,
+    bounds_table,
+    day_number_of,
+    day_of_number,
+    epoch_seconds,
+    overlaps,
+    seconds_within,
+    span,
+    whole_day,
+    windows_table,
+)
 from webwork.time_entries import repository as time_entries_repository
+from webwork.time_entries.bounds import MAX_SPAN
 
 
 def readable(actor: Scope) -> Select[TimeEntry]:
@@ -192,52 +220,233 @@ async def member_timezones(session: AsyncSession, actor: Actor, filters: TimeFil
 
 _NAMES = (User.firstname, User.lastname, User.email)
 
+# A sum: (user_id, local day as localdays.day_number, project_id, contract_id, task_id,
+# seconds), a plain tuple (a month of 1,000 members is 40,000 of them).
+Sum = tuple[int, int, int | None, int | None, int | None, int]
+
+
+@dataclass
+class Cells:
+    """The sums of :func:`cells` and, once each, what they name: the members' names,
+    the projects' names and billing, the contracts' rates, the tasks' titles and states
+    (rather than joined to every sum: decoding them 40,000 times cost more than the
+    summing)."""
+
+    sums: list[Sum] = field(default_factory=list)
+    users: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    projects: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    rates: dict[int, Decimal | None] = field(default_factory=dict)
+    tasks: dict[int, tuple[str, int, datetime | None]] = field(default_factory=dict)
+
+    def named(self, sums: list[Sum]) -> Cells:
+        """``sums`` (some of these) with the same names."""
+        return Cells(sums, self.users, self.projects, self.rates, self.tasks)
+
+    def expanded(self) -> list[Cell]:
+        """Each sum as a :class:`Cell`, its names and rate beside it: the reports that
+        group the cells their own ways."""
+        days: dict[int, date] = {}
+        no_project, no_task = (None, None), (None, None, None)
+        found = []
+        for user_id, number, project_id, contract_id, task_id, seconds in self.sums:
+            day = days.get(number)
+            if day is None:
+                day = days[number] = day_of_number(number)
+            name, billable = no_project if project_id is None else self.projects[project_id]
+            title, status, completed_at = no_task if task_id is None else self.tasks[task_id]
+            found.append(
+                Cell(
+                    user_id,
+                    *self.users[user_id],
+                    day,
+                    project_id,
+                    name,
+                    contract_id,
+                    None if contract_id is None else self.rates[contract_id],
+                    billable,
+                    task_id,
+                    title,
+                    status,
+                    completed_at,
+                    seconds,
+                )
+            )
+        return found
+
+
+# What a row of the cells' statement is: a sum, or the names of one member, project,
+# contract or task (lookups first, so that a stream ordered by kind has them all before
+# the first sum).
+USER, PROJECT, CONTRACT, TASK, SUM = range(5)
+
+
+def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
+    """The actor's counted entries under ``filters`` that may touch the windows, each
+    with its member's timezone and ``day``: on PostgreSQL the day number of the one local
+    day holding it whole (:func:`localdays.whole_day`), else NULL (SQLite: always).
+    ``start_at`` bounds the scan as ``finished_touching`` does, without its ``end_at >
+    start``: the windows drop an entry ending before them anyway, and that condition,
+    correlated with the start's, made PostgreSQL expect 2,000 entries of a month's
+    40,000 and join the members by nested loops."""
+    dialect = session.get_bind().dialect.name
+    start, end = span(windows)
+    stmt = (
+        readable(actor)
+        .with_only_columns(
+            TimeEntry.user_id,
+            TimeEntry.project_id,
+            TimeEntry.contract_id,
+            TimeEntry.task_id,
+            TimeEntry.start_at,
+            TimeEntry.end_at,
+            Membership.timezone,
+        )
+        .select_from(TimeEntry)
+        .join(
+            Membership,
+            and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
+        )
+        .where(TimeEntry.start_at < end, TimeEntry.start_at > start - MAX_SPAN, *_conditions(actor, filters))
+    )
+    if dialect != "postgresql":
+        return stmt.add_columns(cast(null(), Integer).label("day")).cte("pieces")
+    bounds = bounds_table(windows)
+    first = min(w.day for w in windows)
+    days = (max(w.day for w in windows) - first).days + 1
+    held = whole_day(TimeEntry.start_at, TimeEntry.end_at, bounds, first, days)
+    return (
+        stmt.join(bounds, bounds.c.timezone == Membership.timezone)
+        .add_columns(held.label("day"))
+        .cte("pieces")
+    )
+
+
+def _sums(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
+    """The seconds per member, local day, project, contract and task: an entry held
+    whole by one local day counts its own seconds there; the others (across a local
+    midnight, or starting before the range) are cut against the windows of their
+    member's timezone, as :func:`_cut` cuts them. Seconds are summed as integers (a
+    bigint's sum keeps a numeric state per group)."""
+    dialect = session.get_bind().dialect.name
+    pieces = _pieces(session, actor, filters, windows).c
+    table = windows_table(windows)
+    ids = (pieces.user_id, pieces.project_id, pieces.contract_id, pieces.task_id)
+    whole = select(
+        *ids,
+        pieces.day,
+        cast(epoch_seconds(pieces.end_at, dialect) - epoch_seconds(pieces.start_at, dialect), Integer).label(
+            "seconds"
+        ),
+    ).where(pieces.day.is_not(None))
+    cut = (
+        select(
+            *ids,
+            day_number_of(table.c.day, dialect),
+            cast(seconds_within(pieces.start_at, pieces.end_at, table, dialect), Integer),
+        )
+        .join(
+            table,
+            and_(table.c.timezone == pieces.timezone, overlaps(pieces.start_at, pieces.end_at, table)),
+        )
+        .where(pieces.day.is_(None))
+    )
+    parts = union_all(whole, cut).subquery("parts").c
+    keys = (parts.user_id, parts.day, parts.project_id, parts.contract_id, parts.task_id)
+    return (
+        select(*keys, cast(func.sum(parts.seconds), BigInteger).label("seconds")).group_by(*keys).cte("sums")
+    )
+
+
+def _nothing(type_: Any) -> Any:
+    """A NULL of ``type_``: the first part of a UNION types its columns (PostgreSQL
+    takes two untyped NULLs for texts)."""
+    return cast(null(), type_)
+
 
 def _cells_statement(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
 ) -> Select[Any]:
-    """The entries are summed by ids first and the names joined to the sums, so the
-    grouping sorts or hashes five integers rather than every name (a month of 1,000
-    members: 40,000 sums)."""
-    table = windows_table(windows)
-    keys = (TimeEntry.user_id, table.c.day, TimeEntry.project_id, TimeEntry.contract_id, TimeEntry.task_id)
-    sums = (
-        _cut(actor, filters, windows, table, *keys, _seconds(session, table).label("seconds"))
-        .group_by(*keys)
-        .subquery("sums")
+    """One statement: the sums (:func:`_sums`), then the names of the members,
+    projects, contracts and tasks they name, each once, as rows of their own (``kind``:
+    :data:`SUM`, :data:`USER`, ...) in the same columns: ``id`` (the sum's member), the
+    sum's day, project, contract, task and seconds, then three texts (names, emails,
+    titles), a rate, whether a project bills, a task's status and completion."""
+    sums = _sums(session, actor, filters, windows)
+    s = sums.c
+    no_ids = [_nothing(Integer) for _ in range(5)]
+    of_sums = select(
+        literal(SUM).label("kind"),
+        s.user_id.label("id"),
+        s.day,
+        s.project_id,
+        s.contract_id,
+        s.task_id,
+        s.seconds,
+        _nothing(String).label("name"),
+        _nothing(String).label("lastname"),
+        _nothing(String).label("email"),
+        _nothing(Contract.rate.type).label("rate"),
+        _nothing(Boolean).label("billable"),
+        _nothing(Integer).label("status"),
+        _nothing(UTCDateTime()).label("completed_at"),
     )
-    return (
-        select(
-            sums.c.user_id,
-            *_NAMES,
-            sums.c.day,
-            sums.c.project_id,
-            Project.name,
-            sums.c.contract_id,
-            Contract.rate,
-            Project.is_billable,
-            sums.c.task_id,
-            Task.title,
-            Task.status,
-            Task.completed_at,
-            sums.c.seconds,
-        )
-        .join(User, User.id == sums.c.user_id)
-        .outerjoin(Project, Project.id == sums.c.project_id)
-        .outerjoin(Contract, Contract.id == sums.c.contract_id)
-        .outerjoin(Task, Task.id == sums.c.task_id)
+    of_users = select(literal(USER), User.id, *no_ids, *_NAMES, null(), null(), null(), null()).where(
+        User.id.in_(select(s.user_id))
     )
+    of_projects = select(
+        literal(PROJECT),
+        Project.id,
+        *no_ids,
+        Project.name,
+        null(),
+        null(),
+        null(),
+        Project.is_billable,
+        null(),
+        null(),
+    ).where(Project.id.in_(select(s.project_id)))
+    of_contracts = select(
+        literal(CONTRACT), Contract.id, *no_ids, null(), null(), null(), Contract.rate, null(), null(), null()
+    ).where(Contract.id.in_(select(s.contract_id)))
+    of_tasks = select(
+        literal(TASK),
+        Task.id,
+        *no_ids,
+        Task.title,
+        null(),
+        null(),
+        null(),
+        null(),
+        Task.status,
+        Task.completed_at,
+    ).where(Task.id.in_(select(s.task_id)))
+    return union_all(of_sums, of_users, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
 
 
-async def cells(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
-) -> list[Cell]:
-    """The seconds per member, local day, project, contract and task (with their names,
-    the contract's rate, whether the project bills and the task's state): one statement."""
-    if not windows:
-        return []
-    stmt = _cells_statement(session, actor, filters, windows)
-    return [Cell(*row) for row in await column_rows(session, stmt)]
+def _take(cells: Cells, rows: Iterable[Any]) -> None:
+    """Each row of the cells' statement into ``cells``: a sum, or a lookup."""
+    sums, users, projects, rates, tasks = cells.sums, cells.users, cells.projects, cells.rates, cells.tasks
+    for row in rows:
+        kind = row[0]
+        if kind == SUM:
+            sums.append(row[1:7])
+        elif kind == USER:
+            users[row[1]] = row[7:10]
+        elif kind == PROJECT:
+            projects[row[1]] = (row[7], row[11])
+        elif kind == CONTRACT:
+            rates[row[1]] = row[10]
+        else:
+            tasks[row[1]] = (row[7], row[12], row[13])
+
+
+async def cells(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> Cells:
+    """The seconds per member, local day, project, contract and task, with the names,
+    rates, billing and task states they name: one statement."""
+    found = Cells()
+    if windows:
+        _take(found, await column_rows(session, _cells_statement(session, actor, filters, windows)))
+    return found
 
 
 # Rows fetched at a time when a report streams (a year of 1,000 members: 500,000 cells).
@@ -246,24 +455,28 @@ STREAM_ROWS = 5000
 
 async def cells_by_day(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
-) -> AsyncIterator[list[Cell]]:
-    """The cells of :func:`cells` (the same one statement), ordered by day and fetched
-    :data:`STREAM_ROWS` at a time: each day's cells together, so that an export holds
-    one day in memory, never the range."""
+) -> AsyncIterator[Cells]:
+    """The cells of :func:`cells` (the same one statement), the names first, then the
+    sums ordered by day and fetched :data:`STREAM_ROWS` at a time: each day's sums
+    together, so that an export holds one day in memory, never the range."""
     if not windows:
         return
-    stmt = _cells_statement(session, actor, filters, windows).order_by("day")
-    result = await session.stream(stmt.execution_options(yield_per=STREAM_ROWS))
-    day: list[Cell] = []
+    stmt = _cells_statement(session, actor, filters, windows)
+    ordered = select(stmt.subquery("cells")).order_by(literal_column("kind"), literal_column("day"))
+    result = await session.stream(ordered.execution_options(yield_per=STREAM_ROWS))
+    found = Cells()
+    day: list[Sum] = []
     async for rows in result.partitions():
-        for row in rows:
-            cell = Cell(*row)
-            if day and day[0].day != cell.day:
-                yield day
+        before = len(found.sums)
+        _take(found, rows)
+        for cell in found.sums[before:]:
+            if day and day[0][1] != cell[1]:
+                yield found.named(day)
                 day = []
             day.append(cell)
+        del found.sums[before:]
     if day:
-        yield day
+        yield found.named(day)
 
 
 async def users_page(

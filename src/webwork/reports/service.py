@@ -36,8 +36,16 @@ from webwork.members import service as members
 from webwork.members.schedules import NO_SCHEDULE, resolve
 from webwork.reports import repository
 from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps, percent
-from webwork.reports.localdays import DayWindow, day_windows, zone_of
-from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TaskState, TimeFilters
+from webwork.reports.localdays import DayWindow, day_number, day_of_number, day_windows, zone_of
+from webwork.reports.repository import (
+    ActivityDay,
+    Cell,
+    Cells,
+    EntryPiece,
+    ScopeMember,
+    TaskState,
+    TimeFilters,
+)
 from webwork.reports.schemas import (
     ActivityDayLevel,
     ActivityStats,
@@ -157,13 +165,18 @@ class Rates:
         caller may not see it (a project that does not bill hides it)."""
         if rate is None or not self.sees(user_id, billable is not False):
             return Decimal(0)
-        return (Decimal(whole) / 60 * rate).quantize(CENT)
+        return priced(whole, rate)
 
     def shown(self, amount: Decimal) -> Amounts:
         currency = self.actor.workspace.currency
         if self.currencies is not None and currency.upper() not in self.currencies:
             return {}
         return {currency: amount}
+
+
+def priced(whole: int, rate: Decimal) -> Decimal:
+    """``whole`` minutes at an hourly ``rate``, rounded to the cent."""
+    return (Decimal(whole) / 60 * rate).quantize(CENT)
 
 
 def with_amount(out: Any, rates: Rates, visible: bool, amount: Decimal) -> Any:
@@ -232,7 +245,8 @@ async def read_cells(
 ) -> list[Cell]:
     """The cells of the range: the members' timezones, then one aggregation."""
     zones = await repository.member_timezones(session, actor, filters)
-    return await repository.cells(session, actor, filters, day_windows(zones, first, last))
+    found = await repository.cells(session, actor, filters, day_windows(zones, first, last))
+    return found.expanded()
 
 
 @dataclass(frozen=True)
@@ -277,12 +291,18 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
     return await asyncio.to_thread(summed, plan, found)
 
 
-def summed(plan: TrackedHoursPlan, found: list[Cell]) -> TrackedHours:
+def summed(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
     """The report of the cells: totals, and the days (which add up the totals as they
     go) or the groups."""
     rates = plan.rates
     running = RunningTotals()
-    days = by_day(found, rates, plan.first, plan.last, running) if not plan.levels else {}
+    days = by_day(cells, rates, plan.first, plan.last, running) if not plan.levels else {}
+    found = cells.expanded() if plan.levels else []
+    if GroupBy.CONTRACT in plan.levels:
+        # Time without a contract is one group per project (each named by it), in the
+        # order the cells first name them: the order the cells were read in before
+        # (by member, day, project, contract and task, none last).
+        found.sort(key=read_order)
     groups = grouped(found, plan.levels, rates) if plan.levels else []
     if plan.levels:
         running.minutes = sum(minutes(c) for c in found)
@@ -308,88 +328,133 @@ async def tracked_hours_days(
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same rows and order as :func:`tracked_hours`' ``days``."""
     async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
-        day = found[0].day
+        day = day_of_number(found.sums[0][1])
         yield day, by_day(found, plan.rates, day, day, totals)[day]
 
 
 def by_day(
-    found: list[Cell], rates: Rates, first: date, last: date, totals: RunningTotals
+    cells: Cells, rates: Rates, first: date, last: date, totals: RunningTotals
 ) -> dict[date, list[PlainRow]]:
     """Every date of the range (an empty list on a day without time), each with its
-    members by name, each with their projects (time without a project last). Each
-    cell's minutes and amount are computed once (the amount only when the caller sees
-    the member's): a member's day sums its projects, and ``totals`` the days. The rows
-    are plain dicts and lists, as ``time_entries.router.entry_item`` builds its rows: a
-    month of every member is 60,000 of them, and a model per row (built, then dumped)
-    cost several times the rest of the answer. ``tests/reports/test_plain_rows.py``
-    holds them to the models."""
-    per_day: dict[date, dict[int, list[Cell]]] = defaultdict(lambda: defaultdict(list))
-    order: dict[int, tuple[str, int]] = {}
-    for cell in found:
-        per_day[cell.day][cell.user_id].append(cell)
-        if cell.user_id not in order:
-            order[cell.user_id] = user_order(cell)
-    rank = {user_id: n for n, user_id in enumerate(sorted(order, key=order.__getitem__))}
-    zero = Decimal(0)
+    members by name, each with their projects (by project, then contract; time without
+    a project last), and ``totals`` adding up the days. A project's minutes and amount
+    sum its cells', a member's day its projects'. The rows are plain dicts and lists,
+    as ``time_entries.router.entry_item`` builds its rows: a month of every member is
+    60,000 of them, and a model per row (built, then dumped) cost several times the
+    rest of the answer. ``tests/reports/test_plain_rows.py`` holds them to the models.
+
+    One pass over the sums, in plain tuples: amounts in integer cents (each cell's
+    amount is rounded to the cent, so the cents add up exactly to the Decimals they
+    stand for), a cell's cents looked up by contract and minutes, and whether a member's
+    amount shows asked once per member, project and contract. A member whose amounts the
+    caller may not see adds no amount: ``visibility.may_see_rate`` hides a project that
+    does not bill from everyone, so none of their cells has one."""
+    start = day_number(first)
+    per_day: list[dict[int, dict[tuple[int | None, int | None], list[int]]]] = [
+        {} for _ in range((last - first).days + 1)
+    ]
+    priced = Pricing(rates, cells)
+    charged, cents_of = priced.charged, priced.cents_of
+    for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
+        whole = seconds // 60
+        members = per_day[number - start]
+        projects = members.get(user_id)
+        if projects is None:
+            projects = members[user_id] = {}
+        key = (project_id, contract_id)
+        billed = charged.get((user_id, key), MISSING)
+        if billed is MISSING:
+            billed = priced.charge(user_id, project_id, contract_id)
+        cents = 0
+        if billed is not None:
+            cents = cents_of.get((billed, whole), -1)
+            if cents < 0:
+                cents = priced.cents(billed, whole)
+        found = projects.get(key)
+        if found is None:
+            projects[key] = [whole, cents]
+        else:
+            found[0] += whole
+            found[1] += cents
+    names = {user_id: full_name(*names) for user_id, names in cells.users.items()}
+    rank = {
+        user_id: n
+        for n, user_id in enumerate(sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)))
+    }
+    visible = {user_id: rates.of_user(user_id) for user_id in names}
+    project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
     # The one currency shown (or none): asked once, not per row.
-    currencies = list(rates.shown(zero))
+    currencies = list(rates.shown(Decimal(0)))
     days: dict[date, list[PlainRow]] = {}
-    for n in range((last - first).days + 1):
-        day = first + timedelta(days=n)
-        per_user = per_day.get(day, {})
-        days[day] = [
-            user_day(user_id, per_user[user_id], rates, currencies, totals)
-            for user_id in sorted(per_user, key=rank.__getitem__)
-        ]
+    all_minutes = all_cents = 0
+    for n, members in enumerate(per_day):
+        rows = []
+        for user_id in sorted(members, key=rank.__getitem__):
+            projects = members[user_id]
+            shown = visible[user_id]
+            keys = sorted(projects, key=project_order) if len(projects) > 1 else list(projects)
+            out = []
+            user_minutes = user_cents = 0
+            for key in keys:
+                project_id, contract_id = key
+                whole, cents = projects[key]
+                project: PlainRow = {
+                    "project_id": project_id,
+                    "project_name": None if project_id is None else project_names[project_id],
+                    "contract_id": contract_id,
+                    "total_minutes": whole,
+                }
+                if shown:
+                    amount = cents // 100 if cents % 100 == 0 else cents / 100
+                    project["total_amount"] = {c: amount for c in currencies}
+                out.append(project)
+                user_minutes += whole
+                user_cents += cents
+            row: PlainRow = {"user_id": user_id, "user_name": names[user_id], "total_minutes": user_minutes}
+            if shown:
+                amount = user_cents // 100 if user_cents % 100 == 0 else user_cents / 100
+                row["total_amount"] = {c: amount for c in currencies}
+            row["projects"] = out
+            rows.append(row)
+            all_minutes += user_minutes
+            all_cents += user_cents
+        days[first + timedelta(days=n)] = rows
+    totals.minutes += all_minutes
+    totals.amount += Decimal(all_cents).scaleb(-2)
     return days
 
 
-def user_day(
-    user_id: int, user_cells: list[Cell], rates: Rates, currencies: list[str], totals: RunningTotals
-) -> PlainRow:
-    """One member's day: their projects (by project, then contract; none last), each
-    summing its cells, and the day summing its projects, added to ``totals``. A member
-    whose amounts the caller may not see adds no amount: ``visibility.may_see_rate``
-    hides a project that does not bill from everyone, so none of their cells has one."""
-    visible = rates.of_user(user_id)
-    zero = Decimal(0)
-    per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
-    for cell in user_cells:
-        key = (cell.project_id, cell.contract_id)
-        head, total, amount = per_project.get(key, (cell, 0, zero))
-        per_project[key] = (
-            head,
-            total + cell.seconds // 60,
-            amount + rates.amount(cell) if visible else amount,
+MISSING: Any = object()
+
+
+class Pricing:
+    """What a cell of :func:`by_day` is charged, in integer cents: ``charged`` maps
+    (member, (project, contract)) to the contract whose rate applies (None: no amount,
+    for want of a rate or of the caller's sight), ``cents_of`` (contract, minutes) to
+    :meth:`Rates.amount_of`'s Decimal in cents. Both are filled as they are asked."""
+
+    def __init__(self, rates: Rates, cells: Cells) -> None:
+        self.rates = rates
+        self.cells = cells
+        self.charged: dict[tuple[int, tuple[int | None, int | None]], int | None] = {}
+        self.cents_of: dict[tuple[int, int], int] = {}
+
+    def charge(self, user_id: int, project_id: int | None, contract_id: int | None) -> int | None:
+        billable = None if project_id is None else self.cells.projects[project_id][1]
+        rate = None if contract_id is None else self.cells.rates[contract_id]
+        shown = (
+            rate is not None
+            and self.rates.of_user(user_id)
+            and self.rates.sees(user_id, billable is not False)
         )
-    keys = sorted(per_project, key=project_order) if len(per_project) > 1 else list(per_project)
-    projects = []
-    user_minutes, user_amount = 0, zero
-    for key in keys:
-        head, total, amount = per_project[key]
-        project: PlainRow = {
-            "project_id": head.project_id,
-            "project_name": head.project_name,
-            "contract_id": head.contract_id,
-            "total_minutes": total,
-        }
-        if visible:
-            project["total_amount"] = {c: decimal_to_number(amount) for c in currencies}
-        projects.append(project)
-        user_minutes += total
-        user_amount += amount
-    head = user_cells[0]
-    row: PlainRow = {
-        "user_id": user_id,
-        "user_name": full_name(head.firstname, head.lastname, head.email),
-        "total_minutes": user_minutes,
-    }
-    if visible:
-        row["total_amount"] = {c: decimal_to_number(user_amount) for c in currencies}
-    row["projects"] = projects
-    totals.minutes += user_minutes
-    totals.amount += user_amount
-    return row
+        found = self.charged[(user_id, (project_id, contract_id))] = contract_id if shown else None
+        return found
+
+    def cents(self, contract_id: int, whole: int) -> int:
+        rate = self.cells.rates[contract_id]
+        assert rate is not None, "charged only at a rate"
+        found = self.cents_of[(contract_id, whole)] = int(priced(whole, rate).scaleb(2))
+        return found
 
 
 def project_order(key: tuple[int | None, int | None]) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
@@ -398,6 +463,16 @@ def project_order(key: tuple[int | None, int | None]) -> tuple[tuple[bool, Any],
 
 def none_last(value: Any) -> tuple[bool, Any]:
     return (value is None, value if value is not None else 0)
+
+
+def read_order(cell: Cell) -> tuple[Any, ...]:
+    return (
+        cell.user_id,
+        cell.day,
+        none_last(cell.project_id),
+        none_last(cell.contract_id),
+        none_last(cell.task_id),
+    )
 
 
 def user_order(cell: Cell) -> tuple[str, int]:
@@ -518,7 +593,8 @@ async def task_report(
     page = await repository.users_page(session, actor, filters, windows, params)
     if not page.items:
         return Page([], page.pagination)
-    found = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
+    cells = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
+    found = cells.expanded()
     task_ids = sorted({c.task_id for c in found if c.task_id is not None})
     states = await repository.task_states(session, actor, task_ids)
     per_user: dict[int, list[Cell]] = defaultdict(list)
