@@ -8,7 +8,7 @@ users first, in one statement more."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,10 +29,12 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import CTE
+from sqlalchemy.types import NullType
 
 from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
@@ -388,7 +390,8 @@ def _cells_statement(
         _nothing(Contract.rate.type).label("rate"),
         _nothing(Boolean).label("billable"),
         _nothing(Integer).label("status"),
-        _nothing(UTCDateTime()).label("completed_at"),
+        # Typed in SQL, but processed in :func:`_take`, on the tasks' rows only.
+        type_coerce(_nothing(UTCDateTime()), NullType()).label("completed_at"),
     )
     of_users = select(literal(USER), User.id, *no_ids, *_NAMES, null(), null(), null(), null()).where(
         User.id.in_(select(s.user_id))
@@ -423,21 +426,25 @@ def _cells_statement(
     return union_all(of_sums, of_users, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
 
 
-def _take(cells: Cells, rows: Iterable[Any]) -> None:
-    """Each row of the cells' statement into ``cells``: a sum, or a lookup."""
-    sums, users, projects, rates, tasks = cells.sums, cells.users, cells.projects, cells.rates, cells.tasks
+def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
+    """The rows of the cells' statement into ``cells``: the sums, and the lookups (a
+    task's completion read as its column reads it: the statement's column of it is
+    untyped, so that the sums' NULLs need no processing)."""
+    cells.sums += [row[1:7] for row in rows if row[0] == SUM]
+    completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
     for row in rows:
         kind = row[0]
         if kind == SUM:
-            sums.append(row[1:7])
-        elif kind == USER:
-            users[row[1]] = row[7:10]
+            continue
+        if kind == USER:
+            cells.users[row[1]] = row[7:10]
         elif kind == PROJECT:
-            projects[row[1]] = (row[7], row[11])
+            cells.projects[row[1]] = (row[7], row[11])
         elif kind == CONTRACT:
-            rates[row[1]] = row[10]
+            cells.rates[row[1]] = row[10]
         else:
-            tasks[row[1]] = (row[7], row[12], row[13])
+            completed_at = row[13] if completion is None else completion(row[13])
+            cells.tasks[row[1]] = (row[7], row[12], completed_at)
 
 
 async def cells(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> Cells:
@@ -445,7 +452,7 @@ async def cells(session: AsyncSession, actor: Actor, filters: TimeFilters, windo
     rates, billing and task states they name: one statement."""
     found = Cells()
     if windows:
-        _take(found, await column_rows(session, _cells_statement(session, actor, filters, windows)))
+        _take(session, found, await column_rows(session, _cells_statement(session, actor, filters, windows)))
     return found
 
 
@@ -468,7 +475,7 @@ async def cells_by_day(
     day: list[Sum] = []
     async for rows in result.partitions():
         before = len(found.sums)
-        _take(found, rows)
+        _take(session, found, rows)
         for cell in found.sums[before:]:
             if day and day[0][1] != cell[1]:
                 yield found.named(day)
