@@ -47,6 +47,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     values,
 )
 from sqlalchemy.sql.expression import CTE
@@ -126,7 +127,7 @@ def epoch_seconds(instant: Any, dialect: str) -> ColumnElement[int]:
     any instant before 2106 (the API's dates end in 2099)."""
     if dialect == "sqlite":
         return cast(func.strftime("%s", instant), BigInteger)
-    return cast(func.floor(func.date_part("epoch", instant)), BigInteger)
+    return cast(func.floor(func.date_part(literal_column("'epoch'"), instant)), BigInteger)
 
 
 EPOCH_DAY = date(1970, 1, 1)
@@ -168,15 +169,17 @@ def bounds_table(windows: list[DayWindow]) -> CTE:
     return rows.cte("zone_bounds")
 
 
-def whole_day(start: Any, end: Any, bounds: CTE, first: date, days: int) -> ColumnElement[int | None]:
+def whole_day(start: Any, end: Any, bounds: CTE, first: date) -> ColumnElement[int | None]:
     """PostgreSQL: the :func:`day_number` of the one window of ``bounds`` (a row of
-    :func:`bounds_table`, ``days`` windows from ``first``) that holds all of [start,
+    :func:`bounds_table`, its windows from ``first`` on) that holds all of [start,
     end); NULL when it touches another window or none, or is an empty entry at a window's
     start (which the windows' join counts nowhere). ``width_bucket`` finds the window
-    the start lies in by binary search (1 for the first, 0 before it, ``days + 1``
-    after the last)."""
+    the start lies in by binary search (1 for the first, 0 before it, one more than
+    the windows after the last)."""
     n = func.width_bucket(start, bounds.c.bounds, type_=Integer)
-    holds = and_(n >= 1, n <= days, end > bounds.c.bounds[n], end <= bounds.c.bounds[n + 1])
+    # Before the first window (0) or after the last (days + 1), a bound is out of the
+    # array, NULL, and so is the comparison: no need to test ``n`` itself.
+    holds = and_(end > bounds.c.bounds[n], end <= bounds.c.bounds[n + 1])
     return case((holds, n + (day_number(first) - 1)), else_=None)
 
 

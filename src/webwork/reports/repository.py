@@ -313,9 +313,7 @@ def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: 
     if dialect != "postgresql":
         return stmt.add_columns(cast(null(), Integer).label("day")).cte("pieces")
     bounds = bounds_table(windows)
-    first = min(w.day for w in windows)
-    days = (max(w.day for w in windows) - first).days + 1
-    held = whole_day(TimeEntry.start_at, TimeEntry.end_at, bounds, first, days)
+    held = whole_day(TimeEntry.start_at, TimeEntry.end_at, bounds, min(w.day for w in windows))
     return (
         stmt.join(bounds, bounds.c.timezone == Membership.timezone)
         .add_columns(held.label("day"))

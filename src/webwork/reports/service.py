@@ -380,9 +380,7 @@ def by_day(
     visible = {user_id: rates.of_user(user_id) for user_id in names}
     project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
     projects_rank = {key: n for n, key in enumerate(sorted(pricing.keys(), key=project_order))}
-    # The one currency shown (or none): asked once, not per row.
-    currencies = list(rates.shown(Decimal(0)))
-    currency = currencies[0] if currencies else None
+    amount_of = AmountsShown(rates)
     days: dict[date, list[PlainRow]] = {}
     all_minutes = all_cents = 0
     for n, members in enumerate(per_day):
@@ -392,7 +390,14 @@ def by_day(
             shown = visible[user_id]
             out = []
             user_minutes = user_cents = 0
-            for key in sorted(projects, key=projects_rank.__getitem__) if len(projects) > 1 else projects:
+            if len(projects) == 1:
+                keys: Iterable[tuple[int | None, int | None]] = projects
+            elif len(projects) == 2:
+                one, other = projects
+                keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
+            else:
+                keys = sorted(projects, key=projects_rank.__getitem__)
+            for key in keys:
                 project_id, contract_id = key
                 whole, cents = projects[key]
                 project: PlainRow = {
@@ -402,21 +407,13 @@ def by_day(
                     "total_minutes": whole,
                 }
                 if shown:
-                    project["total_amount"] = (
-                        {}
-                        if currency is None
-                        else {currency: cents // 100 if cents % 100 == 0 else cents / 100}
-                    )
+                    project["total_amount"] = amount_of[cents]
                 out.append(project)
                 user_minutes += whole
                 user_cents += cents
             row: PlainRow = {"user_id": user_id, "user_name": names[user_id], "total_minutes": user_minutes}
             if shown:
-                row["total_amount"] = (
-                    {}
-                    if currency is None
-                    else {currency: user_cents // 100 if user_cents % 100 == 0 else user_cents / 100}
-                )
+                row["total_amount"] = amount_of[user_cents]
             row["projects"] = out
             rows.append(row)
             all_minutes += user_minutes
@@ -428,6 +425,23 @@ def by_day(
 
 
 MISSING: Any = object()
+
+
+class AmountsShown(dict[int, dict[str, int | float]]):
+    """A row's ``total_amount`` of so many cents, in the one currency shown (or none,
+    ``{}``), as a JSON number as :func:`kit.types.decimal_to_number` makes it (an
+    integer when whole): made once per distinct amount and shared by the rows that
+    show it (they are only rendered)."""
+
+    def __init__(self, rates: Rates) -> None:
+        super().__init__()
+        # The one currency shown (or none): asked once, not per row.
+        self.currencies = list(rates.shown(Decimal(0)))
+
+    def __missing__(self, cents: int) -> dict[str, int | float]:
+        number = cents // 100 if cents % 100 == 0 else cents / 100
+        found = self[cents] = {c: number for c in self.currencies}
+        return found
 
 
 class PriceList(dict[int, int]):
