@@ -151,22 +151,37 @@ async def test_day_numbers_in_sql(session: AsyncSession) -> None:
     ("instant", "seconds"),
     [
         (datetime(2024, 1, 1, tzinfo=UTC), 1704067200),
-        (datetime(2024, 1, 1, 0, 0, 0, 999999, tzinfo=UTC), 1704067200),
-        (datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), 4102444799),
-        (datetime(2000, 1, 1, 0, 0, 1, 1, tzinfo=UTC), 946684801),
+        (datetime(2024, 1, 1, 0, 0, 0, 500000, tzinfo=UTC), 1704067200),
+        (datetime(2099, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), 4102444799),
+        (datetime(2000, 1, 1, 0, 0, 1, 1000, tzinfo=UTC), 946684801),
     ],
 )
 async def test_epoch_seconds_drop_the_fraction(
     session: AsyncSession, instant: datetime, seconds: int
 ) -> None:
+    """Whole seconds, the fraction dropped (SQLite reads timestamps to the millisecond)."""
     dialect = session.get_bind().dialect.name
     found = await session.scalar(select(epoch_seconds(literal(instant, UTCDateTime()), dialect)))
     assert found == seconds
 
 
+async def test_epoch_seconds_keep_the_last_microsecond_on_postgresql(session: AsyncSession) -> None:
+    """PostgreSQL's double of the epoch floors to the second below even a microsecond
+    before the next, up to the API's last date."""
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        pytest.skip("SQLite reads timestamps to the millisecond")
+    for instant in (
+        datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        utc(3, 10, 6).replace(microsecond=999999),
+    ):
+        found = await session.scalar(select(epoch_seconds(literal(instant, UTCDateTime()), dialect)))
+        assert found == int(instant.timestamp())
+
+
 def holding(windows: list[DayWindow], start: datetime, end: datetime) -> date | None:
     """The window holding all of [start, end) that the windows' join counts it on."""
-    found = [w.day for w in windows if w.start <= start and end <= w.end and end > w.start]
+    found = [w.day for w in windows if w.start <= start < w.end and w.start < end <= w.end]
     return found[0] if found else None
 
 

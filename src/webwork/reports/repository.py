@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     ColumnElement,
     Integer,
     Select,
@@ -222,6 +221,34 @@ async def member_timezones(session: AsyncSession, actor: Actor, filters: TimeFil
 
 _NAMES = (User.firstname, User.lastname, User.email)
 
+
+class AskedMember(NamedTuple):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+    timezone: str
+
+
+async def members_asked(session: AsyncSession, actor: Actor, filters: TimeFilters) -> list[AskedMember]:
+    """The workspace's members the filters name (all members when none), with their
+    names and timezones: the zones whose local days a report needs, and the names of
+    every member its sums can name (they join the same memberships under the same
+    member filters), read here rather than beside the sums."""
+    stmt = (
+        select(User.id, *_NAMES, Membership.timezone)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            *_member_conditions(actor, Membership.user_id, filters),
+        )
+    )
+    return [AskedMember(*row) for row in await column_rows(session, stmt)]
+
+
+# Members' (firstname, lastname, email) by user id.
+Names = dict[int, tuple[str, str, str]]
+
 # A sum: (user_id, local day as localdays.day_number, project_id, contract_id, task_id,
 # seconds), a plain tuple (a month of 1,000 members is 40,000 of them).
 Sum = tuple[int, int, int | None, int | None, int | None, int]
@@ -235,7 +262,7 @@ class Cells:
     summing)."""
 
     sums: list[Sum] = field(default_factory=list)
-    users: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    users: Names = field(default_factory=dict)
     projects: dict[int, tuple[str, bool]] = field(default_factory=dict)
     rates: dict[int, Decimal | None] = field(default_factory=dict)
     tasks: dict[int, tuple[str, int, datetime | None]] = field(default_factory=dict)
@@ -276,10 +303,10 @@ class Cells:
         return found
 
 
-# What a row of the cells' statement is: a sum, or the names of one member, project,
-# contract or task (lookups first, so that a stream ordered by kind has them all before
-# the first sum).
-USER, PROJECT, CONTRACT, TASK, SUM = range(5)
+# What a row of the cells' statement is: a sum, or what it names of a project, contract
+# or task (lookups first, so that a stream ordered by kind has them all before the first
+# sum).
+PROJECT, CONTRACT, TASK, SUM = range(4)
 
 
 def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
@@ -366,14 +393,17 @@ def _nothing(type_: Any) -> Any:
 def _cells_statement(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
 ) -> Select[Any]:
-    """One statement: the sums (:func:`_sums`), then the names of the members,
-    projects, contracts and tasks they name, each once, as rows of their own (``kind``:
-    :data:`SUM`, :data:`USER`, ...) in the same columns: ``id`` (the sum's member), the
-    sum's day, project, contract, task and seconds, then three texts (names, emails,
-    titles), a rate, whether a project bills, a task's status and completion."""
+    """One statement: the sums (:func:`_sums`), then what they name of projects,
+    contracts and tasks, each once, as rows of their own (``kind``: :data:`SUM`,
+    :data:`PROJECT`, ...) in the sums' columns: ``id`` (a sum's member, or the
+    project, contract or task), ``day`` (a project's billing as 0 or 1, a task's status),
+    ``project_id``, ``contract_id``, ``task_id``, ``seconds`` (a contract's rate in
+    cents, its column being Numeric(12, 2)), then a ``name`` (a project's, a task's
+    title) and a task's completion. Every column a sum does not use costs its 40,000
+    NULLs to decode: the lookups share the integer columns, and the members' names come
+    with their timezones (:func:`members_asked`)."""
     sums = _sums(session, actor, filters, windows)
     s = sums.c
-    no_ids = [_nothing(Integer) for _ in range(5)]
     of_sums = select(
         literal(SUM).label("kind"),
         s.user_id.label("id"),
@@ -383,45 +413,29 @@ def _cells_statement(
         s.task_id,
         s.seconds,
         _nothing(String).label("name"),
-        _nothing(String).label("lastname"),
-        _nothing(String).label("email"),
-        _nothing(Contract.rate.type).label("rate"),
-        _nothing(Boolean).label("billable"),
-        _nothing(Integer).label("status"),
         # Typed in SQL, but processed in :func:`_take`, on the tasks' rows only.
         type_coerce(_nothing(UTCDateTime()), NullType()).label("completed_at"),
     )
-    of_users = select(literal(USER), User.id, *no_ids, *_NAMES, null(), null(), null(), null()).where(
-        User.id.in_(select(s.user_id))
-    )
+    none = null()
     of_projects = select(
         literal(PROJECT),
         Project.id,
-        *no_ids,
+        cast(Project.is_billable, Integer),
+        none,
+        none,
+        none,
+        none,
         Project.name,
-        null(),
-        null(),
-        null(),
-        Project.is_billable,
-        null(),
-        null(),
+        none,
     ).where(Project.id.in_(select(s.project_id)))
-    of_contracts = select(
-        literal(CONTRACT), Contract.id, *no_ids, null(), null(), null(), Contract.rate, null(), null(), null()
-    ).where(Contract.id.in_(select(s.contract_id)))
+    in_cents = cast(func.round(Contract.rate * 100), BigInteger)
+    of_contracts = select(literal(CONTRACT), Contract.id, none, none, none, none, in_cents, none, none).where(
+        Contract.id.in_(select(s.contract_id))
+    )
     of_tasks = select(
-        literal(TASK),
-        Task.id,
-        *no_ids,
-        Task.title,
-        null(),
-        null(),
-        null(),
-        null(),
-        Task.status,
-        Task.completed_at,
+        literal(TASK), Task.id, Task.status, none, none, none, none, Task.title, Task.completed_at
     ).where(Task.id.in_(select(s.task_id)))
-    return union_all(of_sums, of_users, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
+    return union_all(of_sums, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
 
 
 def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
@@ -430,25 +444,27 @@ def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
     untyped, so that the sums' NULLs need no processing)."""
     cells.sums += [row[1:7] for row in rows if row[0] == SUM]
     completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
-    for row in rows:
-        kind = row[0]
+    for kind, found_id, number, _, _, _, cents, name, completed_at in rows:
         if kind == SUM:
             continue
-        if kind == USER:
-            cells.users[row[1]] = row[7:10]
-        elif kind == PROJECT:
-            cells.projects[row[1]] = (row[7], row[11])
+        if kind == PROJECT:
+            cells.projects[found_id] = (name, bool(number))
         elif kind == CONTRACT:
-            cells.rates[row[1]] = row[10]
+            cells.rates[found_id] = None if cents is None else Decimal(cents).scaleb(-2)
         else:
-            completed_at = row[13] if completion is None else completion(row[13])
-            cells.tasks[row[1]] = (row[7], row[12], completed_at)
+            cells.tasks[found_id] = (
+                name,
+                number,
+                completed_at if completion is None else completion(completed_at),
+            )
 
 
-async def cells(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> Cells:
-    """The seconds per member, local day, project, contract and task, with the names,
-    rates, billing and task states they name: one statement."""
-    found = Cells()
+async def cells(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
+) -> Cells:
+    """The seconds per member, local day, project, contract and task, with the rates,
+    billing and task states they name (one statement) and ``names``, the members'."""
+    found = Cells(users=names)
     if windows:
         _take(session, found, await column_rows(session, _cells_statement(session, actor, filters, windows)))
     return found
@@ -459,7 +475,7 @@ STREAM_ROWS = 5000
 
 
 async def cells_by_day(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
 ) -> AsyncIterator[Cells]:
     """The cells of :func:`cells` (the same one statement), the names first, then the
     sums ordered by day and fetched :data:`STREAM_ROWS` at a time: each day's sums
@@ -469,7 +485,7 @@ async def cells_by_day(
     stmt = _cells_statement(session, actor, filters, windows)
     ordered = select(stmt.subquery("cells")).order_by(literal_column("kind"), literal_column("day"))
     result = await session.stream(ordered.execution_options(yield_per=STREAM_ROWS))
-    found = Cells()
+    found = Cells(users=names)
     day: list[Sum] = []
     async for rows in result.partitions():
         before = len(found.sums)

@@ -39,9 +39,11 @@ from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps
 from webwork.reports.localdays import DayWindow, day_number, day_of_number, day_windows, zone_of
 from webwork.reports.repository import (
     ActivityDay,
+    AskedMember,
     Cell,
     Cells,
     EntryPiece,
+    Names,
     ScopeMember,
     TaskState,
     TimeFilters,
@@ -244,8 +246,9 @@ async def read_cells(
     session: AsyncSession, actor: Actor, filters: TimeFilters, first: date, last: date
 ) -> list[Cell]:
     """The cells of the range: the members' timezones, then one aggregation."""
-    zones = await repository.member_timezones(session, actor, filters)
-    found = await repository.cells(session, actor, filters, day_windows(zones, first, last))
+    members = await repository.members_asked(session, actor, filters)
+    windows = day_windows({m.timezone for m in members}, first, last)
+    found = await repository.cells(session, actor, filters, windows, names_of(members))
     return found.expanded()
 
 
@@ -260,6 +263,7 @@ class TrackedHoursPlan:
     filters: TimeFilters
     windows: list[DayWindow]
     rates: Rates
+    names: Names
 
 
 async def plan_tracked_hours(
@@ -277,15 +281,20 @@ async def plan_tracked_hours(
         team_ids=query.teams,
         titles=query.titles,
     )
-    zones = await repository.member_timezones(session, actor, filters)
-    return TrackedHoursPlan(first, last, levels, filters, day_windows(zones, first, last), rates)
+    members = await repository.members_asked(session, actor, filters)
+    windows = day_windows({m.timezone for m in members}, first, last)
+    return TrackedHoursPlan(first, last, levels, filters, windows, rates, names_of(members))
+
+
+def names_of(members: list[AskedMember]) -> Names:
+    return {m.id: (m.firstname, m.lastname, m.email) for m in members}
 
 
 async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
     """Time per local day and member (or per ``group_by``) over the range, in the
     actor's scope (``visibility.visible_report_time``)."""
     plan = await plan_tracked_hours(session, actor, query)
-    found = await repository.cells(session, actor, plan.filters, plan.windows)
+    found = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
     # Tens of thousands of cells (a year of every member) take the CPU for a while:
     # summed in a worker thread, so the event loop keeps serving other requests.
     return await asyncio.to_thread(summed, plan, found)
@@ -327,7 +336,7 @@ async def tracked_hours_days(
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same rows and order as :func:`tracked_hours`' ``days``."""
-    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
+    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
         day = day_of_number(found.sums[0][1])
         yield day, by_day(found, plan.rates, day, day, totals)[day]
 
@@ -372,7 +381,8 @@ def by_day(
         else:
             found[0] += whole
             found[1] += cents
-    names = {user_id: full_name(*names) for user_id, names in cells.users.items()}
+    # The members with time in the range (the names are of every member asked about).
+    names = {user_id: full_name(*cells.users[user_id]) for user_id in set().union(*per_day)}
     rank = {
         user_id: n
         for n, user_id in enumerate(sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)))
@@ -625,7 +635,8 @@ async def task_report(
     page = await repository.users_page(session, actor, filters, windows, params)
     if not page.items:
         return Page([], page.pagination)
-    cells = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
+    names = {u.id: (u.firstname, u.lastname, u.email) for u in page.items}
+    cells = await repository.cells(session, actor, filters.for_users(list(names)), windows, names)
     found = cells.expanded()
     task_ids = sorted({c.task_id for c in found if c.task_id is not None})
     states = await repository.task_states(session, actor, task_ids)
