@@ -442,11 +442,13 @@ def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
     """The rows of the cells' statement into ``cells``: the sums, and the lookups (a
     task's completion read as its column reads it: the statement's column of it is
     untyped, so that the sums' NULLs need no processing)."""
-    cells.sums += [row[1:7] for row in rows if row[0] == SUM]
     completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
-    for kind, found_id, number, _, _, _, cents, name, completed_at in rows:
-        if kind == SUM:
+    sums = cells.sums
+    for row in rows:
+        if row[0] == SUM:
+            sums.append(row[1:7])
             continue
+        kind, found_id, number, _, _, _, cents, name, completed_at = row
         if kind == PROJECT:
             cells.projects[found_id] = (name, bool(number))
         elif kind == CONTRACT:

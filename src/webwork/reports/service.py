@@ -355,14 +355,15 @@ def by_day(
     One pass over the sums, in plain tuples (a month of every member: 40,000): amounts
     in integer cents (each cell's amount is rounded to the cent, so the cents add up
     exactly to the Decimals they stand for), looked up per rate and minutes
-    (:class:`Pricing`). A member whose amounts the caller may not see adds no amount:
-    ``visibility.may_see_rate`` hides a project that does not bill from everyone, so
-    none of their cells has one."""
+    (:class:`Pricing`), whoever's cell it is. A member whose amounts the caller may not
+    see adds none to the totals and shows none: ``visibility.may_see_rate`` sees a
+    member's rate on a project when it sees the member's rate and the project bills (it
+    hides a project that does not bill from everyone)."""
     start = day_number(first)
     per_day: list[dict[int, dict[tuple[int | None, int | None], list[int]]]] = [
         {} for _ in range((last - first).days + 1)
     ]
-    pricing = Pricing(rates, cells)
+    pricing = Pricing(cells)
     price_list = pricing.charged.get
     for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
         whole = seconds // 60
@@ -370,11 +371,11 @@ def by_day(
         projects = members.get(user_id)
         if projects is None:
             projects = members[user_id] = {}
-        prices = price_list((user_id, project_id, contract_id), MISSING)
-        if prices is MISSING:
-            prices = pricing.charge(user_id, project_id, contract_id)
-        cents = 0 if prices is None else prices[whole]
         key = (project_id, contract_id)
+        prices = price_list(key, MISSING)
+        if prices is MISSING:
+            prices = pricing.charge(key)
+        cents = 0 if prices is None else prices[whole]
         found = projects.get(key)
         if found is None:
             projects[key] = [whole, cents]
@@ -389,7 +390,7 @@ def by_day(
     }
     visible = {user_id: rates.of_user(user_id) for user_id in names}
     project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
-    projects_rank = {key: n for n, key in enumerate(sorted(pricing.keys(), key=project_order))}
+    projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
     amount_of = AmountsShown(rates)
     days: dict[date, list[PlainRow]] = {}
     all_minutes = all_cents = 0
@@ -427,7 +428,8 @@ def by_day(
             row["projects"] = out
             rows.append(row)
             all_minutes += user_minutes
-            all_cents += user_cents
+            if shown:
+                all_cents += user_cents
         days[first + timedelta(days=n)] = rows
     totals.minutes += all_minutes
     totals.amount += Decimal(all_cents).scaleb(-2)
@@ -467,35 +469,27 @@ class PriceList(dict[int, int]):
 
 
 class Pricing:
-    """What the cells of :func:`by_day` are charged: ``charged`` maps (member, project,
-    contract) to the :class:`PriceList` of the rate that applies, None for no amount
-    (no rate, or not the caller's to see). A rate's list is shared by every contract at
+    """What the cells of :func:`by_day` are charged: ``charged`` maps (project,
+    contract) to the :class:`PriceList` of the contract's rate, None for no amount (no
+    rate, or a project that does not bill). A rate's list is shared by every contract at
     that rate: a month of 1,000 members prices 30 rates, not 2,000 contracts, for the
     same minutes."""
 
-    def __init__(self, rates: Rates, cells: Cells) -> None:
-        self.rates = rates
+    def __init__(self, cells: Cells) -> None:
         self.cells = cells
-        self.charged: dict[tuple[int, int | None, int | None], PriceList | None] = {}
+        self.charged: dict[tuple[int | None, int | None], PriceList | None] = {}
         self.lists: dict[Decimal, PriceList] = {}
 
-    def keys(self) -> set[tuple[int | None, int | None]]:
-        """The (project, contract) pairs asked about."""
-        return {(project_id, contract_id) for _, project_id, contract_id in self.charged}
-
-    def charge(self, user_id: int, project_id: int | None, contract_id: int | None) -> PriceList | None:
+    def charge(self, key: tuple[int | None, int | None]) -> PriceList | None:
+        project_id, contract_id = key
         billable = None if project_id is None else self.cells.projects[project_id][1]
         rate = None if contract_id is None else self.cells.rates[contract_id]
         prices = None
-        if (
-            rate is not None
-            and self.rates.of_user(user_id)
-            and self.rates.sees(user_id, billable is not False)
-        ):
+        if rate is not None and billable is not False:
             prices = self.lists.get(rate)
             if prices is None:
                 prices = self.lists[rate] = PriceList(rate)
-        self.charged[(user_id, project_id, contract_id)] = prices
+        self.charged[key] = prices
         return prices
 
 
