@@ -38,7 +38,7 @@ from sqlalchemy.types import NullType
 from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_report_time, visible_report_user_ids
-from webwork.kit.db import UTCDateTime, column_rows
+from webwork.kit.db import UTCDateTime, column_rows, driver_rows
 from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
 from webwork.models import (
     Contract,
@@ -439,9 +439,9 @@ def _cells_statement(
 
 
 def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
-    """The rows of the cells' statement into ``cells``: the sums, and the lookups (a
-    task's completion read as its column reads it: the statement's column of it is
-    untyped, so that the sums' NULLs need no processing)."""
+    """The rows of the cells' statement (the driver's: integers and texts, none needs
+    processing) into ``cells``: the sums, and the lookups (a task's completion read as
+    its column reads it, on the tasks' rows only)."""
     completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
     sums = cells.sums
     for row in rows:
@@ -468,7 +468,7 @@ async def cells(
     billing and task states they name (one statement) and ``names``, the members'."""
     found = Cells(users=names)
     if windows:
-        _take(session, found, await column_rows(session, _cells_statement(session, actor, filters, windows)))
+        _take(session, found, await driver_rows(session, _cells_statement(session, actor, filters, windows)))
     return found
 
 
