@@ -348,34 +348,34 @@ def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: 
     )
 
 
-def _sums(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
+def _sums(session: AsyncSession, pieces: CTE, windows: list[DayWindow]) -> CTE:
     """The seconds per member, local day, project, contract and task: an entry held
     whole by one local day counts its own seconds there; the others (across a local
     midnight, or starting before the range) are cut against the windows of their
     member's timezone, as :func:`_cut` cuts them. Seconds are summed as integers (a
     bigint's sum keeps a numeric state per group)."""
     dialect = session.get_bind().dialect.name
-    pieces = _pieces(session, actor, filters, windows).c
+    entry = pieces.c
     table = windows_table(windows)
-    ids = (pieces.user_id, pieces.project_id, pieces.contract_id, pieces.task_id)
+    ids = (entry.user_id, entry.project_id, entry.contract_id, entry.task_id)
     whole = select(
         *ids,
-        pieces.day,
-        cast(epoch_seconds(pieces.end_at, dialect) - epoch_seconds(pieces.start_at, dialect), Integer).label(
+        entry.day,
+        cast(epoch_seconds(entry.end_at, dialect) - epoch_seconds(entry.start_at, dialect), Integer).label(
             "seconds"
         ),
-    ).where(pieces.day.is_not(None))
+    ).where(entry.day.is_not(None))
     cut = (
         select(
             *ids,
             day_number_of(table.c.day, dialect),
-            cast(seconds_within(pieces.start_at, pieces.end_at, table, dialect), Integer),
+            cast(seconds_within(entry.start_at, entry.end_at, table, dialect), Integer),
         )
         .join(
             table,
-            and_(table.c.timezone == pieces.timezone, overlaps(pieces.start_at, pieces.end_at, table)),
+            and_(table.c.timezone == entry.timezone, overlaps(entry.start_at, entry.end_at, table)),
         )
-        .where(pieces.day.is_(None))
+        .where(entry.day.is_(None))
     )
     parts = union_all(whole, cut).subquery("parts").c
     keys = (parts.user_id, parts.day, parts.project_id, parts.contract_id, parts.task_id)
@@ -402,8 +402,11 @@ def _cells_statement(
     title) and a task's completion. Every column a sum does not use costs its 40,000
     NULLs to decode: the lookups share the integer columns, and the members' names come
     with their timezones (:func:`members_asked`)."""
-    sums = _sums(session, actor, filters, windows)
-    s = sums.c
+    pieces = _pieces(session, actor, filters, windows)
+    s = _sums(session, pieces, windows).c
+    # What the lookups read: the projects, contracts and tasks the entries name, found
+    # once over the entries rather than once per lookup over the sums.
+    named = select(pieces.c.project_id, pieces.c.contract_id, pieces.c.task_id).distinct().cte("named").c
     of_sums = select(
         literal(SUM).label("kind"),
         s.user_id.label("id"),
@@ -427,14 +430,14 @@ def _cells_statement(
         none,
         Project.name,
         none,
-    ).where(Project.id.in_(select(s.project_id)))
+    ).where(Project.id.in_(select(named.project_id)))
     in_cents = cast(func.round(Contract.rate * 100), BigInteger)
     of_contracts = select(literal(CONTRACT), Contract.id, none, none, none, none, in_cents, none, none).where(
-        Contract.id.in_(select(s.contract_id))
+        Contract.id.in_(select(named.contract_id))
     )
     of_tasks = select(
         literal(TASK), Task.id, Task.status, none, none, none, none, Task.title, Task.completed_at
-    ).where(Task.id.in_(select(s.task_id)))
+    ).where(Task.id.in_(select(named.task_id)))
     return union_all(of_sums, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
 
 
