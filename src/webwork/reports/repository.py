@@ -446,12 +446,8 @@ def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
     processing) into ``cells``: the sums, and the lookups (a task's completion read as
     its column reads it, on the tasks' rows only)."""
     completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
-    sums = cells.sums
-    for row in rows:
-        if row[0] == SUM:
-            sums.append(row[1:7])
-            continue
-        kind, found_id, number, _, _, _, cents, name, completed_at = row
+    cells.sums += [row[1:7] for row in rows if row[0] == SUM]
+    for kind, found_id, number, _, _, _, cents, name, completed_at in [row for row in rows if row[0] != SUM]:
         if kind == PROJECT:
             cells.projects[found_id] = (name, bool(number))
         elif kind == CONTRACT:
