@@ -375,7 +375,10 @@ def by_day(
         prices = price_list(key, MISSING)
         if prices is MISSING:
             prices = pricing.charge(key)
-        cents = 0 if prices is None else prices[whole]
+        cents = 0
+        if prices is not None:
+            known = prices.cents.get(whole)
+            cents = prices.add(whole) if known is None else known
         found = projects.get(key)
         if found is None:
             projects[key] = [whole, cents]
@@ -391,7 +394,7 @@ def by_day(
     visible = {user_id: rates.of_user(user_id) for user_id in names}
     project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
     projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
-    amount_of = AmountsShown(rates)
+    amount_of = AmountsShown(rates).of
     days: dict[date, list[PlainRow]] = {}
     all_minutes = all_cents = 0
     for n, members in enumerate(per_day):
@@ -418,13 +421,13 @@ def by_day(
                     "total_minutes": whole,
                 }
                 if shown:
-                    project["total_amount"] = amount_of[cents]
+                    project["total_amount"] = amount_of(cents)
                 out.append(project)
                 user_minutes += whole
                 user_cents += cents
             row: PlainRow = {"user_id": user_id, "user_name": names[user_id], "total_minutes": user_minutes}
             if shown:
-                row["total_amount"] = amount_of[user_cents]
+                row["total_amount"] = amount_of(user_cents)
             row["projects"] = out
             rows.append(row)
             all_minutes += user_minutes
@@ -439,32 +442,35 @@ def by_day(
 MISSING: Any = object()
 
 
-class AmountsShown(dict[int, dict[str, int | float]]):
+class AmountsShown:
     """A row's ``total_amount`` of so many cents, in the one currency shown (or none,
     ``{}``), as a JSON number as :func:`kit.types.decimal_to_number` makes it (an
     integer when whole): made once per distinct amount and shared by the rows that
     show it (they are only rendered)."""
 
     def __init__(self, rates: Rates) -> None:
-        super().__init__()
         # The one currency shown (or none): asked once, not per row.
         self.currencies = list(rates.shown(Decimal(0)))
+        self.made: dict[int, dict[str, int | float]] = {}
 
-    def __missing__(self, cents: int) -> dict[str, int | float]:
-        number = cents // 100 if cents % 100 == 0 else cents / 100
-        found = self[cents] = {c: number for c in self.currencies}
+    def of(self, cents: int) -> dict[str, int | float]:
+        found = self.made.get(cents)
+        if found is None:
+            number = cents // 100 if cents % 100 == 0 else cents / 100
+            found = self.made[cents] = {c: number for c in self.currencies}
         return found
 
 
-class PriceList(dict[int, int]):
-    """The cents of whole minutes at one rate, filled as they are asked."""
+class PriceList:
+    """The cents of whole minutes at one rate (``cents``), filled as they are asked
+    (:meth:`add`)."""
 
     def __init__(self, rate: Decimal) -> None:
-        super().__init__()
         self.rate = rate
+        self.cents: dict[int, int] = {}
 
-    def __missing__(self, whole: int) -> int:
-        found = self[whole] = int(priced(whole, self.rate).scaleb(2))
+    def add(self, whole: int) -> int:
+        found = self.cents[whole] = int(priced(whole, self.rate).scaleb(2))
         return found
 
 
