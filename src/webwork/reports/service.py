@@ -242,16 +242,6 @@ def user_filter(user_id: int | None, users: list[int] | None) -> list[int] | Non
     return [user_id] if users is None or user_id in users else []
 
 
-async def read_cells(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, first: date, last: date
-) -> list[Cell]:
-    """The cells of the range: the members' timezones, then one aggregation."""
-    members = await repository.members_asked(session, actor, filters)
-    windows = day_windows({m.timezone for m in members}, first, last)
-    found = await repository.cells(session, actor, filters, windows, names_of(members))
-    return found.expanded()
-
-
 @dataclass(frozen=True)
 class TrackedHoursPlan:
     """What a tracked hours report reads, checked: its dates, levels, filters, the
@@ -515,10 +505,6 @@ def read_order(cell: Cell) -> tuple[Any, ...]:
         none_last(cell.contract_id),
         none_last(cell.task_id),
     )
-
-
-def user_order(cell: Cell) -> tuple[str, int]:
-    return (full_name(cell.firstname, cell.lastname, cell.email).lower(), cell.user_id)
 
 
 def group_key(level: GroupBy, cell: Cell) -> tuple[int | str | None, str | None]:
