@@ -8,11 +8,25 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from sqlalchemy import literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.assertions import err, ok
 from tests.factories import Factory
+from webwork.kit.db import UTCDateTime
 from webwork.kit.errors import ValidationFailed
-from webwork.reports.localdays import MAX_WINDOWS, day_windows
+from webwork.reports.localdays import (
+    MAX_WINDOWS,
+    DayWindow,
+    bounds_table,
+    day_number,
+    day_number_of,
+    day_of_number,
+    day_windows,
+    epoch_seconds,
+    whole_day,
+    windows_table,
+)
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -66,6 +80,19 @@ CASES = [
     # only the part inside the range counts
     ("UTC", utc(5, 1, 20), utc(5, 2, 6), ("2024-05-02", "2024-05-02"), {2: 360}),
     ("UTC", utc(5, 1, 20), utc(5, 2, 6), ("2024-05-01", "2024-05-01"), {1: 240}),
+    # ending at midnight: the one day
+    ("UTC", utc(5, 1, 20), utc(5, 2, 0), ("2024-05-01", "2024-05-02"), {1: 240}),
+    # half a second past midnight: that second counts nothing, but names the day
+    (
+        "UTC",
+        utc(5, 1, 23, 59),
+        utc(5, 2, 0).replace(microsecond=500000),
+        ("2024-05-01", "2024-05-02"),
+        {1: 1, 2: 0},
+    ),
+    # an empty entry counts nothing on its day, and one at midnight on none
+    ("UTC", utc(5, 1, 10), utc(5, 1, 10), ("2024-05-01", "2024-05-02"), {1: 0}),
+    ("Europe/Berlin", utc(5, 1, 22), utc(5, 1, 22), ("2024-05-01", "2024-05-02"), {}),
 ]
 
 
@@ -107,3 +134,82 @@ async def test_the_range_is_bounded(factory: Factory) -> None:
     assert (
         "end_date" in err(await space.owner.api.get("/reports/tracked-hours", params=params), 422)["errors"]
     )
+
+
+async def test_day_numbers_in_sql(session: AsyncSession) -> None:
+    """A window's date as days since 1970-01-01, as the database under test counts it."""
+    windows = day_windows(["UTC", "America/New_York"], date(2024, 2, 28), date(2024, 3, 1))
+    table = windows_table(windows)
+    dialect = session.get_bind().dialect.name
+    rows = (await session.execute(select(table.c.day, day_number_of(table.c.day, dialect)))).all()
+    assert len(rows) == 6
+    assert all(number == day_number(day) for day, number in rows)
+    assert day_of_number(day_number(date(2024, 2, 29))) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("instant", "seconds"),
+    [
+        (datetime(2024, 1, 1, tzinfo=UTC), 1704067200),
+        (datetime(2024, 1, 1, 0, 0, 0, 500000, tzinfo=UTC), 1704067200),
+        (datetime(2099, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), 4102444799),
+        (datetime(2000, 1, 1, 0, 0, 1, 1000, tzinfo=UTC), 946684801),
+    ],
+)
+async def test_epoch_seconds_drop_the_fraction(
+    session: AsyncSession, instant: datetime, seconds: int
+) -> None:
+    """Whole seconds, the fraction dropped (SQLite reads timestamps to the millisecond)."""
+    dialect = session.get_bind().dialect.name
+    found = await session.scalar(select(epoch_seconds(literal(instant, UTCDateTime()), dialect)))
+    assert found == seconds
+
+
+async def test_epoch_seconds_keep_the_last_microsecond_on_postgresql(session: AsyncSession) -> None:
+    """PostgreSQL's double of the epoch floors to the second below even a microsecond
+    before the next, up to the API's last date."""
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        pytest.skip("SQLite reads timestamps to the millisecond")
+    for instant in (
+        datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        utc(3, 10, 6).replace(microsecond=999999),
+    ):
+        found = await session.scalar(select(epoch_seconds(literal(instant, UTCDateTime()), dialect)))
+        assert found == int(instant.timestamp())
+
+
+def holding(windows: list[DayWindow], start: datetime, end: datetime) -> date | None:
+    """The window holding all of [start, end) that the windows' join counts it on."""
+    found = [w.day for w in windows if w.start <= start < w.end and w.start < end <= w.end]
+    return found[0] if found else None
+
+
+NEW_YORK = day_windows(["America/New_York"], date(2024, 3, 9), date(2024, 3, 11))
+# (start, end, the day holding it): 03-10 is 23 hours long (05:00 to 04:00 UTC)
+WHOLE_DAYS = [
+    (utc(3, 9, 12), utc(3, 9, 13), date(2024, 3, 9)),
+    (utc(3, 10, 5), utc(3, 10, 5), None),  # empty, at a midnight
+    (utc(3, 10, 6), utc(3, 10, 6), date(2024, 3, 10)),  # empty, within the day
+    (utc(3, 10, 20), utc(3, 11, 4), date(2024, 3, 10)),  # ends at the next midnight
+    (utc(3, 10, 20), utc(3, 11, 4).replace(microsecond=500000), None),
+    (utc(3, 11, 3, 30), utc(3, 11, 4, 30), None),  # across the short day's end
+    (utc(3, 9, 3), utc(3, 9, 6), None),  # starts before the range
+    (utc(3, 12, 3), utc(3, 12, 3, 30), date(2024, 3, 11)),  # the last day, 23:00 EDT
+    (utc(3, 12, 4), utc(3, 12, 5), None),  # after the range
+]
+
+
+@pytest.mark.parametrize(("start", "end", "day"), WHOLE_DAYS)
+async def test_whole_day_is_the_window_holding_the_entry(
+    session: AsyncSession, start: datetime, end: datetime, day: date | None
+) -> None:
+    """PostgreSQL's search of a zone's midnights (``width_bucket``) finds the window the
+    windows' join would count the entry on alone, or none when it counts on several."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL searches the windows (SQLite joins them all)")
+    assert holding(NEW_YORK, start, end) == day
+    bounds = bounds_table(NEW_YORK)
+    held = whole_day(literal(start, UTCDateTime()), literal(end, UTCDateTime()), bounds, date(2024, 3, 9))
+    found = await session.scalar(select(held).select_from(bounds))
+    assert found == (None if day is None else day_number(day))

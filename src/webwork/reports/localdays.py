@@ -10,9 +10,16 @@ report joins on the member's timezone and cuts each entry against:
     seconds of an entry on a local day = its overlap with that day's window
 
 That handles DST exactly (the window of 2024-03-10 in America/New_York is 23 hours long)
-and needs nothing of the database but comparing timestamps. The one expression a
-dialect writes its own way, a timestamp's whole seconds since the epoch, is
-:func:`epoch_seconds`; :func:`seconds_within` builds the overlap from it.
+and needs nothing of the database but comparing timestamps. The expressions a dialect
+writes its own way are a timestamp's whole seconds since the epoch
+(:func:`epoch_seconds`; :func:`seconds_within` builds the overlap from it) and a date's
+day number (:func:`day_number_of`).
+
+Joining every entry to every window of its timezone costs a comparison per window (a
+month of 1,000 members: 1.2 million). On PostgreSQL, the tracked hours find the one
+window holding an entry with ``width_bucket`` over the zone's local midnights as an array
+(:func:`bounds_table`, :func:`whole_day`): a binary search, no join; only the entries
+that cross a local midnight (or start before the range) are cut against the windows.
 
 For the next reports: ``windows = day_windows(zones, first, last)``, then
 ``table = windows_table(windows)`` joined as
@@ -28,16 +35,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     Date,
+    Integer,
     String,
     and_,
     case,
     cast,
     column,
-    extract,
     func,
+    literal,
+    literal_column,
     values,
 )
 from sqlalchemy.sql.expression import CTE
@@ -109,12 +119,68 @@ def span(windows: list[DayWindow]) -> tuple[datetime, datetime]:
 
 
 def epoch_seconds(instant: Any, dialect: str) -> ColumnElement[int]:
-    """Whole seconds since 1970-01-01 UTC of a stored timestamp (fractions dropped), the
-    one expression the dialects write their own way: SQLite stores UTC text and reads it
-    with ``strftime('%s')``, PostgreSQL extracts the epoch of its timestamptz."""
+    """Whole seconds since 1970-01-01 UTC of a stored timestamp (fractions dropped):
+    SQLite stores UTC text and reads it with ``strftime('%s')``; PostgreSQL takes
+    ``date_part('epoch', ...)`` of its timestamptz, a double (``extract`` gives a
+    numeric, several times slower to compute with). The double is exact enough to floor:
+    the stored microseconds over 10^6, rounded once, stay under the next whole second for
+    any instant before 2106 (the API's dates end in 2099)."""
     if dialect == "sqlite":
         return cast(func.strftime("%s", instant), BigInteger)
-    return cast(func.floor(extract("epoch", instant)), BigInteger)
+    return cast(func.floor(func.date_part(literal_column("'epoch'"), instant)), BigInteger)
+
+
+EPOCH_DAY = date(1970, 1, 1)
+# julianday('1970-01-01') on SQLite.
+EPOCH_JULIAN_DAY = 2440587.5
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01: how a report's statement names a local date (an integer
+    travels from the database several times cheaper than a date)."""
+    return (day - EPOCH_DAY).days
+
+
+def day_of_number(number: int) -> date:
+    return EPOCH_DAY + timedelta(days=number)
+
+
+def day_number_of(day: Any, dialect: str) -> ColumnElement[int]:
+    """:func:`day_number` in SQL, of a window's ``day``: SQLite counts with
+    ``julianday``, PostgreSQL subtracts dates."""
+    if dialect == "sqlite":
+        return cast(func.julianday(day) - EPOCH_JULIAN_DAY, Integer)
+    return cast(day - literal(EPOCH_DAY, Date()), Integer)
+
+
+def bounds_table(windows: list[DayWindow]) -> CTE:
+    """PostgreSQL: each timezone of ``windows`` with its local midnights in order, the
+    start of every window and the end of the last (``WITH zone_bounds(timezone,
+    bounds) AS (VALUES ...)``, an array of timestamps per zone): what :func:`whole_day`
+    searches."""
+    per_zone: dict[str, list[datetime]] = {}
+    for window in windows:
+        per_zone.setdefault(window.timezone, [window.start]).append(window.end)
+    rows = values(
+        column("timezone", String(64)),
+        column("bounds", ARRAY(UTCDateTime())),
+        name="zone_bounds",
+    ).data(list(per_zone.items()))
+    return rows.cte("zone_bounds")
+
+
+def whole_day(start: Any, end: Any, bounds: CTE, first: date) -> ColumnElement[int | None]:
+    """PostgreSQL: the :func:`day_number` of the one window of ``bounds`` (a row of
+    :func:`bounds_table`, its windows from ``first`` on) that holds all of [start,
+    end); NULL when it touches another window or none, or is an empty entry at a window's
+    start (which the windows' join counts nowhere). ``width_bucket`` finds the window
+    the start lies in by binary search (1 for the first, 0 before it, one more than
+    the windows after the last)."""
+    n = func.width_bucket(start, bounds.c.bounds, type_=Integer)
+    # Before the first window (0) or after the last (days + 1), a bound is out of the
+    # array, NULL, and so is the comparison: no need to test ``n`` itself.
+    holds = and_(end > bounds.c.bounds[n], end <= bounds.c.bounds[n + 1])
+    return case((holds, n + (day_number(first) - 1)), else_=None)
 
 
 def overlaps(start: Any, end: Any, table: CTE) -> ColumnElement[bool]:

@@ -8,20 +8,37 @@ users first, in one statement more."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import CTE
+from sqlalchemy.types import NullType
 
 from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_report_time, visible_report_user_ids
-from webwork.kit.db import column_rows
+from webwork.kit.db import UTCDateTime, column_rows, driver_rows
 from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
 from webwork.models import (
     Contract,
@@ -35,8 +52,20 @@ from webwork.models import (
     User,
 )
 from webwork.models.statuses import MembershipStatus
-from webwork.reports.localdays import DayWindow, overlaps, seconds_within, span, windows_table
+from webwork.reports.localdays import (
+    DayWindow,
+    bounds_table,
+    day_number_of,
+    day_of_number,
+    epoch_seconds,
+    overlaps,
+    seconds_within,
+    span,
+    whole_day,
+    windows_table,
+)
 from webwork.time_entries import repository as time_entries_repository
+from webwork.time_entries.bounds import MAX_SPAN
 
 
 def readable(actor: Scope) -> Select[TimeEntry]:
@@ -193,51 +222,253 @@ async def member_timezones(session: AsyncSession, actor: Actor, filters: TimeFil
 _NAMES = (User.firstname, User.lastname, User.email)
 
 
+class AskedMember(NamedTuple):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+    timezone: str
+
+
+async def members_asked(session: AsyncSession, actor: Actor, filters: TimeFilters) -> list[AskedMember]:
+    """The workspace's members the filters name (all members when none), with their
+    names and timezones: the zones whose local days a report needs, and the names of
+    every member its sums can name (they join the same memberships under the same
+    member filters), read here rather than beside the sums."""
+    stmt = (
+        select(User.id, *_NAMES, Membership.timezone)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.workspace_id == actor.workspace_id,
+            *_member_conditions(actor, Membership.user_id, filters),
+        )
+    )
+    return [AskedMember(*row) for row in await column_rows(session, stmt)]
+
+
+# Members' (firstname, lastname, email) by user id.
+Names = dict[int, tuple[str, str, str]]
+
+# A sum: (user_id, local day as localdays.day_number, project_id, contract_id, task_id,
+# seconds), a plain tuple (a month of 1,000 members is 40,000 of them).
+Sum = tuple[int, int, int | None, int | None, int | None, int]
+
+
+@dataclass
+class Cells:
+    """The sums of :func:`cells` and, once each, what they name: the members' names,
+    the projects' names and billing, the contracts' rates, the tasks' titles and states
+    (rather than joined to every sum: decoding them 40,000 times cost more than the
+    summing)."""
+
+    sums: list[Sum] = field(default_factory=list)
+    users: Names = field(default_factory=dict)
+    projects: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    rates: dict[int, Decimal | None] = field(default_factory=dict)
+    tasks: dict[int, tuple[str, int, datetime | None]] = field(default_factory=dict)
+
+    def named(self, sums: list[Sum]) -> Cells:
+        """``sums`` (some of these) with the same names."""
+        return Cells(sums, self.users, self.projects, self.rates, self.tasks)
+
+    def expanded(self) -> list[Cell]:
+        """Each sum as a :class:`Cell`, its names and rate beside it: the reports that
+        group the cells their own ways."""
+        days: dict[int, date] = {}
+        no_project, no_task = (None, None), (None, None, None)
+        found = []
+        for user_id, number, project_id, contract_id, task_id, seconds in self.sums:
+            day = days.get(number)
+            if day is None:
+                day = days[number] = day_of_number(number)
+            name, billable = no_project if project_id is None else self.projects[project_id]
+            title, status, completed_at = no_task if task_id is None else self.tasks[task_id]
+            found.append(
+                Cell(
+                    user_id,
+                    *self.users[user_id],
+                    day,
+                    project_id,
+                    name,
+                    contract_id,
+                    None if contract_id is None else self.rates[contract_id],
+                    billable,
+                    task_id,
+                    title,
+                    status,
+                    completed_at,
+                    seconds,
+                )
+            )
+        return found
+
+
+# What a row of the cells' statement is: a sum, or what it names of a project, contract
+# or task (lookups first, so that a stream ordered by kind has them all before the first
+# sum).
+PROJECT, CONTRACT, TASK, SUM = range(4)
+
+
+def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
+    """The actor's counted entries under ``filters`` that may touch the windows, each
+    with its member's timezone and ``day``: on PostgreSQL the day number of the one local
+    day holding it whole (:func:`localdays.whole_day`), else NULL (SQLite: always).
+    ``start_at`` bounds the scan as ``finished_touching`` does, without its ``end_at >
+    start``: the windows drop an entry ending before them anyway, and that condition,
+    correlated with the start's, made PostgreSQL expect 2,000 entries of a month's
+    40,000 and join the members by nested loops."""
+    dialect = session.get_bind().dialect.name
+    start, end = span(windows)
+    stmt = (
+        readable(actor)
+        .with_only_columns(
+            TimeEntry.user_id,
+            TimeEntry.project_id,
+            TimeEntry.contract_id,
+            TimeEntry.task_id,
+            TimeEntry.start_at,
+            TimeEntry.end_at,
+            Membership.timezone,
+        )
+        .select_from(TimeEntry)
+        .join(
+            Membership,
+            and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
+        )
+        .where(TimeEntry.start_at < end, TimeEntry.start_at > start - MAX_SPAN, *_conditions(actor, filters))
+    )
+    if dialect != "postgresql":
+        return stmt.add_columns(cast(null(), Integer).label("day")).cte("pieces")
+    bounds = bounds_table(windows)
+    held = whole_day(TimeEntry.start_at, TimeEntry.end_at, bounds, min(w.day for w in windows))
+    return (
+        stmt.join(bounds, bounds.c.timezone == Membership.timezone)
+        .add_columns(held.label("day"))
+        .cte("pieces")
+    )
+
+
+def _sums(session: AsyncSession, pieces: CTE, windows: list[DayWindow]) -> CTE:
+    """The seconds per member, local day, project, contract and task: an entry held
+    whole by one local day counts its own seconds there; the others (across a local
+    midnight, or starting before the range) are cut against the windows of their
+    member's timezone, as :func:`_cut` cuts them. Seconds are summed as integers (a
+    bigint's sum keeps a numeric state per group)."""
+    dialect = session.get_bind().dialect.name
+    entry = pieces.c
+    table = windows_table(windows)
+    ids = (entry.user_id, entry.project_id, entry.contract_id, entry.task_id)
+    whole = select(
+        *ids,
+        entry.day,
+        cast(epoch_seconds(entry.end_at, dialect) - epoch_seconds(entry.start_at, dialect), Integer).label(
+            "seconds"
+        ),
+    ).where(entry.day.is_not(None))
+    cut = (
+        select(
+            *ids,
+            day_number_of(table.c.day, dialect),
+            cast(seconds_within(entry.start_at, entry.end_at, table, dialect), Integer),
+        )
+        .join(
+            table,
+            and_(table.c.timezone == entry.timezone, overlaps(entry.start_at, entry.end_at, table)),
+        )
+        .where(entry.day.is_(None))
+    )
+    parts = union_all(whole, cut).subquery("parts").c
+    keys = (parts.user_id, parts.day, parts.project_id, parts.contract_id, parts.task_id)
+    return (
+        select(*keys, cast(func.sum(parts.seconds), BigInteger).label("seconds")).group_by(*keys).cte("sums")
+    )
+
+
+def _nothing(type_: Any) -> Any:
+    """A NULL of ``type_``: the first part of a UNION types its columns (PostgreSQL
+    takes two untyped NULLs for texts)."""
+    return cast(null(), type_)
+
+
 def _cells_statement(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
 ) -> Select[Any]:
-    """The entries are summed by ids first and the names joined to the sums, so the
-    grouping sorts or hashes five integers rather than every name (a month of 1,000
-    members: 40,000 sums)."""
-    table = windows_table(windows)
-    keys = (TimeEntry.user_id, table.c.day, TimeEntry.project_id, TimeEntry.contract_id, TimeEntry.task_id)
-    sums = (
-        _cut(actor, filters, windows, table, *keys, _seconds(session, table).label("seconds"))
-        .group_by(*keys)
-        .subquery("sums")
+    """One statement: the sums (:func:`_sums`), then what they name of projects,
+    contracts and tasks, each once, as rows of their own (``kind``: :data:`SUM`,
+    :data:`PROJECT`, ...) in the sums' columns: ``id`` (a sum's member, or the
+    project, contract or task), ``day`` (a project's billing as 0 or 1, a task's status),
+    ``project_id``, ``contract_id``, ``task_id``, ``seconds`` (a contract's rate in
+    cents, its column being Numeric(12, 2)), then a ``name`` (a project's, a task's
+    title) and a task's completion. Every column a sum does not use costs its 40,000
+    NULLs to decode: the lookups share the integer columns, and the members' names come
+    with their timezones (:func:`members_asked`)."""
+    pieces = _pieces(session, actor, filters, windows)
+    s = _sums(session, pieces, windows).c
+    # What the lookups read: the projects, contracts and tasks the entries name, found
+    # once over the entries rather than once per lookup over the sums.
+    named = select(pieces.c.project_id, pieces.c.contract_id, pieces.c.task_id).distinct().cte("named").c
+    of_sums = select(
+        literal(SUM).label("kind"),
+        s.user_id.label("id"),
+        s.day,
+        s.project_id,
+        s.contract_id,
+        s.task_id,
+        s.seconds,
+        _nothing(String).label("name"),
+        # Typed in SQL, but processed in :func:`_take`, on the tasks' rows only.
+        type_coerce(_nothing(UTCDateTime()), NullType()).label("completed_at"),
     )
-    return (
-        select(
-            sums.c.user_id,
-            *_NAMES,
-            sums.c.day,
-            sums.c.project_id,
-            Project.name,
-            sums.c.contract_id,
-            Contract.rate,
-            Project.is_billable,
-            sums.c.task_id,
-            Task.title,
-            Task.status,
-            Task.completed_at,
-            sums.c.seconds,
-        )
-        .join(User, User.id == sums.c.user_id)
-        .outerjoin(Project, Project.id == sums.c.project_id)
-        .outerjoin(Contract, Contract.id == sums.c.contract_id)
-        .outerjoin(Task, Task.id == sums.c.task_id)
+    none = null()
+    of_projects = select(
+        literal(PROJECT),
+        Project.id,
+        cast(Project.is_billable, Integer),
+        none,
+        none,
+        none,
+        none,
+        Project.name,
+        none,
+    ).where(Project.id.in_(select(named.project_id)))
+    in_cents = cast(func.round(Contract.rate * 100), BigInteger)
+    of_contracts = select(literal(CONTRACT), Contract.id, none, none, none, none, in_cents, none, none).where(
+        Contract.id.in_(select(named.contract_id))
     )
+    of_tasks = select(
+        literal(TASK), Task.id, Task.status, none, none, none, none, Task.title, Task.completed_at
+    ).where(Task.id.in_(select(named.task_id)))
+    return union_all(of_sums, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
+
+
+def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
+    """The rows of the cells' statement (the driver's: integers and texts, none needs
+    processing) into ``cells``: the sums, and the lookups (a task's completion read as
+    its column reads it, on the tasks' rows only)."""
+    completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
+    cells.sums += [row[1:7] for row in rows if row[0] == SUM]
+    for kind, found_id, number, _, _, _, cents, name, completed_at in [row for row in rows if row[0] != SUM]:
+        if kind == PROJECT:
+            cells.projects[found_id] = (name, bool(number))
+        elif kind == CONTRACT:
+            cells.rates[found_id] = None if cents is None else Decimal(cents).scaleb(-2)
+        else:
+            cells.tasks[found_id] = (
+                name,
+                number,
+                completed_at if completion is None else completion(completed_at),
+            )
 
 
 async def cells(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
-) -> list[Cell]:
-    """The seconds per member, local day, project, contract and task (with their names,
-    the contract's rate, whether the project bills and the task's state): one statement."""
-    if not windows:
-        return []
-    stmt = _cells_statement(session, actor, filters, windows)
-    return [Cell(*row) for row in await column_rows(session, stmt)]
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
+) -> Cells:
+    """The seconds per member, local day, project, contract and task, with the rates,
+    billing and task states they name (one statement) and ``names``, the members'."""
+    found = Cells(users=names)
+    if windows:
+        _take(session, found, await driver_rows(session, _cells_statement(session, actor, filters, windows)))
+    return found
 
 
 # Rows fetched at a time when a report streams (a year of 1,000 members: 500,000 cells).
@@ -245,25 +476,29 @@ STREAM_ROWS = 5000
 
 
 async def cells_by_day(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
-) -> AsyncIterator[list[Cell]]:
-    """The cells of :func:`cells` (the same one statement), ordered by day and fetched
-    :data:`STREAM_ROWS` at a time: each day's cells together, so that an export holds
-    one day in memory, never the range."""
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
+) -> AsyncIterator[Cells]:
+    """The cells of :func:`cells` (the same one statement), the names first, then the
+    sums ordered by day and fetched :data:`STREAM_ROWS` at a time: each day's sums
+    together, so that an export holds one day in memory, never the range."""
     if not windows:
         return
-    stmt = _cells_statement(session, actor, filters, windows).order_by("day")
-    result = await session.stream(stmt.execution_options(yield_per=STREAM_ROWS))
-    day: list[Cell] = []
+    stmt = _cells_statement(session, actor, filters, windows)
+    ordered = select(stmt.subquery("cells")).order_by(literal_column("kind"), literal_column("day"))
+    result = await session.stream(ordered.execution_options(yield_per=STREAM_ROWS))
+    found = Cells(users=names)
+    day: list[Sum] = []
     async for rows in result.partitions():
-        for row in rows:
-            cell = Cell(*row)
-            if day and day[0].day != cell.day:
-                yield day
+        before = len(found.sums)
+        _take(session, found, rows)
+        for cell in found.sums[before:]:
+            if day and day[0][1] != cell[1]:
+                yield found.named(day)
                 day = []
             day.append(cell)
+        del found.sums[before:]
     if day:
-        yield day
+        yield found.named(day)
 
 
 async def users_page(

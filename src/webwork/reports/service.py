@@ -36,8 +36,18 @@ from webwork.members import service as members
 from webwork.members.schedules import NO_SCHEDULE, resolve
 from webwork.reports import repository
 from webwork.reports.attendance import STATUS_KEYS, Span, Status, evaluate, gaps, percent
-from webwork.reports.localdays import DayWindow, day_windows, zone_of
-from webwork.reports.repository import ActivityDay, Cell, EntryPiece, ScopeMember, TaskState, TimeFilters
+from webwork.reports.localdays import DayWindow, day_number, day_of_number, day_windows, zone_of
+from webwork.reports.repository import (
+    ActivityDay,
+    AskedMember,
+    Cell,
+    Cells,
+    EntryPiece,
+    Names,
+    ScopeMember,
+    TaskState,
+    TimeFilters,
+)
 from webwork.reports.schemas import (
     ActivityDayLevel,
     ActivityStats,
@@ -147,13 +157,18 @@ class Rates:
         caller may not see it (a project that does not bill hides it)."""
         if rate is None or not self.sees(user_id, billable is not False):
             return Decimal(0)
-        return (Decimal(whole) / 60 * rate).quantize(CENT)
+        return priced(whole, rate)
 
     def shown(self, amount: Decimal) -> Amounts:
         currency = self.actor.workspace.currency
         if self.currencies is not None and currency.upper() not in self.currencies:
             return {}
         return {currency: amount}
+
+
+def priced(whole: int, rate: Decimal) -> Decimal:
+    """``whole`` minutes at an hourly ``rate``, rounded to the cent."""
+    return (Decimal(whole) / 60 * rate).quantize(CENT)
 
 
 def with_amount(out: Any, rates: Rates, visible: bool, amount: Decimal) -> Any:
@@ -217,14 +232,6 @@ def user_filter(user_id: int | None, users: list[int] | None) -> list[int] | Non
     return [user_id] if users is None or user_id in users else []
 
 
-async def read_cells(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, first: date, last: date
-) -> list[Cell]:
-    """The cells of the range: the members' timezones, then one aggregation."""
-    zones = await repository.member_timezones(session, actor, filters)
-    return await repository.cells(session, actor, filters, day_windows(zones, first, last))
-
-
 @dataclass(frozen=True)
 class TrackedHoursPlan:
     """What a tracked hours report reads, checked: its dates, levels, filters, the
@@ -236,6 +243,7 @@ class TrackedHoursPlan:
     filters: TimeFilters
     windows: list[DayWindow]
     rates: Rates
+    names: Names
 
 
 async def plan_tracked_hours(
@@ -253,26 +261,37 @@ async def plan_tracked_hours(
         team_ids=query.teams,
         titles=query.titles,
     )
-    zones = await repository.member_timezones(session, actor, filters)
-    return TrackedHoursPlan(first, last, levels, filters, day_windows(zones, first, last), rates)
+    members = await repository.members_asked(session, actor, filters)
+    windows = day_windows({m.timezone for m in members}, first, last)
+    return TrackedHoursPlan(first, last, levels, filters, windows, rates, names_of(members))
+
+
+def names_of(members: list[AskedMember]) -> Names:
+    return {m.id: (m.firstname, m.lastname, m.email) for m in members}
 
 
 async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
     """Time per local day and member (or per ``group_by``) over the range, in the
     actor's scope (``visibility.visible_report_time``)."""
     plan = await plan_tracked_hours(session, actor, query)
-    found = await repository.cells(session, actor, plan.filters, plan.windows)
+    found = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
     # Tens of thousands of cells (a year of every member) take the CPU for a while:
     # summed in a worker thread, so the event loop keeps serving other requests.
     return await asyncio.to_thread(summed, plan, found)
 
 
-def summed(plan: TrackedHoursPlan, found: list[Cell]) -> TrackedHours:
+def summed(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
     """The report of the cells: totals, and the days (which add up the totals as they
     go) or the groups."""
     rates = plan.rates
     running = RunningTotals()
-    days = by_day(found, rates, plan.first, plan.last, running) if not plan.levels else {}
+    days = by_day(cells, rates, plan.first, plan.last, running) if not plan.levels else {}
+    found = cells.expanded() if plan.levels else []
+    if GroupBy.CONTRACT in plan.levels:
+        # Time without a contract is one group per project (each named by it), in the
+        # order the cells first name them: the order the cells were read in before
+        # (by member, day, project, contract and task, none last).
+        found.sort(key=read_order)
     groups = grouped(found, plan.levels, rates) if plan.levels else []
     if plan.levels:
         running.minutes = sum(minutes(c) for c in found)
@@ -297,89 +316,167 @@ async def tracked_hours_days(
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same rows and order as :func:`tracked_hours`' ``days``."""
-    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows):
-        day = found[0].day
+    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
+        day = day_of_number(found.sums[0][1])
         yield day, by_day(found, plan.rates, day, day, totals)[day]
 
 
 def by_day(
-    found: list[Cell], rates: Rates, first: date, last: date, totals: RunningTotals
+    cells: Cells, rates: Rates, first: date, last: date, totals: RunningTotals
 ) -> dict[date, list[PlainRow]]:
     """Every date of the range (an empty list on a day without time), each with its
-    members by name, each with their projects (time without a project last). Each
-    cell's minutes and amount are computed once (the amount only when the caller sees
-    the member's): a member's day sums its projects, and ``totals`` the days. The rows
-    are plain dicts and lists, as ``time_entries.router.entry_item`` builds its rows: a
-    month of every member is 60,000 of them, and a model per row (built, then dumped)
-    cost several times the rest of the answer. ``tests/reports/test_plain_rows.py``
-    holds them to the models."""
-    per_day: dict[date, dict[int, list[Cell]]] = defaultdict(lambda: defaultdict(list))
-    order: dict[int, tuple[str, int]] = {}
-    for cell in found:
-        per_day[cell.day][cell.user_id].append(cell)
-        if cell.user_id not in order:
-            order[cell.user_id] = user_order(cell)
-    rank = {user_id: n for n, user_id in enumerate(sorted(order, key=order.__getitem__))}
-    zero = Decimal(0)
-    # The one currency shown (or none): asked once, not per row.
-    currencies = list(rates.shown(zero))
+    members by name, each with their projects (by project, then contract; time without
+    a project last), and ``totals`` adding up the days. A project's minutes and amount
+    sum its cells', a member's day its projects'. The rows are plain dicts and lists,
+    as ``time_entries.router.entry_item`` builds its rows: a month of every member is
+    60,000 of them, and a model per row (built, then dumped) cost several times the
+    rest of the answer. ``tests/reports/test_plain_rows.py`` holds them to the models.
+
+    One pass over the sums, in plain tuples (a month of every member: 40,000): amounts
+    in integer cents (each cell's amount is rounded to the cent, so the cents add up
+    exactly to the Decimals they stand for), looked up per rate and minutes
+    (:class:`Pricing`), whoever's cell it is. A member whose amounts the caller may not
+    see adds none to the totals and shows none: ``visibility.may_see_rate`` sees a
+    member's rate on a project when it sees the member's rate and the project bills (it
+    hides a project that does not bill from everyone)."""
+    start = day_number(first)
+    per_day: list[dict[int, dict[tuple[int | None, int | None], list[int]]]] = [
+        {} for _ in range((last - first).days + 1)
+    ]
+    pricing = Pricing(cells)
+    price_list = pricing.charged.get
+    for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
+        whole = seconds // 60
+        members = per_day[number - start]
+        projects = members.get(user_id)
+        if projects is None:
+            projects = members[user_id] = {}
+        key = (project_id, contract_id)
+        prices = price_list(key, MISSING)
+        if prices is MISSING:
+            prices = pricing.charge(key)
+        cents = 0
+        if prices is not None:
+            known = prices.cents.get(whole)
+            cents = prices.add(whole) if known is None else known
+        found = projects.get(key)
+        if found is None:
+            projects[key] = [whole, cents]
+        else:
+            found[0] += whole
+            found[1] += cents
+    # The members with time in the range (the names are of every member asked about).
+    names = {user_id: full_name(*cells.users[user_id]) for user_id in set().union(*per_day)}
+    rank = {
+        user_id: n
+        for n, user_id in enumerate(sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)))
+    }
+    visible = {user_id: rates.of_user(user_id) for user_id in names}
+    project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
+    projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
+    amount_of = AmountsShown(rates).of
     days: dict[date, list[PlainRow]] = {}
-    for n in range((last - first).days + 1):
-        day = first + timedelta(days=n)
-        per_user = per_day.get(day, {})
-        days[day] = [
-            user_day(user_id, per_user[user_id], rates, currencies, totals)
-            for user_id in sorted(per_user, key=rank.__getitem__)
-        ]
+    all_minutes = all_cents = 0
+    for n, members in enumerate(per_day):
+        rows = []
+        for user_id in sorted(members, key=rank.__getitem__):
+            projects = members[user_id]
+            shown = visible[user_id]
+            out = []
+            user_minutes = user_cents = 0
+            if len(projects) == 1:
+                keys: Iterable[tuple[int | None, int | None]] = projects
+            elif len(projects) == 2:
+                one, other = projects
+                keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
+            else:
+                keys = sorted(projects, key=projects_rank.__getitem__)
+            for key in keys:
+                project_id, contract_id = key
+                whole, cents = projects[key]
+                project: PlainRow = {
+                    "project_id": project_id,
+                    "project_name": None if project_id is None else project_names[project_id],
+                    "contract_id": contract_id,
+                    "total_minutes": whole,
+                }
+                if shown:
+                    project["total_amount"] = amount_of(cents)
+                out.append(project)
+                user_minutes += whole
+                user_cents += cents
+            row: PlainRow = {"user_id": user_id, "user_name": names[user_id], "total_minutes": user_minutes}
+            if shown:
+                row["total_amount"] = amount_of(user_cents)
+            row["projects"] = out
+            rows.append(row)
+            all_minutes += user_minutes
+            if shown:
+                all_cents += user_cents
+        days[first + timedelta(days=n)] = rows
+    totals.minutes += all_minutes
+    totals.amount += Decimal(all_cents).scaleb(-2)
     return days
 
 
-def user_day(
-    user_id: int, user_cells: list[Cell], rates: Rates, currencies: list[str], totals: RunningTotals
-) -> PlainRow:
-    """One member's day: their projects (by project, then contract; none last), each
-    summing its cells, and the day summing its projects, added to ``totals``. A member
-    whose amounts the caller may not see adds no amount: ``visibility.may_see_rate``
-    hides a project that does not bill from everyone, so none of their cells has one."""
-    visible = rates.of_user(user_id)
-    zero = Decimal(0)
-    per_project: dict[tuple[int | None, int | None], tuple[Cell, int, Decimal]] = {}
-    for cell in user_cells:
-        key = (cell.project_id, cell.contract_id)
-        head, total, amount = per_project.get(key, (cell, 0, zero))
-        per_project[key] = (
-            head,
-            total + cell.seconds // 60,
-            amount + rates.amount(cell) if visible else amount,
-        )
-    keys = sorted(per_project, key=project_order) if len(per_project) > 1 else list(per_project)
-    projects = []
-    user_minutes, user_amount = 0, zero
-    for key in keys:
-        head, total, amount = per_project[key]
-        project: PlainRow = {
-            "project_id": head.project_id,
-            "project_name": head.project_name,
-            "contract_id": head.contract_id,
-            "total_minutes": total,
-        }
-        if visible:
-            project["total_amount"] = {c: decimal_to_number(amount) for c in currencies}
-        projects.append(project)
-        user_minutes += total
-        user_amount += amount
-    head = user_cells[0]
-    row: PlainRow = {
-        "user_id": user_id,
-        "user_name": full_name(head.firstname, head.lastname, head.email),
-        "total_minutes": user_minutes,
-    }
-    if visible:
-        row["total_amount"] = {c: decimal_to_number(user_amount) for c in currencies}
-    row["projects"] = projects
-    totals.minutes += user_minutes
-    totals.amount += user_amount
-    return row
+MISSING: Any = object()
+
+
+class AmountsShown:
+    """A row's ``total_amount`` of so many cents, in the one currency shown (or none,
+    ``{}``), as a JSON number as :func:`kit.types.decimal_to_number` makes it (an
+    integer when whole): made once per distinct amount and shared by the rows that
+    show it (they are only rendered)."""
+
+    def __init__(self, rates: Rates) -> None:
+        # The one currency shown (or none): asked once, not per row.
+        self.currencies = list(rates.shown(Decimal(0)))
+        self.made: dict[int, dict[str, int | float]] = {}
+
+    def of(self, cents: int) -> dict[str, int | float]:
+        found = self.made.get(cents)
+        if found is None:
+            number = cents // 100 if cents % 100 == 0 else cents / 100
+            found = self.made[cents] = {c: number for c in self.currencies}
+        return found
+
+
+class PriceList:
+    """The cents of whole minutes at one rate (``cents``), filled as they are asked
+    (:meth:`add`)."""
+
+    def __init__(self, rate: Decimal) -> None:
+        self.rate = rate
+        self.cents: dict[int, int] = {}
+
+    def add(self, whole: int) -> int:
+        found = self.cents[whole] = int(priced(whole, self.rate).scaleb(2))
+        return found
+
+
+class Pricing:
+    """What the cells of :func:`by_day` are charged: ``charged`` maps (project,
+    contract) to the :class:`PriceList` of the contract's rate, None for no amount (no
+    rate, or a project that does not bill). A rate's list is shared by every contract at
+    that rate: a month of 1,000 members prices 30 rates, not 2,000 contracts, for the
+    same minutes."""
+
+    def __init__(self, cells: Cells) -> None:
+        self.cells = cells
+        self.charged: dict[tuple[int | None, int | None], PriceList | None] = {}
+        self.lists: dict[Decimal, PriceList] = {}
+
+    def charge(self, key: tuple[int | None, int | None]) -> PriceList | None:
+        project_id, contract_id = key
+        billable = None if project_id is None else self.cells.projects[project_id][1]
+        rate = None if contract_id is None else self.cells.rates[contract_id]
+        prices = None
+        if rate is not None and billable is not False:
+            prices = self.lists.get(rate)
+            if prices is None:
+                prices = self.lists[rate] = PriceList(rate)
+        self.charged[key] = prices
+        return prices
 
 
 def project_order(key: tuple[int | None, int | None]) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
@@ -390,8 +487,14 @@ def none_last(value: Any) -> tuple[bool, Any]:
     return (value is None, value if value is not None else 0)
 
 
-def user_order(cell: Cell) -> tuple[str, int]:
-    return (full_name(cell.firstname, cell.lastname, cell.email).lower(), cell.user_id)
+def read_order(cell: Cell) -> tuple[Any, ...]:
+    return (
+        cell.user_id,
+        cell.day,
+        none_last(cell.project_id),
+        none_last(cell.contract_id),
+        none_last(cell.task_id),
+    )
 
 
 def group_key(level: GroupBy, cell: Cell) -> tuple[int | str | None, str | None]:
@@ -508,7 +611,9 @@ async def task_report(
     page = await repository.users_page(session, actor, filters, windows, params)
     if not page.items:
         return Page([], page.pagination)
-    found = await repository.cells(session, actor, filters.for_users([u.id for u in page.items]), windows)
+    names = {u.id: (u.firstname, u.lastname, u.email) for u in page.items}
+    cells = await repository.cells(session, actor, filters.for_users(list(names)), windows, names)
+    found = cells.expanded()
     task_ids = sorted({c.task_id for c in found if c.task_id is not None})
     states = await repository.task_states(session, actor, task_ids)
     per_user: dict[int, list[Cell]] = defaultdict(list)
