@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
 from tests.assertions import assert_pagination, err, ok
 from tests.factories import Factory
+from webwork.kit.envelope import Meta, respond, respond_streamed
 
 
 async def test_unknown_route_is_enveloped_404(factory: Factory) -> None:
@@ -80,3 +84,24 @@ async def test_blank_required_text_reads_as_required(factory: Factory) -> None:
     space = await factory.space()
     body = err(await space.owner.api.post("/teams", params=space.ws, json={"name": ""}), 422)
     assert body["errors"]["name"] == ["The name field is required."]
+
+
+async def test_a_streamed_envelope_is_the_same_bytes(frozen_clock: Callable[[datetime], None]) -> None:
+    """``respond_streamed`` sends, an entry at a time, exactly what ``respond`` renders
+    whole: keys that are dates, models and nested rows alike."""
+    frozen_clock(datetime(2024, 1, 4, 12, tzinfo=UTC))
+    data = {
+        date(2024, 1, 1): [{"user_id": 1, "user_name": "Ann", "total_amount": {"USD": 12.5}, "projects": []}],
+        date(2024, 1, 2): [],
+        date(2024, 1, 3): [{"user_id": 2, "user_name": "Bo \u00e9", "total_minutes": 60}],
+    }
+    extra = {
+        "start_date": "2024-01-01",
+        "end_date": "2024-01-03",
+        "totals": Meta(api_version="x", timestamp="y"),
+    }
+    whole = respond(data, "Done", extra_meta=extra).body
+    streamed = respond_streamed(data, "Done", extra_meta=extra)
+    sent = b"".join([chunk async for chunk in streamed.body_iterator])  # type: ignore[misc]
+    assert sent == whole and streamed.media_type == "application/json"
+    assert respond_streamed({}, "Done", extra_meta=extra).media_type == "application/json"

@@ -7,8 +7,9 @@ users first, in one statement more."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -441,11 +442,10 @@ def _cells_statement(
     return union_all(of_sums, of_projects, of_contracts, of_tasks)  # type: ignore[return-value]
 
 
-def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
+def _take(cells: Cells, rows: Sequence[Any], completion: Callable[[Any], Any] | None) -> None:
     """The rows of the cells' statement (the driver's: integers and texts, none needs
     processing) into ``cells``: the sums, and the lookups (a task's completion read as
-    its column reads it, on the tasks' rows only)."""
-    completion = UTCDateTime().result_processor(session.get_bind().dialect, None)
+    its column reads it, ``completion``, on the tasks' rows only)."""
     cells.sums += [row[1:7] for row in rows if row[0] == SUM]
     for kind, found_id, number, _, _, _, cents, name, completed_at in [row for row in rows if row[0] != SUM]:
         if kind == PROJECT:
@@ -460,6 +460,11 @@ def _take(session: AsyncSession, cells: Cells, rows: Sequence[Any]) -> None:
             )
 
 
+def _completion(session: AsyncSession) -> Callable[[Any], Any] | None:
+    """How the session's database hands a task's completion over (``UTCDateTime``)."""
+    return UTCDateTime().result_processor(session.get_bind().dialect, None)
+
+
 async def cells(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
 ) -> Cells:
@@ -467,7 +472,10 @@ async def cells(
     billing and task states they name (one statement) and ``names``, the members'."""
     found = Cells(users=names)
     if windows:
-        _take(session, found, await driver_rows(session, _cells_statement(session, actor, filters, windows)))
+        rows = await driver_rows(session, _cells_statement(session, actor, filters, windows))
+        # A year of every member is 500,000 rows: split in a worker thread (as they are
+        # summed), so that the event loop keeps serving other requests meanwhile.
+        await asyncio.to_thread(_take, found, rows, _completion(session))
     return found
 
 
@@ -490,7 +498,7 @@ async def cells_by_day(
     day: list[Sum] = []
     async for rows in result.partitions():
         before = len(found.sums)
-        _take(session, found, rows)
+        _take(found, rows, _completion(session))
         for cell in found.sums[before:]:
             if day and day[0][1] != cell[1]:
                 yield found.named(day)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from webwork.auth.deps import AnyRoleDep, SessionDep
 from webwork.auth.principal import Actor
 from webwork.kit.db import LONG_READS, streamed_read
-from webwork.kit.envelope import Envelope, respond, respond_page
+from webwork.kit.envelope import Envelope, respond, respond_page, respond_streamed
 from webwork.kit.pagination import UsersPageDep
 from webwork.kit.types import Day, Id, OptionalDate
 from webwork.reports import service, sheets
@@ -55,6 +55,9 @@ OneDay = Annotated[Day, Query(description="The local day (within a year of today
 FirstDay = Annotated[Day, Query(description="First local day")]
 LastDay = Annotated[Day, Query(description="Last local day (at most 31 days after start_date)")]
 Teams = Annotated[list[int] | None, id_filter("teams", description="Teams (their members' time)")]
+
+
+TRACKED_HOURS_MESSAGE = "Tracked hours retrieved successfully"
 
 
 @router.get(
@@ -118,13 +121,15 @@ async def get_tracked_hours(
     report = await service.tracked_hours(session, actor, query)
     if format is not ExportFormat.JSON:
         return export(sheets.tracked_hours(report), format, f"tracked-hours-{report.first}-{report.last}")
-    data = report.groups if report.levels else report.days
     meta = {
         "start_date": report.first.isoformat(),
         "end_date": report.last.isoformat(),
         "totals": report.totals,
     }
-    return respond(data, "Tracked hours retrieved successfully", extra_meta=meta)
+    if report.levels:
+        return respond(report.groups, TRACKED_HOURS_MESSAGE, extra_meta=meta)
+    # Every member's every day can be tens of megabytes: sent a day at a time.
+    return respond_streamed(report.days, TRACKED_HOURS_MESSAGE, extra_meta=meta)
 
 
 def streamed_days(
