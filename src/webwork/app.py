@@ -6,7 +6,6 @@ import asyncio
 import gc
 import logging
 import secrets
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -141,7 +140,6 @@ def long_read_paths() -> frozenset[str]:
 
 
 GC_YOUNG_THRESHOLD = 50_000
-SWITCH_INTERVAL = 0.001
 
 
 @asynccontextmanager
@@ -180,10 +178,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # otherwise set off a dozen collections, and full ones, each walking every row
         # built so far (140 ms of a 650 ms /reports/tracked-hours, bench.reports).
         gc.set_threshold(GC_YOUNG_THRESHOLD)
-        # A report sums in a worker thread (``asyncio.to_thread``) while the event loop
-        # serves the small requests; each time the loop wakes it waits for the GIL up to
-        # the switch interval. 1 ms rather than 5: the loop's turn comes sooner.
-        sys.setswitchinterval(SWITCH_INTERVAL)
         async with _worker(app, settings, db):
             yield
         if owned_database:
