@@ -21,12 +21,11 @@ from webwork.expenses.schemas import (
     ExpenseOut,
     ExpenseReject,
     ExpenseUpdate,
-    UuidText,
 )
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Id, Keyword, OptionalDate, choices, decimal_to_number
+from webwork.kit.types import Id, Keyword, OptionalDate, UuidText, choices, decimal_to_number
 
 router = APIRouter(prefix="/expenses", tags=["Expenses"])
 

@@ -15,7 +15,6 @@ from webwork.kit.schemas import RequestBody, required_value
 from webwork.kit.types import (
     FIRST_DAY,
     LAST_DAY,
-    LINE_PATTERN,
     BlankNone,
     Day,
     Flag,
@@ -24,6 +23,7 @@ from webwork.kit.types import (
     OptionalId,
     Text,
     Timestamp,
+    UuidText,
     decimal_number,
     decimal_to_number,
 )
@@ -47,12 +47,6 @@ Amount = Annotated[
     ),
     decimal_number(10, 2, maximum=str(MAX_AMOUNT), above=True),
     Number,
-]
-# A UUID as clients send it (checked by the service: one 422 for text that is no UUID
-# and for a UUID naming nothing here).
-UuidText = Annotated[
-    str,
-    Field(max_length=36, pattern=LINE_PATTERN, description="A UUID", json_schema_extra={"format": "uuid"}),
 ]
 Note = Annotated[Text, Field(max_length=5000)]
 

@@ -28,6 +28,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from webwork.kit.types import is_blank, is_null, without_branches
+
 REF_PREFIX = "#/components/schemas/"
 ERROR_SCHEMA = "Error"
 
@@ -170,25 +172,13 @@ def _rewrite_refs(node: Any, rename: Callable[[str], str]) -> None:
 
 
 def _not_null(schema: Document) -> Document:
-    """``anyOf: [X, null]`` as X, ``anyOf: [X, "", null]`` as ``anyOf: [X, ""]``
-    (keeping the title and description around it)."""
-    branches = [b for b in schema.get("anyOf", ()) if b.get("type") != "null"]
-    if "anyOf" not in schema or not branches:
+    """``anyOf: [X, null]`` as X, ``anyOf: [X, "", null]`` as ``anyOf: [X, ""]``, no
+    default."""
+    if "anyOf" not in schema:
         return schema
-    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
-    if len(branches) > 1:
-        return {**rest, "anyOf": branches}
-    return {**branches[0], **rest}
-
-
-def _not_blank(schema: Document) -> Document:
-    """A required parameter without the empty string an optional one may be (blank
-    reads as absent, and absent is refused)."""
-    branches = [b for b in schema.get("anyOf", ()) if b.get("maxLength") != 0]
-    if "anyOf" not in schema or len(branches) != 1:
-        return schema
-    rest = {k: v for k, v in schema.items() if k != "anyOf"}
-    return {**branches[0], **rest}
+    narrowed = without_branches(schema, is_null)
+    narrowed.pop("default", None)
+    return narrowed
 
 
 def _body_schema(operation: Document, schemas: dict[str, Any]) -> tuple[str | None, Document | None]:
@@ -236,7 +226,8 @@ def _place_query_or_body(
             placed[key] = "query (required)" if query.get("required") else "query"
     for param in params:
         if param.get("required"):
-            param["schema"] = _not_blank(param["schema"])
+            # Blank reads as absent, and absent is refused.
+            param["schema"] = without_branches(param["schema"], is_blank)
     if body is not None and not body_required and not body.get("properties"):
         del operation["requestBody"]
     if not params:

@@ -7,11 +7,11 @@ from typing import Annotated, Any, ClassVar
 
 from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
-from pydantic.config import JsonDict, JsonValue
+from pydantic.config import JsonDict
 
 from webwork.kit.errors import ValidationFailed
 from webwork.kit.forms import body_was_form
-from webwork.kit.types import INT_MAX, BlankNone, Id
+from webwork.kit.types import INT_MAX, BlankNone, Id, is_blank, is_null, without_branches
 
 SCOPE = "workspace_id"
 # An id a client may give in the body or the query string (``query_or_body``): absent
@@ -38,23 +38,15 @@ def _document(schema: JsonDict, model: type[Any]) -> None:
     for field in (*model.needed, *model.not_null):
         declared = properties[field]
         assert isinstance(declared, dict)
-        _without_null(declared)
+        properties[field] = _without_null(declared)
 
 
-def _without_null(declared: dict[str, JsonValue]) -> None:
-    branches = declared.pop("anyOf", None)
-    if isinstance(branches, list):
-        kept: list[JsonValue] = [
-            b for b in branches if isinstance(b, dict) and b.get("type") != "null" and b.get("maxLength") != 0
-        ]
-        only = kept[0] if len(kept) == 1 else None
-        if isinstance(only, dict):
-            declared.update(only)
-        else:
-            declared["anyOf"] = kept
-    declared.pop("default", None)
-    if declared.get("type") == "string" and "minLength" not in declared and "enum" not in declared:
-        declared["minLength"] = 1
+def _without_null(declared: JsonDict) -> JsonDict:
+    narrowed = without_branches(declared, is_null, is_blank)
+    narrowed.pop("default", None)
+    if narrowed.get("type") == "string" and "minLength" not in narrowed and "enum" not in narrowed:
+        narrowed["minLength"] = 1
+    return narrowed
 
 
 class RequestBody(BaseModel):
@@ -87,11 +79,8 @@ class RequestBody(BaseModel):
         strings, so a form body (``kit.forms``) keeps them; blank stays "no value"."""
         if not isinstance(data, dict) or body_was_form():
             return data
-        typed = _typed_fields(cls)
-        return {
-            key: Quoted(value) if key in typed and isinstance(value, str) and value else value
-            for key, value in data.items()
-        }
+        quoted = [key for key in _typed_fields(cls) if isinstance(data.get(key), str) and data[key]]
+        return {**data, **{key: Quoted(data[key]) for key in quoted}} if quoted else data
 
     def provided(self, *exclude: str) -> dict[str, Any]:
         """The fields the client actually sent (for partial updates)."""
@@ -116,7 +105,7 @@ def _typed_fields(model: type[RequestBody]) -> frozenset[str]:
     """The fields whose document takes a number or boolean and no text but the blank."""
     typed: set[str] = set()
     for name, schema in model.model_json_schema()["properties"].items():
-        kinds = {b.get("type") for b in schema.get("anyOf", [schema]) if b.get("maxLength") != 0}
+        kinds = {b.get("type") for b in schema.get("anyOf", [schema]) if not is_blank(b)}
         if kinds & _TYPED and "string" not in kinds:
             typed.add(name)
     return frozenset(typed)

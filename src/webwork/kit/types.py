@@ -7,6 +7,7 @@ PostgreSQL alike, before any statement binds it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -99,6 +100,31 @@ def choices(*values: str | int, blank: bool = False) -> JsonDict:
 def blank_to_none(value: object) -> object:
     """Form-encoded bodies send an empty string for "no value", as JSON sends null."""
     return None if value == "" else value
+
+
+def is_null(branch: JsonDict) -> bool:
+    return branch.get("type") == "null"
+
+
+def is_blank(branch: JsonDict) -> bool:
+    return branch.get("maxLength") == 0
+
+
+def without_branches(schema: JsonDict, *drop: Callable[[JsonDict], bool]) -> JsonDict:
+    """``schema`` without the ``anyOf`` branches any of ``drop`` picks (null, the blank
+    of :data:`BlankNone`); a single branch left becomes the schema, keeping the title
+    and description around it. The one way the document narrows a field."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list):
+        return schema
+    kept: list[JsonValue] = [
+        b for b in branches if isinstance(b, dict) and not any(picks(b) for picks in drop)
+    ]
+    if not kept:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    only = kept[0] if len(kept) == 1 else None
+    return {**only, **rest} if isinstance(only, dict) else {**rest, "anyOf": kept}
 
 
 class _BlankNone:
@@ -260,6 +286,12 @@ Icon = Annotated[
         "at most 64) or an http(s) URL of an image",
     ),
     AfterValidator(_icon),
+]
+# A UUID as clients send it (checked by the service: one 422 for text that is no UUID
+# and for a UUID naming nothing here).
+UuidText = Annotated[
+    str,
+    Field(max_length=36, pattern=LINE_PATTERN, description="A UUID", json_schema_extra={"format": "uuid"}),
 ]
 # No zone name is longer than 64 characters (the column's size): the bound is for OpenAPI.
 Timezone = Annotated[

@@ -12,7 +12,7 @@ from webwork.auth.deps import ActorDep, AdminActor, SessionDep
 from webwork.kit.envelope import Envelope, respond, respond_page
 from webwork.kit.pagination import PageDep
 from webwork.kit.schemas import OptionalBody
-from webwork.kit.types import Day, Id, Keyword, OptionalDate, choices
+from webwork.kit.types import Day, Id, Keyword, OptionalDate, UuidText, choices
 from webwork.leaves import service
 from webwork.leaves.schemas import (
     HolidayCreate,
@@ -26,7 +26,6 @@ from webwork.leaves.schemas import (
     PolicyUpdate,
     SettingsOut,
     SettingsUpdate,
-    UuidText,
 )
 
 router = APIRouter(prefix="/leaves", tags=["Leaves"])

@@ -25,6 +25,7 @@ from webwork.kit.types import (
     Name,
     Text,
     Timestamp,
+    UuidText,
     choices,
     decimal_number,
     decimal_to_number,
@@ -56,7 +57,6 @@ def _clock(value: str) -> str:
 
 
 Clock = Annotated[Line, Field(max_length=5, description="HH:mm (24 h)"), AfterValidator(_clock), CLOCK_SCHEMA]
-UuidText = Annotated[Line, Field(max_length=36, description="A UUID", json_schema_extra={"format": "uuid"})]
 Reason = Annotated[Text, Field(max_length=1000)]
 LeaveDate = Annotated[Day, Field(description="YYYY-MM-DD")]
 TIME_UNITS = ("days", "hours")

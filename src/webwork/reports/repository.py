@@ -496,9 +496,10 @@ async def cells_by_day(
     result = await session.stream(ordered.execution_options(yield_per=STREAM_ROWS))
     found = Cells(users=names)
     day: list[Sum] = []
+    completion = _completion(session)
     async for rows in result.partitions():
         before = len(found.sums)
-        _take(found, rows, _completion(session))
+        _take(found, rows, completion)
         for cell in found.sums[before:]:
             if day and day[0][1] != cell[1]:
                 yield found.named(day)
