@@ -5,7 +5,6 @@ one rule ``visibility.visible_report_time``."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -134,11 +133,11 @@ async def get_tracked_hours(
 
 def streamed_days(
     request: Request, actor: Actor, plan: service.TrackedHoursPlan
-) -> tuple[AsyncIterator[tuple[date, list[service.PlainRow]]], service.RunningTotals]:
+) -> tuple[AsyncIterator[list[service.MemberDay]], service.RunningTotals]:
     """The report's days, read while the answer is sent, and the totals they add up to."""
     totals = service.RunningTotals()
 
-    async def days() -> AsyncIterator[tuple[date, list[service.PlainRow]]]:
+    async def days() -> AsyncIterator[list[service.MemberDay]]:
         async with streamed_read(request) as reading:
             async for day in service.tracked_hours_days(reading, actor, plan, totals):
                 yield day

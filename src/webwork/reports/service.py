@@ -22,12 +22,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webwork.auth import visibility
 from webwork.auth.principal import Actor
 from webwork.kit import clock
 from webwork.kit.days import week_bounds
+from webwork.kit.envelope import render
 from webwork.kit.errors import Forbidden, invalid
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.kit.types import decimal_to_number
@@ -203,12 +205,13 @@ PlainRow = dict[str, Any]
 
 @dataclass(frozen=True)
 class TrackedHours:
-    """``days`` (date -> member rows) without ``group_by``, else ``groups``."""
+    """``days`` (date -> its member rows, rendered: :meth:`SummedDays.json`) without
+    ``group_by``, else ``groups``."""
 
     first: date
     last: date
     levels: list[GroupBy]
-    days: dict[date, list[PlainRow]]
+    days: dict[date, orjson.Fragment]
     groups: list[PlainRow]
     totals: TrackedHoursTotals
     rates: Rates
@@ -281,11 +284,11 @@ async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHours
 
 
 def summed(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
-    """The report of the cells: totals, and the days (which add up the totals as they
-    go) or the groups."""
+    """The report of the cells: totals, and the days (which add up the totals) or the
+    groups."""
     rates = plan.rates
     running = RunningTotals()
-    days = by_day(cells, rates, plan.first, plan.last, running) if not plan.levels else {}
+    days = SummedDays(cells, rates, plan.first, plan.last, running).json() if not plan.levels else {}
     found = cells.expanded() if plan.levels else []
     if GroupBy.CONTRACT in plan.levels:
         # Time without a contract is one group per project (each named by it), in the
@@ -304,119 +307,191 @@ def summed(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
 
 @dataclass
 class RunningTotals:
-    """The totals of the days streamed so far: complete once the last day is out."""
+    """The totals of the days summed so far: complete once the last day is out."""
 
     minutes: int = 0
     amount: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True)
+class MemberDay:
+    """A member's row of an export's day: the member's minutes, and the amount shown
+    (None where the caller may not see it)."""
+
+    day: date
+    user_id: int
+    user_name: str
+    total_minutes: int
+    total_amount: dict[str, int | float] | None
+
+
 async def tracked_hours_days(
     session: AsyncSession, actor: Actor, plan: TrackedHoursPlan, totals: RunningTotals
-) -> AsyncIterator[tuple[date, list[PlainRow]]]:
+) -> AsyncIterator[list[MemberDay]]:
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
-    the same rows and order as :func:`tracked_hours`' ``days``."""
+    the same members, order and numbers as :func:`tracked_hours`' ``days``."""
     async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
         day = day_of_number(found.sums[0][1])
-        yield day, by_day(found, plan.rates, day, day, totals)[day]
+        yield SummedDays(found, plan.rates, day, day, totals).members(0)
 
 
-def by_day(
-    cells: Cells, rates: Rates, first: date, last: date, totals: RunningTotals
-) -> dict[date, list[PlainRow]]:
-    """Every date of the range (an empty list on a day without time), each with its
-    members by name, each with their projects (by project, then contract; time without
-    a project last), and ``totals`` adding up the days. A project's minutes and amount
-    sum its cells', a member's day its projects'. The rows are plain dicts and lists,
-    as ``time_entries.router.entry_item`` builds its rows: a month of every member is
-    60,000 of them, and a model per row (built, then dumped) cost several times the
-    rest of the answer. ``tests/reports/test_plain_rows.py`` holds them to the models.
+# A member's day: (project, contract) -> [whole minutes, cents].
+ProjectKey = tuple[int | None, int | None]
+MemberProjects = dict[ProjectKey, list[int]]
 
-    One pass over the sums, in plain tuples (a month of every member: 40,000): amounts
-    in integer cents (each cell's amount is rounded to the cent, so the cents add up
-    exactly to the Decimals they stand for), looked up per rate and minutes
-    (:class:`Pricing`), whoever's cell it is. A member whose amounts the caller may not
-    see adds none to the totals and shows none: ``visibility.may_see_rate`` sees a
-    member's rate on a project when it sees the member's rate and the project bills (it
-    hides a project that does not bill from everyone)."""
-    start = day_number(first)
-    per_day: list[dict[int, dict[tuple[int | None, int | None], list[int]]]] = [
-        {} for _ in range((last - first).days + 1)
-    ]
-    pricing = Pricing(cells)
-    price_list = pricing.charged.get
-    for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
-        whole = seconds // 60
-        members = per_day[number - start]
-        projects = members.get(user_id)
-        if projects is None:
-            projects = members[user_id] = {}
-        key = (project_id, contract_id)
-        prices = price_list(key, MISSING)
-        if prices is MISSING:
-            prices = pricing.charge(key)
-        cents = 0
-        if prices is not None:
-            known = prices.cents.get(whole)
-            cents = prices.add(whole) if known is None else known
-        found = projects.get(key)
-        if found is None:
-            projects[key] = [whole, cents]
-        else:
-            found[0] += whole
-            found[1] += cents
-    # The members with time in the range (the names are of every member asked about).
-    names = {user_id: full_name(*cells.users[user_id]) for user_id in set().union(*per_day)}
-    rank = {
-        user_id: n
-        for n, user_id in enumerate(sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)))
-    }
-    visible = {user_id: rates.of_user(user_id) for user_id in names}
-    project_names = {project_id: name for project_id, (name, _) in cells.projects.items()}
-    projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
-    amount_of = AmountsShown(rates).of
-    days: dict[date, list[PlainRow]] = {}
-    all_minutes = all_cents = 0
-    for n, members in enumerate(per_day):
-        rows = []
-        for user_id in sorted(members, key=rank.__getitem__):
+
+class SummedDays:
+    """Every date of first..last with its members' minutes and cents per project and
+    contract, summed from the cells in one pass (in plain tuples: a month of every
+    member is 40,000 sums), and ``totals`` adding them up. A project's minutes and
+    amount sum its cells', a member's day its projects'. Amounts are integer cents
+    (each cell's amount is rounded to the cent, so the cents add up exactly to the
+    Decimals they stand for), looked up per rate and minutes (:class:`Pricing`),
+    whoever's cell it is. A member whose amounts the caller may not see adds none to the
+    totals and shows none: ``visibility.may_see_rate`` sees a member's rate on a project
+    when it sees the member's rate and the project bills (it hides a project that does
+    not bill from everyone).
+
+    Read two ways, in the same order (members by name, then id; their projects by
+    project, then contract, time without a project last): :meth:`json`, the answer's
+    days as the bytes orjson makes of the rows ``UserDay`` and ``ProjectTime``
+    document, and :meth:`members`, an export's rows. A month of every member is 60,000
+    rows: a dict per row, then rendered, cost most of the answer's time, and a year's
+    held the GIL from every other request for seconds; here each distinct name, project
+    and amount is rendered once and the rows are joined from those pieces.
+    ``tests/reports/test_summed_days.py`` holds the bytes to the models' rows."""
+
+    def __init__(self, cells: Cells, rates: Rates, first: date, last: date, totals: RunningTotals) -> None:
+        start = day_number(first)
+        per_day: list[dict[int, MemberProjects]] = [{} for _ in range((last - first).days + 1)]
+        pricing = Pricing(cells)
+        price_list = pricing.charged.get
+        visible: dict[int, bool] = {}
+        all_minutes = all_cents = 0
+        for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
+            whole = seconds // 60
+            members = per_day[number - start]
+            projects = members.get(user_id)
+            if projects is None:
+                projects = members[user_id] = {}
+                if user_id not in visible:
+                    visible[user_id] = rates.of_user(user_id)
+            key = (project_id, contract_id)
+            prices = price_list(key, MISSING)
+            if prices is MISSING:
+                prices = pricing.charge(key)
+            cents = 0
+            if prices is not None:
+                known = prices.cents.get(whole)
+                cents = prices.add(whole) if known is None else known
+                if visible[user_id]:
+                    all_cents += cents
+            all_minutes += whole
+            found = projects.get(key)
+            if found is None:
+                projects[key] = [whole, cents]
+            else:
+                found[0] += whole
+                found[1] += cents
+        totals.minutes += all_minutes
+        totals.amount += Decimal(all_cents).scaleb(-2)
+        self.first = first
+        self.per_day = per_day
+        self.cells = cells
+        self.visible = visible
+        self.amounts = AmountsShown(rates)
+        # The members with time in the range (the names are of every member asked about).
+        self.names = {user_id: full_name(*cells.users[user_id]) for user_id in visible}
+        names = self.names
+        ordered = sorted(names, key=lambda user_id: (names[user_id].lower(), user_id))
+        self.rank = {user_id: n for n, user_id in enumerate(ordered)}
+        self.projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
+
+    def ordered(self, n: int) -> Iterable[tuple[int, MemberProjects, Iterable[ProjectKey]]]:
+        """The members of the ``n``th day in order, each with their projects and the
+        projects' keys in order."""
+        members = self.per_day[n]
+        projects_rank = self.projects_rank
+        for user_id in sorted(members, key=self.rank.__getitem__):
             projects = members[user_id]
-            shown = visible[user_id]
-            out = []
-            user_minutes = user_cents = 0
             if len(projects) == 1:
-                keys: Iterable[tuple[int | None, int | None]] = projects
+                keys: Iterable[ProjectKey] = projects
             elif len(projects) == 2:
                 one, other = projects
                 keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
             else:
                 keys = sorted(projects, key=projects_rank.__getitem__)
-            for key in keys:
-                project_id, contract_id = key
-                whole, cents = projects[key]
-                project: PlainRow = {
-                    "project_id": project_id,
-                    "project_name": None if project_id is None else project_names[project_id],
-                    "contract_id": contract_id,
-                    "total_minutes": whole,
+            yield user_id, projects, keys
+
+    def members(self, n: int) -> list[MemberDay]:
+        """The ``n``th day's rows of an export: one per member."""
+        day = self.first + timedelta(days=n)
+        amount_of = self.amounts.of
+        rows = []
+        for user_id, projects, _ in self.ordered(n):
+            whole = cents = 0
+            for project_minutes, project_cents in projects.values():
+                whole += project_minutes
+                cents += project_cents
+            shown = amount_of(cents) if self.visible[user_id] else None
+            rows.append(MemberDay(day, user_id, self.names[user_id], whole, shown))
+        return rows
+
+    def json(self) -> dict[date, orjson.Fragment]:
+        """Each day's list of members as JSON: what ``kit.envelope.render`` makes of the
+        rows ``UserDay`` (with ``ProjectTime``) dumps to, byte for byte."""
+        project_names = {project_id: name for project_id, (name, _) in self.cells.projects.items()}
+        # Each piece rendered by orjson itself (escaping, numbers): a row's head without
+        # its minutes (``...,"total_minutes":0}`` less ``0}``), an amount's member.
+        user_heads = {
+            user_id: row_head({"user_id": user_id, "user_name": name, "total_minutes": 0})
+            for user_id, name in self.names.items()
+        }
+        project_heads = {
+            key: row_head(
+                {
+                    "project_id": key[0],
+                    "project_name": None if key[0] is None else project_names[key[0]],
+                    "contract_id": key[1],
+                    "total_minutes": 0,
                 }
-                if shown:
-                    project["total_amount"] = amount_of(cents)
-                out.append(project)
-                user_minutes += whole
-                user_cents += cents
-            row: PlainRow = {"user_id": user_id, "user_name": names[user_id], "total_minutes": user_minutes}
-            if shown:
-                row["total_amount"] = amount_of(user_cents)
-            row["projects"] = out
-            rows.append(row)
-            all_minutes += user_minutes
-            if shown:
-                all_cents += user_cents
-        days[first + timedelta(days=n)] = rows
-    totals.minutes += all_minutes
-    totals.amount += Decimal(all_cents).scaleb(-2)
-    return days
+            )
+            for key in self.projects_rank
+        }
+        amount_of = self.amounts.of
+        amounts: dict[int, str] = {}
+
+        def amount(cents: int) -> str:
+            found = amounts.get(cents)
+            if found is None:
+                found = amounts[cents] = ',"total_amount":' + render(amount_of(cents)).decode()
+            return found
+
+        days = {}
+        for n in range(len(self.per_day)):
+            rows = []
+            for user_id, projects, keys in self.ordered(n):
+                shown = self.visible[user_id]
+                out = []
+                user_minutes = user_cents = 0
+                for key in keys:
+                    whole, cents = projects[key]
+                    user_minutes += whole
+                    user_cents += cents
+                    out.append(f"{project_heads[key]}{whole}{amount(cents) if shown else ''}}}")
+                rows.append(
+                    f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
+                    f',"projects":[{",".join(out)}]}}'
+                )
+            days[self.first + timedelta(days=n)] = orjson.Fragment(f"[{','.join(rows)}]".encode())
+        return days
+
+
+def row_head(row: dict[str, Any]) -> str:
+    """A row ending in a zero, rendered, less that zero and the closing brace: the
+    row's start, its last key's value to follow."""
+    return render(row).decode()[:-2]
 
 
 MISSING: Any = object()

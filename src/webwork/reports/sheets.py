@@ -9,7 +9,6 @@ cell empty."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from webwork.reports.exports import Column, Kind, RowStream, Sheet
 from webwork.reports.schemas import Amounts, DescriptionTime, UserAttendance, UserTasks
 from webwork.reports.service import (
     ActivityReport,
+    MemberDay,
     PlainRow,
     RunningTotals,
     Timeline,
@@ -42,14 +42,12 @@ def amounts_of(shown: Amounts, set_fields: set[str], currencies: Sequence[str]) 
 
 
 def tracked_hours(report: TrackedHours) -> Sheet:
+    """The sheet of a report with ``group_by`` (without, the days are streamed:
+    :func:`tracked_hours_stream`)."""
     currencies = amount_columns(report)
     totals_amounts = amounts_of(report.totals.total_amount, report.totals.model_fields_set, currencies)
-    if report.levels:
-        money = [Column(f"total_amount_{c}", Kind.MONEY) for c in currencies]
-        return grouped_sheet(report, currencies, money, totals_amounts)
-    rows = [day_row(day, user, currencies) for day, users in report.days.items() for user in users]
-    totals = [TOTAL, None, None, report.totals.total_minutes, *totals_amounts]
-    return Sheet("Tracked hours", day_columns(currencies), rows, totals)
+    money = [Column(f"total_amount_{c}", Kind.MONEY) for c in currencies]
+    return grouped_sheet(report, currencies, money, totals_amounts)
 
 
 def day_columns(currencies: Sequence[str]) -> list[Column]:
@@ -68,12 +66,14 @@ def row_amounts(row: PlainRow, currencies: Sequence[str]) -> list[Any]:
     return [None if shown is None else shown.get(currency, 0) for currency in currencies]
 
 
-def day_row(day: date, user: PlainRow, currencies: Sequence[str]) -> list[Any]:
-    return [day, user["user_id"], user["user_name"], user["total_minutes"], *row_amounts(user, currencies)]
+def day_row(row: MemberDay, currencies: Sequence[str]) -> list[Any]:
+    shown = row.total_amount
+    amounts = [None if shown is None else shown.get(currency, 0) for currency in currencies]
+    return [row.day, row.user_id, row.user_name, row.total_minutes, *amounts]
 
 
 def tracked_hours_stream(
-    plan: TrackedHoursPlan, days: AsyncIterator[tuple[date, list[PlainRow]]], totals: RunningTotals
+    plan: TrackedHoursPlan, days: AsyncIterator[list[MemberDay]], totals: RunningTotals
 ) -> RowStream:
     """The sheet of :func:`tracked_hours` without ``group_by``, its rows a day at a
     time as ``days`` yields them, the totals row once they are all out."""
@@ -81,8 +81,8 @@ def tracked_hours_stream(
     currencies = sorted(rates.shown(Decimal(0))) if rates.caller_sees_rates else []
 
     async def batches() -> AsyncIterator[list[list[Any]]]:
-        async for day, users in days:
-            yield [day_row(day, user, currencies) for user in users]
+        async for rows in days:
+            yield [day_row(row, currencies) for row in rows]
 
     def totals_row() -> list[Any]:
         shown = rates.shown(totals.amount)
