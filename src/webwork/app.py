@@ -31,6 +31,7 @@ from webwork.kit.forms import FormAsJsonMiddleware
 from webwork.kit.mail import mailer_from
 from webwork.kit.methods import MethodsMiddleware
 from webwork.kit.observe import EXPOSED_HEADERS, Metrics, RequestMiddleware, install_metrics
+from webwork.kit.offload import Offload
 from webwork.kit.openapi import install_openapi
 from webwork.kit.proxies import ForwardedClientMiddleware, TrustedProxies
 from webwork.kit.ratelimit import RateLimiter, RateLimitHeadersMiddleware, limit_by_address
@@ -178,8 +179,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # otherwise set off a dozen collections, and full ones, each walking every row
         # built so far (140 ms of a 650 ms /reports/tracked-hours, bench.reports).
         gc.set_threshold(GC_YOUNG_THRESHOLD)
-        async with _worker(app, settings, db):
-            yield
+        try:
+            async with _worker(app, settings, db):
+                yield
+        finally:
+            app.state.offload.close()
         if owned_database:
             await db.dispose()
 
@@ -199,6 +203,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = db
     app.state.mailer = mailer_from(settings)
+    app.state.offload = Offload(settings.report_processes)
     install_error_handlers(app)
     install_docs(app)
     oauth_openapi.install(app)

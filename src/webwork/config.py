@@ -130,6 +130,14 @@ class Settings(BaseSettings):
         le=10_000,
         description="API requests one process runs at once; later ones wait in arrival order. `0`: no limit.",
     )
+    report_processes: int = Field(
+        1,
+        ge=0,
+        le=64,
+        description="Processes (0..64) beside each serving process that sum and render the largest reports "
+        "(tracked hours of a year of many members), at a lower CPU priority, so that a report does not slow "
+        "the other requests; started on first use. `0`: in a thread of the serving process.",
+    )
 
     mail_backend: Literal["log", "smtp"] = Field(
         "log",

@@ -7,19 +7,24 @@ export's member rows and the totals the same numbers."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.assertions import ok
 from tests.factories import Factory
 from webwork.kit.envelope import render
+from webwork.reports import service
 from webwork.reports.localdays import day_number
 from webwork.reports.repository import Cells
 from webwork.reports.schemas import ProjectTime, UserDay
-from webwork.reports.service import Rates, RunningTotals, SummedDays, full_name, priced
+from webwork.reports.service import AmountsSeen, Rates, RunningTotals, SummedDays, full_name, priced
 
 FIRST, LAST = date(2024, 3, 9), date(2024, 3, 12)
 USERS = (11, 12, 13, 14)
@@ -120,6 +125,7 @@ async def test_days_render_as_the_models_dump(
     space = await factory.space()
     actor = space.actor() if caller < 2 else space.actor(await factory.person(space))
     shown = Rates.of(actor, ["EUR"] if caller == 1 else None)
+    seen = AmountsSeen({user_id: shown.of_user(user_id) for user_id in USERS}, list(shown.shown(Decimal(0))))
     cells = Cells(
         sums=found,
         users=dict(zip(USERS, names, strict=True)),
@@ -129,18 +135,50 @@ async def test_days_render_as_the_models_dump(
     expected = expected_days(cells, shown)
 
     totals = RunningTotals()
-    rendered = SummedDays(cells, shown, FIRST, LAST, totals).json()
-    assert list(rendered) == list(expected)
-    for day, rows in expected.items():
-        assert render(rendered[day]) == render(rows)
+    rendered = SummedDays(cells, seen, FIRST, LAST, totals).json()
+    assert len(rendered) == len(expected)
+    for day, rows in zip(rendered, expected.values(), strict=True):
+        assert day == render(rows)
     every = [row for rows in expected.values() for row in rows]
     assert totals.minutes == sum(row["total_minutes"] for row in every)
-    seen = [Decimal(str(amount)) for row in every for amount in row.get("total_amount", {}).values()]
+    amounts = [Decimal(str(amount)) for row in every for amount in row.get("total_amount", {}).values()]
     if caller != 1:  # another currency shows {}, whatever the amounts
-        assert totals.amount == sum(seen, Decimal(0))
+        assert totals.amount == sum(amounts, Decimal(0))
 
-    exported = SummedDays(cells, shown, FIRST, LAST, RunningTotals())
+    exported = SummedDays(cells, seen, FIRST, LAST, RunningTotals())
     for n, rows in enumerate(expected.values()):
         assert [(m.user_id, m.user_name, m.total_minutes, m.total_amount) for m in exported.members(n)] == [
             (row["user_id"], row["user_name"], row["total_minutes"], row.get("total_amount")) for row in rows
         ]
+
+
+async def test_a_large_report_is_summed_in_a_process_with_the_same_answer(
+    factory: Factory, app: FastAPI, monkeypatch: pytest.MonkeyPatch, frozen_clock: Callable[[datetime], None]
+) -> None:
+    frozen_clock(datetime(2024, 4, 1, tzinfo=UTC))
+    space = await factory.space()
+    member = await factory.person(space, firstname="Ünal", lastname='"Quote"')
+    project = await factory.project(space, name="Straße\n", is_billable=True)
+    contract = await factory.contract(project, member, rate=Decimal("47.5"))
+    for day in (9, 10, 11):
+        start = datetime(2024, 3, day, 22, tzinfo=UTC)
+        await factory.entry(member, start, start + timedelta(hours=3, seconds=7), contract=contract)
+        await factory.entry(space.owner, start, start + timedelta(minutes=13))
+    params = {**space.ws, "start_date": FIRST.isoformat(), "end_date": LAST.isoformat()}
+    in_thread = ok(await space.owner.api.get("/reports/tracked-hours", params=params))
+
+    offloaded: list[Any] = []
+    run = app.state.offload.run
+
+    async def spied(function: Callable[[Any], Any], argument: Any) -> Any:
+        offloaded.append(function)
+        return await run(function, argument)
+
+    monkeypatch.setattr(app.state.offload, "run", spied)
+    monkeypatch.setattr(service, "OFFLOAD_SUMS", 1)
+    in_process = ok(await space.owner.api.get("/reports/tracked-hours", params=params))
+    assert offloaded == [service.render_days]
+    assert in_process["data"] == in_thread["data"]
+    (row,) = [row for row in in_process["data"]["2024-03-10"] if row["user_id"] == member.id]
+    assert row["user_name"] == 'Ünal "Quote"' and row["projects"][0]["project_name"] == "Straße\n"
+    assert in_process["meta"]["totals"] == in_thread["meta"]["totals"]

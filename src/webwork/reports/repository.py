@@ -40,6 +40,7 @@ from webwork.auth.prebuilt import Scope
 from webwork.auth.principal import Actor
 from webwork.auth.visibility import restrict, visible_report_time, visible_report_user_ids
 from webwork.kit.db import UTCDateTime, column_rows, driver_rows
+from webwork.kit.offload import emptied
 from webwork.kit.pagination import Page, Paged, PageParams, Pagination, fetch_page
 from webwork.models import (
     Contract,
@@ -460,6 +461,12 @@ def _take(cells: Cells, rows: Sequence[Any], completion: Callable[[Any], Any] | 
             )
 
 
+def _take_all(cells: Cells, rows: list[Any], completion: Callable[[Any], Any] | None) -> None:
+    """:func:`_take`, then the rows freed a chunk at a time (``kit.offload.emptied``)."""
+    _take(cells, rows, completion)
+    emptied(rows)
+
+
 def _completion(session: AsyncSession) -> Callable[[Any], Any] | None:
     """How the session's database hands a task's completion over (``UTCDateTime``)."""
     return UTCDateTime().result_processor(session.get_bind().dialect, None)
@@ -473,9 +480,9 @@ async def cells(
     found = Cells(users=names)
     if windows:
         rows = await driver_rows(session, _cells_statement(session, actor, filters, windows))
-        # A year of every member is 500,000 rows: split in a worker thread (as they are
-        # summed), so that the event loop keeps serving other requests meanwhile.
-        await asyncio.to_thread(_take, found, rows, _completion(session))
+        # A year of every member is 500,000 rows: split and freed in a worker thread (as
+        # they are summed), so that the event loop keeps serving other requests meanwhile.
+        await asyncio.to_thread(_take_all, found, rows, _completion(session))
     return found
 
 

@@ -117,7 +117,7 @@ async def get_tracked_hours(
             format,
             f"tracked-hours-{plan.first}-{plan.last}",
         )
-    report = await service.tracked_hours(session, actor, query)
+    report = await service.tracked_hours(session, actor, query, request.app.state.offload)
     if format is not ExportFormat.JSON:
         return export(sheets.tracked_hours(report), format, f"tracked-hours-{report.first}-{report.last}")
     meta = {

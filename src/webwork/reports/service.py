@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -31,6 +31,7 @@ from webwork.kit import clock
 from webwork.kit.days import week_bounds
 from webwork.kit.envelope import render
 from webwork.kit.errors import Forbidden, invalid
+from webwork.kit.offload import Offload, Packed, collector
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.kit.types import decimal_to_number
 from webwork.leaves import service as leaves
@@ -47,6 +48,7 @@ from webwork.reports.repository import (
     EntryPiece,
     Names,
     ScopeMember,
+    Sum,
     TaskState,
     TimeFilters,
 )
@@ -236,6 +238,16 @@ def user_filter(user_id: int | None, users: list[int] | None) -> list[int] | Non
 
 
 @dataclass(frozen=True)
+class AmountsSeen:
+    """What the caller sees of amounts, in plain values (a report process takes them):
+    whose (``members``: user id -> whether) and in which currency (``currencies``: the
+    workspace's, or none when ``currencies`` asked for others)."""
+
+    members: dict[int, bool]
+    currencies: list[str]
+
+
+@dataclass(frozen=True)
 class TrackedHoursPlan:
     """What a tracked hours report reads, checked: its dates, levels, filters, the
     local days' windows and what the caller sees of amounts."""
@@ -247,6 +259,7 @@ class TrackedHoursPlan:
     windows: list[DayWindow]
     rates: Rates
     names: Names
+    seen: AmountsSeen
 
 
 async def plan_tracked_hours(
@@ -266,43 +279,69 @@ async def plan_tracked_hours(
     )
     members = await repository.members_asked(session, actor, filters)
     windows = day_windows({m.timezone for m in members}, first, last)
-    return TrackedHoursPlan(first, last, levels, filters, windows, rates, names_of(members))
+    seen = AmountsSeen({m.id: rates.of_user(m.id) for m in members}, list(rates.shown(Decimal(0))))
+    return TrackedHoursPlan(first, last, levels, filters, windows, rates, names_of(members), seen)
 
 
 def names_of(members: list[AskedMember]) -> Names:
     return {m.id: (m.firstname, m.lastname, m.email) for m in members}
 
 
-async def tracked_hours(session: AsyncSession, actor: Actor, query: TrackedHoursQuery) -> TrackedHours:
+# Sums from which a report's days are summed and rendered in a process of the app's
+# ``Offload`` rather than a thread (a month of 1,000 members is 40,000: a thread's
+# quarter of a second costs less than the pickling; a year's 500,000 take seconds).
+OFFLOAD_SUMS = 100_000
+
+
+async def tracked_hours(
+    session: AsyncSession, actor: Actor, query: TrackedHoursQuery, offload: Offload
+) -> TrackedHours:
     """Time per local day and member (or per ``group_by``) over the range, in the
-    actor's scope (``visibility.visible_report_time``)."""
+    actor's scope (``visibility.visible_report_time``). Tens of thousands of cells (a
+    year of every member) take the CPU for a while: summed in a worker thread, or a
+    process of ``offload`` for the largest, so the event loop keeps serving other
+    requests; the collector waits until they are freed (``kit.offload.collector``)."""
     plan = await plan_tracked_hours(session, actor, query)
-    found = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
-    # Tens of thousands of cells (a year of every member) take the CPU for a while:
-    # summed in a worker thread, so the event loop keeps serving other requests.
-    return await asyncio.to_thread(summed, plan, found)
+    with collector.paused():
+        found = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
+        report = await summed(plan, found, offload)
+        del found
+    return report
 
 
-def summed(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
-    """The report of the cells: totals, and the days (which add up the totals) or the
-    groups."""
+async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload) -> TrackedHours:
+    if plan.levels:
+        return await asyncio.to_thread(grouped_report, plan, found)
+    if len(found.sums) >= OFFLOAD_SUMS:
+        # The sums move into pickled chunks in a thread (``found`` keeps none).
+        job = await asyncio.to_thread(DaysJob.packing, found, plan)
+        rendered = await offload.run(render_days, job)
+    else:
+        rendered = await asyncio.to_thread(render_days, DaysJob(found, plan.seen, plan.first, plan.last))
+    days = {plan.first + timedelta(days=n): orjson.Fragment(day) for n, day in enumerate(rendered.days)}
+    totals = rendered.totals
+    return TrackedHours(plan.first, plan.last, [], days, [], report_totals(plan.rates, totals), plan.rates)
+
+
+def grouped_report(plan: TrackedHoursPlan, cells: Cells) -> TrackedHours:
+    """The report of the cells as ``group_by`` groups them, with their totals."""
     rates = plan.rates
-    running = RunningTotals()
-    days = SummedDays(cells, rates, plan.first, plan.last, running).json() if not plan.levels else {}
-    found = cells.expanded() if plan.levels else []
+    found = cells.expanded()
     if GroupBy.CONTRACT in plan.levels:
         # Time without a contract is one group per project (each named by it), in the
         # order the cells first name them: the order the cells were read in before
         # (by member, day, project, contract and task, none last).
         found.sort(key=read_order)
-    groups = grouped(found, plan.levels, rates) if plan.levels else []
-    if plan.levels:
-        running.minutes = sum(minutes(c) for c in found)
-        running.amount = sum((rates.amount(c) for c in found), Decimal(0))
-    totals = with_amount(
-        TrackedHoursTotals(total_minutes=running.minutes), rates, rates.caller_sees_rates, running.amount
+    groups = grouped(found, plan.levels, rates)
+    totals = RunningTotals(sum(minutes(c) for c in found), sum((rates.amount(c) for c in found), Decimal(0)))
+    return TrackedHours(plan.first, plan.last, plan.levels, {}, groups, report_totals(rates, totals), rates)
+
+
+def report_totals(rates: Rates, totals: RunningTotals) -> TrackedHoursTotals:
+    shown: TrackedHoursTotals = with_amount(
+        TrackedHoursTotals(total_minutes=totals.minutes), rates, rates.caller_sees_rates, totals.amount
     )
-    return TrackedHours(plan.first, plan.last, plan.levels, days, groups, totals, rates)
+    return shown
 
 
 @dataclass
@@ -314,7 +353,41 @@ class RunningTotals:
 
 
 @dataclass(frozen=True)
-class MemberDay:
+class DaysJob:
+    """A report's days to sum and render, as a process takes them: the cells (their
+    sums in ``sums`` when they cross to a process), what the caller sees of amounts,
+    the range."""
+
+    cells: Cells
+    seen: AmountsSeen
+    first: date
+    last: date
+    sums: Packed[Sum] | None = None
+
+    @classmethod
+    def packing(cls, found: Cells, plan: TrackedHoursPlan) -> DaysJob:
+        return cls(found.named([]), plan.seen, plan.first, plan.last, Packed(found.sums))
+
+    def unpacked(self) -> Cells:
+        return self.cells if self.sums is None else self.cells.named(self.sums.unpacked())
+
+
+@dataclass(frozen=True)
+class RenderedDays:
+    """Each date's members as JSON (:meth:`SummedDays.json`), from the first, and the
+    totals they add up to."""
+
+    days: list[bytes]
+    totals: RunningTotals
+
+
+def render_days(job: DaysJob) -> RenderedDays:
+    totals = RunningTotals()
+    days = SummedDays(job.unpacked(), job.seen, job.first, job.last, totals).json()
+    return RenderedDays(days, totals)
+
+
+class MemberDay(NamedTuple):
     """A member's row of an export's day: the member's minutes, and the amount shown
     (None where the caller may not see it)."""
 
@@ -333,7 +406,7 @@ async def tracked_hours_days(
     the same members, order and numbers as :func:`tracked_hours`' ``days``."""
     async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
         day = day_of_number(found.sums[0][1])
-        yield SummedDays(found, plan.rates, day, day, totals).members(0)
+        yield SummedDays(found, plan.seen, day, day, totals).members(0)
 
 
 # A member's day: (project, contract) -> [whole minutes, cents].
@@ -362,7 +435,9 @@ class SummedDays:
     and amount is rendered once and the rows are joined from those pieces.
     ``tests/reports/test_summed_days.py`` holds the bytes to the models' rows."""
 
-    def __init__(self, cells: Cells, rates: Rates, first: date, last: date, totals: RunningTotals) -> None:
+    def __init__(
+        self, cells: Cells, seen: AmountsSeen, first: date, last: date, totals: RunningTotals
+    ) -> None:
         start = day_number(first)
         per_day: list[dict[int, MemberProjects]] = [{} for _ in range((last - first).days + 1)]
         pricing = Pricing(cells)
@@ -376,7 +451,7 @@ class SummedDays:
             if projects is None:
                 projects = members[user_id] = {}
                 if user_id not in visible:
-                    visible[user_id] = rates.of_user(user_id)
+                    visible[user_id] = seen.members[user_id]
             key = (project_id, contract_id)
             prices = price_list(key, MISSING)
             if prices is MISSING:
@@ -400,7 +475,7 @@ class SummedDays:
         self.per_day = per_day
         self.cells = cells
         self.visible = visible
-        self.amounts = AmountsShown(rates)
+        self.amounts = AmountsShown(seen.currencies)
         # The members with time in the range (the names are of every member asked about).
         self.names = {user_id: full_name(*cells.users[user_id]) for user_id in visible}
         names = self.names
@@ -438,9 +513,10 @@ class SummedDays:
             rows.append(MemberDay(day, user_id, self.names[user_id], whole, shown))
         return rows
 
-    def json(self) -> dict[date, orjson.Fragment]:
-        """Each day's list of members as JSON: what ``kit.envelope.render`` makes of the
-        rows ``UserDay`` (with ``ProjectTime``) dumps to, byte for byte."""
+    def json(self) -> list[bytes]:
+        """Each day's list of members as JSON, from the first: what
+        ``kit.envelope.render`` makes of the rows ``UserDay`` (with ``ProjectTime``)
+        dumps to, byte for byte."""
         project_names = {project_id: name for project_id, (name, _) in self.cells.projects.items()}
         # Each piece rendered by orjson itself (escaping, numbers): a row's head without
         # its minutes (``...,"total_minutes":0}`` less ``0}``), an amount's member.
@@ -468,7 +544,7 @@ class SummedDays:
                 found = amounts[cents] = ',"total_amount":' + render(amount_of(cents)).decode()
             return found
 
-        days = {}
+        days = []
         for n in range(len(self.per_day)):
             rows = []
             for user_id, projects, keys in self.ordered(n):
@@ -484,7 +560,7 @@ class SummedDays:
                     f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
                     f',"projects":[{",".join(out)}]}}'
                 )
-            days[self.first + timedelta(days=n)] = orjson.Fragment(f"[{','.join(rows)}]".encode())
+            days.append(f"[{','.join(rows)}]".encode())
         return days
 
 
@@ -503,9 +579,8 @@ class AmountsShown:
     integer when whole): made once per distinct amount and shared by the rows that
     show it (they are only rendered)."""
 
-    def __init__(self, rates: Rates) -> None:
-        # The one currency shown (or none): asked once, not per row.
-        self.currencies = list(rates.shown(Decimal(0)))
+    def __init__(self, currencies: list[str]) -> None:
+        self.currencies = currencies
         self.made: dict[int, dict[str, int | float]] = {}
 
     def of(self, cents: int) -> dict[str, int | float]:

@@ -1,0 +1,60 @@
+"""``kit.offload``: work runs in a spawned process at a lower CPU priority (or in a
+thread with no processes), a closed pool starts anew on the next run; long lists cross
+as pickled chunks and are freed a chunk at a time; the collector's pauses nest."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+
+from webwork.kit.offload import CHUNK, NICENESS, CollectorPause, Offload, Packed, emptied
+
+
+async def test_work_runs_in_a_process_at_a_lower_priority() -> None:
+    here = os.nice(0)
+    offload = Offload(1)
+    try:
+        assert await offload.run(os.nice, 0) == min(here + NICENESS, 19)
+        offload.close()
+        assert offload.executor is None
+        assert await offload.run(os.nice, 0) == min(here + NICENESS, 19)
+    finally:
+        offload.close()
+
+
+async def test_without_processes_work_runs_in_a_thread() -> None:
+    offload = Offload(0)
+    assert await offload.run(os.nice, 0) == os.nice(0)
+    assert offload.executor is None
+
+
+def test_a_list_packs_into_chunks_and_back_emptied_as_it_goes() -> None:
+    items = [(n, None, f"é{n}") for n in range(CHUNK * 2 + 7)]
+    expected = list(items)
+    packed = Packed(items)
+    assert items == [] and len(packed.chunks) == 3
+    assert pickle.loads(pickle.dumps(packed)).unpacked() == expected
+
+
+def test_emptied_frees_every_item() -> None:
+    items = list(range(CHUNK * 3 + 1))
+    emptied(items)
+    assert items == []
+
+
+def test_the_collector_pauses_until_the_last_block_ends() -> None:
+    pause = CollectorPause()
+    assert gc.isenabled()
+    try:
+        with pause.paused():
+            with pause.paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with pause.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
