@@ -145,11 +145,12 @@ async def test_days_render_as_the_models_dump(
     if caller != 1:  # another currency shows {}, whatever the amounts
         assert totals.amount == sum(amounts, Decimal(0))
 
-    exported = SummedDays(cells, seen, FIRST, LAST, RunningTotals())
-    for n, rows in enumerate(expected.values()):
-        assert [(m.user_id, m.user_name, m.total_minutes, m.total_amount) for m in exported.members(n)] == [
-            (row["user_id"], row["user_name"], row["total_minutes"], row.get("total_amount")) for row in rows
-        ]
+    exported = SummedDays(cells, seen, FIRST, LAST, RunningTotals()).members()
+    assert [(m.day, m.user_id, m.user_name, m.total_minutes, m.total_amount) for m in exported] == [
+        (day, row["user_id"], row["user_name"], row["total_minutes"], row.get("total_amount"))
+        for day, rows in expected.items()
+        for row in rows
+    ]
 
 
 async def test_a_large_report_is_summed_in_a_process_with_the_same_answer(

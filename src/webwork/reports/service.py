@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -406,7 +406,7 @@ async def tracked_hours_days(
     the same members, order and numbers as :func:`tracked_hours`' ``days``."""
     async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
         day = day_of_number(found.sums[0][1])
-        yield SummedDays(found, plan.seen, day, day, totals).members(0)
+        yield SummedDays(found, plan.seen, day, day, totals).members()
 
 
 # A member's day: (project, contract) -> [whole minutes, cents].
@@ -439,19 +439,20 @@ class SummedDays:
         self, cells: Cells, seen: AmountsSeen, first: date, last: date, totals: RunningTotals
     ) -> None:
         start = day_number(first)
-        per_day: list[dict[int, MemberProjects]] = [{} for _ in range((last - first).days + 1)]
+        per_user: dict[int, dict[int, MemberProjects]] = {}
         pricing = Pricing(cells)
         price_list = pricing.charged.get
         visible: dict[int, bool] = {}
         all_minutes = all_cents = 0
         for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
             whole = seconds // 60
-            members = per_day[number - start]
-            projects = members.get(user_id)
+            days = per_user.get(user_id)
+            if days is None:
+                days = per_user[user_id] = {}
+                visible[user_id] = seen.members[user_id]
+            projects = days.get(number)
             if projects is None:
-                projects = members[user_id] = {}
-                if user_id not in visible:
-                    visible[user_id] = seen.members[user_id]
+                projects = days[number] = {}
             key = (project_id, contract_id)
             prices = price_list(key, MISSING)
             if prices is MISSING:
@@ -472,46 +473,48 @@ class SummedDays:
         totals.minutes += all_minutes
         totals.amount += Decimal(all_cents).scaleb(-2)
         self.first = first
-        self.per_day = per_day
+        self.start = start
+        self.days = (last - first).days + 1
+        self.per_user = per_user
         self.cells = cells
         self.visible = visible
         self.amounts = AmountsShown(seen.currencies)
         # The members with time in the range (the names are of every member asked about).
         self.names = {user_id: full_name(*cells.users[user_id]) for user_id in visible}
-        names = self.names
-        ordered = sorted(names, key=lambda user_id: (names[user_id].lower(), user_id))
-        self.rank = {user_id: n for n, user_id in enumerate(ordered)}
         self.projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
 
-    def ordered(self, n: int) -> Iterable[tuple[int, MemberProjects, Iterable[ProjectKey]]]:
-        """The members of the ``n``th day in order, each with their projects and the
-        projects' keys in order."""
-        members = self.per_day[n]
+    def ordered(self) -> Iterator[tuple[int, int, MemberProjects, Iterable[ProjectKey]]]:
+        """Each member's days in the members' order (so that the rows of every day,
+        appended in turn, are in order: no day sorts its members), each as the day's
+        index from the first, the member, their projects and the projects' keys in
+        order."""
+        names = self.names
         projects_rank = self.projects_rank
-        for user_id in sorted(members, key=self.rank.__getitem__):
-            projects = members[user_id]
-            if len(projects) == 1:
-                keys: Iterable[ProjectKey] = projects
-            elif len(projects) == 2:
-                one, other = projects
-                keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
-            else:
-                keys = sorted(projects, key=projects_rank.__getitem__)
-            yield user_id, projects, keys
+        start = self.start
+        for user_id in sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)):
+            for number, projects in self.per_user[user_id].items():
+                if len(projects) == 1:
+                    keys: Iterable[ProjectKey] = projects
+                elif len(projects) == 2:
+                    one, other = projects
+                    keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
+                else:
+                    keys = sorted(projects, key=projects_rank.__getitem__)
+                yield number - start, user_id, projects, keys
 
-    def members(self, n: int) -> list[MemberDay]:
-        """The ``n``th day's rows of an export: one per member."""
-        day = self.first + timedelta(days=n)
+    def members(self) -> list[MemberDay]:
+        """The rows of an export: one per member and day, by day."""
         amount_of = self.amounts.of
-        rows = []
-        for user_id, projects, _ in self.ordered(n):
+        per_day: list[list[MemberDay]] = [[] for _ in range(self.days)]
+        for n, user_id, projects, _ in self.ordered():
             whole = cents = 0
             for project_minutes, project_cents in projects.values():
                 whole += project_minutes
                 cents += project_cents
             shown = amount_of(cents) if self.visible[user_id] else None
-            rows.append(MemberDay(day, user_id, self.names[user_id], whole, shown))
-        return rows
+            day = self.first + timedelta(days=n)
+            per_day[n].append(MemberDay(day, user_id, self.names[user_id], whole, shown))
+        return [row for rows in per_day for row in rows]
 
     def json(self) -> list[bytes]:
         """Each day's list of members as JSON, from the first: what
@@ -544,24 +547,22 @@ class SummedDays:
                 found = amounts[cents] = ',"total_amount":' + render(amount_of(cents)).decode()
             return found
 
-        days = []
-        for n in range(len(self.per_day)):
-            rows = []
-            for user_id, projects, keys in self.ordered(n):
-                shown = self.visible[user_id]
-                out = []
-                user_minutes = user_cents = 0
-                for key in keys:
-                    whole, cents = projects[key]
-                    user_minutes += whole
-                    user_cents += cents
-                    out.append(f"{project_heads[key]}{whole}{amount(cents) if shown else ''}}}")
-                rows.append(
-                    f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
-                    f',"projects":[{",".join(out)}]}}'
-                )
-            days.append(f"[{','.join(rows)}]".encode())
-        return days
+        per_day: list[list[str]] = [[] for _ in range(self.days)]
+        visible = self.visible
+        for n, user_id, projects, keys in self.ordered():
+            shown = visible[user_id]
+            out = []
+            user_minutes = user_cents = 0
+            for key in keys:
+                whole, cents = projects[key]
+                user_minutes += whole
+                user_cents += cents
+                out.append(f"{project_heads[key]}{whole}{amount(cents) if shown else ''}}}")
+            per_day[n].append(
+                f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
+                f',"projects":[{",".join(out)}]}}'
+            )
+        return [f"[{','.join(rows)}]".encode() for rows in per_day]
 
 
 def row_head(row: dict[str, Any]) -> str:
