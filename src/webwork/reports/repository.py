@@ -393,7 +393,7 @@ def _nothing(type_: Any) -> Any:
 
 
 def _cells_statement(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], *, tasks: bool = True
 ) -> Select[Any]:
     """One statement: the sums (:func:`_sums`), then what they name of projects,
     contracts and tasks, each once, as rows of their own (``kind``: :data:`SUM`,
@@ -403,7 +403,8 @@ def _cells_statement(
     cents, its column being Numeric(12, 2)), then a ``name`` (a project's, a task's
     title) and a task's completion. Every column a sum does not use costs its 40,000
     NULLs to decode: the lookups share the integer columns, and the members' names come
-    with their timezones (:func:`members_asked`)."""
+    with their timezones (:func:`members_asked`). Without ``tasks``, no task is looked
+    up (the days of tracked hours name none)."""
     pieces = _pieces(session, actor, filters, windows)
     s = _sums(session, pieces, windows).c
     # What the lookups read: the projects, contracts and tasks the entries name, found
@@ -437,6 +438,8 @@ def _cells_statement(
     of_contracts = select(literal(CONTRACT), Contract.id, none, none, none, none, in_cents, none, none).where(
         Contract.id.in_(select(named.contract_id))
     )
+    if not tasks:
+        return union_all(of_sums, of_projects, of_contracts)  # type: ignore[return-value]
     of_tasks = select(
         literal(TASK), Task.id, Task.status, none, none, none, none, Task.title, Task.completed_at
     ).where(Task.id.in_(select(named.task_id)))
@@ -473,13 +476,20 @@ def _completion(session: AsyncSession) -> Callable[[Any], Any] | None:
 
 
 async def cells(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
+    session: AsyncSession,
+    actor: Actor,
+    filters: TimeFilters,
+    windows: list[DayWindow],
+    names: Names,
+    *,
+    tasks: bool = True,
 ) -> Cells:
     """The seconds per member, local day, project, contract and task, with the rates,
-    billing and task states they name (one statement) and ``names``, the members'."""
+    billing and (unless not ``tasks``) task states they name (one statement) and
+    ``names``, the members'."""
     found = Cells(users=names)
     if windows:
-        rows = await driver_rows(session, _cells_statement(session, actor, filters, windows))
+        rows = await driver_rows(session, _cells_statement(session, actor, filters, windows, tasks=tasks))
         # A year of every member is 500,000 rows: split and freed in a worker thread (as
         # they are summed), so that the event loop keeps serving other requests meanwhile.
         await asyncio.to_thread(_take_all, found, rows, _completion(session))
@@ -493,12 +503,13 @@ STREAM_ROWS = 5000
 async def cells_by_day(
     session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], names: Names
 ) -> AsyncIterator[Cells]:
-    """The cells of :func:`cells` (the same one statement), the names first, then the
-    sums ordered by day and fetched :data:`STREAM_ROWS` at a time: each day's sums
-    together, so that an export holds one day in memory, never the range."""
+    """The cells of :func:`cells` (the same one statement, no task looked up), the
+    names first, then the sums ordered by day and fetched :data:`STREAM_ROWS` at a time:
+    each day's sums together, so that an export holds one day in memory, never the
+    range."""
     if not windows:
         return
-    stmt = _cells_statement(session, actor, filters, windows)
+    stmt = _cells_statement(session, actor, filters, windows, tasks=False)
     ordered = select(stmt.subquery("cells")).order_by(literal_column("kind"), literal_column("day"))
     result = await session.stream(ordered.execution_options(yield_per=STREAM_ROWS))
     found = Cells(users=names)

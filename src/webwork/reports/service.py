@@ -303,7 +303,9 @@ async def tracked_hours(
     requests; the collector waits until they are freed (``kit.offload.collector``)."""
     plan = await plan_tracked_hours(session, actor, query)
     with collector.paused():
-        found = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
+        found = await repository.cells(
+            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels)
+        )
         report = await summed(plan, found, offload)
         del found
     return report
