@@ -1,5 +1,6 @@
 """``kit.offload``: work runs in a spawned process at a lower CPU priority (or in a
-thread with no processes), a closed pool starts anew on the next run; long lists cross
+thread with no processes), a closed pool (or one whose process died: 503) starts anew
+on the next run; long lists cross
 as pickled chunks and are freed a chunk at a time; the collector's pauses nest."""
 
 from __future__ import annotations
@@ -8,6 +9,9 @@ import gc
 import os
 import pickle
 
+import pytest
+
+from webwork.kit.errors import Unavailable
 from webwork.kit.offload import CHUNK, NICENESS, CollectorPause, Offload, Packed, emptied
 
 
@@ -19,6 +23,18 @@ async def test_work_runs_in_a_process_at_a_lower_priority() -> None:
         offload.close()
         assert offload.executor is None
         assert await offload.run(os.nice, 0) == min(here + NICENESS, 19)
+    finally:
+        offload.close()
+
+
+async def test_a_process_that_dies_is_a_503_and_the_next_run_starts_anew() -> None:
+    offload = Offload(1)
+    try:
+        with pytest.raises(Unavailable) as refused:
+            await offload.run(os._exit, 3)
+        assert refused.value.status_code == 503 and refused.value.headers == {"Retry-After": "5"}
+        assert offload.executor is None
+        assert await offload.run(os.nice, 0) == min(os.nice(0) + NICENESS, 19)
     finally:
         offload.close()
 

@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import multiprocessing
 import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
+
+from webwork.kit.errors import Unavailable
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -33,6 +39,9 @@ A = TypeVar("A")
 # Items a C call of pickling or freeing handles at once: a few milliseconds with the
 # interpreter lock held, after which the event loop may take it.
 CHUNK = 10_000
+
+# Seconds a request whose process died is told to wait before trying again.
+RETRY_AFTER = "5"
 
 # Added to the processes' niceness (Unix): the kernel then gives the serving process
 # about nine tenths of a contended core.
@@ -61,7 +70,15 @@ class Offload:
         if self.executor is None:
             spawn = multiprocessing.get_context("spawn")
             self.executor = ProcessPoolExecutor(self.processes, mp_context=spawn, initializer=lower_priority)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, function, argument)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, function, argument)
+        except BrokenProcessPool as broken:
+            # A process died (killed, out of memory): the pool takes no more work. The
+            # next call starts new processes; this one is not retried in the serving
+            # process, which the same work could bring down.
+            logger.warning("offload: a process of the pool died running %s", function.__name__)
+            self.close()
+            raise Unavailable(headers={"Retry-After": RETRY_AFTER}) from broken
 
     def close(self) -> None:
         """Stop the processes once their work in hand is done (queued work is dropped);
