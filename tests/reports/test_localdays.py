@@ -19,6 +19,7 @@ from webwork.reports.localdays import (
     MAX_WINDOWS,
     DayWindow,
     bounds_table,
+    bounds_windows,
     day_number,
     day_number_of,
     day_of_number,
@@ -198,6 +199,19 @@ WHOLE_DAYS = [
     (utc(3, 12, 3), utc(3, 12, 3, 30), date(2024, 3, 11)),  # the last day, 23:00 EDT
     (utc(3, 12, 4), utc(3, 12, 5), None),  # after the range
 ]
+
+
+async def test_windows_from_the_bounds_are_the_windows(session: AsyncSession) -> None:
+    """PostgreSQL makes the windows from each zone's local midnights, with no parameter
+    of their own: the same rows as the VALUES table of the windows."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL searches the windows (SQLite joins them all)")
+    windows = day_windows(["America/New_York", "UTC", "Asia/Kathmandu"], date(2024, 3, 9), date(2024, 3, 12))
+    table = bounds_windows(bounds_table(windows), date(2024, 3, 9))
+    stmt = select(table.c.timezone, table.c.day, table.c.day_start, table.c.day_end)
+    rows = sorted(tuple(row) for row in await session.execute(stmt))
+    assert rows == sorted((w.timezone, w.day, w.start, w.end) for w in windows)
+    assert len(stmt.compile(session.get_bind()).params) < 4 * len(windows)  # a VALUES row: 4
 
 
 @pytest.mark.parametrize(("start", "end", "day"), WHOLE_DAYS)

@@ -57,6 +57,7 @@ from webwork.models.statuses import MembershipStatus
 from webwork.reports.localdays import (
     DayWindow,
     bounds_table,
+    bounds_windows,
     day_number_of,
     day_of_number,
     epoch_seconds,
@@ -311,15 +312,17 @@ class Cells:
 PROJECT, CONTRACT, TASK, SUM = range(4)
 
 
-def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow]) -> CTE:
+def _pieces(
+    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], bounds: CTE | None
+) -> CTE:
     """The actor's counted entries under ``filters`` that may touch the windows, each
-    with its member's timezone and ``day``: on PostgreSQL the day number of the one local
-    day holding it whole (:func:`localdays.whole_day`), else NULL (SQLite: always).
+    with its member's timezone and ``day``: with ``bounds`` (PostgreSQL,
+    :func:`localdays.bounds_table`) the day number of the one local day holding it whole
+    (:func:`localdays.whole_day`), else NULL (SQLite: always).
     ``start_at`` bounds the scan as ``finished_touching`` does, without its ``end_at >
     start``: the windows drop an entry ending before them anyway, and that condition,
     correlated with the start's, made PostgreSQL expect 2,000 entries of a month's
     40,000 and join the members by nested loops."""
-    dialect = session.get_bind().dialect.name
     start, end = span(windows)
     stmt = (
         readable(actor)
@@ -339,9 +342,8 @@ def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: 
         )
         .where(TimeEntry.start_at < end, TimeEntry.start_at > start - MAX_SPAN, *_conditions(actor, filters))
     )
-    if dialect != "postgresql":
+    if bounds is None:
         return stmt.add_columns(cast(null(), Integer).label("day")).cte("pieces")
-    bounds = bounds_table(windows)
     held = whole_day(TimeEntry.start_at, TimeEntry.end_at, bounds, min(w.day for w in windows))
     return (
         stmt.join(bounds, bounds.c.timezone == Membership.timezone)
@@ -350,15 +352,17 @@ def _pieces(session: AsyncSession, actor: Actor, filters: TimeFilters, windows: 
     )
 
 
-def _sums(session: AsyncSession, pieces: CTE, windows: list[DayWindow]) -> CTE:
+def _sums(session: AsyncSession, pieces: CTE, windows: list[DayWindow], bounds: CTE | None) -> CTE:
     """The seconds per member, local day, project, contract and task: an entry held
     whole by one local day counts its own seconds there; the others (across a local
     midnight, or starting before the range) are cut against the windows of their
     member's timezone, as :func:`_cut` cuts them. Seconds are summed as integers (a
-    bigint's sum keeps a numeric state per group)."""
+    bigint's sum keeps a numeric state per group). On PostgreSQL the windows come from
+    the local midnights the pieces were searched in (:func:`localdays.bounds_windows`)."""
     dialect = session.get_bind().dialect.name
     entry = pieces.c
-    table = windows_table(windows)
+    first = min(w.day for w in windows)
+    table = windows_table(windows) if bounds is None else bounds_windows(bounds, first)
     ids = (entry.user_id, entry.project_id, entry.contract_id, entry.task_id)
     whole = select(
         *ids,
@@ -405,8 +409,10 @@ def _cells_statement(
     NULLs to decode: the lookups share the integer columns, and the members' names come
     with their timezones (:func:`members_asked`). Without ``tasks``, no task is looked
     up (the days of tracked hours name none)."""
-    pieces = _pieces(session, actor, filters, windows)
-    s = _sums(session, pieces, windows).c
+    # PostgreSQL: each zone's local midnights, searched for the day holding an entry.
+    bounds = bounds_table(windows) if session.get_bind().dialect.name == "postgresql" else None
+    pieces = _pieces(session, actor, filters, windows, bounds)
+    s = _sums(session, pieces, windows, bounds).c
     # What the lookups read: the projects, contracts and tasks the entries name, found
     # once over the entries rather than once per lookup over the sums.
     named = select(pieces.c.project_id, pieces.c.contract_id, pieces.c.task_id).distinct().cte("named").c
