@@ -1,18 +1,16 @@
 """``kit.offload``: work runs in a spawned process at a lower CPU priority (or in a
 thread with no processes), a closed pool (or one whose process died: 503) starts anew
-on the next run; long lists cross
-as pickled chunks and are freed a chunk at a time; the collector's pauses nest."""
+on the next run; long lists are freed a chunk at a time; the collector's pauses nest."""
 
 from __future__ import annotations
 
 import gc
 import os
-import pickle
 
 import pytest
 
 from webwork.kit.errors import Unavailable
-from webwork.kit.offload import CHUNK, NICENESS, CollectorPause, Offload, Packed, emptied
+from webwork.kit.offload import CHUNK, NICENESS, CollectorPause, Offload, emptied
 
 
 async def test_work_runs_in_a_process_at_a_lower_priority() -> None:
@@ -43,14 +41,6 @@ async def test_without_processes_work_runs_in_a_thread() -> None:
     offload = Offload(0)
     assert await offload.run(os.nice, 0) == os.nice(0)
     assert offload.executor is None
-
-
-def test_a_list_packs_into_chunks_and_back_emptied_as_it_goes() -> None:
-    items = [(n, None, f"é{n}") for n in range(CHUNK * 2 + 7)]
-    expected = list(items)
-    packed = Packed(items)
-    assert items == [] and len(packed.chunks) == 3
-    assert pickle.loads(pickle.dumps(packed)).unpacked() == expected
 
 
 def test_emptied_frees_every_item() -> None:

@@ -176,7 +176,7 @@ async def test_a_large_report_is_summed_in_a_process_with_the_same_answer(
         return await run(function, argument)
 
     monkeypatch.setattr(app.state.offload, "run", spied)
-    monkeypatch.setattr(service, "OFFLOAD_SUMS", 1)
+    monkeypatch.setattr(service, "OFFLOAD_MEMBER_DAYS", 1)
     in_process = ok(await space.owner.api.get("/reports/tracked-hours", params=params))
     assert offloaded == [service.render_days]
     assert in_process["data"] == in_thread["data"]

@@ -21,13 +21,12 @@ import gc
 import logging
 import multiprocessing
 import os
-import pickle
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from webwork.kit.errors import Unavailable
 
@@ -36,8 +35,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 A = TypeVar("A")
 
-# Items a C call of pickling or freeing handles at once: a few milliseconds with the
-# interpreter lock held, after which the event loop may take it.
+# Items a C call of freeing handles at once: a few milliseconds with the interpreter
+# lock held, after which the event loop may take it.
 CHUNK = 10_000
 
 # Seconds a request whose process died is told to wait before trying again.
@@ -130,25 +129,3 @@ def emptied(items: list[Any]) -> None:
     interpreter lock for tens of milliseconds in one C call."""
     while items:
         del items[-CHUNK:]
-
-
-class Packed(Generic[T]):
-    """A long list moved into pickled chunks (in the caller's thread, a :data:`CHUNK`
-    per C call; the list is emptied as it goes): what crosses to a process as bytes.
-    Pickled whole, half a million tuples held the lock for 286 ms (the pool pickles what
-    it sends in one call, in a thread of the serving process)."""
-
-    def __init__(self, items: list[T]) -> None:
-        chunks = []
-        while items:
-            chunks.append(pickle.dumps(items[-CHUNK:], protocol=pickle.HIGHEST_PROTOCOL))
-            del items[-CHUNK:]
-        chunks.reverse()
-        self.chunks = chunks
-
-    def unpacked(self) -> list[T]:
-        """The list again (in the process it was sent to: its own pickles, trusted)."""
-        found: list[T] = []
-        for chunk in self.chunks:
-            found += pickle.loads(chunk)
-        return found

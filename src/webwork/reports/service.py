@@ -31,7 +31,7 @@ from webwork.kit import clock
 from webwork.kit.days import week_bounds
 from webwork.kit.envelope import render
 from webwork.kit.errors import Forbidden, invalid
-from webwork.kit.offload import Offload, Packed, collector
+from webwork.kit.offload import Offload, collector
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.kit.types import decimal_to_number
 from webwork.leaves import service as leaves
@@ -48,7 +48,6 @@ from webwork.reports.repository import (
     EntryPiece,
     Names,
     ScopeMember,
-    Sum,
     TaskState,
     TimeFilters,
 )
@@ -287,10 +286,11 @@ def names_of(members: list[AskedMember]) -> Names:
     return {m.id: (m.firstname, m.lastname, m.email) for m in members}
 
 
-# Sums from which a report's days are summed and rendered in a process of the app's
-# ``Offload`` rather than a thread (a month of 1,000 members is 40,000: a thread's
-# quarter of a second costs less than the pickling; a year's 500,000 take seconds).
-OFFLOAD_SUMS = 100_000
+# Member-days (members asked times days) from which a report's days are read packed
+# (``repository.cells``) and summed and rendered in a process of the app's ``Offload``
+# rather than a thread: a year of 1,000 members is 365,000 (500,000 sums: seconds of
+# CPU), a month of them 30,000 (a quarter of a second in a thread).
+OFFLOAD_MEMBER_DAYS = 100_000
 
 
 async def tracked_hours(
@@ -302,24 +302,25 @@ async def tracked_hours(
     process of ``offload`` for the largest, so the event loop keeps serving other
     requests; the collector waits until they are freed (``kit.offload.collector``)."""
     plan = await plan_tracked_hours(session, actor, query)
+    days = (plan.last - plan.first).days + 1
+    offloaded = not plan.levels and len(plan.names) * days >= OFFLOAD_MEMBER_DAYS
     with collector.paused():
         found = await repository.cells(
-            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels)
+            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels), packed=offloaded
         )
-        report = await summed(plan, found, offload)
+        report = await summed(plan, found, offload if offloaded else None)
         del found
     return report
 
 
-async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload) -> TrackedHours:
+async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload | None) -> TrackedHours:
     if plan.levels:
         return await asyncio.to_thread(grouped_report, plan, found)
-    if len(found.sums) >= OFFLOAD_SUMS:
-        # The sums move into pickled chunks in a thread (``found`` keeps none).
-        job = await asyncio.to_thread(DaysJob.packing, found, plan)
+    job = DaysJob(found, plan.seen, plan.first, plan.last)
+    if offload is not None:
         rendered = await offload.run(render_days, job)
     else:
-        rendered = await asyncio.to_thread(render_days, DaysJob(found, plan.seen, plan.first, plan.last))
+        rendered = await asyncio.to_thread(render_days, job)
     days = {plan.first + timedelta(days=n): orjson.Fragment(day) for n, day in enumerate(rendered.days)}
     totals = rendered.totals
     return TrackedHours(plan.first, plan.last, [], days, [], report_totals(plan.rates, totals), plan.rates)
@@ -357,21 +358,13 @@ class RunningTotals:
 @dataclass(frozen=True)
 class DaysJob:
     """A report's days to sum and render, as a process takes them: the cells (their
-    sums in ``sums`` when they cross to a process), what the caller sees of amounts,
-    the range."""
+    sums packed, when they cross to a process), what the caller sees of amounts, the
+    range."""
 
     cells: Cells
     seen: AmountsSeen
     first: date
     last: date
-    sums: Packed[Sum] | None = None
-
-    @classmethod
-    def packing(cls, found: Cells, plan: TrackedHoursPlan) -> DaysJob:
-        return cls(found.named([]), plan.seen, plan.first, plan.last, Packed(found.sums))
-
-    def unpacked(self) -> Cells:
-        return self.cells if self.sums is None else self.cells.named(self.sums.unpacked())
 
 
 @dataclass(frozen=True)
@@ -385,7 +378,7 @@ class RenderedDays:
 
 def render_days(job: DaysJob) -> RenderedDays:
     totals = RunningTotals()
-    days = SummedDays(job.unpacked(), job.seen, job.first, job.last, totals).json()
+    days = SummedDays(job.cells.unpacked(), job.seen, job.first, job.last, totals).json()
     return RenderedDays(days, totals)
 
 
