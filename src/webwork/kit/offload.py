@@ -6,8 +6,8 @@ it sums, every request the loop wakes for waits up to the switch interval (5 ms)
 lock, at every wake-up, and a year's report repeated beside 16 clients' small GETs took
 their p99 to 4 to 6 times its value alone (``bench.reports``, "never stalls"). A process
 has a lock of its own, and its lower priority (:data:`NICENESS`) leaves the serving
-process the CPU it asks for; what crosses over is pickled (the sums in, the rendered
-bytes out).
+process the CPU it asks for; what crosses over is pickled (the report's days of sums in,
+as the database packed them, the rendered bytes out).
 
 :class:`Offload` is made with the app (``WEBWORK_REPORT_PROCESSES``); the processes
 start on first use (spawned: a fork would copy the state of the event loop's threads)
@@ -91,12 +91,13 @@ class CollectorPause:
     """The cyclic garbage collector off while any of its :meth:`paused` blocks runs
     (they nest, across threads and tasks), back as it was after the last.
 
-    A year's report holds half a million rows and tuples in the serving process, each
-    tracked by the collector until it is freed: the collections their allocations set
-    off walk them all, with the interpreter lock held (a young generation's took 26 ms,
-    the next one's 87 ms, while every other request waited). They hold no cycles, and
-    are freed by reference counting before the block ends; other requests' cycles wait
-    the few seconds until it does."""
+    A large report (a month of every member, a year grouped) holds tens or hundreds of
+    thousands of rows and tuples in the serving process, each tracked by the collector
+    until it is freed: the collections their allocations set off walk them all, with the
+    interpreter lock held (for a year's rows, a young generation's took 26 ms, the next
+    one's 87 ms, while every other request waited). They hold no cycles, and are freed
+    by reference counting before the block ends; other requests' cycles wait until the
+    last block ends."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -125,7 +126,7 @@ collector = CollectorPause()
 
 def emptied(items: list[Any]) -> None:
     """Free a long list's items a :data:`CHUNK` at a time, from the end (no item
-    moves), in the caller's thread: freed at once, half a million rows hold the
-    interpreter lock for tens of milliseconds in one C call."""
+    moves), in the caller's thread: freed at once, half a million rows (a year's report
+    grouped) hold the interpreter lock for tens of milliseconds in one C call."""
     while items:
         del items[-CHUNK:]

@@ -334,9 +334,7 @@ class Cells:
 PROJECT, CONTRACT, TASK, SUM, PACKED = range(5)
 
 
-def _pieces(
-    session: AsyncSession, actor: Actor, filters: TimeFilters, windows: list[DayWindow], bounds: CTE | None
-) -> CTE:
+def _pieces(actor: Actor, filters: TimeFilters, windows: list[DayWindow], bounds: CTE | None) -> CTE:
     """The actor's counted entries under ``filters`` that may touch the windows, each
     with its member's timezone and ``day``: with ``bounds`` (PostgreSQL,
     :func:`localdays.bounds_table`) the day number of the one local day holding it whole
@@ -445,7 +443,7 @@ def _cells_statement(
     sums them splits them."""
     # PostgreSQL: each zone's local midnights, searched for the day holding an entry.
     bounds = bounds_table(windows) if session.get_bind().dialect.name == "postgresql" else None
-    pieces = _pieces(session, actor, filters, windows, bounds)
+    pieces = _pieces(actor, filters, windows, bounds)
     s = _sums(session, pieces, windows, bounds).c
     # What the lookups read: the projects, contracts and tasks the entries name, found
     # once over the entries rather than once per lookup over the sums.
