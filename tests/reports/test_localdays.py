@@ -19,7 +19,6 @@ from webwork.reports.localdays import (
     MAX_WINDOWS,
     DayWindow,
     bounds_table,
-    bounds_windows,
     day_number,
     day_number_of,
     day_of_number,
@@ -28,6 +27,7 @@ from webwork.reports.localdays import (
     whole_day,
     windows_table,
 )
+from webwork.reports.repository import bounds_windows
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:

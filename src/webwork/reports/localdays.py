@@ -48,8 +48,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    select,
-    true,
     values,
 )
 from sqlalchemy.sql.expression import CTE
@@ -169,27 +167,6 @@ def bounds_table(windows: list[DayWindow]) -> CTE:
         name="zone_bounds",
     ).data(list(per_zone.items()))
     return rows.cte("zone_bounds")
-
-
-def bounds_windows(bounds: CTE, first: date) -> CTE:
-    """PostgreSQL: :func:`windows_table`'s rows made from :func:`bounds_table`'s (the
-    nth window of a zone runs from its nth local midnight to the next, on ``first`` + n
-    - 1), with no parameter of their own. As a VALUES table, a year of windows is 1,460
-    parameters, which SQLAlchemy processed on the event loop at every call (45 ms, while
-    every other request waited)."""
-    windows = func.array_length(bounds.c.bounds, 1) - 1
-    series = func.generate_series(1, windows).table_valued("n").render_derived()
-    n = series.c.n
-    return (
-        select(
-            bounds.c.timezone.label("timezone"),
-            (literal(first, Date()) + n - 1).label("day"),
-            bounds.c.bounds[n].label("day_start"),
-            bounds.c.bounds[n + 1].label("day_end"),
-        )
-        .select_from(bounds.join(series, true()))
-        .cte("local_days")
-    )
 
 
 def whole_day(start: Any, end: Any, bounds: CTE, first: date) -> ColumnElement[int | None]:

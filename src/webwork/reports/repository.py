@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
     Integer,
     Select,
     String,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -57,7 +59,6 @@ from webwork.models.statuses import MembershipStatus
 from webwork.reports.localdays import (
     DayWindow,
     bounds_table,
-    bounds_windows,
     day_number_of,
     day_of_number,
     epoch_seconds,
@@ -372,13 +373,34 @@ def _pieces(actor: Actor, filters: TimeFilters, windows: list[DayWindow], bounds
     )
 
 
+def bounds_windows(bounds: CTE, first: date) -> CTE:
+    """PostgreSQL: :func:`localdays.windows_table`'s rows made from
+    :func:`localdays.bounds_table`'s (the nth window of a zone runs from its nth local
+    midnight to the next, on ``first`` + n - 1), with no parameter of their own. As a
+    VALUES table, a year of windows is 1,460 parameters, which SQLAlchemy processed on
+    the event loop at every call (45 ms, while every other request waited)."""
+    windows = func.array_length(bounds.c.bounds, 1) - 1
+    series = func.generate_series(1, windows).table_valued("n").render_derived()
+    n = series.c.n
+    return (
+        select(
+            bounds.c.timezone.label("timezone"),
+            (literal(first, Date()) + n - 1).label("day"),
+            bounds.c.bounds[n].label("day_start"),
+            bounds.c.bounds[n + 1].label("day_end"),
+        )
+        .select_from(bounds.join(series, true()))
+        .cte("local_days")
+    )
+
+
 def _sums(session: AsyncSession, pieces: CTE, windows: list[DayWindow], bounds: CTE | None) -> CTE:
     """The seconds per member, local day, project, contract and task: an entry held
     whole by one local day counts its own seconds there; the others (across a local
     midnight, or starting before the range) are cut against the windows of their
     member's timezone, as :func:`_cut` cuts them. Seconds are summed as integers (a
     bigint's sum keeps a numeric state per group). On PostgreSQL the windows come from
-    the local midnights the pieces were searched in (:func:`localdays.bounds_windows`)."""
+    the local midnights the pieces were searched in (:func:`bounds_windows`)."""
     dialect = session.get_bind().dialect.name
     entry = pieces.c
     first = min(w.day for w in windows)
