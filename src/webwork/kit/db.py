@@ -528,7 +528,9 @@ async def driver_rows(session: AsyncSession, statement: Executable) -> list[Any]
 def _driver_rows(session: Session, statement: Executable) -> list[Any]:
     result = session.connection().execute(statement)
     try:
-        rows: list[Any] = list(result.cursor.fetchall())
+        fetched = result.cursor.fetchall()
+        # Both drivers hand a list already: copied only where one would not.
+        rows = fetched if isinstance(fetched, list) else list(fetched)
     finally:
         result.close()
     return rows

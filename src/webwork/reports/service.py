@@ -303,21 +303,23 @@ async def tracked_hours(
     requests; the collector waits until they are freed (``kit.offload.collector``)."""
     plan = await plan_tracked_hours(session, actor, query)
     days = (plan.last - plan.first).days + 1
-    offloaded = not plan.levels and len(plan.names) * days >= OFFLOAD_MEMBER_DAYS
+    packed = not plan.levels and len(plan.names) * days >= OFFLOAD_MEMBER_DAYS
     with collector.paused():
         found = await repository.cells(
-            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels), packed=offloaded
+            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels), packed=packed
         )
-        report = await summed(plan, found, offload if offloaded else None)
+        report = await summed(plan, found, offload)
         del found
     return report
 
 
-async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload | None) -> TrackedHours:
+async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload) -> TrackedHours:
+    """The report of the cells: the groups (in a thread), or the days (in a process of
+    ``offload`` when the statement packed them, else in a thread)."""
     if plan.levels:
         return await asyncio.to_thread(grouped_report, plan, found)
     job = DaysJob(found, plan.seen, plan.first, plan.last)
-    if offload is not None:
+    if found.packed:
         rendered = await offload.run(render_days, job)
     else:
         rendered = await asyncio.to_thread(render_days, job)
@@ -437,14 +439,13 @@ class SummedDays:
         per_user: dict[int, dict[int, MemberProjects]] = {}
         pricing = Pricing(cells)
         price_list = pricing.charged.get
-        visible: dict[int, bool] = {}
+        visible = seen.members
         all_minutes = all_cents = 0
         for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
             whole = seconds // 60
             days = per_user.get(user_id)
             if days is None:
                 days = per_user[user_id] = {}
-                visible[user_id] = seen.members[user_id]
             projects = days.get(number)
             if projects is None:
                 projects = days[number] = {}
@@ -475,7 +476,7 @@ class SummedDays:
         self.visible = visible
         self.amounts = AmountsShown(seen.currencies)
         # The members with time in the range (the names are of every member asked about).
-        self.names = {user_id: full_name(*cells.users[user_id]) for user_id in visible}
+        self.names = {user_id: full_name(*cells.users[user_id]) for user_id in per_user}
         self.projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
 
     def ordered(self) -> Iterator[tuple[int, int, MemberProjects, Iterable[ProjectKey]]]:
