@@ -430,7 +430,8 @@ async def test_report_endpoints_stay_within_their_bounds(
 ) -> None:
     """Reports: the key, the timezones of the members asked about, and one aggregation
     per report (a report paged by users reads its page of users first; the task report
-    then its tasks' assignees), whatever the number of members, days and entries."""
+    then its tasks' assignees; the days of tracked hours then their projects' names),
+    whatever the number of members, days and entries."""
     frozen_clock(datetime(2024, 1, 20, tzinfo=UTC))  # the one-day reports' date is within a year
     space, john, project, _, task = await factory.john_at_work(timezone="Europe/Berlin")
     for n in range(4):
@@ -445,7 +446,8 @@ async def test_report_endpoints_stay_within_their_bounds(
     day = {**space.ws, "date": "2024-01-16"}
     owner = space.owner.api
     calls: list[tuple[str, int, Callable[[], Awaitable[httpx.Response]]]] = [
-        ("GET /reports/tracked-hours", 3, lambda: owner.get("/reports/tracked-hours", params=week)),
+        # The key, the timezones, the days' cells, the names of their projects.
+        ("GET /reports/tracked-hours", 4, lambda: owner.get("/reports/tracked-hours", params=week)),
         (
             "GET /reports/tracked-hours grouped, as CSV",
             3,
@@ -455,7 +457,7 @@ async def test_report_endpoints_stay_within_their_bounds(
         ),
         (
             "GET /reports/tracked-hours (connector)",
-            3,
+            4,
             lambda: owner.get("/reports/tracked-hours", params={**week, "user_id": john.id}),
         ),
         (

@@ -18,7 +18,6 @@ from webwork.kit.errors import ValidationFailed
 from webwork.reports.localdays import (
     MAX_WINDOWS,
     DayWindow,
-    bounds_table,
     day_number,
     day_number_of,
     day_of_number,
@@ -27,7 +26,7 @@ from webwork.reports.localdays import (
     whole_day,
     windows_table,
 )
-from webwork.reports.repository import bounds_windows
+from webwork.reports.repository import bounds_table, bounds_windows
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:

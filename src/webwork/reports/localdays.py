@@ -18,7 +18,7 @@ day number (:func:`day_number_of`).
 Joining every entry to every window of its timezone costs a comparison per window (a
 month of 1,000 members: 1.2 million). On PostgreSQL, the tracked hours find the one
 window holding an entry with ``width_bucket`` over the zone's local midnights as an array
-(:func:`bounds_table`, :func:`whole_day`): a binary search, no join; only the entries
+(:func:`repository.bounds_table`, :func:`whole_day`): a binary search, no join; only the entries
 that cross a local midnight (or start before the range) are cut against the windows.
 
 For the next reports: ``windows = day_windows(zones, first, last)``, then
@@ -35,7 +35,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Date,
@@ -153,25 +152,9 @@ def day_number_of(day: Any, dialect: str) -> ColumnElement[int]:
     return cast(day - literal(EPOCH_DAY, Date()), Integer)
 
 
-def bounds_table(windows: list[DayWindow]) -> CTE:
-    """PostgreSQL: each timezone of ``windows`` with its local midnights in order, the
-    start of every window and the end of the last (``WITH zone_bounds(timezone,
-    bounds) AS (VALUES ...)``, an array of timestamps per zone): what :func:`whole_day`
-    searches."""
-    per_zone: dict[str, list[datetime]] = {}
-    for window in windows:
-        per_zone.setdefault(window.timezone, [window.start]).append(window.end)
-    rows = values(
-        column("timezone", String(64)),
-        column("bounds", ARRAY(UTCDateTime())),
-        name="zone_bounds",
-    ).data(list(per_zone.items()))
-    return rows.cte("zone_bounds")
-
-
 def whole_day(start: Any, end: Any, bounds: CTE, first: date) -> ColumnElement[int | None]:
     """PostgreSQL: the :func:`day_number` of the one window of ``bounds`` (a row of
-    :func:`bounds_table`, its windows from ``first`` on) that holds all of [start,
+    :func:`repository.bounds_table`, its windows from ``first`` on) that holds all of [start,
     end); NULL when it touches another window or none, or is an empty entry at a window's
     start (which the windows' join counts nowhere). ``width_bucket`` finds the window
     the start lies in by binary search (1 for the first, 0 before it, one more than

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -31,7 +33,8 @@ from webwork.kit import clock
 from webwork.kit.days import week_bounds
 from webwork.kit.envelope import render
 from webwork.kit.errors import Forbidden, invalid
-from webwork.kit.offload import Offload, collector
+from webwork.kit.money import priced
+from webwork.kit.offload import Offload, collector, emptied
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.kit.types import decimal_to_number
 from webwork.leaves import service as leaves
@@ -47,6 +50,7 @@ from webwork.reports.repository import (
     Cells,
     EntryPiece,
     Names,
+    ProjectDays,
     ScopeMember,
     TaskState,
     TimeFilters,
@@ -70,7 +74,6 @@ from webwork.reports.schemas import (
 )
 from webwork.time_entries.recording import METHOD_LABELS
 
-CENT = Decimal("0.01")
 # A report reads at most a year (one request must not hold the server), a member's or a
 # task report at most a month (as the hosted API).
 MAX_DAYS = 366
@@ -167,11 +170,6 @@ class Rates:
         if self.currencies is not None and currency.upper() not in self.currencies:
             return {}
         return {currency: amount}
-
-
-def priced(whole: int, rate: Decimal) -> Decimal:
-    """``whole`` minutes at an hourly ``rate``, rounded to the cent."""
-    return (Decimal(whole) / 60 * rate).quantize(CENT)
 
 
 def with_amount(out: Any, rates: Rates, visible: bool, amount: Decimal) -> Any:
@@ -287,9 +285,9 @@ def names_of(members: list[AskedMember]) -> Names:
 
 
 # Member-days (members asked times days) from which a report's days are read packed
-# (``repository.cells``) and summed and rendered in a process of the app's ``Offload``
-# rather than a thread: a year of 1,000 members is 365,000 (500,000 sums: seconds of
-# CPU), a month of them 30,000 (a quarter of a second in a thread).
+# (``repository.project_days``) and rendered in a process of the app's ``Offload``
+# rather than a thread: a year of 1,000 members is 365,000 (500,000 rows: seconds of
+# CPU), a month of them 30,000 (a tenth of a second in a thread).
 OFFLOAD_MEMBER_DAYS = 100_000
 
 
@@ -297,27 +295,30 @@ async def tracked_hours(
     session: AsyncSession, actor: Actor, query: TrackedHoursQuery, offload: Offload
 ) -> TrackedHours:
     """Time per local day and member (or per ``group_by``) over the range, in the
-    actor's scope (``visibility.visible_report_time``). Tens of thousands of cells (a
-    year of every member) take the CPU for a while: summed in a worker thread, or a
+    actor's scope (``visibility.visible_report_time``). Tens of thousands of rows (a
+    year of every member) take the CPU for a while: rendered in a worker thread, or a
     process of ``offload`` for the largest, so the event loop keeps serving other
     requests; the collector waits until they are freed (``kit.offload.collector``)."""
     plan = await plan_tracked_hours(session, actor, query)
-    days = (plan.last - plan.first).days + 1
-    packed = not plan.levels and len(plan.names) * days >= OFFLOAD_MEMBER_DAYS
     with collector.paused():
-        found = await repository.cells(
-            session, actor, plan.filters, plan.windows, plan.names, tasks=bool(plan.levels), packed=packed
+        if plan.levels:
+            cells = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
+            return await asyncio.to_thread(grouped_report, plan, cells)
+        days = (plan.last - plan.first).days + 1
+        found = await repository.project_days(
+            session,
+            actor,
+            plan.filters,
+            plan.windows,
+            plan.names,
+            packed=len(plan.names) * days >= OFFLOAD_MEMBER_DAYS,
         )
-        report = await summed(plan, found, offload)
-        del found
-    return report
+        return await summed(plan, found, offload)
 
 
-async def summed(plan: TrackedHoursPlan, found: Cells, offload: Offload) -> TrackedHours:
-    """The report of the cells: the groups (in a thread), or the days (in a process of
-    ``offload`` when the statement packed them, else in a thread)."""
-    if plan.levels:
-        return await asyncio.to_thread(grouped_report, plan, found)
+async def summed(plan: TrackedHoursPlan, found: ProjectDays, offload: Offload) -> TrackedHours:
+    """The report of the days: rendered in a process of ``offload`` when the statement
+    packed them, else in a thread."""
     job = DaysJob(found, plan.seen, plan.first, plan.last)
     if found.packed:
         rendered = await offload.run(render_days, job)
@@ -359,11 +360,10 @@ class RunningTotals:
 
 @dataclass(frozen=True)
 class DaysJob:
-    """A report's days to sum and render, as a process takes them: the cells (their
-    sums packed, when they cross to a process), what the caller sees of amounts, the
-    range."""
+    """A report's days to render, as a process takes them: the rows (packed, when they
+    cross to a process), what the caller sees of amounts, the range."""
 
-    cells: Cells
+    days: ProjectDays
     seen: AmountsSeen
     first: date
     last: date
@@ -379,8 +379,13 @@ class RenderedDays:
 
 
 def render_days(job: DaysJob) -> RenderedDays:
+    """The days rendered, then their rows freed a chunk at a time in this thread
+    (``kit.offload.emptied``): a year's half a million rows, freed at once on the event
+    loop, would hold it for tens of milliseconds."""
     totals = RunningTotals()
-    days = SummedDays(job.cells.unpacked(), job.seen, job.first, job.last, totals).json()
+    found = job.days.unpacked()
+    days = SummedDays(found, job.seen, job.first, job.last, totals).json()
+    emptied(found.rows)
     return RenderedDays(days, totals)
 
 
@@ -401,139 +406,101 @@ async def tracked_hours_days(
     """The members' rows of each local day with time, in order, read a day at a time
     (an export of a year without ``group_by``: memory holds one day, not the year);
     the same members, order and numbers as :func:`tracked_hours`' ``days``."""
-    async for found in repository.cells_by_day(session, actor, plan.filters, plan.windows, plan.names):
-        day = day_of_number(found.sums[0][1])
-        yield SummedDays(found, plan.seen, day, day, totals).members()
+    found = repository.member_days_by_day(session, actor, plan.filters, plan.windows, plan.names)
+    async for days in found:
+        day = day_of_number(days.rows[0][1])
+        yield SummedDays(days, plan.seen, day, day, totals).members()
 
 
-# A member's day: (project, contract) -> [whole minutes, cents].
-ProjectKey = tuple[int | None, int | None]
-MemberProjects = dict[ProjectKey, list[int]]
+T = TypeVar("T")
+
+# What a row of ``ProjectDays`` is a part of: its member's day (user_id, day number), its
+# project there (project_id, contract_id).
+member_day_of = itemgetter(0, 1)
+project_of = itemgetter(2, 3)
 
 
 class SummedDays:
-    """Every date of first..last with its members' minutes and cents per project and
-    contract, summed from the cells in one pass (in plain tuples: a month of every
-    member is 40,000 sums), and ``totals`` adding them up. A project's minutes and
-    amount sum its cells', a member's day its projects'. Amounts are integer cents
-    (each cell's amount is rounded to the cent, so the cents add up exactly to the
-    Decimals they stand for), looked up per rate and minutes (:class:`Pricing`),
-    whoever's cell it is. A member whose amounts the caller may not see adds none to the
-    totals and shows none: ``visibility.may_see_rate`` sees a member's rate on a project
-    when it sees the member's rate and the project bills (it hides a project that does
-    not bill from everyone).
+    """Every date of first..last with its members' rows, read from the cells of
+    :class:`ProjectDays` (each member's day together, its projects' cells in order: the
+    statement priced and sorted them), and ``totals`` adding them up: a project sums its
+    cells' minutes and cents, a member's day its projects', the totals every cell's
+    minutes and the cents of those whose amounts the caller sees (a member whose amounts
+    it may not see adds none and shows none).
 
     Read two ways, in the same order (members by name, then id; their projects by
     project, then contract, time without a project last): :meth:`json`, the answer's
     days as the bytes orjson makes of the rows ``UserDay`` and ``ProjectTime``
-    document, and :meth:`members`, an export's rows. A month of every member is 60,000
+    document, and :meth:`members`, an export's rows. A month of every member is 43,000
     rows: a dict per row, then rendered, cost most of the answer's time, and a year's
     held the GIL from every other request for seconds; here each distinct name, project
     and amount is rendered once and the rows are joined from those pieces.
     ``tests/reports/test_summed_days.py`` holds the bytes to the models' rows."""
 
     def __init__(
-        self, cells: Cells, seen: AmountsSeen, first: date, last: date, totals: RunningTotals
+        self, days: ProjectDays, seen: AmountsSeen, first: date, last: date, totals: RunningTotals
     ) -> None:
-        start = day_number(first)
-        per_user: dict[int, dict[int, MemberProjects]] = {}
-        pricing = Pricing(cells)
-        price_list = pricing.charged.get
+        rows = days.rows
         visible = seen.members
-        all_minutes = all_cents = 0
-        for user_id, number, project_id, contract_id, _task, seconds in cells.sums:
-            whole = seconds // 60
-            days = per_user.get(user_id)
-            if days is None:
-                days = per_user[user_id] = {}
-            projects = days.get(number)
-            if projects is None:
-                projects = days[number] = {}
-            key = (project_id, contract_id)
-            prices = price_list(key, MISSING)
-            if prices is MISSING:
-                prices = pricing.charge(key)
-            cents = 0
-            if prices is not None:
-                known = prices.cents.get(whole)
-                cents = prices.add(whole) if known is None else known
-                if visible[user_id]:
-                    all_cents += cents
-            all_minutes += whole
-            found = projects.get(key)
-            if found is None:
-                projects[key] = [whole, cents]
-            else:
-                found[0] += whole
-                found[1] += cents
-        totals.minutes += all_minutes
-        totals.amount += Decimal(all_cents).scaleb(-2)
+        totals.minutes += sum(row[4] for row in rows)
+        totals.amount += Decimal(sum(row[5] for row in rows if visible[row[0]])).scaleb(-2)
+        self.rows = rows
+        self.projects = days.projects
         self.first = first
-        self.start = start
+        self.start = day_number(first)
         self.days = (last - first).days + 1
-        self.per_user = per_user
-        self.cells = cells
         self.visible = visible
         self.amounts = AmountsShown(seen.currencies)
         # The members with time in the range (the names are of every member asked about).
-        self.names = {user_id: full_name(*cells.users[user_id]) for user_id in per_user}
-        self.projects_rank = {key: n for n, key in enumerate(sorted(pricing.charged, key=project_order))}
+        self.names = {user_id: full_name(*days.users[user_id]) for user_id in {row[0] for row in rows}}
 
-    def ordered(self) -> Iterator[tuple[int, int, MemberProjects, Iterable[ProjectKey]]]:
-        """Each member's days in the members' order (so that the rows of every day,
-        appended in turn, are in order: no day sorts its members), each as the day's
-        index from the first, the member, their projects and the projects' keys in
-        order."""
+    def by_name(self, made: dict[int, list[tuple[int, T]]]) -> list[list[T]]:
+        """Each day's items (``made``: per member, (day's index from the first, item)),
+        the members' in their order: no day sorts its members."""
         names = self.names
-        projects_rank = self.projects_rank
-        start = self.start
-        for user_id in sorted(names, key=lambda user_id: (names[user_id].lower(), user_id)):
-            for number, projects in self.per_user[user_id].items():
-                if len(projects) == 1:
-                    keys: Iterable[ProjectKey] = projects
-                elif len(projects) == 2:
-                    one, other = projects
-                    keys = (one, other) if projects_rank[one] < projects_rank[other] else (other, one)
-                else:
-                    keys = sorted(projects, key=projects_rank.__getitem__)
-                yield number - start, user_id, projects, keys
+        per_day: list[list[T]] = [[] for _ in range(self.days)]
+        for user_id in sorted(made, key=lambda user_id: (names[user_id].lower(), user_id)):
+            for n, item in made[user_id]:
+                per_day[n].append(item)
+        return per_day
 
     def members(self) -> list[MemberDay]:
         """The rows of an export: one per member and day, by day."""
         amount_of = self.amounts.of
-        per_day: list[list[MemberDay]] = [[] for _ in range(self.days)]
-        for n, user_id, projects, _ in self.ordered():
+        made: dict[int, list[tuple[int, MemberDay]]] = defaultdict(list)
+        for (user_id, number), rows in groupby(self.rows, member_day_of):
             whole = cents = 0
-            for project_minutes, project_cents in projects.values():
-                whole += project_minutes
-                cents += project_cents
+            for row in rows:
+                whole += row[4]
+                cents += row[5]
             shown = amount_of(cents) if self.visible[user_id] else None
+            n = number - self.start
             day = self.first + timedelta(days=n)
-            per_day[n].append(MemberDay(day, user_id, self.names[user_id], whole, shown))
-        return [row for rows in per_day for row in rows]
+            made[user_id].append((n, MemberDay(day, user_id, self.names[user_id], whole, shown)))
+        return [row for rows in self.by_name(made) for row in rows]
 
     def json(self) -> list[bytes]:
         """Each day's list of members as JSON, from the first: what
         ``kit.envelope.render`` makes of the rows ``UserDay`` (with ``ProjectTime``)
         dumps to, byte for byte."""
-        project_names = {project_id: name for project_id, (name, _) in self.cells.projects.items()}
         # Each piece rendered by orjson itself (escaping, numbers): a row's head without
         # its minutes (``...,"total_minutes":0}`` less ``0}``), an amount's member.
-        user_heads = {
-            user_id: row_head({"user_id": user_id, "user_name": name, "total_minutes": 0})
-            for user_id, name in self.names.items()
-        }
-        project_heads = {
-            key: row_head(
+        project_names = self.projects
+        project_heads: dict[ProjectKey, str] = {}
+
+        def project_head(key: ProjectKey) -> str:
+            project_id, contract_id = key
+            name = None if project_id is None else project_names[project_id]
+            found = project_heads[key] = row_head(
                 {
-                    "project_id": key[0],
-                    "project_name": None if key[0] is None else project_names[key[0]],
-                    "contract_id": key[1],
+                    "project_id": project_id,
+                    "project_name": name,
+                    "contract_id": contract_id,
                     "total_minutes": 0,
                 }
             )
-            for key in self.projects_rank
-        }
+            return found
+
         amount_of = self.amounts.of
         amounts: dict[int, str] = {}
 
@@ -543,31 +510,44 @@ class SummedDays:
                 found = amounts[cents] = ',"total_amount":' + render(amount_of(cents)).decode()
             return found
 
-        per_day: list[list[str]] = [[] for _ in range(self.days)]
+        user_heads = {
+            user_id: row_head({"user_id": user_id, "user_name": name, "total_minutes": 0})
+            for user_id, name in self.names.items()
+        }
+        made: dict[int, list[tuple[int, str]]] = defaultdict(list)
         visible = self.visible
-        for n, user_id, projects, keys in self.ordered():
+        start = self.start
+        for (user_id, number), rows in groupby(self.rows, member_day_of):
             shown = visible[user_id]
             out = []
             user_minutes = user_cents = 0
-            for key in keys:
-                whole, cents = projects[key]
+            for key, cells in groupby(rows, project_of):
+                whole = cents = 0
+                for cell in cells:  # one per task, mostly one
+                    whole += cell[4]
+                    cents += cell[5]
                 user_minutes += whole
                 user_cents += cents
-                out.append(f"{project_heads[key]}{whole}{amount(cents) if shown else ''}}}")
-            per_day[n].append(
-                f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
-                f',"projects":[{",".join(out)}]}}'
+                head = project_heads.get(key) or project_head(key)
+                out.append(f"{head}{whole}{amount(cents) if shown else ''}}}")
+            made[user_id].append(
+                (
+                    number - start,
+                    f"{user_heads[user_id]}{user_minutes}{amount(user_cents) if shown else ''}"
+                    f',"projects":[{",".join(out)}]}}',
+                )
             )
-        return [f"[{','.join(rows)}]".encode() for rows in per_day]
+        return [f"[{','.join(rows)}]".encode() for rows in self.by_name(made)]
+
+
+# A project of a member's day: (project, contract).
+ProjectKey = tuple[int | None, int | None]
 
 
 def row_head(row: dict[str, Any]) -> str:
     """A row ending in a zero, rendered, less that zero and the closing brace: the
     row's start, its last key's value to follow."""
     return render(row).decode()[:-2]
-
-
-MISSING: Any = object()
 
 
 class AmountsShown:
@@ -586,48 +566,6 @@ class AmountsShown:
             number = cents // 100 if cents % 100 == 0 else cents / 100
             found = self.made[cents] = {c: number for c in self.currencies}
         return found
-
-
-class PriceList:
-    """The cents of whole minutes at one rate (``cents``), filled as they are asked
-    (:meth:`add`)."""
-
-    def __init__(self, rate: Decimal) -> None:
-        self.rate = rate
-        self.cents: dict[int, int] = {}
-
-    def add(self, whole: int) -> int:
-        found = self.cents[whole] = int(priced(whole, self.rate).scaleb(2))
-        return found
-
-
-class Pricing:
-    """What the cells of :func:`by_day` are charged: ``charged`` maps (project,
-    contract) to the :class:`PriceList` of the contract's rate, None for no amount (no
-    rate, or a project that does not bill). A rate's list is shared by every contract at
-    that rate: a month of 1,000 members prices 30 rates, not 2,000 contracts, for the
-    same minutes."""
-
-    def __init__(self, cells: Cells) -> None:
-        self.cells = cells
-        self.charged: dict[tuple[int | None, int | None], PriceList | None] = {}
-        self.lists: dict[Decimal, PriceList] = {}
-
-    def charge(self, key: tuple[int | None, int | None]) -> PriceList | None:
-        project_id, contract_id = key
-        billable = None if project_id is None else self.cells.projects[project_id][1]
-        rate = None if contract_id is None else self.cells.rates[contract_id]
-        prices = None
-        if rate is not None and billable is not False:
-            prices = self.lists.get(rate)
-            if prices is None:
-                prices = self.lists[rate] = PriceList(rate)
-        self.charged[key] = prices
-        return prices
-
-
-def project_order(key: tuple[int | None, int | None]) -> tuple[tuple[bool, Any], tuple[bool, Any]]:
-    return none_last(key[0]), none_last(key[1])
 
 
 def none_last(value: Any) -> tuple[bool, Any]:

@@ -20,6 +20,7 @@ from webwork.auth.roles import Role
 from webwork.kit import clock
 from webwork.kit.days import check_date_range, range_bounds, seconds_by_local_day
 from webwork.kit.errors import Conflict, Forbidden, NotFound, invalid
+from webwork.kit.money import priced
 from webwork.kit.pagination import Page, PageParams, Pagination
 from webwork.leaves import service as leaves
 from webwork.leaves.schemas import DayLeave as LeaveDay
@@ -41,7 +42,6 @@ STATUS_ALIASES = {"pending": Status.SUBMITTED}
 DECIDED = frozenset({Status.SUBMITTED, Status.REJECTED, Status.APPROVED})
 MAX_PERIODS = 366
 NOT_FOUND = "Timesheet not found."
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,6 @@ def _filters(actor: Actor, query: ListQuery, salt: str) -> repository.ListFilter
         status=status,
         ascending=order == "asc",
     )
-
-
-def _amount(minutes: int, rate: Decimal) -> Decimal:
-    return (Decimal(minutes) / 60 * rate).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -238,7 +234,7 @@ def _summarize(
         )
         rate = rates[contract_id]
         if rate is not None:
-            item.total_amount = _amount(minutes, rate)
+            item.total_amount = priced(minutes, rate)
             total_amount += item.total_amount
         breakdown.setdefault(day.isoformat(), []).append(item)
     for day in sorted(d for d in leave if listed.key.date_from <= d <= listed.date_to):
