@@ -5,7 +5,8 @@ become each report's totals.
 Minutes: each cell counts its whole minutes (``seconds // 60``); every total is the sum
 of the cells it covers, so a day, a project, a group, the totals row and the export all
 add up. Amounts: a cell's amount is its minutes times its contract's hourly rate,
-rounded to the cent, when the caller may see that rate (``visibility.may_see_rate``:
+rounded half to even to the cent (``kit.money``, in Python or in the statement), when
+the caller may see that rate (``visibility.may_see_rate``:
 owners and executive managers, or members with rate permission for their own time; a
 project that does not bill shows none); totals sum the amounts the caller may see."""
 
@@ -303,7 +304,9 @@ async def tracked_hours(
     with collector.paused():
         if plan.levels:
             cells = await repository.cells(session, actor, plan.filters, plan.windows, plan.names)
-            return await asyncio.to_thread(grouped_report, plan, cells)
+            report = await asyncio.to_thread(grouped_report, plan, cells)
+            del cells  # freed while the collector waits
+            return report
         days = (plan.last - plan.first).days + 1
         found = await repository.project_days(
             session,
