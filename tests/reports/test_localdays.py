@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlalchemy import literal, select
@@ -26,7 +27,8 @@ from webwork.reports.localdays import (
     whole_day,
     windows_table,
 )
-from webwork.reports.repository import bounds_table, bounds_windows
+from webwork.reports.repository import TimeFilters, bounds_table, bounds_windows
+from webwork.reports.repository import _days_statement as project_days_statement
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -226,3 +228,24 @@ async def test_whole_day_is_the_window_holding_the_entry(
     held = whole_day(literal(start, UTCDateTime()), literal(end, UTCDateTime()), bounds, date(2024, 3, 9))
     found = await session.scalar(select(held).select_from(bounds))
     assert found == (None if day is None else day_number(day))
+
+
+async def test_the_days_statement_is_compiled_once_on_postgresql(
+    factory: Factory, session: AsyncSession
+) -> None:
+    """The statement of tracked hours' days has a cache key whatever its range and
+    zones (bound parameters, no VALUES table that SQLAlchemy would not cache): compiled
+    once, not at every call."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's windows are a VALUES table, compiled at each call")
+    space = await factory.space()
+    cache: dict[Any, Any] = {}
+    connection = await (await session.connection()).execution_options(compiled_cache=cache)
+    for zones, first, last in (
+        (["UTC"], date(2024, 3, 1), date(2024, 3, 31)),
+        (["UTC"], date(2024, 4, 1), date(2024, 4, 30)),
+        (["Asia/Kathmandu"], date(2024, 1, 1), date(2024, 12, 31)),
+    ):
+        stmt = project_days_statement(session, space.actor(), TimeFilters(), day_windows(zones, first, last))
+        await connection.execute(stmt)
+    assert len(cache) == 1

@@ -589,11 +589,12 @@ def _priced_cells(
     pieces = _pieces(actor, filters, windows, bounds)
     sums = _sums(session, pieces, windows, bounds)
     s = sums.c
-    # The rates in cents once per contract (as a join's column, PostgreSQL computed the
-    # numeric expression again for every cell).
+    # The workspace's rates in cents, once per contract (as a join's column, PostgreSQL
+    # computed the numeric expression again for every cell); not only the contracts the
+    # pieces name: finding those scanned the pieces once more (6 ms a month, 50 a year).
     rates = (
         select(Contract.id, _rate_cents().label("cents"))
-        .where(Contract.id.in_(select(pieces.c.contract_id)))
+        .where(Contract.workspace_id == actor.workspace_id)
         .cte("rates")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
