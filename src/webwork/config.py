@@ -134,10 +134,11 @@ class Settings(BaseSettings):
         1,
         ge=0,
         le=64,
-        description="Processes (0..64) beside each serving process that sum and render the largest reports "
-        "(tracked hours of 100,000 member-days or more), at a lower CPU priority, so that a report does not "
-        "slow the other requests; spawned on first use (a script of your own that serves the app needs "
-        '`if __name__ == "__main__":`). `0`: in a thread of the serving process.',
+        description="Processes (0..64) beside each serving process that render the largest reports "
+        "(tracked hours of 100,000 member-days or more, on PostgreSQL; SQLite's are rendered in a thread), "
+        "at a lower CPU priority, so that a report does not slow the other requests; spawned on first use "
+        '(a script of your own that serves the app needs `if __name__ == "__main__":`). `0`: in a thread '
+        "of the serving process.",
     )
 
     mail_backend: Literal["log", "smtp"] = Field(
