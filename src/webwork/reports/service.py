@@ -417,6 +417,9 @@ async def tracked_hours_days(
 
 T = TypeVar("T")
 
+# A project of a member's day: (project, contract).
+ProjectKey = tuple[int | None, int | None]
+
 # What a row of ``ProjectDays`` is a part of: its member's day (user_id, day number), its
 # project there (project_id, contract_id).
 member_day_of = itemgetter(0, 1)
@@ -541,10 +544,6 @@ class SummedDays:
                 )
             )
         return [f"[{','.join(rows)}]".encode() for rows in self.by_name(made)]
-
-
-# A project of a member's day: (project, contract).
-ProjectKey = tuple[int | None, int | None]
 
 
 def row_head(row: dict[str, Any]) -> str:
