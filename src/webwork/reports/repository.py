@@ -413,6 +413,16 @@ def bounds_table(windows: list[DayWindow]) -> CTE:
     return table.cte("zone_bounds")
 
 
+def _local_days(session: AsyncSession, windows: list[DayWindow]) -> CTE:
+    """The windows as a table (:func:`localdays.windows_table`'s columns): on PostgreSQL
+    made from the zones' midnights (:func:`bounds_windows`), bound parameters that let
+    SQLAlchemy cache the statement (it caches none that holds a VALUES table); on SQLite
+    that VALUES table."""
+    if session.get_bind().dialect.name == "postgresql":
+        return bounds_windows(bounds_table(windows), min(w.day for w in windows))
+    return windows_table(windows)
+
+
 def bounds_windows(bounds: CTE, first: date) -> CTE:
     """PostgreSQL: :func:`localdays.windows_table`'s rows made from
     :func:`bounds_table`'s (the nth window of a zone runs from its nth local
@@ -747,7 +757,7 @@ async def users_page(
     report paged by users."""
     if not windows:
         return Page([], _empty(params))
-    table = windows_table(windows)
+    table = _local_days(session, windows)
     with_time = _cut(actor, filters, windows, table, TimeEntry.user_id)
     stmt = (
         select(User.id, *_NAMES)
@@ -765,7 +775,7 @@ async def descriptions_page(
     page of them (by member name, project name, description): one statement."""
     if not windows:
         return Page([], _empty(params))
-    table = windows_table(windows)
+    table = _local_days(session, windows)
     groups = (TimeEntry.user_id, *_NAMES, TimeEntry.project_id, Project.name, TimeEntry.activity_description)
     stmt = (
         _cut(actor, filters, windows, table, *groups, _seconds(session, table))
@@ -846,7 +856,7 @@ async def entry_pieces(
     by member and start: one statement (a list, not a sum: the timeline shows each)."""
     if not windows:
         return []
-    table = windows_table(windows)
+    table = _local_days(session, windows)
     shown = (
         TimeEntry.id,
         TimeEntry.user_id,
@@ -894,7 +904,7 @@ async def activity_days(
     ``SUM(activity_level * seconds)`` per member and local day: one statement."""
     if not windows:
         return []
-    table = windows_table(windows)
+    table = _local_days(session, windows)
     dialect = session.get_bind().dialect.name
     seconds = seconds_within(TimeEntry.start_at, TimeEntry.end_at, table, dialect)
     leveled = TimeEntry.activity_level.is_not(None)
