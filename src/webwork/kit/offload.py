@@ -1,5 +1,5 @@
-"""CPU-bound work of seconds (a year of every member's report, summed and rendered) in
-processes beside the server, at a lower CPU priority.
+"""CPU-bound work of seconds (a year of every member's report, rendered) in processes
+beside the server, at a lower CPU priority.
 
 A thread of the serving process shares the interpreter lock with the event loop: while
 it sums, every request the loop wakes for waits up to the switch interval (5 ms) for the

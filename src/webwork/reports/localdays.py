@@ -22,7 +22,8 @@ window holding an entry with ``width_bucket`` over the zone's local midnights as
 that cross a local midnight (or start before the range) are cut against the windows.
 
 For the next reports: ``windows = day_windows(zones, first, last)``, then
-``table = windows_table(windows)`` joined as
+``table = repository._local_days(session, windows)`` (this VALUES table on SQLite; on
+PostgreSQL the same rows from the zones' midnights, which SQLAlchemy can cache) joined as
 ``join(table, and_(table.c.timezone == Membership.timezone, overlaps(start, end, table)))``
 and ``func.sum(seconds_within(start, end, table, dialect))`` grouped by ``table.c.day``."""
 

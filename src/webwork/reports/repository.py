@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -545,10 +545,11 @@ def _rate_cents() -> ColumnElement[int]:
     return cast(func.round(Contract.rate * 100), BigInteger)
 
 
-def _take(cells: Cells, rows: Sequence[Any], completion: Callable[[Any], Any] | None) -> None:
+def _take(cells: Cells, rows: list[Any], completion: Callable[[Any], Any] | None) -> None:
     """The rows of the cells' statement (the driver's: integers and texts, none needs
     processing) into ``cells``: the sums, and the lookups (a task's completion read as
-    its column reads it, ``completion``, on the tasks' rows only)."""
+    its column reads it, ``completion``, on the tasks' rows only); then the rows freed a
+    chunk at a time (``kit.offload.emptied``)."""
     cells.sums += [row[1:7] for row in rows if row[0] == SUM]
     for kind, found_id, number, _, _, _, cents, name, completed_at in [row for row in rows if row[0] != SUM]:
         if kind == PROJECT:
@@ -561,11 +562,6 @@ def _take(cells: Cells, rows: Sequence[Any], completion: Callable[[Any], Any] | 
                 number,
                 completed_at if completion is None else completion(completed_at),
             )
-
-
-def _take_all(cells: Cells, rows: list[Any], completion: Callable[[Any], Any] | None) -> None:
-    """:func:`_take`, then the rows freed a chunk at a time (``kit.offload.emptied``)."""
-    _take(cells, rows, completion)
     emptied(rows)
 
 
@@ -584,7 +580,7 @@ async def cells(
         rows = await driver_rows(session, _cells_statement(session, actor, filters, windows))
         # A year of every member is 500,000 rows: split and freed in a worker thread (as
         # they are summed), so that the event loop keeps serving other requests meanwhile.
-        await asyncio.to_thread(_take_all, found, rows, _completion(session))
+        await asyncio.to_thread(_take, found, rows, _completion(session))
     return found
 
 

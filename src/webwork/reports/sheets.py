@@ -62,13 +62,16 @@ def day_columns(currencies: Sequence[str]) -> list[Column]:
 
 def row_amounts(row: PlainRow, currencies: Sequence[str]) -> list[Any]:
     """A row's amount per currency column; empty cells when the caller may not see it."""
-    shown = row.get("total_amount")
+    return shown_amounts(row.get("total_amount"), currencies)
+
+
+def shown_amounts(shown: dict[str, Any] | None, currencies: Sequence[str]) -> list[Any]:
+    """An amount per currency column (none shown: empty cells)."""
     return [None if shown is None else shown.get(currency, 0) for currency in currencies]
 
 
 def day_row(row: MemberDay, currencies: Sequence[str]) -> list[Any]:
-    shown = row.total_amount
-    amounts = [None if shown is None else shown.get(currency, 0) for currency in currencies]
+    amounts = shown_amounts(row.total_amount, currencies)
     return [row.day, row.user_id, row.user_name, row.total_minutes, *amounts]
 
 
